@@ -1,0 +1,34 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Everything the CLI reads from the environment, read here and nowhere else. */
+export interface CliEnvironment {
+  /** Root of the user's Aos files (`AOS_HOME`, default `~/.aos`): `security/`, `dev-ca/`. */
+  aosHome: string;
+  /** `AOS_DEBUG=1`: print stack traces of errors. */
+  debug: boolean;
+  /** `NO_COLOR` set (https://no-color.org): no colour even on a terminal. */
+  noColor: boolean;
+}
+
+/**
+ * Read and validate the environment. `AOS_HOME` must be an absolute path when set, because a
+ * relative one would silently point somewhere else from each working directory.
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  const aosHomeValue = env.AOS_HOME?.trim();
+  let aosHome: string;
+  if (aosHomeValue) {
+    if (!isAbsolute(aosHomeValue)) {
+      throw new Error(`reading AOS_HOME: "${aosHomeValue}" is not an absolute path; set it to an absolute directory or unset it to use ~/.aos`);
+    }
+    aosHome = resolve(aosHomeValue);
+  } else {
+    aosHome = join(env.HOME?.trim() || homedir(), '.aos');
+  }
+  return {
+    aosHome,
+    debug: env.AOS_DEBUG === '1' || env.AOS_DEBUG === 'true',
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+  };
+}

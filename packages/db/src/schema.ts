@@ -1,0 +1,254 @@
+/**
+ * The cloud's relational model (reference §1): organisations (OEM or SP), users with roles,
+ * console sessions, user credentials (certificates issued by the cloud's CA), services and
+ * their versions, units, unit sets and subjects binding services to units and unit sets.
+ *
+ * Invariant kept by the schema: a row that something else depends on cannot vanish under it —
+ * foreign keys that express "this blocks a delete" use `restrict`; pure membership rows
+ * (unit ∈ unit set, bindings of a subject) use `cascade` from the side that owns them.
+ */
+import {
+  bigint,
+  boolean,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const organisationKind = pgEnum('organisation_kind', ['oem', 'sp']);
+export const userRole = pgEnum('user_role', ['admin', 'oem', 'sp']);
+export const serviceVersionState = pgEnum('service_version_state', ['processing', 'ready', 'failed', 'approved']);
+export const unitState = pgEnum('unit_state', ['new', 'provisioned']);
+export const unitConnection = pgEnum('unit_connection', ['online', 'offline']);
+export const subjectType = pgEnum('subject_type', ['group', 'user']);
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const organisations = pgTable('organisations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  kind: organisationKind('kind').notNull(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Login name; stored lower-case. */
+    email: text('email').notNull().unique(),
+    name: text('name').notNull(),
+    role: userRole('role').notNull(),
+    /** Null only for admins, who belong to the installation rather than to an organisation. */
+    organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'restrict' }),
+    /** `scrypt$N$r$p$salt$hash` (base64 parts). */
+    passwordHash: text('password_hash').notNull(),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (table) => [index('users_organisation_idx').on(table.organisationId)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 (hex) of the random token in the cookie: a leaked table does not leak sessions. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('sessions_user_idx').on(table.userId)],
+);
+
+/** Certificates the cloud's CA issued to users; the private key is never stored. */
+export const userCredentials = pgTable(
+  'user_credentials',
+  {
+    /** SHA-256 fingerprint of the DER certificate, upper-case hex with colons (X509Certificate.fingerprint256). */
+    fingerprint256: text('fingerprint256').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    serialNumber: text('serial_number').notNull(),
+    certificatePem: text('certificate_pem').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [index('user_credentials_user_idx').on(table.userId)],
+);
+
+/** Nonces of CLI request tokens seen while they are fresh: a replayed token is refused. */
+export const authNonces = pgTable('auth_nonces', {
+  nonce: text('nonce').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+export interface DefaultQuotas {
+  cpuLimit?: number;
+  cpuDmipsLimit?: number;
+  memoryLimit?: number;
+  storageDiskLimit?: number;
+  stateDiskLimit?: number;
+}
+
+export const services = pgTable(
+  'services',
+  {
+    /** The Service ID (UUID) that goes into `publish.service_uid`. */
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    defaultQuotas: jsonb('default_quotas').$type<DefaultQuotas>().notNull().default({}),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('services_organisation_idx').on(table.organisationId)],
+);
+
+/** What the console shows of a version's config without reopening the package. */
+export interface ConfigSummary {
+  runners?: string[];
+  architecture?: string;
+  cmd?: string[];
+  quotas?: Record<string, number>;
+  hasDefaultState?: boolean;
+  files?: number;
+}
+
+export const serviceVersions = pgTable(
+  'service_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    serviceId: uuid('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    version: text('version').notNull(),
+    state: serviceVersionState('state').notNull().default('processing'),
+    failureReason: text('failure_reason'),
+    packageDigest: text('package_digest'),
+    packageSize: bigint('package_size', { mode: 'number' }),
+    imageDigest: text('image_digest'),
+    imageSize: bigint('image_size', { mode: 'number' }),
+    /** Every blob this version holds in the blob store (package, manifest, configs, layers): what a delete may free. */
+    blobDigests: jsonb('blob_digests').$type<string[]>().notNull().default([]),
+    configSummary: jsonb('config_summary').$type<ConfigSummary>(),
+    uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    signerFingerprint: text('signer_fingerprint'),
+    createdAt: createdAt(),
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
+    approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (table) => [uniqueIndex('service_versions_service_version_idx').on(table.serviceId, table.version)],
+);
+
+export const units = pgTable(
+  'units',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    systemId: text('system_id').notNull().unique(),
+    model: text('model').notNull(),
+    state: unitState('state').notNull().default('new'),
+    connection: unitConnection('connection').notNull().default('offline'),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('units_organisation_idx').on(table.organisationId)],
+);
+
+export const unitSets = pgTable(
+  'unit_sets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    /** Units in a verification set get a new version right after upload, without OEM approval. */
+    isVerificationSet: boolean('is_verification_set').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('unit_sets_organisation_name_idx').on(table.organisationId, table.name)],
+);
+
+export const unitSetUnits = pgTable(
+  'unit_set_units',
+  {
+    unitSetId: uuid('unit_set_id')
+      .notNull()
+      .references(() => unitSets.id, { onDelete: 'cascade' }),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+  },
+  (table) => [primaryKey({ columns: [table.unitSetId, table.unitId] })],
+);
+
+export const subjects = pgTable(
+  'subjects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    type: subjectType('type').notNull().default('group'),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('subjects_organisation_name_idx').on(table.organisationId, table.name)],
+);
+
+/** A bound service cannot be deleted (restrict): unbind it first. */
+export const subjectServices = pgTable(
+  'subject_services',
+  {
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    serviceId: uuid('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'restrict' }),
+  },
+  (table) => [primaryKey({ columns: [table.subjectId, table.serviceId] })],
+);
+
+export const subjectUnits = pgTable(
+  'subject_units',
+  {
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'restrict' }),
+  },
+  (table) => [primaryKey({ columns: [table.subjectId, table.unitId] })],
+);
+
+export const subjectUnitSets = pgTable(
+  'subject_unit_sets',
+  {
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    unitSetId: uuid('unit_set_id')
+      .notNull()
+      .references(() => unitSets.id, { onDelete: 'restrict' }),
+  },
+  (table) => [primaryKey({ columns: [table.subjectId, table.unitSetId] })],
+);
+

@@ -1,1 +1,16 @@
-export {};
+export { generateRuntimeSpec, SPEC_STEPS } from './generate-runtime-spec.js';
+export { defaultSpec, OCI_VERSION } from './default-spec.js';
+export { applyImageConfig, SUPPORTED_ARCHITECTURES } from './apply-image-config.js';
+export { applyServiceConfig } from './apply-service-config.js';
+export { applyQuotas, computeCpuQuota, CPU_PERIOD, MIN_CPU_QUOTA } from './apply-quotas.js';
+export { applyInstance, formatCgroupsPath, DEFAULT_CGROUP_PARENT } from './apply-instance.js';
+export { applyUnitResources, collectHostEntries } from './apply-unit-resources.js';
+export { applyDevices, parseHostDevice } from './apply-devices.js';
+export { applyStateAndStorage } from './apply-state-and-storage.js';
+export { applyHostMounts, listHostMounts, DEFAULT_HOST_MOUNTS, HOST_NETWORK_MOUNTS } from './apply-host-mounts.js';
+export { applyNetwork } from './apply-network.js';
+export { applyEnvOverrides } from './apply-env-overrides.js';
+export { mergeEnv } from './merge-env.js';
+export { SpecError, type SpecErrorCode } from './spec-error.js';
+export type * from './runtime-spec.js';
+export type * from './types.js';

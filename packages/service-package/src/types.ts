@@ -1,0 +1,115 @@
+import type { X509Certificate } from 'node:crypto';
+import type { ArchiveLimits, SafeEntry } from '@openaos/archive';
+import type { ServiceConfig } from '@openaos/config';
+import type { Credential } from '@openaos/pki';
+
+export type PackageLimits = ArchiveLimits;
+
+export interface BuildProgress {
+  phase: 'scanning' | 'packing' | 'signing' | 'writing';
+  /** Files handled so far (while scanning: files found). */
+  files: number;
+  /** Bytes of file content handled so far. */
+  bytes: number;
+  /** Total bytes of file content, known once scanning is done. */
+  totalBytes?: number;
+  /** Total number of files, known once scanning is done. */
+  totalFiles?: number;
+}
+
+export interface BuildServicePackageOptions {
+  /** The folder holding meta/config.yaml and the source folder. */
+  serviceDir: string;
+  credential: Credential;
+  /** Default <serviceDir>/<build.package_folder>/service.tar.gz. */
+  outputPath?: string;
+  /** mtime of every archive entry (default 2000-01-01T00:00:00Z): the same inputs give the same bytes. */
+  mtime?: Date;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+/** One file listed in package.sign. */
+export interface SignedFile {
+  name: string;
+  /** SHA3-512, lowercase hex. */
+  hash: string;
+  size: number;
+}
+
+export interface BuiltServicePackage {
+  path: string;
+  size: number;
+  config: ServiceConfig;
+  files: SignedFile[];
+}
+
+export interface PackageTrust {
+  /** CA certificates a JWS x5c chain must lead to. */
+  roots?: X509Certificate[];
+  /** Leaf certificates looked up by kid when the JWS carries no x5c (packages made by aos-signer). */
+  certificates?: X509Certificate[];
+}
+
+export interface VerifyServicePackageOptions {
+  trust: PackageTrust;
+  limits?: Partial<PackageLimits>;
+  /** Default true. When false, a valid signature by an unknown signer is accepted (x5c only). */
+  requireTrust?: boolean;
+  /** Where temp files go (default os.tmpdir()). */
+  tempDirectory?: string;
+}
+
+export interface PackageSigner {
+  certificate: X509Certificate;
+  keyId: string;
+  subject: { commonName?: string; organization?: string; organizationalUnit?: string };
+}
+
+export interface VerifiedPackage {
+  configText: string;
+  config: ServiceConfig;
+  signer: PackageSigner;
+  /** From package.sign, checked against the archive. */
+  files: SignedFile[];
+  /** ISO time: mtime of config.yaml in the outer archive. */
+  created: string;
+  /** The service/ tree as safe entries, names relative to service/ (rootfs paths). */
+  serviceEntries(): AsyncIterable<SafeEntry>;
+  hasDefaultState: boolean;
+  /** The default state file content (default_state.dat), when the package has one. */
+  readDefaultState(): Promise<Buffer | undefined>;
+  /** Removes temp files. */
+  close(): Promise<void>;
+}
+
+export interface InspectedEntry {
+  name: string;
+  size: number;
+  /** SHA3-512 hex, for config.yaml and service.tar.gz. */
+  hash?: string;
+}
+
+export interface PackageInspection {
+  path: string;
+  size: number;
+  entries: InspectedEntry[];
+  signedFiles?: SignedFile[];
+  signer?: {
+    keyId?: string;
+    subject?: { commonName?: string; organization?: string; organizationalUnit?: string };
+    issuer?: string;
+    serialNumber?: string;
+    validFrom?: string;
+    validTo?: string;
+    hasChain: boolean;
+  };
+  config?: ServiceConfig;
+  created?: string;
+  verification: { ok: true } | { ok: false; code: string; message: string; entry?: string };
+}
+
+export interface InspectServicePackageOptions {
+  trust?: PackageTrust;
+  limits?: Partial<PackageLimits>;
+  tempDirectory?: string;
+}

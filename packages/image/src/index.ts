@@ -1,1 +1,13 @@
-export {};
+export { ImageError, isImageError, type ImageErrorCode } from './errors.js';
+export { MEDIA_TYPES, LAYER_MEDIA_TYPES, REF_NAME_ANNOTATION } from './media-types.js';
+export type { Descriptor, ServiceManifest, StoredBlob } from './types.js';
+export { DIGEST_PATTERN, isDigest, digestOf } from './digest.js';
+export { serializeCanonicalJson } from './canonical-json.js';
+export { BlobStore, type ExpectedBlob } from './blob-store.js';
+export { buildRootfsLayer, LAYER_GZIP_LEVEL, type RootfsLayer } from './build-layer.js';
+export { buildServiceImage, type BuildServiceImageOptions, type BuiltServiceImage } from './build-image.js';
+export { readServiceImage, parseServiceManifest, type ServiceImage } from './read-image.js';
+export { DEFAULT_TAG } from './image-layout-files.js';
+export { writeImageLayout, type WrittenImageLayout } from './write-layout.js';
+export { writeImageArchive } from './write-archive.js';
+export { extractLayer, type ExtractLayerOptions } from './extract-layer.js';

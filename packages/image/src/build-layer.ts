@@ -1,0 +1,76 @@
+import { createGzip } from 'node:zlib';
+import { createTarWriter, type SafeEntry } from '@openaos/archive';
+import type { BlobStore } from './blob-store.js';
+import { HashingStream } from './hashing-stream.js';
+import { MEDIA_TYPES } from './media-types.js';
+
+/** gzip level of rootfs layers: the usual default (docker, umoci), a fair speed/size trade. */
+export const LAYER_GZIP_LEVEL = 6;
+
+/** A rootfs layer committed to the store. */
+export interface RootfsLayer {
+  mediaType: typeof MEDIA_TYPES.layerGzip;
+  /** sha256 of the gzip blob (the manifest's layer digest). */
+  digest: string;
+  /** Bytes of the gzip blob. */
+  size: number;
+  /** sha256 of the uncompressed tar (the image config's rootfs.diff_ids entry). */
+  diffId: string;
+  /** Bytes of the uncompressed tar. */
+  uncompressedSize: number;
+}
+
+/**
+ * Re-pack entries into a deterministic tar, gzip it and store it, in one streaming pass:
+ * tar writer → hash (diff_id) → gzip → hash (digest) → temp file → rename. Memory stays flat
+ * whatever the layer size; backpressure from the disk reaches the entry source.
+ *
+ * Entries keep their order, names, types, modes, link targets and mtimes; owners become 0:0
+ * (the unit chowns the unpacked layer to 0:<service GID> anyway).
+ */
+export async function buildRootfsLayer(
+  entries: AsyncIterable<SafeEntry>,
+  store: BlobStore,
+  options: { onProgress?: (uncompressedBytes: number) => void } = {},
+): Promise<RootfsLayer> {
+  const writer = createTarWriter();
+  const diff = new HashingStream(options.onProgress === undefined ? {} : { onBytes: options.onProgress });
+  const gzip = createGzip({ level: LAYER_GZIP_LEVEL });
+  writer.stream.on('error', (error) => gzip.destroy(error));
+  diff.on('error', (error) => gzip.destroy(error));
+  writer.stream.pipe(diff).pipe(gzip);
+
+  const stored = store.put(gzip);
+  // If the store fails (disk full), adding entries would wait forever for a drain: race it.
+  const storeFailed = stored.then(
+    () => new Promise<never>(() => {}),
+    (error: unknown) => Promise.reject(error),
+  );
+  storeFailed.catch(() => {});
+
+  try {
+    for await (const entry of entries) {
+      await Promise.race([
+        writer.add({
+          name: entry.name,
+          type: entry.type,
+          size: entry.size,
+          mode: entry.mode,
+          mtime: entry.mtime,
+          ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
+          ...(entry.body === undefined ? {} : { body: entry.body }),
+        }),
+        storeFailed,
+      ]);
+    }
+    writer.finish();
+  } catch (error) {
+    // Fail the blob write too, so its temp file is removed before we report.
+    gzip.destroy(error instanceof Error ? error : new Error(String(error)));
+    writer.stream.destroy();
+    await stored.catch(() => {});
+    throw error;
+  }
+  const blob = await stored;
+  return { mediaType: MEDIA_TYPES.layerGzip, digest: blob.digest, size: blob.size, diffId: diff.digest, uncompressedSize: diff.bytes };
+}

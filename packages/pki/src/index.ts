@@ -1,1 +1,19 @@
-export {};
+export { PkiError, type PkiErrorCode } from './errors.js';
+export type { Credential, CertificateAuthority, UserRole, IssuedCredential } from './types.js';
+export { createCertificateAuthority, type CreateCertificateAuthorityOptions } from './certificate-authority.js';
+export {
+  issueUserCredential,
+  issueUnitCertificate,
+  roleLabel,
+  roleFromLabel,
+  ROLE_LABELS,
+  UNIT_ORGANIZATIONAL_UNIT,
+  type IssueUserCredentialOptions,
+  type IssueUnitCertificateOptions,
+} from './issue.js';
+export { readPkcs12, writePkcs12 } from './pkcs12.js';
+export { readPemCredential, readPemCertificates, loadCredential, toPem } from './pem.js';
+export { aosKeyId } from './key-id.js';
+export { signJws, decodeJws, verifyJws, readX5c, type DecodedJws } from './jws.js';
+export { verifyCertificateChain } from './verify-chain.js';
+export { describeSubject, certificateFingerprint, type SubjectSummary } from './subject.js';

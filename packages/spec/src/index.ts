@@ -14,3 +14,5 @@ export { mergeEnv } from './merge-env.js';
 export { SpecError, type SpecErrorCode } from './spec-error.js';
 export type * from './runtime-spec.js';
 export type * from './types.js';
+export { readHostDevices, splitDeviceNumber } from './read-host-devices.js';
+export { findExistingHostPaths } from './find-existing-host-paths.js';

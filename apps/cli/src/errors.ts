@@ -1,3 +1,5 @@
+import type { ConfigProblem } from '@openaos/config';
+
 /**
  * Why things went wrong, in the terms a script can act on. Each code maps to exactly one
  * exit code (see `exitCodeOf`), so the exit codes documented in the help and README stay
@@ -31,12 +33,20 @@ export class CliError extends Error {
   readonly code: CliErrorCode;
   readonly action: string;
   readonly hint: string | undefined;
+  /** With code 'invalid-config': every problem found in the config, with file:line:col. */
+  readonly problems: ConfigProblem[];
 
-  constructor(code: CliErrorCode, action: string, message: string, options?: { hint?: string; cause?: unknown }) {
+  constructor(
+    code: CliErrorCode,
+    action: string,
+    message: string,
+    options?: { hint?: string; cause?: unknown; problems?: ConfigProblem[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.action = action;
     this.hint = options?.hint;
+    this.problems = options?.problems ?? [];
   }
 }
 

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { runCredentialsDev } from './commands/credentials-dev.js';
+import { runCredentialsShow } from './commands/credentials-show.js';
+import { runImageBuild } from './commands/image-build.js';
+import { runInit } from './commands/init.js';
+import { runInspect } from './commands/inspect.js';
+import { runSign } from './commands/sign.js';
+import { runValidate } from './commands/validate.js';
+import type { CliEnvironment } from './env.js';
+import { CliError, EXIT_CODES, exitCodeOf } from './errors.js';
+import * as format from './format-output.js';
+import { chooseProgressMode, createProgressReporter, trackBuildProgress, type ProgressStream } from './progress.js';
+
+/** Where the CLI writes: injectable so tests run the whole command line in-process. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressStream;
+}
+
+interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   success (inspect: the package verified)
+  1   error: invalid config, missing file, failed build, ...
+  2   verification failed: the package's hashes, signature or signer's chain did not check out
+  64  usage error: unknown command or option, missing argument
+
+Environment:
+  AOS_HOME   where credentials live (default ~/.aos): security/*.p12, dev-ca/
+  AOS_DEBUG  set to 1 to print stack traces
+`;
+
+function readVersion(): string {
+  try {
+    // src/ and dist/ are both one level below package.json.
+    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Build the `aos` command line. Every action calls one plain command function and prints its
+ * result; `state.exitCode` receives the command's exit code (errors propagate to runCli).
+ */
+export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode: number }): Command {
+  const print = <T>(options: OutputOptions, result: T, human: (result: T) => string): void => {
+    if (options.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (!options.quiet) io.stdout.write(`${human(result)}\n`);
+  };
+  const progressFor = (options: OutputOptions) =>
+    createProgressReporter(io.stderr, chooseProgressMode({ ...options, stream: io.stderr }));
+  const withOutputOptions = (command: Command, quiet = true): Command => {
+    command.option('--json', 'print one JSON document on stdout (for scripts)');
+    if (quiet) command.option('-q, --quiet', 'print nothing but errors');
+    return command;
+  };
+  const trustOptions = (command: Command): Command =>
+    command
+      .option('--ca <pem>', 'trust signers issued by this CA certificate (repeatable)', collect)
+      .option('--certificate <pem|p12>', 'trust this signer certificate (repeatable)', collect);
+
+  const program = new Command('aos')
+    .description('OpenAos command line: create, validate, sign and inspect AosEdge service packages')
+    .version(readVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run `aos --help` for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  withOutputOptions(
+    program
+      .command('init')
+      .argument('[dir]', 'folder to create the service in', '.')
+      .description('create a service folder: commented meta/config.yaml and a Python hello world in src/')
+      .option('--service-uid <uuid>', 'fill in publish.service_uid')
+      .option('--url <host>', 'fill in publish.url (cloud host)'),
+  ).action(async (dir: string, options: OutputOptions & { serviceUid?: string; url?: string }) => {
+    const result = await runInit({
+      directory: dir,
+      ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}),
+      ...(options.url ? { url: options.url } : {}),
+    });
+    print(options, result, format.formatInit);
+  });
+
+  withOutputOptions(
+    program
+      .command('validate')
+      .description('check meta/config.yaml and list every problem with file:line:col (exit 1 if invalid)')
+      .option('-C, --directory <dir>', 'the service folder (parent of meta/)')
+      .option('--config <path>', 'the config file (default <dir>/meta/config.yaml)')
+      .option('--no-for-signing', 'do not require what signing needs (service_uid, version, credential entry)'),
+    false,
+  ).action(async (options: OutputOptions & { directory?: string; config?: string; forSigning: boolean }) => {
+    const result = await runValidate({
+      ...(options.directory ? { directory: options.directory } : {}),
+      ...(options.config ? { configPath: options.config } : {}),
+      forSigning: options.forSigning,
+    });
+    print(options, result, format.formatValidate);
+    if (!result.valid) state.exitCode = EXIT_CODES.error;
+  });
+
+  withOutputOptions(
+    program
+      .command('sign')
+      .description('validate, then build and sign service.tar.gz (aos-signer layout)')
+      .option('-C, --directory <dir>', 'the service folder (parent of meta/)')
+      .option('--config <path>', 'the config file; must be <dir>/meta/config.yaml')
+      .option('-p, --pkcs12 <file>', 'sign with this PKCS#12 instead of build.sign_pkcs12')
+      .option('-o, --output <file>', 'write the package here (default <dir>/<build.package_folder>/service.tar.gz)'),
+  ).action(async (options: OutputOptions & { directory?: string; config?: string; pkcs12?: string; output?: string }) => {
+    const reporter = progressFor(options);
+    try {
+      const result = await runSign({
+        aosHome: env.aosHome,
+        ...(options.directory ? { directory: options.directory } : {}),
+        ...(options.config ? { configPath: options.config } : {}),
+        ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}),
+        ...(options.output ? { output: options.output } : {}),
+        onProgress: trackBuildProgress(reporter),
+      });
+      reporter.done();
+      print(options, result, format.formatSign);
+    } catch (error) {
+      reporter.done();
+      throw error;
+    }
+  });
+
+  withOutputOptions(
+    trustOptions(
+      program
+        .command('inspect')
+        .argument('<package>', 'a signed service.tar.gz')
+        .description('show contents, hashes and signer of a package and verify it (exit 2 if it does not verify)'),
+    ),
+    false,
+  )
+    .addHelpText('after', '\nWithout --ca/--certificate, trusts the dev CA ($AOS_HOME/dev-ca/ca.pem) and the certificates of $AOS_HOME/security/*.p12.')
+    .action(async (packagePath: string, options: OutputOptions & { ca?: string[]; certificate?: string[] }) => {
+      const result = await runInspect({
+        packagePath,
+        aosHome: env.aosHome,
+        ...(options.ca ? { caPaths: options.ca } : {}),
+        ...(options.certificate ? { certificatePaths: options.certificate } : {}),
+      });
+      print(options, result, format.formatInspect);
+      if (!result.verified) state.exitCode = EXIT_CODES.verificationFailed;
+    });
+
+  const image = program.command('image').description('OCI images of service packages');
+  withOutputOptions(
+    trustOptions(
+      image
+        .command('build')
+        .argument('<package>', 'a signed service.tar.gz')
+        .description("verify a package and turn it into an OCI image layout, as the cloud does")
+        .requiredOption('-o, --output <dir>', 'directory for the OCI image layout')
+        .option('--tag <name>', 'reference name in index.json', 'latest'),
+    ),
+  ).action(async (packagePath: string, options: OutputOptions & { output: string; tag: string; ca?: string[]; certificate?: string[] }) => {
+    const reporter = progressFor(options);
+    try {
+      const result = await runImageBuild({
+        packagePath,
+        outputDir: options.output,
+        tag: options.tag,
+        aosHome: env.aosHome,
+        ...(options.ca ? { caPaths: options.ca } : {}),
+        ...(options.certificate ? { certificatePaths: options.certificate } : {}),
+        onProgress: (bytes) => reporter.update({ phase: 'layer', bytes }),
+      });
+      reporter.done();
+      print(options, result, format.formatImageBuild);
+    } catch (error) {
+      reporter.done();
+      throw error;
+    }
+  });
+
+  const credentials = program.command('credentials').description('local signing credentials');
+  withOutputOptions(
+    credentials
+      .command('dev')
+      .description('create a local dev CA (once) and issue $AOS_HOME/security/aos-user-<role>.p12 for signing')
+      .option('--org <name>', 'organization (subject O)', 'OpenAos Dev')
+      .addOption(new Option('--role <role>', 'user role').choices(['sp', 'oem']).default('sp'))
+      .option('--cn <name>', 'common name (subject CN)')
+      .option('--force', 'replace an existing credential file'),
+  ).action(async (options: OutputOptions & { org: string; role: 'sp' | 'oem'; cn?: string; force?: boolean }) => {
+    const result = await runCredentialsDev({
+      aosHome: env.aosHome,
+      organization: options.org,
+      role: options.role,
+      ...(options.cn ? { commonName: options.cn } : {}),
+      ...(options.force ? { force: true } : {}),
+    });
+    print(options, result, format.formatDevCredentials);
+  });
+  withOutputOptions(
+    credentials
+      .command('show')
+      .argument('[p12]', 'credential file (default $AOS_HOME/security/aos-user-<role>.p12)')
+      .description('print subject, issuer, key id and validity of a credential')
+      .addOption(new Option('--role <role>', 'which default credential').choices(['sp', 'oem']).default('sp')),
+    false,
+  ).action(async (path: string | undefined, options: OutputOptions & { role: 'sp' | 'oem' }) => {
+    const result = await runCredentialsShow({ aosHome: env.aosHome, role: options.role, ...(path ? { path } : {}) });
+    print(options, result, format.formatShowCredentials);
+  });
+
+  return program;
+}
+
+/**
+ * Run the command line and return the exit code (never calls process.exit, never throws):
+ * errors print `aos: <action>: <message>` and a hint on stderr (with --json, also a JSON
+ * error document on stdout).
+ */
+export async function runCli(argv: string[], io: CliIo, env: CliEnvironment): Promise<number> {
+  const state = { exitCode: EXIT_CODES.ok as number };
+  const program = createProgram(io, env, state);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify(format.errorJson(error), null, 2)}\n`);
+    io.stderr.write(`${format.formatError(error, env.debug)}\n`);
+    return error instanceof CliError ? exitCodeOf(error.code) : EXIT_CODES.error;
+  }
+}

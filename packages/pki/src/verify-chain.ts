@@ -33,13 +33,18 @@ export function verifyCertificateChain(leaf: X509Certificate, intermediates: X50
   throw new PkiError('untrusted', `verifying certificate chain: no trusted root within ${MAX_DEPTH} certificates of ${describe(leaf)}`);
 }
 
+/** Name and signature only, so that a wrong issuer profile gets its own message in checkIssuer. */
 function isIssuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
-  return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
+  return certificate.issuer === issuer.subject && certificate.verify(issuer.publicKey);
 }
 
 function checkIssuer(issuer: X509Certificate, issued: X509Certificate, at: Date): void {
   if (!issuer.ca) {
     throw new PkiError('untrusted', `verifying certificate chain: ${describe(issuer)} signed ${describe(issued)} but is not a CA (basicConstraints CA:FALSE)`);
+  }
+  // OpenSSL's issuer check: key identifiers match and the issuer's key usage allows certificate signing.
+  if (!issued.checkIssued(issuer)) {
+    throw new PkiError('untrusted', `verifying certificate chain: ${describe(issuer)} may not issue ${describe(issued)} (key identifier or keyUsage keyCertSign mismatch)`);
   }
   checkValidity(issuer, at);
 }

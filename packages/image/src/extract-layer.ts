@@ -25,6 +25,10 @@ export async function extractLayer(store: BlobStore, layer: Descriptor, destinat
   if (!LAYER_MEDIA_TYPES.includes(layer.mediaType)) {
     throw new ImageError('unsupported-media-type', `extracting layer ${layer.digest}: media type ${JSON.stringify(layer.mediaType)} is not supported (expected ${LAYER_MEDIA_TYPES.join(' or ')})`);
   }
+  const { size } = await store.stat(layer.digest);
+  if (size !== layer.size) {
+    throw new ImageError('digest-mismatch', `extracting layer ${layer.digest}: the stored blob has ${size} bytes, the descriptor says ${layer.size}; remove the blob and fetch it again`);
+  }
   const target = resolve(destination);
   await ensureAbsentOrEmpty(target);
   const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { readPkcs12 } from '@openaos/pki';
+import { readPemCertificates, readPkcs12 } from '@openaos/pki';
 import { aosHomePaths } from './aos-home.js';
 import { CliError } from './errors.js';
 
@@ -24,13 +24,6 @@ export interface TrustOptions {
   aosHome: string;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** Every certificate in a PEM text (Node's X509Certificate reads only the first). */
-export function parseCertificatesPem(text: string): X509Certificate[] {
-  return (text.match(PEM_CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
-}
-
 async function readCertificateFile(path: string, action: string): Promise<X509Certificate[]> {
   let data: Buffer;
   try {
@@ -42,7 +35,7 @@ async function readCertificateFile(path: string, action: string): Promise<X509Ce
     const extension = extname(path).toLowerCase();
     if (extension === '.p12' || extension === '.pfx') return [readPkcs12(data, '').certificate];
     const text = data.toString('utf8');
-    if (text.includes('-----BEGIN CERTIFICATE-----')) return parseCertificatesPem(text);
+    if (text.includes('-----BEGIN CERTIFICATE-----')) return readPemCertificates(text);
     return [new X509Certificate(data)]; // DER
   } catch (error) {
     throw new CliError('failed', action, `${path} holds no readable certificate: ${(error as Error).message}`, {
@@ -75,7 +68,7 @@ export async function loadTrust(options: TrustOptions): Promise<TrustSet> {
   }
   const paths = aosHomePaths(options.aosHome);
   try {
-    trust.roots.push(...parseCertificatesPem(await readFile(paths.devCaCertificate, 'utf8')));
+    trust.roots.push(...readPemCertificates(await readFile(paths.devCaCertificate, 'utf8')));
     trust.sources.push(paths.devCaCertificate);
   } catch {
     // no dev CA: nothing to add

@@ -1,11 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadCredential, verifyCertificateChain } from '@openaos/pki';
+import { loadCredential, readPemCertificates, verifyCertificateChain } from '@openaos/pki';
 import { aosHomePaths, defaultPkcs12Name } from '../aos-home.js';
 import { summarizeCertificate, type CertificateSummary } from '../certificate-summary.js';
 import { CliError } from '../errors.js';
-import { parseCertificatesPem } from '../trust.js';
 
 export interface ShowCredentialsOptions {
   aosHome: string;
@@ -51,7 +50,7 @@ export async function runCredentialsShow(options: ShowCredentialsOptions): Promi
   };
   const devCaPem = await readFile(paths.devCaCertificate, 'utf8').catch(() => undefined);
   if (devCaPem !== undefined) {
-    const roots: X509Certificate[] = parseCertificatesPem(devCaPem);
+    const roots: X509Certificate[] = readPemCertificates(devCaPem);
     try {
       verifyCertificateChain(leaf, credential.chain, roots, now);
       result.issuedByDevCa = true;

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isErrorProblem } from '@openaos/config';
 import { buildServicePackage, type BuildProgress } from '@openaos/service-package';
 import { summarizeCertificate, type CertificateSummary } from '../certificate-summary.js';
@@ -47,6 +47,13 @@ export async function runSign(options: SignOptions): Promise<SignResult> {
     });
   }
   const folder = { serviceDir: validation.serviceDir, metaDir: dirname(validation.configPath) };
+  // The package builder reads <service>/meta/config.yaml; a config elsewhere would be
+  // validated here but not be the one signed.
+  if (validation.configPath !== join(folder.serviceDir, 'meta', 'config.yaml')) {
+    throw new CliError('usage', 'signing the service', `--config must be <service>/meta/config.yaml (got ${validation.configPath})`, {
+      hint: 'move the config to meta/config.yaml, or pass -C <service folder>',
+    });
+  }
   const resolved = await resolveSigningCredential({
     config,
     metaDir: folder.metaDir,

@@ -1,5 +1,8 @@
-import { ConfigError, type ConfigProblem } from './config-error.js';
+import { ConfigError, isErrorProblem, type ConfigProblem } from './config-error.js';
+import { formatProblems } from './format-problems.js';
+import { readServiceConfig } from './schema/read-service-config.js';
 import type { ServiceConfig } from './types.js';
+import { loadYamlDocument } from './yaml/load-yaml-document.js';
 
 export interface ParseServiceConfigOptions {
   /** File name used in problems (e.g. "meta/config.yaml"). */
@@ -20,22 +23,37 @@ export interface ServiceConfigValidation {
 
 /**
  * Parse and validate `meta/config.yaml` text, collecting every problem (errors and
- * warnings) with its line and column. Never throws for content problems.
- * @throws ConfigError 'unsafe-yaml' when the text is refused before parsing.
+ * warnings) with its line and column. YAML syntax errors are returned as problems too.
+ * @throws ConfigError 'unsafe-yaml' when the text is refused before parsing
+ *   (too big, too deep, too many aliases).
  */
 export function validateServiceConfig(text: string, options: ParseServiceConfigOptions): ServiceConfigValidation {
-  void text;
-  throw new ConfigError('invalid-config', `validating ${options.file}: not implemented yet`);
+  let loaded;
+  try {
+    loaded = loadYamlDocument(text, options.file);
+  } catch (error) {
+    if (error instanceof ConfigError && error.code === 'invalid-yaml') {
+      return { config: undefined, problems: error.problems };
+    }
+    throw error;
+  }
+  return readServiceConfig(loaded.document, loaded.lineCounter, options);
 }
 
 /**
- * Parse + validate. Throws ConfigError ('invalid-config', 'invalid-yaml' or 'unsafe-yaml')
- * listing every problem; warnings alone do not throw.
+ * Parse + validate. Throws ConfigError listing every problem: 'invalid-yaml' (syntax),
+ * 'unsafe-yaml' (refused), 'invalid-config' (schema v1 rules). Warnings alone do not throw.
  */
 export function parseServiceConfig(text: string, options: ParseServiceConfigOptions): ServiceConfig {
-  const { config, problems } = validateServiceConfig(text, options);
+  const loaded = loadYamlDocument(text, options.file);
+  const { config, problems } = readServiceConfig(loaded.document, loaded.lineCounter, options);
   if (config === undefined) {
-    throw new ConfigError('invalid-config', `validating ${options.file}`, { file: options.file, problems });
+    const errors = problems.filter(isErrorProblem);
+    throw new ConfigError(
+      'invalid-config',
+      `validating ${options.file}: ${errors.length} problem${errors.length === 1 ? '' : 's'}\n${formatProblems(errors)}`,
+      { file: options.file, problems },
+    );
   }
   return config;
 }

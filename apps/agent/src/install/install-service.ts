@@ -1,0 +1,77 @@
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseIsoDuration } from '@openaos/config';
+import { extractLayer, readServiceImage, type BlobStore, type Descriptor } from '@openaos/image';
+import { AgentError } from '../errors.js';
+import type { InstalledService } from '../persist/agent-records.js';
+import type { StoragePaths } from '../paths.js';
+import { DEFAULT_RUN_PARAMETERS, type RunParameters, type ServiceVersion } from '../reconcile/unit-state.js';
+import { ensureBlob } from './fetch-blob.js';
+
+/** Directory of an unpacked layer, by its (compressed) digest. */
+export function layerDirectory(paths: StoragePaths, digest: string): string {
+  return join(paths.layers, digest.replace(/^sha256:/, ''));
+}
+
+function toRunParameters(runParameters: { startInterval?: string; startBurst?: number; restartInterval?: string } | undefined): RunParameters {
+  return {
+    startIntervalMs: runParameters?.startInterval ? parseIsoDuration(runParameters.startInterval) : DEFAULT_RUN_PARAMETERS.startIntervalMs,
+    startBurst: runParameters?.startBurst ?? DEFAULT_RUN_PARAMETERS.startBurst,
+    restartIntervalMs: runParameters?.restartInterval ? parseIsoDuration(runParameters.restartInterval) : DEFAULT_RUN_PARAMETERS.restartIntervalMs,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Install one service version: fetch every blob it names (verified by digest), read the image
+ * back (verifies config, aosService and layers again), unpack each layer into `<hex>.tmp` and
+ * rename it into place. Only a fully installed version is returned (and then recorded), so
+ * nothing half-installed can run; a crash leaves at most verified blobs and a `.tmp` dir that
+ * the next start removes.
+ */
+export async function installService(paths: StoragePaths, store: BlobStore, service: ServiceVersion): Promise<InstalledService> {
+  const where = `installing ${service.serviceId}@${service.version}`;
+  try {
+    await ensureBlob(store, service.manifestDigest, service.urls);
+    const manifest = JSON.parse(await readFile(store.pathOf(service.manifestDigest), 'utf8')) as { config?: Descriptor; aosService?: Descriptor; layers?: Descriptor[] };
+    const descriptors = [manifest.config, manifest.aosService, ...(manifest.layers ?? [])].filter((descriptor): descriptor is Descriptor => descriptor !== undefined);
+    for (const descriptor of descriptors) await ensureBlob(store, descriptor.digest, service.urls, descriptor.size);
+    const image = await readServiceImage(store, service.manifestDigest);
+    await mkdir(paths.layers, { recursive: true });
+    for (const layer of image.manifest.layers) {
+      const destination = layerDirectory(paths, layer.digest);
+      if (await exists(destination)) continue;
+      const temporary = `${destination}.tmp`;
+      await rm(temporary, { recursive: true, force: true });
+      await extractLayer(store, layer, temporary);
+      await rename(temporary, destination);
+    }
+    return {
+      serviceId: service.serviceId,
+      version: service.version,
+      manifestDigest: service.manifestDigest,
+      layerDigests: image.manifest.layers.map((layer) => layer.digest),
+      runParameters: toRunParameters(image.serviceConfig.runParameters),
+      imageConfig: image.imageConfig,
+      serviceConfig: image.serviceConfig,
+      installedAt: new Date().toISOString(),
+    };
+  } catch (error) {
+    if (error instanceof AgentError) throw error;
+    throw new AgentError('install-failed', `${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Remove leftovers of interrupted installs (`layers/*.tmp`, extractLayer's `.*.partial`). */
+export async function removeInterruptedInstalls(paths: StoragePaths): Promise<string[]> {
+  const entries = await readdir(paths.layers).catch(() => [] as string[]);
+  const leftovers = entries.filter((entry) => entry.endsWith('.tmp') || entry.endsWith('.partial'));
+  await Promise.all(leftovers.map((entry) => rm(join(paths.layers, entry), { recursive: true, force: true })));
+  return leftovers;
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { planSteps } from './plan-steps.js';
+import { describeStep } from './steps.js';
+import type { InstanceRuntime, InstanceState, Observations, ServiceRecord, ServiceVersion, UnitState } from './unit-state.js';
+
+const run = { startIntervalMs: 5000, startBurst: 3, restartIntervalMs: 1000 };
+const NOW = 100_000;
+function service(id: string, version: string, installed = true): ServiceVersion {
+  return { serviceId: id, version, manifestDigest: `sha256:${id}-${version}`, urls: [], ...(installed ? { runParameters: run } : {}) };
+}
+function instance(id: string, version: string, index = 0, priority = 0): InstanceState {
+  return { instanceId: `${id}-${index}`, serviceId: id, subjectId: 'subj', index, priority, version, manifestDigest: `sha256:${id}-${version}` };
+}
+function running(startedAgo = 60_000): InstanceRuntime {
+  return { phase: 'running', starts: [NOW - startedAgo] };
+}
+function exited(exitedAgo: number, starts: number[], extra: Partial<InstanceRuntime> = {}): InstanceRuntime {
+  return { phase: 'exited', starts: starts.map((ago) => NOW - ago), exit: { at: NOW - exitedAgo, exitCode: 1, oomKilled: false }, ...extra };
+}
+function observe(instances: Record<string, InstanceRuntime> = {}, services: Record<string, ServiceRecord> = {}, installFailures: Observations['installFailures'] = {}): Observations {
+  return { now: NOW, instances, services, installFailures };
+}
+const active = (id: string, version: string): ServiceRecord => ({ activeDigest: `sha256:${id}-${version}` });
+
+interface Case {
+  name: string;
+  current: UnitState;
+  target: UnitState;
+  observations: Observations;
+  steps: string[];
+}
+
+const cases: Case[] = [
+  { name: 'nothing to do', current: { services: [], instances: [] }, target: { services: [], instances: [] }, observations: observe(), steps: [] },
+  {
+    name: 'fresh install: install first, no start yet',
+    current: { services: [], instances: [] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe(),
+    steps: ['install a@1'],
+  },
+  {
+    name: 'installed: start instances by priority',
+    current: { services: [service('a', '1'), service('b', '1')], instances: [] },
+    target: { services: [service('a', '1'), service('b', '1')], instances: [instance('a', '1', 0, 1), instance('b', '1', 0, 50), instance('a', '1', 1, 1)] },
+    observations: observe({}, { a: active('a', '1'), b: active('b', '1') }),
+    steps: ['start b/subj/0@1', 'start a/subj/0@1', 'start a/subj/1@1'],
+  },
+  {
+    name: 'healthy and committed: nothing',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': running() }, { a: active('a', '1') }),
+    steps: [],
+  },
+  {
+    name: 'running long enough: commit the first version',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': running(6000) }),
+    steps: ['commit a@1'],
+  },
+  {
+    name: 'running but not yet for startInterval: no commit',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': running(1000) }),
+    steps: [],
+  },
+  {
+    name: 'update: old keeps running while the new version installs',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    observations: observe({ 'a-0': running() }, { a: active('a', '1') }),
+    steps: ['install a@2'],
+  },
+  {
+    name: 'update installed: only the changed service restarts',
+    current: { services: [service('a', '1'), service('a', '2'), service('b', '1')], instances: [instance('a', '1'), instance('b', '1')] },
+    target: { services: [service('a', '2'), service('b', '1')], instances: [instance('a', '2'), instance('b', '1')] },
+    observations: observe({ 'a-0': running(), 'b-0': running() }, { a: active('a', '1'), b: active('b', '1') }),
+    steps: ['stop a-0 (update)', 'start a/subj/0@2'],
+  },
+  {
+    name: 'new version stable: commit, then the old version goes',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    observations: observe({ 'a-0': running(6000) }, { a: active('a', '1') }),
+    steps: ['commit a@2'],
+  },
+  {
+    name: 'after commit the previous version is removed',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    observations: observe({ 'a-0': running(6000) }, { a: active('a', '2') }),
+    steps: ['remove a@1'],
+  },
+  {
+    name: 'exited: wait for restartInterval',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': exited(500, [60_000]) }, { a: active('a', '1') }),
+    steps: [],
+  },
+  {
+    name: 'exited: restart after restartInterval',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': exited(1500, [60_000]) }, { a: active('a', '1') }),
+    steps: ['restart a/subj/0@1'],
+  },
+  {
+    name: 'start burst exceeded: fail, no restart, no rollback without a previous version',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': exited(1500, [4000, 3000, 2000]) }),
+    steps: ['fail a-0: start burst exceeded (3 starts within 5 s), last exited with code 1'],
+  },
+  {
+    name: 'failed instance stays failed',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': exited(9000, [4000], { failed: { message: 'x' } }) }, { a: active('a', '1') }),
+    steps: [],
+  },
+  {
+    name: 'broken update: fail and reject in one pass',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    observations: observe({ 'a-0': exited(1500, [4000, 3000, 2000]) }, { a: active('a', '1') }),
+    steps: ['fail a-0: start burst exceeded (3 starts within 5 s), last exited with code 1', 'reject a@2: start burst exceeded (3 starts within 5 s), last exited with code 1'],
+  },
+  {
+    name: 'rejected version: roll back to the committed one (the bad one goes next pass)',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    observations: observe({ 'a-0': exited(1500, [4000], { failed: { message: 'x' } }) }, { a: { ...active('a', '1'), rejected: { manifestDigest: 'sha256:a-2', version: '2', error: { message: 'x' } } } }),
+    steps: ['stop a-0 (rollback)', 'start a/subj/0@1'],
+  },
+  {
+    name: 'a newer desired version replaces a rejected one',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '3')], instances: [instance('a', '3')] },
+    observations: observe({ 'a-0': running() }, { a: { ...active('a', '1'), rejected: { manifestDigest: 'sha256:a-2', version: '2', error: { message: 'x' } } } }),
+    steps: ['install a@3', 'remove a@2'],
+  },
+  {
+    name: 'removed service: remove instances, then its versions',
+    current: { services: [service('a', '1'), service('b', '1')], instances: [instance('a', '1'), instance('b', '1')] },
+    target: { services: [service('b', '1')], instances: [instance('b', '1')] },
+    observations: observe({ 'a-0': running(), 'b-0': running() }, { a: active('a', '1'), b: active('b', '1') }),
+    steps: ['remove a-0', 'remove a@1'],
+  },
+  {
+    name: 'fewer instances: remove the extra index only',
+    current: { services: [service('a', '1')], instances: [instance('a', '1', 0), instance('a', '1', 1)] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1', 0)] },
+    observations: observe({ 'a-0': running(), 'a-1': running() }, { a: active('a', '1') }),
+    steps: ['remove a-1'],
+  },
+  {
+    name: 'failed install: wait for the retry delay',
+    current: { services: [], instances: [] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({}, {}, { 'sha256:a-1': { error: { message: 'digest mismatch' }, at: NOW - 500, attempts: 1 } }),
+    steps: [],
+  },
+  {
+    name: 'failed install: retry after the delay',
+    current: { services: [], instances: [] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({}, {}, { 'sha256:a-1': { error: { message: 'digest mismatch' }, at: NOW - 1500, attempts: 1 } }),
+    steps: ['install a@1'],
+  },
+  {
+    name: 'container gone (adopted after reboot): restart at once',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': { phase: 'missing', starts: [NOW - 60_000] } }, { a: active('a', '1') }),
+    steps: ['restart a/subj/0@1'],
+  },
+];
+
+describe('planSteps', () => {
+  it.each(cases)('$name', ({ current, target, observations, steps }) => {
+    expect(planSteps(current, target, observations).map(describeStep)).toEqual(steps);
+  });
+
+  it('is pure: same inputs give equal plans and inputs are not changed', () => {
+    const testCase = cases[7]!;
+    const snapshot = JSON.stringify(testCase);
+    expect(planSteps(testCase.current, testCase.target, testCase.observations)).toEqual(planSteps(testCase.current, testCase.target, testCase.observations));
+    expect(JSON.stringify(testCase)).toBe(snapshot);
+  });
+});

@@ -1,0 +1,74 @@
+import type { ErrorInfo } from '@openaos/protocol';
+
+/** Restart policy of a service (reference §4.4), in milliseconds. */
+export interface RunParameters {
+  startIntervalMs: number;
+  startBurst: number;
+  restartIntervalMs: number;
+}
+
+/** AosEdge defaults: startInterval 5 s, startBurst 3, restartInterval 1 s. */
+export const DEFAULT_RUN_PARAMETERS: RunParameters = { startIntervalMs: 5000, startBurst: 3, restartIntervalMs: 1000 };
+
+/** One version of a service, named by its image manifest digest. */
+export interface ServiceVersion {
+  serviceId: string;
+  version: string;
+  manifestDigest: string;
+  /** Blob sources (target only; empty in the current state). */
+  urls: string[];
+  /** Known once installed (from the image's service_config.json). */
+  runParameters?: RunParameters;
+}
+
+/** One instance `(serviceId, subjectId, index)` running one service version. */
+export interface InstanceState {
+  instanceId: string;
+  serviceId: string;
+  subjectId: string;
+  index: number;
+  priority: number;
+  version: string;
+  manifestDigest: string;
+}
+
+/**
+ * The one shape of both the current state (what is installed, which instances exist) and the
+ * target state (the persisted desired status, expanded into instances).
+ */
+export interface UnitState {
+  services: ServiceVersion[];
+  instances: InstanceState[];
+}
+
+/** Persisted per-service facts the planner needs beyond the two states. */
+export interface ServiceRecord {
+  /** The committed version: the one that reached `active` and stayed there. */
+  activeDigest?: string;
+  /** A version that could not run; the service falls back to `activeDigest`. */
+  rejected?: { manifestDigest: string; version: string; error: ErrorInfo };
+}
+
+/** What the agent saw of one instance's container on this pass. */
+export interface InstanceRuntime {
+  phase: 'starting' | 'running' | 'exited' | 'missing';
+  /** Start times (ms) of the recent starts, oldest first. */
+  starts: number[];
+  exit?: { at: number; exitCode?: number; oomKilled: boolean };
+  /** Set once the restart policy gave up; cleared by a new version. */
+  failed?: ErrorInfo;
+}
+
+export interface InstallFailure {
+  error: ErrorInfo;
+  at: number;
+  attempts: number;
+}
+
+/** Everything observed or recorded that is not part of the current/target states. */
+export interface Observations {
+  now: number;
+  services: Readonly<Record<string, ServiceRecord>>;
+  instances: Readonly<Record<string, InstanceRuntime>>;
+  installFailures: Readonly<Record<string, InstallFailure>>;
+}

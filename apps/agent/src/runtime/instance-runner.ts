@@ -1,0 +1,163 @@
+import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AosServiceConfig, OciImageConfig } from '@openaos/config';
+import { findExistingHostPaths, generateRuntimeSpec, listHostMounts, type UnitSettings } from '@openaos/spec';
+import { layerDirectory } from '../install/install-service.js';
+import type { InstalledService, InstanceRecord } from '../persist/agent-records.js';
+import { instancePaths, type StoragePaths } from '../paths.js';
+import type { InstanceRuntime } from '../reconcile/unit-state.js';
+import type { Runc } from './runc.js';
+import { mountRootfs, unmountRootfs } from './rootfs.js';
+import { spawnShim } from './spawn-shim.js';
+
+export interface RunnerContext {
+  paths: StoragePaths;
+  runc: Runc;
+  unit: UnitSettings;
+  /** Grace between SIGTERM and SIGKILL when stopping. */
+  stopTimeoutMs: number;
+}
+
+/** A start that has shown no pid after this long is considered lost. */
+const START_GRACE_MS = 15_000;
+
+async function readTextFile(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** oom_kill counter of the instance's memory cgroup (cgroup v1), still there until `runc delete`. */
+export async function readOomKills(cgroupsPath: string): Promise<number> {
+  const text = await readTextFile(join('/sys/fs/cgroup/memory', cgroupsPath, 'memory.oom_control'));
+  const match = text?.match(/^oom_kill (\d+)$/m);
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * What the instance's container is doing, read from disk only (exit-status, pid file,
+ * /proc, cgroup): cheap enough for every pass and equally valid after an agent restart.
+ */
+export async function observeInstance(context: RunnerContext, record: InstanceRecord, now: number): Promise<InstanceRuntime> {
+  const paths = instancePaths(context.paths, record.instance.instanceId);
+  const base = { starts: record.starts, ...(record.failed ? { failed: record.failed } : {}) };
+  const exitText = await readTextFile(paths.exitStatus);
+  if (exitText !== undefined) {
+    const code = Number.parseInt(exitText.trim(), 10);
+    const at = (await stat(paths.exitStatus)).mtimeMs;
+    const oomKilled = (await readOomKills(record.cgroupsPath)) > 0;
+    return { ...base, phase: 'exited', exit: { at, oomKilled, ...(Number.isNaN(code) ? {} : { exitCode: code }) } };
+  }
+  const lastStart = record.starts.at(-1) ?? 0;
+  const pidText = await readTextFile(paths.pidFile);
+  const pid = pidText ? Number.parseInt(pidText, 10) : Number.NaN;
+  if (!Number.isNaN(pid) && isProcessAlive(pid)) return { ...base, phase: 'running' };
+  // Between the container's exit and the shim's exit-status write, or a start in progress.
+  if (now - lastStart < START_GRACE_MS || (!Number.isNaN(pid) && now - (await stat(paths.pidFile)).mtimeMs < 2000)) return { ...base, phase: 'starting' };
+  return { ...base, phase: 'missing' };
+}
+
+/** Delete whatever is left of the instance's previous container: runc state, rootfs mount, pid/exit files. */
+export async function cleanupContainer(context: RunnerContext, instanceId: string): Promise<void> {
+  const paths = instancePaths(context.paths, instanceId);
+  await context.runc.delete(instanceId);
+  await unmountRootfs(paths);
+  await rm(paths.exitStatus, { force: true });
+  await rm(paths.pidFile, { force: true });
+}
+
+/**
+ * Start one instance: fresh rootfs overlay, config.json from @openaos/spec, then the shim
+ * (runc run) in its own session. Returns the spec's cgroupsPath. The caller has recorded the
+ * instance (and this start) BEFORE calling, so a crash here is seen on restart.
+ */
+export async function launchInstance(context: RunnerContext, record: InstanceRecord, installed: InstalledService): Promise<string> {
+  const { instance } = record;
+  const paths = instancePaths(context.paths, instance.instanceId);
+  await cleanupContainer(context, instance.instanceId);
+  const imageConfig = installed.imageConfig as OciImageConfig;
+  const serviceConfig = installed.serviceConfig as AosServiceConfig;
+  await mkdir(paths.logDir, { recursive: true });
+  await mountRootfs(context.paths, paths, {
+    layerDirs: installed.layerDigests.map((digest) => layerDirectory(context.paths, digest)),
+    ...(serviceConfig.hostname ? { hostname: serviceConfig.hostname } : {}),
+  });
+  const hasStorage = (serviceConfig.quotas?.storageLimit ?? 0) > 0;
+  const hasState = (serviceConfig.quotas?.stateLimit ?? 0) > 0;
+  if (hasStorage) {
+    await mkdir(paths.storageDir, { recursive: true });
+    await chown(paths.storageDir, record.uid, record.gid);
+  }
+  if (hasState) {
+    await mkdir(dirname(paths.stateFile), { recursive: true });
+    await writeFile(paths.stateFile, '', { flag: 'a' });
+    await chown(paths.stateFile, record.uid, record.gid);
+  }
+  const spec = generateRuntimeSpec({
+    imageConfig,
+    serviceConfig,
+    instance: {
+      serviceId: instance.serviceId,
+      subjectId: instance.subjectId,
+      instanceIndex: instance.index,
+      instanceId: instance.instanceId,
+      uid: record.uid,
+      gid: record.gid,
+      rootfsPath: paths.rootfs,
+      ...(hasState ? { statePath: paths.stateFile } : {}),
+      ...(hasStorage ? { storagePath: paths.storageDir } : {}),
+    },
+    unit: context.unit,
+    existingHostPaths: await findExistingHostPaths(listHostMounts(context.unit)),
+  });
+  await writeFile(paths.config, JSON.stringify(spec, null, 1));
+  spawnShim({
+    runcBinary: context.runc.binary,
+    runcRoot: context.runc.root,
+    bundle: paths.bundle,
+    pidFile: paths.pidFile,
+    containerId: instance.instanceId,
+    log: paths.log,
+    exitStatus: paths.exitStatus,
+  });
+  return spec.linux?.cgroupsPath ?? '';
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Stop the container (SIGTERM, then SIGKILL after the grace), wait for the shim, clean up. */
+export async function stopContainer(context: RunnerContext, instanceId: string): Promise<void> {
+  const paths = instancePaths(context.paths, instanceId);
+  const state = await context.runc.state(instanceId).catch(() => undefined);
+  const hasExited = () => stat(paths.exitStatus).then(() => true, () => false);
+  if (state && (state.status === 'running' || state.status === 'created' || state.status === 'paused')) {
+    await context.runc.kill(instanceId, 'SIGTERM').catch(() => undefined);
+    if (!(await waitFor(hasExited, context.stopTimeoutMs))) {
+      await context.runc.kill(instanceId, 'SIGKILL').catch(() => undefined);
+      await waitFor(hasExited, 3000);
+    }
+  }
+  await cleanupContainer(context, instanceId);
+}
+
+/** Remove every file of the instance: runtime dir (logs included), storage and state. */
+export async function removeInstanceFiles(context: RunnerContext, instanceId: string): Promise<void> {
+  const paths = instancePaths(context.paths, instanceId);
+  await rm(paths.dir, { recursive: true, force: true });
+  await rm(paths.storageDir, { recursive: true, force: true });
+  await rm(dirname(paths.stateFile), { recursive: true, force: true });
+}

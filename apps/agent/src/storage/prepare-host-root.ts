@@ -1,0 +1,34 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { execa } from 'execa';
+import { AgentError } from '../errors.js';
+import type { StoragePaths } from '../paths.js';
+import { isMountPoint } from './mount-storage.js';
+
+/** Host top-level directories a container sees (reference §4.2 `hostBinds`). */
+export const HOST_BINDS = ['bin', 'sbin', 'lib', 'lib64', 'usr'] as const;
+
+/**
+ * Prepare the two lowest overlay layers every instance shares: a NON-recursive bind of the
+ * host `/` (so mounts below it, including our own storage, do not show through) and a
+ * directory of char 0:0 whiteouts hiding every host top-level entry except HOST_BINDS.
+ * Idempotent; re-creates the whiteouts each time the agent starts (the host may change).
+ */
+export async function prepareHostRoot(paths: StoragePaths): Promise<void> {
+  await mkdir(paths.hostRoot, { recursive: true });
+  if (!(await isMountPoint(paths.hostRoot))) {
+    try {
+      await execa('mount', ['--bind', '/', paths.hostRoot]);
+      await execa('mount', ['-o', 'remount,bind,ro', paths.hostRoot]);
+    } catch (cause) {
+      throw new AgentError('mount-failed', `binding the host root at ${paths.hostRoot}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  await rm(paths.whiteouts, { recursive: true, force: true });
+  await mkdir(paths.whiteouts, { recursive: true });
+  const entries = await readdir('/');
+  const hidden = entries.filter((entry) => !(HOST_BINDS as readonly string[]).includes(entry));
+  // One mknod call for all: spawning per entry is slow on small devices.
+  if (hidden.length > 0) {
+    await execa('sh', ['-c', 'for entry in "$@"; do mknod "$entry" c 0 0; done', 'sh', ...hidden], { cwd: paths.whiteouts });
+  }
+}

@@ -1,14 +1,20 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { ArchiveError } from './archive-error.js';
 import type { SafeEntry } from './safe-entry.js';
+import { DEFAULT_MTIME, END_OF_ARCHIVE, encodeHeaders, padding, type HeaderType } from './tar-header.js';
 
 export type TarWriterEntry = Omit<SafeEntry, 'body' | 'mtime' | 'uid' | 'gid'> & {
   body?: Readable | Buffer;
   mtime?: Date;
+  /** Called with the length of each body chunk once written (progress). */
+  onData?: (bytes: number) => void;
 };
 
 export interface TarWriterOptions {
   /** mtime of entries that do not give one (default DEFAULT_MTIME). */
   mtime?: Date;
+  /** Bytes the stream buffers before add() waits for the reader (default 1 MiB). */
+  highWaterMark?: number;
 }
 
 export interface TarWriter {
@@ -20,8 +26,116 @@ export interface TarWriter {
   stream: Readable;
 }
 
-/** A deterministic tar writer: entries in the order added, uid/gid 0, no user/group names. */
+const HEADER_TYPES: Record<SafeEntry['type'], HeaderType> = {
+  file: 'file',
+  directory: 'directory',
+  symlink: 'symlink',
+  hardlink: 'hardlink',
+};
+
+/**
+ * A deterministic tar writer: entries in the order added, uid/gid 0, no user/group names,
+ * names written exactly as given (directories get a trailing "/"). add() waits while the
+ * reader is behind, so memory stays bounded by the high-water mark.
+ */
 export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
-  void options;
-  throw new Error('createTarWriter: not implemented yet');
+  const defaultMtime = options.mtime ?? DEFAULT_MTIME;
+  let resumeWriter: (() => void) | undefined;
+  let isBusy = false;
+  let isFinished = false;
+
+  const stream = new Readable({
+    highWaterMark: options.highWaterMark ?? 1024 * 1024,
+    read() {
+      const resume = resumeWriter;
+      resumeWriter = undefined;
+      resume?.();
+    },
+    destroy(error, callback) {
+      const resume = resumeWriter;
+      resumeWriter = undefined;
+      resume?.();
+      callback(error);
+    },
+  });
+
+  /** Push a chunk, waiting while the reader is behind. Throws once the stream is gone. */
+  async function push(chunk: Buffer, entryName: string): Promise<void> {
+    if (stream.destroyed) throw closedError(entryName);
+    if (chunk.length === 0) return;
+    if (!stream.push(chunk)) {
+      await new Promise<void>((resolve) => {
+        resumeWriter = resolve;
+      });
+      if (stream.destroyed) throw closedError(entryName);
+    }
+  }
+
+  async function add(entry: TarWriterEntry): Promise<void> {
+    if (isBusy) throw new Error('createTarWriter: add() called before the previous add() finished');
+    if (isFinished) throw new Error('createTarWriter: add() called after finish()');
+    isBusy = true;
+    try {
+      const isFile = entry.type === 'file';
+      const size = isFile ? entry.size : 0;
+      const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
+      const headers = encodeHeaders({
+        name,
+        type: HEADER_TYPES[entry.type],
+        size,
+        mode: entry.mode,
+        mtime: entry.mtime ?? defaultMtime,
+        ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
+      });
+      for (const header of headers) await push(header, entry.name);
+      if (isFile) await pushBody(entry, size);
+    } catch (error) {
+      // A half-written entry would corrupt the archive: the stream is unusable from here.
+      if (entry.body instanceof Readable && !entry.body.destroyed) entry.body.destroy();
+      stream.destroy(error as Error);
+      throw error;
+    } finally {
+      isBusy = false;
+    }
+  }
+
+  async function pushBody(entry: TarWriterEntry, size: number): Promise<void> {
+    let written = 0;
+    if (Buffer.isBuffer(entry.body)) {
+      written = entry.body.length;
+      if (written === size) await push(entry.body, entry.name);
+      entry.onData?.(written);
+    } else if (entry.body !== undefined) {
+      for await (const chunk of entry.body as AsyncIterable<Buffer>) {
+        written += chunk.length;
+        if (written > size) break;
+        await push(chunk, entry.name);
+        entry.onData?.(chunk.length);
+      }
+    }
+    if (written !== size) {
+      throw new ArchiveError(
+        'file-changed',
+        `writing tar entry ${entry.name}: expected ${size} bytes of content, got ${written > size ? 'more' : written}; ` +
+          'the file probably changed while it was being packed — run again once it is stable',
+        { entry: entry.name },
+      );
+    }
+    await push(padding(size), entry.name);
+  }
+
+  function finish(): void {
+    if (isFinished || stream.destroyed) return;
+    isFinished = true;
+    stream.push(END_OF_ARCHIVE);
+    stream.push(null);
+  }
+
+  return { add, finish, stream };
+}
+
+function closedError(entryName: string): ArchiveError {
+  return new ArchiveError('write-failed', `writing tar entry ${entryName}: the tar stream was closed by its reader`, {
+    entry: entryName,
+  });
 }

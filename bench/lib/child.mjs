@@ -1,0 +1,13 @@
+// Runs one OpenAos step in its own process so its peak memory (maxRSS) and CPU profile are its own.
+// Usage: node child.mjs pack <serviceDir> <outputPath>
+//        node child.mjs image <packagePath> <rootPem file> <storeDir>
+import { readFile } from 'node:fs/promises';
+import { timeBuildImage, timeBuildPackage } from './openaos-steps.mjs';
+
+const [step, first, second, third] = process.argv.slice(2);
+let milliseconds;
+if (step === 'pack') milliseconds = await timeBuildPackage(first, second);
+else if (step === 'image') milliseconds = await timeBuildImage(first, await readFile(second, 'utf8'), third);
+else throw new Error(`child.mjs: unknown step ${step} (expected pack or image)`);
+// maxRSS is in KiB on Linux.
+process.stdout.write(JSON.stringify({ step, milliseconds, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');

@@ -1,0 +1,126 @@
+// OpenAos benchmark: `aos sign` and the cloud's image build against tar/gzip + digest baselines,
+// and the packager's peak memory on two tree sizes. See README.md. Run after `pnpm build`.
+//   node run.mjs [--json] [--profile]     env: BENCH_RUNS (3), BENCH_SIZE_MB (200)
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { timeTarAndSha256, timeTarAndSha3, warmPageCache } from './lib/baseline.mjs';
+import { generateServiceTree } from './lib/generate-tree.mjs';
+import { createBenchCredentials, timeBuildImage, timeBuildPackage } from './lib/openaos-steps.mjs';
+import { summarizeCpuProfile } from './lib/summarize-profile.mjs';
+
+const benchDirectory = dirname(fileURLToPath(import.meta.url));
+const workDirectory = join(benchDirectory, '.work');
+const outputDirectory = join(workDirectory, 'out');
+const isJson = process.argv.includes('--json');
+const wantsProfile = process.argv.includes('--profile');
+const runs = readPositiveInteger('BENCH_RUNS', 3);
+const sizeMiB = readPositiveInteger('BENCH_SIZE_MB', 200);
+
+function readPositiveInteger(name, fallback) {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+function log(message) {
+  if (!isJson) process.stdout.write(`${message}\n`);
+  else process.stderr.write(`${message}\n`);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Time ours and the baseline alternately, `runs` times; the ratio is ours / baseline per run. */
+async function compare(name, measureOurs, measureBaseline) {
+  const rows = [];
+  for (let run = 1; run <= runs; run += 1) {
+    const oursMs = await measureOurs();
+    const baselineMs = measureBaseline();
+    rows.push({ run, oursMs: round(oursMs), baselineMs: round(baselineMs), ratio: round(oursMs / baselineMs, 2) });
+    log(`  ${name} run ${run}: openaos ${round(oursMs)} ms, baseline ${round(baselineMs)} ms, ratio ${round(oursMs / baselineMs, 2)}`);
+  }
+  return { runs: rows, medianOursMs: median(rows.map((row) => row.oursMs)), medianBaselineMs: median(rows.map((row) => row.baselineMs)), medianRatio: median(rows.map((row) => row.ratio)) };
+}
+
+/** Run one step in a child process; returns { milliseconds, maxRssKiB } (and a profile path with --cpu-prof). */
+async function runChild(args, { profileDirectory } = {}) {
+  const nodeArgs = profileDirectory ? ['--cpu-prof', '--cpu-prof-dir', profileDirectory] : [];
+  const output = execFileSync(process.execPath, [...nodeArgs, join(benchDirectory, 'lib', 'child.mjs'), ...args], { encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').pop());
+}
+
+async function profileStep(name, args) {
+  const directory = join(workDirectory, 'profiles', name);
+  await rm(directory, { recursive: true, force: true });
+  await mkdir(directory, { recursive: true });
+  await runChild(args, { profileDirectory: directory });
+  const [file] = (await readdir(directory)).filter((entry) => entry.endsWith('.cpuprofile'));
+  return { profile: join(directory, file), top: await summarizeCpuProfile(join(directory, file)) };
+}
+
+await mkdir(outputDirectory, { recursive: true });
+const credentials = createBenchCredentials();
+const rootPemPath = join(workDirectory, 'root.pem');
+await writeFile(rootPemPath, credentials.rootPem);
+
+log(`OpenAos bench: ${sizeMiB} MiB tree, ${runs} runs, ${cpus().length} cores, node ${process.version}`);
+const tree = await generateServiceTree(workDirectory, sizeMiB, credentials.p12);
+log(`tree: ${tree.files} files, ${round(tree.bytes / 1048576, 1)} MiB in ${tree.directory}`);
+warmPageCache(tree.directory);
+
+const packagePath = join(outputDirectory, 'service.tar.gz');
+log('(a) aos sign (buildServicePackage) vs tar -cz + openssl dgst -sha3-512');
+const sign = await compare('sign', () => timeBuildPackage(tree.directory, packagePath), () => timeTarAndSha3(tree.directory, join(outputDirectory, 'baseline-sign.tar.gz')));
+sign.packageBytes = (await stat(packagePath)).size;
+sign.baselineBytes = (await stat(join(outputDirectory, 'baseline-sign.tar.gz'))).size;
+
+log('(b) image build (verifyServicePackage + buildServiceImage) vs tar -cz + sha256sum');
+const storeDirectory = join(workDirectory, 'store');
+const image = await compare('image', () => timeBuildImage(packagePath, credentials.rootPem, storeDirectory), () => timeTarAndSha256(tree.directory, join(outputDirectory, 'baseline-image.tar.gz')));
+
+log('(c) peak memory (maxRSS of a child process doing one step)');
+const memory = [];
+for (const size of [...new Set([Math.max(1, Math.round(sizeMiB / 4)), sizeMiB])]) {
+  const sized = await generateServiceTree(workDirectory, size, credentials.p12);
+  const sizedPackage = join(outputDirectory, `memory-${size}.tar.gz`);
+  const pack = await runChild(['pack', sized.directory, sizedPackage]);
+  const built = await runChild(['image', sizedPackage, rootPemPath, join(workDirectory, `store-memory-${size}`)]);
+  memory.push({ treeMiB: round(sized.bytes / 1048576, 1), files: sized.files, packMaxRssMiB: round(pack.maxRssKiB / 1024, 1), imageMaxRssMiB: round(built.maxRssKiB / 1024, 1) });
+  log(`  ${round(sized.bytes / 1048576)} MiB tree (${sized.files} files): sign max RSS ${round(pack.maxRssKiB / 1024, 1)} MiB, image build max RSS ${round(built.maxRssKiB / 1024, 1)} MiB`);
+}
+
+let profiles;
+if (wantsProfile || sign.medianRatio > 1 || image.medianRatio > 1) {
+  log('profile (self time, top functions):');
+  profiles = {
+    sign: await profileStep('sign', ['pack', tree.directory, join(outputDirectory, 'profile.tar.gz')]),
+    image: await profileStep('image', [packagePath, rootPemPath, join(workDirectory, 'store-profile')]),
+  };
+  for (const [name, { top }] of Object.entries(profiles)) {
+    log(`  ${name}:`);
+    for (const entry of top) log(`    ${String(entry.selfMs).padStart(6)} ms ${String(entry.percent).padStart(5)} %  ${entry.name}`);
+  }
+}
+
+const result = {
+  date: new Date().toISOString(),
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+  tree: { sizeMiB: round(tree.bytes / 1048576, 1), files: tree.files },
+  runs,
+  sign,
+  image,
+  memory,
+  ...(profiles && { profiles }),
+};
+log(`median ratio: sign ${sign.medianRatio}, image ${image.medianRatio} (below 1.0: faster than the baseline)`);
+if (isJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

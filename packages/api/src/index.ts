@@ -1,1 +1,50 @@
-export {};
+/**
+ * @openaos/api — the cloud's domain logic (plain functions taking the database first) and the
+ * tRPC routers over them, plus the two HTTP pieces tRPC does not carry: request
+ * authentication (session cookie / AosCert token) and the streaming package upload.
+ */
+export { ApiError, isApiError, type ApiErrorCode } from './errors.js';
+export type { Actor, Role } from './actor.js';
+export { requireRole, describeRole } from './actor.js';
+export type { CloudDependencies } from './dependencies.js';
+export { DEFAULT_MAX_UPLOAD_BYTES } from './dependencies.js';
+export { loadOrCreateAuthority, type CloudAuthority } from './authority.js';
+export { createDiskBlobStorage, type BlobStorage } from './blob-storage.js';
+export { startCloudCore, type CloudCore, type StartCloudOptions } from './cloud-core.js';
+
+// Domain functions, grouped as `services.create(db, actor, input)` and so on.
+export * as organisations from './domain/organisations.js';
+export * as users from './domain/users.js';
+export * as credentials from './domain/credentials.js';
+export * as services from './domain/services.js';
+export * as versions from './domain/versions.js';
+export * as units from './domain/units.js';
+export * as unitSets from './domain/unit-sets.js';
+export * as subjects from './domain/subjects.js';
+export { signIn, signOut, resolveSession, SESSION_COOKIE, SESSION_LIFETIME_MS } from './domain/sessions.js';
+export { bootstrapAdmin, BOOTSTRAP_ADMIN_EMAIL } from './domain/bootstrap.js';
+export { hashPassword, verifyPassword, generatePassword } from './domain/passwords.js';
+export { uploadServiceVersion, type UploadInput, type UploadResult } from './domain/upload.js';
+export {
+  authenticateCertificateToken,
+  createCertificateToken,
+  CERTIFICATE_AUTH_SCHEME,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  type CertificateTokenPayload,
+} from './domain/certificate-token.js';
+export { compareSemver, isSemver } from './domain/semver.js';
+export type { ServiceView, ServiceDetail } from './domain/services.js';
+export type { ServiceVersionView, ServiceVersionState } from './domain/versions.js';
+export type { UnitView } from './domain/units.js';
+export type { UnitSetView } from './domain/unit-sets.js';
+export type { SubjectView } from './domain/subjects.js';
+export type { UserView } from './domain/users.js';
+export type { OrganisationView } from './domain/organisations.js';
+export type { IssuedUserCredential } from './domain/credentials.js';
+
+// Transport.
+export { appRouter, createCaller, type AppRouter } from './trpc/root.js';
+export { createContext, createContextForActor, type Context, type CreateContextOptions } from './trpc/context.js';
+export { TRPC_CODE_OF, HTTP_STATUS_OF } from './trpc/error-codes.js';
+export { authenticateRequest, formatSessionCookie, readCookie, type RequestFacts } from './http/authenticate-request.js';
+export { handleUploadRequest, isUploadRequest, UPLOAD_PATH } from './http/upload-handler.js';

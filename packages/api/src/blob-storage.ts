@@ -1,0 +1,39 @@
+import type { Readable } from 'node:stream';
+import { BlobStore } from '@openaos/image';
+
+/**
+ * Where the cloud keeps packages and image blobs, addressed by `sha256:<hex>`. The disk store is
+ * the default; an S3-compatible store can implement the same five calls later.
+ */
+export interface BlobStorage {
+  /** Store content, checking it against `expected` before it becomes visible. */
+  put(source: Readable | Buffer, expected?: { digest?: string; size?: number }): Promise<{ digest: string; size: number }>;
+  /** A stream that fails at its end if the stored bytes no longer match the digest. */
+  get(digest: string): Readable;
+  has(digest: string): Promise<boolean>;
+  remove(digest: string): Promise<void>;
+  /** Size in bytes, or undefined when absent. */
+  sizeOf(digest: string): Promise<number | undefined>;
+}
+
+/** The default storage: @openaos/image's content-addressed store in `<root>/blobs/sha256/`. */
+export function createDiskBlobStorage(root: string): BlobStorage & { store: BlobStore } {
+  const store = new BlobStore(root);
+  return {
+    store,
+    put: (source, expected) => store.put(source, expected),
+    get: (digest) => store.get(digest),
+    has: (digest) => store.has(digest),
+    remove: async (digest) => {
+      await store.remove(digest);
+    },
+    sizeOf: async (digest) => {
+      const { stat } = await import('node:fs/promises');
+      try {
+        return (await stat(store.pathOf(digest))).size;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

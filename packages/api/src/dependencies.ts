@@ -1,0 +1,17 @@
+import type { Database } from '@openaos/db';
+import type { CloudAuthority } from './authority.js';
+import type { BlobStorage } from './blob-storage.js';
+
+/** Everything the cloud's operations need besides the caller; built once per process. */
+export interface CloudDependencies {
+  db: Database;
+  blobs: BlobStorage;
+  authority: CloudAuthority;
+  /** Holds temporary upload and build files (`<dataDir>/tmp`). */
+  dataDir: string;
+  /** Upper bound of an uploaded package, bytes. */
+  maxUploadBytes: number;
+  now: () => Date;
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;

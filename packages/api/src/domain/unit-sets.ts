@@ -1,0 +1,123 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { schema, type Database } from '@openaos/db';
+import type { Actor } from '../actor.js';
+import { ApiError } from '../errors.js';
+import { requireOem, requireOwnedUnits, toUnitView, type UnitView } from './units.js';
+import { notFound, toIso, withUniqueCheck } from './util.js';
+
+export interface UnitSetView {
+  id: string;
+  name: string;
+  /** Units in a verification set get new versions right after upload, without OEM approval. */
+  isVerificationSet: boolean;
+  unitCount: number;
+  createdAt: string;
+}
+
+async function findOwned(db: Database, organisationId: string, id: string) {
+  const [row] = await db.select().from(schema.unitSets).where(and(eq(schema.unitSets.id, id), eq(schema.unitSets.organisationId, organisationId)));
+  if (!row) throw notFound('unit set', id);
+  return row;
+}
+
+export async function requireOwnedUnitSets(db: Database, organisationId: string, ids: string[]): Promise<void> {
+  for (const id of ids) await findOwned(db, organisationId, id);
+}
+
+export async function list(db: Database, actor: Actor): Promise<UnitSetView[]> {
+  const organisationId = requireOem(actor, 'listing unit sets');
+  const rows = await db.select().from(schema.unitSets).where(eq(schema.unitSets.organisationId, organisationId)).orderBy(asc(schema.unitSets.name));
+  const ids = rows.map((row) => row.id);
+  const members = ids.length ? await db.select().from(schema.unitSetUnits).where(inArray(schema.unitSetUnits.unitSetId, ids)) : [];
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    isVerificationSet: row.isVerificationSet,
+    unitCount: members.filter((member) => member.unitSetId === row.id).length,
+    createdAt: toIso(row.createdAt)!,
+  }));
+}
+
+export async function get(db: Database, actor: Actor, input: { id: string }): Promise<UnitSetView & { units: UnitView[]; subjects: { id: string; name: string }[] }> {
+  const organisationId = requireOem(actor, 'showing a unit set');
+  const row = await findOwned(db, organisationId, input.id);
+  const units = await db
+    .select({ unit: schema.units })
+    .from(schema.unitSetUnits)
+    .innerJoin(schema.units, eq(schema.unitSetUnits.unitId, schema.units.id))
+    .where(eq(schema.unitSetUnits.unitSetId, input.id));
+  const subjects = await db
+    .select({ id: schema.subjects.id, name: schema.subjects.name })
+    .from(schema.subjectUnitSets)
+    .innerJoin(schema.subjects, eq(schema.subjectUnitSets.subjectId, schema.subjects.id))
+    .where(eq(schema.subjectUnitSets.unitSetId, input.id));
+  return {
+    id: row.id,
+    name: row.name,
+    isVerificationSet: row.isVerificationSet,
+    unitCount: units.length,
+    createdAt: toIso(row.createdAt)!,
+    units: units.map((entry) => toUnitView(entry.unit)),
+    subjects,
+  };
+}
+
+export async function create(db: Database, actor: Actor, input: { name: string; isVerificationSet?: boolean }): Promise<UnitSetView> {
+  const organisationId = requireOem(actor, 'creating a unit set');
+  const [row] = await withUniqueCheck(
+    () => db.insert(schema.unitSets).values({ organisationId, name: input.name.trim(), isVerificationSet: input.isVerificationSet ?? false }).returning(),
+    `creating unit set "${input.name}": your organisation has a unit set with that name`,
+  );
+  return { id: row!.id, name: row!.name, isVerificationSet: row!.isVerificationSet, unitCount: 0, createdAt: toIso(row!.createdAt)! };
+}
+
+export async function update(db: Database, actor: Actor, input: { id: string; name?: string; isVerificationSet?: boolean }): Promise<UnitSetView> {
+  const organisationId = requireOem(actor, 'changing a unit set');
+  await findOwned(db, organisationId, input.id);
+  await withUniqueCheck(
+    () =>
+      db
+        .update(schema.unitSets)
+        .set({
+          ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+          ...(input.isVerificationSet !== undefined ? { isVerificationSet: input.isVerificationSet } : {}),
+        })
+        .where(eq(schema.unitSets.id, input.id)),
+    `renaming unit set to "${input.name}": your organisation has a unit set with that name`,
+  );
+  const view = (await list(db, actor)).find((set) => set.id === input.id);
+  return view!;
+}
+
+export async function addUnits(db: Database, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
+  const organisationId = requireOem(actor, 'adding units to a unit set');
+  await findOwned(db, organisationId, input.id);
+  await requireOwnedUnits(db, organisationId, input.unitIds);
+  if (input.unitIds.length === 0) return;
+  await db
+    .insert(schema.unitSetUnits)
+    .values(input.unitIds.map((unitId) => ({ unitSetId: input.id, unitId })))
+    .onConflictDoNothing();
+}
+
+export async function removeUnits(db: Database, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
+  const organisationId = requireOem(actor, 'removing units from a unit set');
+  await findOwned(db, organisationId, input.id);
+  if (input.unitIds.length === 0) return;
+  await db.delete(schema.unitSetUnits).where(and(eq(schema.unitSetUnits.unitSetId, input.id), inArray(schema.unitSetUnits.unitId, input.unitIds)));
+}
+
+/** Delete a unit set (its units stay); refused while a subject binds it. */
+export async function remove(db: Database, actor: Actor, input: { id: string }): Promise<void> {
+  const organisationId = requireOem(actor, 'deleting a unit set');
+  const row = await findOwned(db, organisationId, input.id);
+  const bindings = await db
+    .select({ name: schema.subjects.name })
+    .from(schema.subjectUnitSets)
+    .innerJoin(schema.subjects, eq(schema.subjectUnitSets.subjectId, schema.subjects.id))
+    .where(eq(schema.subjectUnitSets.unitSetId, input.id));
+  if (bindings.length > 0) {
+    throw new ApiError('delete-blocked', `deleting unit set "${row.name}": subject(s) ${bindings.map((b) => `"${b.name}"`).join(', ')} bind it; unbind it first`);
+  }
+  await db.delete(schema.unitSets).where(eq(schema.unitSets.id, input.id));
+}

@@ -1,0 +1,232 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import { schema, type ConfigSummary } from '@openaos/db';
+import { BlobStore, buildServiceImage, type BuiltServiceImage } from '@openaos/image';
+import { PackageError, verifyServicePackage, type VerifiedPackage } from '@openaos/service-package';
+import { formatProblems, ConfigError } from '@openaos/config';
+import { requireRole, type Actor } from '../actor.js';
+import type { CloudDependencies } from '../dependencies.js';
+import { ApiError } from '../errors.js';
+import { findCertificateOwner } from './certificate-token.js';
+import { findVisible, requireOwner } from './services.js';
+import { compareSemver, isSemver } from './semver.js';
+import { databaseErrorCode } from './util.js';
+
+export interface UploadInput {
+  /** The Service ID (multipart field `service`). */
+  serviceId: string;
+  /** The version being uploaded (multipart field `version`); must equal `publish.version`. */
+  version: string;
+  /** The package, already on disk (the transport streamed it there). The caller removes it. */
+  packagePath: string;
+  packageSize: number;
+}
+
+export interface UploadResult {
+  id: string;
+  version: string;
+  state: 'ready' | 'failed';
+  failureReason?: string;
+}
+
+/**
+ * Accept an uploaded service package as a new version of a service, aos-signer 1.x style:
+ *
+ * 1. the caller is an SP user of the organisation that owns the service;
+ * 2. the version is SemVer and greater than every version not failed;
+ * 3. the signature verifies and its certificate chains to the cloud's CA, and the signer is an
+ *    active user of the owning organisation (a credential of another SP, or revoked, is refused);
+ * 4. `publish.service_uid` and `publish.version` of the signed config match the request;
+ * 5. the OCI image is built into a private temporary store and only then copied into the blob
+ *    storage with the package, and the version becomes `ready`.
+ *
+ * Steps 1–4 throw ApiError and leave nothing behind. A failure in step 5 records the version as
+ * `failed` with the reason (so the console shows it) and removes every blob this upload added.
+ */
+export async function uploadServiceVersion(deps: CloudDependencies, actor: Actor, input: UploadInput): Promise<UploadResult> {
+  requireRole(actor, ['sp'], 'uploading a service version');
+  const { service } = await findVisible(deps.db, actor, input.serviceId);
+  requireOwner(actor, service, `uploading to service "${service.title}"`);
+  if (input.packageSize > deps.maxUploadBytes) {
+    throw new ApiError('payload-too-large', `uploading ${service.title} ${input.version}: the package has ${input.packageSize} bytes; the limit is ${deps.maxUploadBytes}`);
+  }
+  if (!isSemver(input.version)) {
+    throw new ApiError('invalid-input', `uploading ${service.title}: version "${input.version}" is not SemVer (e.g. 1.2.3); fix publish.version in meta/config.yaml`);
+  }
+  await requireNewerVersion(deps, service, input.version);
+
+  const verified = await verifyPackage(deps, service.organisationId, input.packagePath);
+  try {
+    await requireSignerOfOwner(deps, verified, service);
+    const publish = verified.config.publish;
+    if (publish.service_uid !== service.id) {
+      throw new ApiError(
+        'service-mismatch',
+        `uploading to service ${service.id}: the package was made for service ${publish.service_uid ?? '(none)'} (publish.service_uid); set it to ${service.id} in meta/config.yaml and sign again`,
+      );
+    }
+    if (publish.version !== input.version) {
+      throw new ApiError('service-mismatch', `uploading version ${input.version}: the signed config says publish.version ${publish.version ?? '(none)'}; they must be the same`);
+    }
+    const versionId = await insertProcessingVersion(deps, actor, service, input.version, verified);
+    return await buildAndStore(deps, verified, input, versionId);
+  } finally {
+    await verified.close();
+  }
+}
+
+async function requireNewerVersion(deps: CloudDependencies, service: { id: string; title: string }, version: string): Promise<void> {
+  const existing = await deps.db
+    .select({ version: schema.serviceVersions.version, state: schema.serviceVersions.state })
+    .from(schema.serviceVersions)
+    .where(eq(schema.serviceVersions.serviceId, service.id));
+  const blocking = existing.filter((row) => row.state !== 'failed' && compareSemver(row.version, version) >= 0).map((row) => row.version);
+  if (blocking.length > 0) {
+    blocking.sort(compareSemver);
+    throw new ApiError(
+      'version-not-newer',
+      `uploading ${service.title} ${version}: version ${blocking.at(-1)} exists; a new version must be greater than every existing one — raise publish.version and sign again`,
+    );
+  }
+}
+
+async function verifyPackage(deps: CloudDependencies, organisationId: string, path: string): Promise<VerifiedPackage> {
+  // Packages made by aos-signer carry no x5c, only a kid: offer the leaf certificates of the
+  // owning organisation's active credentials for the lookup. They still must chain to our CA.
+  const credentials = await deps.db
+    .select({ pem: schema.userCredentials.certificatePem })
+    .from(schema.userCredentials)
+    .innerJoin(schema.users, eq(schema.userCredentials.userId, schema.users.id))
+    .where(and(eq(schema.users.organisationId, organisationId), isNull(schema.userCredentials.revokedAt)));
+  const tempDirectory = join(deps.dataDir, 'tmp');
+  await mkdir(tempDirectory, { recursive: true });
+  try {
+    return await verifyServicePackage(path, {
+      trust: { roots: [deps.authority.certificate], certificates: credentials.map((row) => new X509Certificate(row.pem)) },
+      requireTrust: true,
+      tempDirectory,
+    });
+  } catch (error) {
+    if (error instanceof PackageError) {
+      const where = error.entry ? ` (${error.entry})` : '';
+      if (error.code === 'untrusted-signer') {
+        throw new ApiError('untrusted-signer', `verifying the package signature: ${error.message}${where}; sign with a credential downloaded from this cloud`, { cause: error });
+      }
+      const problems = error.cause instanceof ConfigError ? error.cause.problems : undefined;
+      throw new ApiError('package-invalid', `verifying the package: ${error.message}${where}${problems ? `\n${formatProblems(problems)}` : ''}`, {
+        cause: error,
+        details: { packageError: error.code, ...(error.entry ? { entry: error.entry } : {}), ...(problems ? { problems } : {}) },
+      });
+    }
+    if (error instanceof ConfigError) {
+      throw new ApiError('package-invalid', `validating the package's config.yaml:\n${formatProblems(error.problems)}`, { cause: error, details: { problems: error.problems } });
+    }
+    throw new ApiError('package-invalid', `reading the package: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function requireSignerOfOwner(deps: CloudDependencies, verified: VerifiedPackage, service: { organisationId: string; title: string }): Promise<void> {
+  const signer = await findCertificateOwner(deps, verified.signer.certificate);
+  const who = verified.signer.subject.commonName ?? verified.signer.certificate.subject;
+  if (!signer) {
+    throw new ApiError('wrong-signer', `checking the package signer: the certificate of "${who}" is not an active credential of this cloud (revoked, or its user deactivated); download a new credential`);
+  }
+  if (signer.organisationId !== service.organisationId) {
+    throw new ApiError('wrong-signer', `checking the package signer: "${who}" does not belong to the organisation that owns "${service.title}"; sign with a credential of that organisation`);
+  }
+}
+
+async function insertProcessingVersion(
+  deps: CloudDependencies,
+  actor: Actor,
+  service: { id: string },
+  version: string,
+  verified: VerifiedPackage,
+): Promise<string> {
+  try {
+    return await deps.db.transaction(async (tx) => {
+      // A failed attempt at this version makes room for the new one.
+      const failed = await tx
+        .delete(schema.serviceVersions)
+        .where(and(eq(schema.serviceVersions.serviceId, service.id), eq(schema.serviceVersions.version, version), eq(schema.serviceVersions.state, 'failed')))
+        .returning();
+      void failed;
+      const [row] = await tx
+        .insert(schema.serviceVersions)
+        .values({ serviceId: service.id, version, state: 'processing', uploadedBy: actor.userId, signerFingerprint: verified.signer.certificate.fingerprint256 })
+        .returning({ id: schema.serviceVersions.id });
+      return row!.id;
+    });
+  } catch (error) {
+    if (databaseErrorCode(error) === '23505') {
+      throw new ApiError('version-not-newer', `uploading version ${version}: another upload of this version is in progress or finished; raise publish.version`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function buildAndStore(deps: CloudDependencies, verified: VerifiedPackage, input: UploadInput, versionId: string): Promise<UploadResult> {
+  const buildDirectory = join(deps.dataDir, 'tmp', `build-${randomBytes(8).toString('hex')}`);
+  const added: string[] = [];
+  try {
+    const store = new BlobStore(buildDirectory);
+    let image: BuiltServiceImage;
+    try {
+      image = await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store });
+    } catch (error) {
+      throw new ApiError('image-build-failed', `building the OCI image: ${(error as Error).message}`, { cause: error });
+    }
+    // Only now, after every check passed and the image is complete, do blobs reach the storage.
+    const digests: string[] = [];
+    for await (const digest of store.list()) digests.push(digest);
+    for (const digest of digests) {
+      const existed = await deps.blobs.has(digest);
+      await deps.blobs.put(store.get(digest), { digest });
+      if (!existed) added.push(digest);
+    }
+    const packageDigest = await digestFile(input.packagePath);
+    const packageExisted = await deps.blobs.has(packageDigest);
+    const packageBlob = await deps.blobs.put(createReadStream(input.packagePath), { digest: packageDigest, size: input.packageSize });
+    if (!packageExisted && !added.includes(packageBlob.digest)) added.push(packageBlob.digest);
+    const manifest = image.manifest;
+    const imageSize = image.manifestSize + manifest.config.size + manifest.aosService.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+    const summary: ConfigSummary = {
+      runners: image.serviceConfig.runners,
+      architecture: image.imageConfig.architecture,
+      cmd: [...(image.imageConfig.config.Entrypoint ?? []), ...(image.imageConfig.config.Cmd ?? [])],
+      quotas: Object.fromEntries(Object.entries(image.serviceConfig.quotas ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')),
+      hasDefaultState: verified.hasDefaultState,
+      files: verified.files.length,
+    };
+    await deps.db
+      .update(schema.serviceVersions)
+      .set({
+        state: 'ready',
+        packageDigest: packageBlob.digest,
+        packageSize: packageBlob.size,
+        imageDigest: image.manifestDigest,
+        imageSize,
+        blobDigests: [...new Set([...digests, packageBlob.digest])],
+        configSummary: summary,
+      })
+      .where(eq(schema.serviceVersions.id, versionId));
+    return { id: versionId, version: input.version, state: 'ready' };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const digest of added) await deps.blobs.remove(digest).catch(() => undefined);
+    await deps.db.update(schema.serviceVersions).set({ state: 'failed', failureReason: reason }).where(eq(schema.serviceVersions.id, versionId));
+    return { id: versionId, version: input.version, state: 'failed', failureReason: reason };
+  } finally {
+    await rm(buildDirectory, { recursive: true, force: true });
+  }
+}
+
+async function digestFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}

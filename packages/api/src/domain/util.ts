@@ -1,0 +1,30 @@
+import { ApiError } from '../errors.js';
+
+export function toIso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+/** PostgreSQL unique_violation (23505) / foreign_key_violation (23503), from pg or PGlite, possibly wrapped by drizzle. */
+export function databaseErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Run an insert/update and turn a unique violation into `already-exists` with the given message. */
+export async function withUniqueCheck<T>(work: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (databaseErrorCode(error) === '23505') throw new ApiError('already-exists', message, { cause: error });
+    throw error;
+  }
+}
+
+export function notFound(what: string, id: string): ApiError {
+  return new ApiError('not-found', `${what} ${id} was not found, or you have no access to it; list them to see the ones you can use`);
+}

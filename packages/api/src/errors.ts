@@ -1,0 +1,34 @@
+/** What went wrong in a cloud operation; the transports map these to tRPC and HTTP codes in one place each. */
+export type ApiErrorCode =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'already-exists'
+  | 'invalid-input'
+  | 'delete-blocked'
+  | 'version-not-newer'
+  | 'package-invalid'
+  | 'untrusted-signer'
+  | 'wrong-signer'
+  | 'service-mismatch'
+  | 'payload-too-large'
+  | 'image-build-failed'
+  | 'internal';
+
+/** The one error class of @openaos/api. `details` carries machine-readable extras (e.g. config problems). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly details: Record<string, unknown> | undefined;
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.details = options?.details;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}

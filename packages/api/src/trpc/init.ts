@@ -1,0 +1,45 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ApiError } from '../errors.js';
+import type { Context } from './context.js';
+import { TRPC_CODE_OF } from './error-codes.js';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // The domain code lets clients (CLI, console) react precisely; details carry e.g. config problems.
+        apiCode: cause instanceof ApiError ? cause.code : null,
+        details: cause instanceof ApiError ? (cause.details ?? null) : null,
+      },
+    };
+  },
+});
+
+/** Turns a domain ApiError into the TRPCError of its code — the only place that does. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ApiError && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A procedure that needs a signed-in caller; `ctx.actor` is non-null inside. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: ctx.authenticationError?.message ?? 'sign in first: the console needs a session, the CLI an AosCert token (aos login)',
+      cause: ctx.authenticationError ?? undefined,
+    });
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});

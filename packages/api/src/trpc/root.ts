@@ -1,0 +1,33 @@
+import { UPLOAD_PATH } from '../http/upload-handler.js';
+import { CERTIFICATE_AUTH_SCHEME } from '../domain/certificate-token.js';
+import { createCallerFactory, publicProcedure, router } from './init.js';
+import { credentialsRouter, organisationsRouter, usersRouter } from './routers/accounts.js';
+import { authRouter } from './routers/auth.js';
+import { subjectsRouter, unitSetsRouter, unitsRouter } from './routers/fleet.js';
+import { servicesRouter, versionsRouter } from './routers/services.js';
+
+export const appRouter = router({
+  /** What a client needs before signing in: the CA certificate to trust and where to upload. */
+  system: router({
+    info: publicProcedure.query(({ ctx }) => ({
+      name: 'OpenAos cloud',
+      caCertificatePem: ctx.deps.authority.ca.certificatePem,
+      uploadPath: UPLOAD_PATH,
+      authScheme: CERTIFICATE_AUTH_SCHEME,
+    })),
+  }),
+  auth: authRouter,
+  organisations: organisationsRouter,
+  users: usersRouter,
+  credentials: credentialsRouter,
+  services: servicesRouter,
+  versions: versionsRouter,
+  units: unitsRouter,
+  unitSets: unitSetsRouter,
+  subjects: subjectsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Call procedures in-process with a context (tests, server components). */
+export const createCaller = createCallerFactory(appRouter);

@@ -98,3 +98,31 @@ describe('PKCS#12 written by openssl', () => {
     expect(() => readPkcs12(der, 'wrong')).toThrow(expect.objectContaining({ code: 'bad-pkcs12' }) as Error);
   });
 });
+
+describe.runIf(hasPythonCryptography())('PKCS#12 written by Python cryptography (as aos-keys writes user credentials)', () => {
+  test.each([
+    ['NoEncryption()', ''],
+    ["BestAvailableEncryption(b'pw')", 'pw'],
+  ])('%s', (encryption, password) => {
+    const path = join(directory, `python-${password || 'none'}.p12`);
+    runPython(
+      `import sys
+from cryptography.hazmat.primitives.serialization import pkcs12, load_pem_private_key, NoEncryption, BestAvailableEncryption
+from cryptography import x509
+key = load_pem_private_key(open(sys.argv[1], 'rb').read(), None)
+cert = x509.load_pem_x509_certificate(open(sys.argv[2], 'rb').read())
+chain = [x509.load_pem_x509_certificate(open(sys.argv[3], 'rb').read())]
+open(sys.argv[4], 'wb').write(pkcs12.serialize_key_and_certificates(b'alice', key, cert, chain, ${encryption}))`,
+      [writeTemp('python.key', sp.privateKeyPem), writeTemp('python.crt', sp.certificatePem), writeTemp('python-ca.crt', issuing.certificatePem), path],
+    );
+    const credential = readPkcs12(readFileSync(path), password);
+    expect(credential.certificate.fingerprint256).toBe(sp.fingerprint256);
+    expect(credential.chain.map((certificate) => certificate.subject)).toEqual([new X509Certificate(issuing.certificatePem).subject]);
+  });
+});
+
+function writeTemp(name: string, content: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, content);
+  return path;
+}

@@ -5,15 +5,20 @@ import { issueUserCredential } from './issue.js';
 import { decodeJws, readX5c, signJws, verifyJws } from './jws.js';
 import { aosKeyId } from './key-id.js';
 import { readPkcs12 } from './pkcs12.js';
-import type { Credential } from './types.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasPythonCryptography, makeTempDirectory, runPython } from './test-helpers.js';
+import type { Credential, IssuedCredential } from './types.js';
 
 const payload = { data: [{ name: 'service.tar.gz', hash: 'ab'.repeat(64), size: 1597 }] };
 let alice: Credential;
 let mallory: Credential;
+let aliceIssued: IssuedCredential;
 
 beforeAll(() => {
   const ca = createCertificateAuthority({ commonName: 'Aos SP Issuing CA', organization: 'EPAM', organizationalUnit: 'Aos' });
-  alice = readPkcs12(issueUserCredential(ca, { commonName: 'alice', organization: 'cloud.example', role: 'sp' }).pkcs12);
+  aliceIssued = issueUserCredential(ca, { commonName: 'alice', organization: 'cloud.example', role: 'sp' });
+  alice = readPkcs12(aliceIssued.pkcs12);
   mallory = readPkcs12(issueUserCredential(ca, { commonName: 'mallory', organization: 'cloud.example', role: 'sp' }).pkcs12);
 });
 
@@ -67,5 +72,47 @@ describe('signJws / verifyJws', () => {
   test('verifies with a certificate given as PEM round trip', () => {
     const token = signJws(payload, alice);
     expect(verifyJws(token, new X509Certificate(alice.certificate.toString()))).toEqual(payload);
+  });
+});
+
+// aos-signer signs with PyJWT: sorted compact JSON header, RSASSA-PKCS1-v1_5 over SHA-256.
+// PyJWT is not installed here, so Python's cryptography does the same steps by hand.
+describe.runIf(hasPythonCryptography())('interoperates with a Python RS256 implementation', () => {
+  const script = `import sys, json, base64
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography import x509
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b'=').decode()
+unb64 = lambda text: base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
+mode, key_path, cert_path, arg = sys.argv[1:5]
+if mode == 'sign':
+    key = serialization.load_pem_private_key(open(key_path, 'rb').read(), None)
+    header = json.dumps({'typ': 'JWT', 'alg': 'RS256', 'kid': arg}, separators=(',', ':'), sort_keys=True).encode()
+    payload = json.dumps({'data': [{'name': 'config.yaml', 'hash': 'ab', 'size': 1}]}, separators=(',', ':')).encode()
+    signing_input = b64(header) + '.' + b64(payload)
+    print(signing_input + '.' + b64(key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())), end='')
+else:
+    head, body, signature = arg.split('.')
+    cert = x509.load_pem_x509_certificate(open(cert_path, 'rb').read())
+    cert.public_key().verify(unb64(signature), (head + '.' + body).encode(), padding.PKCS1v15(), hashes.SHA256())
+    print(unb64(body).decode(), end='')`;
+
+  function paths(): [string, string] {
+    const directory = makeTempDirectory();
+    writeFileSync(join(directory, 'key.pem'), aliceIssued.privateKeyPem);
+    writeFileSync(join(directory, 'cert.pem'), aliceIssued.certificatePem);
+    return [join(directory, 'key.pem'), join(directory, 'cert.pem')];
+  }
+
+  test('a token signed the PyJWT way verifies here, header byte-identical to ours', () => {
+    const [keyPath, certificatePath] = paths();
+    const token = runPython(script, ['sign', keyPath, certificatePath, aosKeyId(alice.certificate)]);
+    expect(verifyJws(token, alice.certificate)).toEqual({ data: [{ name: 'config.yaml', hash: 'ab', size: 1 }] });
+    expect(token.split('.')[0]).toBe(signJws({}, alice, { includeChain: false }).split('.')[0]);
+  });
+
+  test('our token verifies in Python', () => {
+    const [keyPath, certificatePath] = paths();
+    expect(JSON.parse(runPython(script, ['verify', keyPath, certificatePath, signJws(payload, alice)]))).toEqual(payload);
   });
 });

@@ -42,6 +42,10 @@ export class BlobStore {
    * size, a mismatch throws ImageError 'digest-mismatch' and nothing is committed (temp removed).
    */
   async put(source: Readable | Buffer | Uint8Array, expected: ExpectedBlob = {}): Promise<StoredBlob> {
+    const input = source instanceof Readable ? source : Readable.from([Buffer.from(source)]);
+    // The source may fail before pipeline() is attached below (after the awaits above); keep that
+    // from being an uncaught 'error' event. pipeline still sees it: it checks `errored`.
+    input.on('error', () => {});
     if (expected.digest !== undefined) digestHex(expected.digest);
     const tempDirectory = join(this.root, 'tmp');
     await mkdir(tempDirectory, { recursive: true });
@@ -59,7 +63,6 @@ export class BlobStore {
             },
           }),
     });
-    const input = source instanceof Readable ? source : Readable.from([Buffer.from(source)]);
     try {
       await pipeline(input, hashing, createWriteStream(tempPath, { flags: 'wx' }));
       await syncFile(tempPath);

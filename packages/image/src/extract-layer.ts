@@ -67,7 +67,10 @@ async function finishVerifying(source: Readable, verifyAgain: () => Promise<unkn
   });
 }
 
-function describeExtractError(error: unknown, layer: Descriptor): Error {
+function describeExtractError(thrown: unknown, layer: Descriptor): Error {
+  // The archive reader wraps a failing source (our digest check) in its own 'corrupt' error:
+  // the blob's own ImageError, if there is one in the chain, is the real reason.
+  const error = findImageError(thrown) ?? thrown;
   if (isImageError(error)) {
     return new ImageError(error.code, `extracting layer ${layer.digest}: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
   }
@@ -78,6 +81,13 @@ function describeExtractError(error: unknown, layer: Descriptor): Error {
     return new ImageError('unsafe-layer', `extracting layer ${layer.digest}: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
   }
   return new ImageError('io', `extracting layer ${layer.digest}: ${(error as Error).message}`, { cause: error });
+}
+
+function findImageError(error: unknown): ImageError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    if (current instanceof ImageError) return current;
+  }
+  return undefined;
 }
 
 /** A pre-made empty directory (mkdtemp) is fine and is replaced; anything else is refused. */

@@ -34,7 +34,7 @@ configuration:
         - 8080/tcp
     quotas:
         cpu: 50
-        mem: 2KB
+        mem: 64MB
     runners:
         - runc
 `;

@@ -57,6 +57,7 @@ export async function installService(paths: StoragePaths, store: BlobStore, serv
       version: service.version,
       manifestDigest: service.manifestDigest,
       layerDigests: image.manifest.layers.map((layer) => layer.digest),
+      blobDigests: [service.manifestDigest, image.manifest.config.digest, image.manifest.aosService.digest, ...image.manifest.layers.map((layer) => layer.digest)],
       runParameters: toRunParameters(image.serviceConfig.runParameters),
       imageConfig: image.imageConfig,
       serviceConfig: image.serviceConfig,

@@ -11,6 +11,8 @@ export interface InstalledService {
   manifestDigest: string;
   /** Compressed layer digests, manifest order (service rootfs layer first = top). */
   layerDigests: string[];
+  /** Every blob of the image (manifest, config, aosService, layers), for garbage collection. */
+  blobDigests: string[];
   runParameters: RunParameters;
   /** The verified image config and service_config.json, kept to start instances quickly. */
   imageConfig: unknown;

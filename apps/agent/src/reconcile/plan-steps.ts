@@ -31,7 +31,7 @@ function describeExit(runtime: InstanceRuntime): ErrorInfo {
   return { exitCode: exit.exitCode, message: `exited with code ${exit.exitCode}` };
 }
 
-function burstExceeded(runtime: InstanceRuntime, run: RunParameters, now: number): ErrorInfo {
+function burstExceeded(runtime: InstanceRuntime, run: RunParameters): ErrorInfo {
   const last = describeExit(runtime);
   return { ...last, message: `start burst exceeded (${run.startBurst} starts within ${run.startIntervalMs / 1000} s), last ${last.message}` };
 }
@@ -86,7 +86,7 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     const run = installed.get(existing.manifestDigest)?.runParameters ?? DEFAULT_RUN_PARAMETERS;
     const recentStarts = runtime.starts.filter((at) => at > now - run.startIntervalMs).length;
     if (run.startBurst > 0 && recentStarts >= run.startBurst) {
-      const error = burstExceeded(runtime, run, now);
+      const error = burstExceeded(runtime, run);
       failures.push({ kind: 'mark-instance-failed', instanceId: wanted.instanceId, error });
       failedServices.set(wanted.serviceId, error);
       continue;

@@ -1,0 +1,269 @@
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { BlobStore } from '@openaos/image';
+import type { DesiredStatus, MessageOf } from '@openaos/protocol';
+import type { UnitSettings } from '@openaos/spec';
+import { execa } from 'execa';
+import { describeError } from './errors.js';
+import { removeInterruptedInstalls } from './install/install-service.js';
+import { RecordsFile, type AgentRecords } from './persist/agent-records.js';
+import { writeFileAtomic } from './persist/atomic-write.js';
+import { TargetFile } from './persist/target-file.js';
+import { instancePaths, resolveStoragePaths, type StoragePaths } from './paths.js';
+import { executors, type ExecutorContext } from './reconcile/executors.js';
+import { expandTarget, mergeDesiredStatus } from './reconcile/expand-target.js';
+import { planSteps } from './reconcile/plan-steps.js';
+import { describeStep, type Step } from './reconcile/steps.js';
+import type { InstanceRuntime, Observations, UnitState } from './reconcile/unit-state.js';
+import { cleanupContainer, observeInstance, stopContainer, type RunnerContext } from './runtime/instance-runner.js';
+import { DEFAULT_LOG_LIMITS, rotateLog, type LogLimits } from './runtime/rotate-log.js';
+import { Runc } from './runtime/runc.js';
+import { unmountRootfs } from './runtime/rootfs.js';
+import { ensureStorageMounted, isMountPoint } from './storage/mount-storage.js';
+import { prepareHostRoot } from './storage/prepare-host-root.js';
+import { buildUnitStatus } from './status/build-unit-status.js';
+import { availableParallelism } from 'node:os';
+
+export interface AgentOptions {
+  storageDir: string;
+  /** Mount a tmpfs of this size on storageDir when it is not a mount point. */
+  storageSize?: string | number;
+  /** Mount this loop ext4 image on storageDir instead (created when missing). */
+  storageImage?: string;
+  runcBinary?: string;
+  /** Parent cgroup of the instances (default `/openaos`). */
+  cgroupParent?: string;
+  nodeId?: string;
+  /** Unit settings passed to the spec generator (cpuCount defaults to this machine's). */
+  unit?: Partial<UnitSettings>;
+  logLimits?: LogLimits;
+  /** SIGTERM → SIGKILL grace when stopping an instance (default 2000 ms). */
+  stopTimeoutMs?: number;
+  /** Pause between reconcile passes of the daemon loop (default 500 ms). */
+  pollIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+/** A snapshot of one reconcile pass. */
+export interface PassResult {
+  steps: Step[];
+  status: MessageOf<'unitStatus'>;
+}
+
+/**
+ * The device agent: owns its storage, persists the target before applying it, and runs the
+ * reconcile loop (see reconcile-loop invariants in `run`). One Agent per storage directory.
+ */
+export class Agent {
+  readonly paths: StoragePaths;
+  private readonly runner: RunnerContext;
+  private readonly store: BlobStore;
+  private readonly recordsFile: RecordsFile;
+  private readonly targetFile: TargetFile;
+  private records!: AgentRecords;
+  private desired: DesiredStatus | undefined;
+  private targetMtime = 0;
+  private installing: string | undefined;
+  private lastStatusText = '';
+  private running = false;
+  private wake: (() => void) | undefined;
+  private readonly log: (message: string) => void;
+  private readonly nodeId: string;
+  private readonly logLimits: LogLimits;
+  private readonly pollIntervalMs: number;
+
+  private constructor(
+    readonly options: AgentOptions,
+    readonly mountedStorage: boolean,
+  ) {
+    this.paths = resolveStoragePaths(options.storageDir);
+    this.store = new BlobStore(this.paths.images);
+    this.recordsFile = new RecordsFile(this.paths.agent);
+    this.targetFile = new TargetFile(this.paths.agent);
+    this.runner = {
+      paths: this.paths,
+      runc: new Runc(this.paths.runc, options.runcBinary ?? 'runc'),
+      unit: { cpuCount: availableParallelism(), ...(options.cgroupParent ? { cgroupParent: options.cgroupParent } : {}), ...options.unit },
+      stopTimeoutMs: options.stopTimeoutMs ?? 2000,
+    };
+    this.log = options.log ?? (() => undefined);
+    this.nodeId = options.nodeId ?? 'main';
+    this.logLimits = options.logLimits ?? DEFAULT_LOG_LIMITS;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+  }
+
+  /**
+   * Open the agent on its storage: mount it if needed, bind the host root, drop leftovers of
+   * interrupted installs, load records and target, and re-adopt containers: those with a
+   * record are kept running as they are; containers runc knows without a record are deleted.
+   */
+  static async open(options: AgentOptions): Promise<Agent> {
+    const { mounted } = await ensureStorageMounted(options.storageDir, { ...(options.storageSize !== undefined ? { size: options.storageSize } : {}), ...(options.storageImage ? { image: options.storageImage } : {}) });
+    const agent = new Agent(options, mounted);
+    await agent.initialize();
+    return agent;
+  }
+
+  private async initialize(): Promise<void> {
+    const { paths } = this;
+    for (const dir of [paths.images, paths.layers, paths.instances, paths.storage, paths.state, paths.runc, paths.agent]) await mkdir(dir, { recursive: true });
+    await prepareHostRoot(paths);
+    const leftovers = await removeInterruptedInstalls(paths);
+    if (leftovers.length > 0) this.log(`removed interrupted installs: ${leftovers.join(', ')}`);
+    this.records = await this.recordsFile.load();
+    await this.reloadTarget();
+    const known = new Set(Object.keys(this.records.instances));
+    for (const container of await this.runner.runc.list()) {
+      if (!known.has(container.id)) {
+        this.log(`deleting container ${container.id}: no record of it`);
+        await stopContainer(this.runner, container.id);
+      }
+    }
+    for (const entry of await readdir(paths.instances)) {
+      if (!known.has(entry)) await cleanupContainer(this.runner, entry);
+    }
+  }
+
+  private async reloadTarget(): Promise<void> {
+    const mtime = await stat(this.targetFile.path).then(
+      (info) => info.mtimeMs,
+      () => 0,
+    );
+    if (mtime === this.targetMtime) return;
+    this.desired = await this.targetFile.load();
+    this.targetMtime = mtime;
+  }
+
+  /** Accept a desired status: merged with the previous one (absent lists are kept) and persisted before anything acts on it. */
+  async setTarget(desired: DesiredStatus): Promise<void> {
+    const merged = mergeDesiredStatus(this.desired, desired);
+    await this.targetFile.save(merged);
+    this.desired = merged;
+    this.targetMtime = (await stat(this.targetFile.path)).mtimeMs;
+    this.wake?.();
+  }
+
+  get target(): DesiredStatus | undefined {
+    return this.desired;
+  }
+
+  private async observe(): Promise<{ current: UnitState; observations: Observations }> {
+    const now = Date.now();
+    const current: UnitState = {
+      services: Object.values(this.records.installed).map((service) => ({ serviceId: service.serviceId, version: service.version, manifestDigest: service.manifestDigest, urls: [], runParameters: service.runParameters })),
+      instances: Object.values(this.records.instances).map((record) => record.instance),
+    };
+    const instances: Record<string, InstanceRuntime> = {};
+    for (const record of Object.values(this.records.instances)) instances[record.instance.instanceId] = await observeInstance(this.runner, record, now);
+    return { current, observations: { now, services: this.records.services, instances, installFailures: this.records.installFailures } };
+  }
+
+  private executorContext(): ExecutorContext {
+    return {
+      runner: this.runner,
+      store: this.store,
+      records: this.records,
+      saveRecords: () => this.recordsFile.save(this.records),
+      now: () => Date.now(),
+      log: this.log,
+      setInstalling: (digest) => {
+        this.installing = digest;
+      },
+    };
+  }
+
+  private async execute(step: Step): Promise<void> {
+    this.log(describeStep(step));
+    // The cast is safe: executors[step.kind] is the executor of exactly this kind.
+    const executor = executors[step.kind] as (step: Step, context: ExecutorContext) => Promise<void>;
+    await executor(step, this.executorContext());
+  }
+
+  /**
+   * One reconcile: observe, plan against the persisted target, execute the plan, and repeat
+   * until the plan is empty (at most 10 passes, so a step that cannot take effect yet does
+   * not spin). Then rotate logs and write status.json.
+   */
+  async reconcileOnce(): Promise<PassResult> {
+    await this.reloadTarget();
+    const target = expandTarget(this.desired);
+    const executed: Step[] = [];
+    for (let pass = 0; pass < 10; pass += 1) {
+      const { current, observations } = await this.observe();
+      const steps = planSteps(current, target, observations);
+      if (steps.length === 0) break;
+      for (const step of steps) {
+        await this.execute(step);
+        executed.push(step);
+      }
+    }
+    for (const instanceId of Object.keys(this.records.instances)) await rotateLog(instancePaths(this.paths, instanceId).log, this.logLimits).catch(() => false);
+    const status = await this.status(target);
+    return { steps: executed, status };
+  }
+
+  /** The current unitStatus; also written to `<agent>/status.json` when it changed. */
+  async status(target = expandTarget(this.desired)): Promise<MessageOf<'unitStatus'>> {
+    const { current, observations } = await this.observe();
+    const status = buildUnitStatus({ nodeId: this.nodeId, current, target, observations, records: this.records, ...(this.installing ? { installing: this.installing } : {}) });
+    const text = JSON.stringify(status, null, 1);
+    if (text !== this.lastStatusText) {
+      await writeFileAtomic(`${this.paths.agent}/status.json`, text);
+      this.lastStatusText = text;
+    }
+    return status;
+  }
+
+  /**
+   * The daemon loop. Invariants: only this loop executes steps (one pass at a time); the
+   * target it plans against is the persisted one; every step's effect is recorded before the
+   * next observation; a failing pass backs off (1 s doubling to 30 s) and never exits the loop.
+   */
+  async run(): Promise<void> {
+    this.running = true;
+    let backoff = 0;
+    while (this.running) {
+      try {
+        await this.reconcileOnce();
+        backoff = 0;
+      } catch (error) {
+        backoff = Math.min(30_000, backoff === 0 ? 1000 : backoff * 2);
+        this.log(`reconcile failed, retrying in ${backoff / 1000} s: ${describeError(error)}`);
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff || this.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Stop the loop; containers keep running (a restarted agent re-adopts them). */
+  stop(): void {
+    this.running = false;
+    this.wake?.();
+  }
+
+  /** Path of an instance's current log file. */
+  logPath(instanceId: string): string {
+    return instancePaths(this.paths, instanceId).log;
+  }
+
+  /**
+   * Remove everything the agent created: containers, rootfs mounts, the host root bind and,
+   * if the agent mounted it, the storage filesystem. For tests and uninstall.
+   */
+  async destroy(): Promise<void> {
+    this.stop();
+    const ids = new Set([...Object.keys(this.records.instances), ...(await this.runner.runc.list().catch(() => [])).map((container) => container.id)]);
+    for (const id of ids) {
+      await stopContainer(this.runner, id).catch((error: unknown) => this.log(`destroy: ${describeError(error)}`));
+      await unmountRootfs(instancePaths(this.paths, id)).catch(() => undefined);
+    }
+    if (await isMountPoint(this.paths.hostRoot)) await execa('umount', ['-l', this.paths.hostRoot]);
+    if (this.mountedStorage && (await isMountPoint(this.paths.root))) await execa('umount', ['-l', this.paths.root]);
+  }
+}

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstanceId } from '../src/index.js';
+import { buildTestImage, createTestBed, desiredStatus, reconcileUntil, SERVICE_A, SUBJECT, serviceYaml } from './helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+
+describe.sequential.skipIf(!isRoot)('agent runs hello world', () => {
+  let bed: Awaited<ReturnType<typeof createTestBed>>;
+  beforeAll(async () => {
+    bed = await createTestBed('hello');
+  });
+  afterAll(async () => {
+    await bed?.cleanup();
+  });
+
+  it('installs, starts, logs, and reports active', async () => {
+    const image = await buildTestImage(bed.root, serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/hello.py', mem: '64MB', cpu: 50 }), {
+      'srv/app/hello.py': 'import os, time, sys\nprint("hello world from", os.getuid(), os.getgid(), flush=True)\nprint(open("/sys/fs/cgroup/memory/memory.limit_in_bytes").read().strip(), open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read().strip(), flush=True)\nprint("sees", sorted(os.listdir("/")), flush=True)\ntime.sleep(3600)\n',
+    });
+    const agent = await bed.openAgent();
+    await agent.setTarget(desiredStatus([{ id: SERVICE_A, version: '1.0.0', image }]));
+    const pass = await reconcileUntil(agent, (result) => result.status.instances[0]?.status === 'active');
+    expect(pass.status.services).toEqual([{ id: SERVICE_A, version: '1.0.0', status: 'installed' }]);
+    expect(pass.status.instances[0]).toMatchObject({ serviceId: SERVICE_A, subjectId: SUBJECT, instance: 0, version: '1.0.0', status: 'active' });
+
+    const log = agent.logPath(createInstanceId(SERVICE_A, SUBJECT, 0));
+    let text = '';
+    for (let attempt = 0; attempt < 50 && !text.includes('sees'); attempt += 1) {
+      text = await readFile(log, 'utf8').catch(() => '');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(text).toMatch(/hello world from 5\d{3} 5\d{3}/);
+    // 64 MB limit and 50 % of the unit's CPUs (quota = 100000 × cpus × 0.5).
+    const [limit, quota] = text.split('\n')[1]!.split(' ');
+    expect(Number(limit)).toBe(64 * 1000 * 1000);
+    expect(Number(quota)).toBeGreaterThan(0);
+    // Only bin sbin lib lib64 usr of the host show through, plus the service tree and runc's mounts.
+    expect(text).not.toMatch(/'home'|'root'|'work'|'var'/);
+    expect(text).toMatch(/'usr'/);
+    expect(text).toMatch(/'srv'/);
+  });
+});

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document, type ScalarTag, type Tags } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../config-error.js';
 import { prescanYaml } from './prescan-yaml.js';
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from './yaml-limits.js';
@@ -12,7 +12,8 @@ export interface LoadedYaml {
  * Parse one YAML document safely, keeping node positions.
  *
  * YAML 1.1 rules are used because aos-signer reads the file with PyYAML (1.1): `True`,
- * `yes`, `off` are booleans there too, so a file means the same to both tools.
+ * `yes`, `off` are booleans there too, so a file means the same to both tools. (yaml's
+ * 1.1 schema also reads a bare `y`/`n` as a boolean; PyYAML does not, nor do we.)
  * Duplicate keys are left to the schema reader (yaml's own check is quadratic).
  *
  * @throws ConfigError 'unsafe-yaml' (too big, too deep, too many tokens or aliases) or
@@ -34,7 +35,13 @@ export function loadYamlDocument(text: string, file: string, limits: YamlLimits 
     throw unsafe(file, { file, ...positionOf(text, refusal.offset), path: '', message: refusal.reason, hint: refusal.hint });
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, version: '1.1', uniqueKeys: false, prettyErrors: false });
+  const document = parseDocument(text, {
+    lineCounter,
+    version: '1.1',
+    customTags: withPyYamlBooleans,
+    uniqueKeys: false,
+    prettyErrors: false,
+  });
   if (document.errors.length > 0) {
     const problems = document.errors.map((error): ConfigProblem => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -77,6 +84,19 @@ function refuseAliasBombs(document: Document.Parsed, file: string, limits: YamlL
       cause: error,
     });
   }
+}
+
+const BOOLEAN_TAG = 'tag:yaml.org,2002:bool';
+
+/** PyYAML's booleans: yes/no, true/false, on/off in three casings; not y/n. */
+function withPyYamlBooleans(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag === 'string' || tag.tag !== BOOLEAN_TAG || tag.identify === undefined) return tag;
+    const test = tag.identify(true)
+      ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/
+      : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+    return { ...(tag as ScalarTag), test };
+  });
 }
 
 function unsafe(file: string, problem: ConfigProblem, cause?: unknown): ConfigError {

@@ -17,6 +17,6 @@ export interface YamlLimits {
 export const DEFAULT_YAML_LIMITS: Readonly<YamlLimits> = {
   maxBytes: 1024 * 1024,
   maxDepth: 64,
-  maxTokens: 50_000,
+  maxTokens: 20_000,
   maxAliasCount: 100,
 };

@@ -44,3 +44,12 @@ describe('applyQuotas', () => {
     expect(() => applyQuotas(defaultSpec(), input)).toThrow(expect.objectContaining({ code: 'invalid-quota', message: expect.stringContaining(name) }));
   });
 });
+
+describe('applyQuotas memory', () => {
+  it('limits swap to the memory limit, unless the kernel has no swap accounting', () => {
+    const serviceConfig = { quotas: { ramLimit: 1 << 20 } };
+    expect(applyQuotas(defaultSpec(), createSampleInput({ serviceConfig })).linux.resources.memory).toEqual({ limit: 1 << 20, swap: 1 << 20 });
+    const unit = { cpuCount: 1, swapAccounting: false };
+    expect(applyQuotas(defaultSpec(), createSampleInput({ serviceConfig, unit })).linux.resources.memory).toEqual({ limit: 1 << 20 });
+  });
+});

@@ -66,7 +66,8 @@ export function applyQuotas(spec: RuntimeSpec, { serviceConfig, unit }: RuntimeS
   if (cpuQuota !== undefined) resources = { ...resources, cpu: { quota: cpuQuota, period: CPU_PERIOD } };
   if (quotas.ramLimit !== undefined) {
     const limit = requirePositiveInteger('ramLimit', quotas.ramLimit);
-    resources = { ...resources, memory: { limit, swap: limit } };
+    // Without swap accounting (no memory.memsw.* files) runc fails on any swap value.
+    resources = { ...resources, memory: unit.swapAccounting === false ? { limit } : { limit, swap: limit } };
   }
   if (quotas.pidsLimit !== undefined) {
     const limit = requirePositiveInteger('pidsLimit', quotas.pidsLimit);

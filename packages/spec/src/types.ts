@@ -85,6 +85,11 @@ export interface UnitSettings {
   resources?: UnitResource[];
   /** Parent of the instance cgroups; default `/openaos`, giving `/openaos/<instanceId>`. */
   cgroupParent?: string;
+  /**
+   * Whether the kernel accounts swap (cgroup v1 `memory.memsw.limit_in_bytes` exists). When
+   * false the memory limit is set without the swap limit (runc fails on one otherwise). Default true.
+   */
+  swapAccounting?: boolean;
   /** cgroup version of the unit; 2 adds a cgroup namespace (as runc's example spec). Default 1. */
   cgroupVersion?: 1 | 2;
   /**

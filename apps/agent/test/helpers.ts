@@ -112,3 +112,36 @@ export async function reconcileUntil(agent: Agent, check: (pass: PassResult) => 
   }
   return pass;
 }
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Start `aos-agent run` from source (tsx) as a separate process, like a real daemon. */
+export function spawnDaemon(storageDir: string, cgroupParent: string) {
+  const child = execa('node', ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'apps/agent/src/main.ts'), 'run', '--storage-dir', storageDir, '--cgroup-parent', cgroupParent], {
+    cwd: REPO_ROOT,
+    reject: false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    all: true,
+  });
+  return child;
+}
+
+/** Run the CLI from source and return stdout. */
+export async function runCli(args: string[]): Promise<{ stdout: string; exitCode: number | undefined }> {
+  const result = await execa('node', ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'apps/agent/src/main.ts'), ...args], { cwd: REPO_ROOT, reject: false });
+  return { stdout: result.stdout + result.stderr, exitCode: result.exitCode };
+}
+
+/** Poll a condition (async) until true or time out. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The container pid of an instance (from the pid file runc writes). */
+export async function readInstancePid(storageDir: string, instanceId: string): Promise<number> {
+  return Number(await readFile(join(storageDir, 'instances', instanceId, 'container.pid'), 'utf8'));
+}

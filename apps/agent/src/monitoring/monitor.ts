@@ -151,11 +151,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   async function sampleUnit(now: Date): Promise<number> {
     const usage = await readUnitUsage(options.storagePath);
-    const percent = previousUnitCpu === undefined ? 0 : computeUnitCpuPercent(previousUnitCpu, usage.cpu);
+    // The first poll has no previous counters: no CPU figure yet, so nothing enters the average.
+    const percent = previousUnitCpu === undefined ? undefined : computeUnitCpuPercent(previousUnitCpu, usage.cpu);
     previousUnitCpu = usage.cpu;
     const item: MonitoringItem = {
       timestamp: now.toISOString(),
-      cpu: Math.round(average(node, 'cpu', toReportedCpu(percent, options.maxDmips))),
+      cpu: Math.round(percent === undefined ? (node.averages.get('cpu')?.value ?? 0) : average(node, 'cpu', toReportedCpu(percent, options.maxDmips))),
       ram: Math.round(average(node, 'ram', usage.ramUsedBytes)),
       download: 0,
       upload: 0,

@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import type { MessageOf } from '@openaos/protocol';
+import { AgentError } from '../errors.js';
+import { resolveStoragePaths } from '../paths.js';
+import { readJsonFile } from '../persist/atomic-write.js';
+
+/** `aos-agent status`: the last unitStatus the daemon wrote. */
+export async function readStatus(storageDir: string): Promise<MessageOf<'unitStatus'>> {
+  const paths = resolveStoragePaths(resolve(storageDir));
+  const status = await readJsonFile<MessageOf<'unitStatus'>>(`${paths.agent}/status.json`);
+  if (!status) throw new AgentError('not-running', `reading status in ${storageDir}: no status yet; start the daemon (aos-agent run --storage-dir ${storageDir})`);
+  return status;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_cell, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Status for people: services, then instances with the reason of any failure. */
+export function formatStatus(status: MessageOf<'unitStatus'>): string {
+  const services = [['SERVICE', 'VERSION', 'STATUS', 'DETAILS'], ...status.services.map((service) => [service.id, service.version, service.status, service.errorInfo?.message ?? ''])];
+  const instances = [
+    ['INSTANCE', 'VERSION', 'STATUS', 'DETAILS'],
+    ...status.instances.map((instance) => [`${instance.serviceId}/${instance.subjectId}/${instance.instance}`, instance.version, instance.status, instance.errorInfo?.message ?? '']),
+  ];
+  return `${table(services)}\n\n${table(instances)}\n`;
+}

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { runApply } from './cli/apply-command.js';
+import { runDaemon } from './cli/run-command.js';
+import { formatStatus, readStatus } from './cli/status-command.js';
+import { describeError } from './errors.js';
+
+const USAGE = `usage:
+  aos-agent run    --storage-dir DIR [--storage-size 512m | --storage-image FILE] [--cgroup-parent /openaos] [--node-id ID]
+  aos-agent apply  FILE --storage-dir DIR [--wait] [--timeout SECONDS]
+  aos-agent status --storage-dir DIR [--json]`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'storage-dir': { type: 'string', default: '/var/lib/aos-agent' },
+      'storage-size': { type: 'string' },
+      'storage-image': { type: 'string' },
+      'cgroup-parent': { type: 'string' },
+      'node-id': { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '120' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, file] = positionals;
+  const storageDir = values['storage-dir'];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 64;
+  }
+  switch (command) {
+    case 'run':
+      await runDaemon({
+        storageDir,
+        ...(values['storage-size'] ? { storageSize: values['storage-size'] } : {}),
+        ...(values['storage-image'] ? { storageImage: values['storage-image'] } : {}),
+        ...(values['cgroup-parent'] ? { cgroupParent: values['cgroup-parent'] } : {}),
+        ...(values['node-id'] ? { nodeId: values['node-id'] } : {}),
+        log: (message) => console.error(`${new Date().toISOString()} ${message}`),
+      });
+      return 0;
+    case 'apply': {
+      if (!file) {
+        console.error(`aos-agent apply: give the desired-status file\n${USAGE}`);
+        return 64;
+      }
+      const result = await runApply({ file, storageDir, wait: values.wait, timeoutMs: Number(values.timeout) * 1000 });
+      if (values.json) console.log(JSON.stringify(result.status ?? result.target, null, 2));
+      else if (result.status) process.stdout.write(formatStatus(result.status));
+      else console.log(`target saved: ${result.target.services?.length ?? 0} service(s), ${result.target.instances?.length ?? 0} instance entr(ies)`);
+      return result.status?.instances.some((instance) => instance.status === 'failed') || result.status?.services.some((service) => service.status === 'error') ? 1 : 0;
+    }
+    case 'status': {
+      const status = await readStatus(storageDir);
+      if (values.json) console.log(JSON.stringify(status, null, 2));
+      else process.stdout.write(formatStatus(status));
+      return 0;
+    }
+    default:
+      console.error(`aos-agent: unknown command ${command}\n${USAGE}`);
+      return 64;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`aos-agent: ${describeError(error)}`);
+    process.exitCode = 1;
+  },
+);

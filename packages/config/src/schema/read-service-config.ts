@@ -51,7 +51,7 @@ export function readServiceConfig(
 function checkSigningCredential(reader: YamlReader, buildField: Field, build: BuildSection): void {
   if (build.sign_pkcs12 !== undefined || (build.sign_key !== undefined && build.sign_certificate !== undefined)) return;
   reader.report(
-    { ...buildField, path: 'build.sign_pkcs12' },
+    { path: 'build.sign_pkcs12', value: undefined, key: buildField.key ?? null },
     'no signing credential: sign_pkcs12, or sign_key with sign_certificate, is required for signing',
     {
       expected: 'sign_pkcs12: aos-user-sp.p12 (or sign_key + sign_certificate PEM paths)',

@@ -69,10 +69,13 @@ export async function installService(paths: StoragePaths, store: BlobStore, serv
   }
 }
 
-/** Remove leftovers of interrupted installs (`layers/*.tmp`, extractLayer's `.*.partial`). */
+/** Remove leftovers of interrupted installs (`layers/*.tmp`, extractLayer's `.*.partial`, partial blobs). */
 export async function removeInterruptedInstalls(paths: StoragePaths): Promise<string[]> {
   const entries = await readdir(paths.layers).catch(() => [] as string[]);
   const leftovers = entries.filter((entry) => entry.endsWith('.tmp') || entry.endsWith('.partial'));
   await Promise.all(leftovers.map((entry) => rm(join(paths.layers, entry), { recursive: true, force: true })));
-  return leftovers;
+  // BlobStore writes blobs to <images>/tmp/*.partial before renaming them into place.
+  const partialBlobs = await readdir(join(paths.images, 'tmp')).catch(() => [] as string[]);
+  await rm(join(paths.images, 'tmp'), { recursive: true, force: true });
+  return [...leftovers, ...partialBlobs.map((name) => `blob ${name}`)];
 }

@@ -20,10 +20,8 @@ describe.skipIf(skipReason !== '')(`monitor on a real instance cgroup${skipReaso
     await writeFile(join(storage, 'file'), Buffer.alloc(128 * 1024, 1));
     await writeFile(join(storage, 'state.dat'), Buffer.alloc(8 * 1024, 1));
     cgroup = await createTestCgroup(layout, 'monitor');
-    // 40 MiB resident, then one core busy for 3 s, then idle.
-    await cgroup.runInside(
-      ['import time', "block = b'\\x01' * (40 << 20)", "print('ready', flush=True)", 'end = time.time() + 3', 'while time.time() < end: pass', 'time.sleep(60)'].join('\n'),
-    );
+    // 40 MiB resident, then one thread spinning until the test kills it.
+    await cgroup.runInside(["block = b'\\x01' * (40 << 20)", "print('ready', flush=True)", 'while True: pass'].join('\n'));
   });
   afterAll(async () => {
     await cgroup.remove();
@@ -55,13 +53,13 @@ describe.skipIf(skipReason !== '')(`monitor on a real instance cgroup${skipReaso
       quotas: { ramLimit: 64 * MiB, cpuDmipsLimit: 10000, storageLimit: 1 * MiB },
       alertRules: {
         ram: { minTimeout: 'PT0S', minThreshold: 10, maxThreshold: 50 }, // 32 MiB of 64
-        cpu: { minTimeout: 'PT0S', minThreshold: 10, maxThreshold: 60 }, // 6000 of 10000 DMIPS
+        cpu: { minTimeout: 'PT0S', minThreshold: 1, maxThreshold: 5 }, // 500 of 10000 DMIPS: met even on a loaded machine
         partitions: [{ name: 'storage', minTimeout: 'PT0S', minThreshold: 50, maxThreshold: 90 }],
       },
     });
     const start = Date.now();
     await monitor.sample(new Date(start));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await monitor.sample(new Date(Date.now()));
 
     expect(errors).toEqual([]);
@@ -73,9 +71,10 @@ describe.skipIf(skipReason !== '')(`monitor on a real instance cgroup${skipReaso
     expect(instance).toMatchObject({ serviceId: 'service-1', subjectId: 'subject-1', instance: 0, nodeId: 'unit-1' });
     const last = instance!.items.at(-1)!;
     expect(last.ram).toBeGreaterThanOrEqual(40 * MiB);
-    // One busy core of two on a 20000-DMIPS unit is about 10000 DMIPS.
-    expect(last.cpu).toBeGreaterThan(7000);
-    expect(last.cpu).toBeLessThanOrEqual(10000);
+    // One spinning thread: at most one core of two on a 20000-DMIPS unit (10000 DMIPS, about
+    // that when the machine is idle; less when other tests compete for the cores).
+    expect(last.cpu).toBeGreaterThan(500);
+    expect(last.cpu).toBeLessThanOrEqual(10_100);
     expect(last.partitions.find((partition) => partition.name === 'storage')!.usedSize).toBeGreaterThanOrEqual(136 * 1024);
     expect(last.partitions.find((partition) => partition.name === 'state')!.usedSize).toBeGreaterThanOrEqual(8 * 1024);
 

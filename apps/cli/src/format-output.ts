@@ -18,7 +18,7 @@ function lines(...parts: (string | false | undefined)[]): string {
 }
 
 function field(label: string, value: string): string {
-  return `  ${`${label}:`.padEnd(14)} ${value}`;
+  return `  ${`${label}:`.padEnd(16)} ${value}`;
 }
 
 function formatCertificate(certificate: CertificateSummary, indent = ''): string {

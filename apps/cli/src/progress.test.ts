@@ -44,6 +44,17 @@ describe('progress', () => {
     expect(out.writes.every((text) => text.startsWith('\r'))).toBe(true);
   });
 
+  it('prints nothing for work that ends within two seconds when stderr is not a terminal', () => {
+    let time = 0;
+    const out = stream(false);
+    const reporter = createProgressReporter(out, 'lines', () => time);
+    reporter.update({ phase: 'scanning', bytes: 1 });
+    time = 1500;
+    reporter.update({ phase: 'packing', bytes: 2 });
+    reporter.done();
+    expect(out.writes).toEqual([]);
+  });
+
   it('prints plain lines every two seconds and the final state once', () => {
     let time = 0;
     const out = stream(false);
@@ -56,7 +67,7 @@ describe('progress', () => {
     time = 2600;
     reporter.update({ phase: 'layer', bytes: 4 });
     reporter.done();
-    expect(out.writes).toEqual(['layer  1 B\n', 'layer  3 B\n', 'layer  4 B\n']);
+    expect(out.writes).toEqual(['layer  3 B\n', 'layer  4 B\n']);
   });
 
   it('writes nothing in none mode', () => {

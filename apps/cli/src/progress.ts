@@ -77,13 +77,23 @@ export function createProgressReporter(stream: ProgressStream, mode: ProgressMod
     drawn = true;
     lastDrawn = state;
   };
+  let start: number | undefined;
   return {
     update(state) {
       last = state;
       const time = now();
-      // Always show a phase change at once; otherwise at most one redraw per interval.
-      if (state.phase !== lastPhase || time - lastWrite >= interval) {
-        lastPhase = state.phase;
+      start ??= time;
+      if (mode === 'bar') {
+        // Always show a phase change at once; otherwise at most one redraw per interval.
+        if (state.phase !== lastPhase || time - lastWrite >= interval) {
+          lastPhase = state.phase;
+          lastWrite = time;
+          draw(state);
+        }
+        return;
+      }
+      // Lines go to logs: say nothing about work that finishes within one interval.
+      if (time - start >= interval && time - lastWrite >= interval) {
         lastWrite = time;
         draw(state);
       }
@@ -91,7 +101,7 @@ export function createProgressReporter(stream: ProgressStream, mode: ProgressMod
     done() {
       if (mode === 'bar') {
         if (drawn) stream.write(`\r${' '.repeat(Math.max(20, (stream.columns ?? 80) - 1))}\r`);
-      } else if (last && last !== lastDrawn) {
+      } else if (drawn && last && last !== lastDrawn) {
         draw(last);
       }
     },

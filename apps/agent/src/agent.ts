@@ -22,6 +22,9 @@ import { ensureStorageMounted, isMountPoint } from './storage/mount-storage.js';
 import { prepareHostRoot } from './storage/prepare-host-root.js';
 import { buildUnitStatus } from './status/build-unit-status.js';
 import { availableParallelism } from 'node:os';
+import type { AlertItem } from '@openaos/protocol';
+import type { AosServiceConfig } from '@openaos/config';
+import { createMonitor, type InstanceReading, type Monitor } from './monitoring/index.js';
 
 export interface AgentOptions {
   storageDir: string;
@@ -40,6 +43,8 @@ export interface AgentOptions {
   stopTimeoutMs?: number;
   /** Pause between reconcile passes of the daemon loop (default 500 ms). */
   pollIntervalMs?: number;
+  /** Monitoring poll period (default 10 s); the monitor runs while `run()` does. */
+  monitoringPollMs?: number;
   log?: (message: string) => void;
 }
 
@@ -64,12 +69,16 @@ export class Agent {
   private targetMtime = 0;
   private installing: string | undefined;
   private lastStatusText = '';
+  private lastUsageText = '';
   private running = false;
   private wake: (() => void) | undefined;
   private readonly log: (message: string) => void;
   private readonly nodeId: string;
   private readonly logLimits: LogLimits;
   private readonly pollIntervalMs: number;
+  /** Resource usage and quota alerts (./monitoring), fed with the running instances each pass. */
+  readonly monitor: Monitor;
+  private readonly alertBuffer: AlertItem[] = [];
 
   private constructor(
     readonly options: AgentOptions,
@@ -89,6 +98,19 @@ export class Agent {
     this.nodeId = options.nodeId ?? 'main';
     this.logLimits = options.logLimits ?? DEFAULT_LOG_LIMITS;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.monitor = createMonitor({
+      nodeId: this.nodeId,
+      cpuCount: this.runner.unit.cpuCount,
+      ...(this.runner.unit.maxDmips ? { maxDmips: this.runner.unit.maxDmips } : {}),
+      storagePath: this.paths.root,
+      pollPeriodMs: options.monitoringPollMs ?? 10_000,
+      onAlert: (alert) => {
+        this.alertBuffer.push(alert);
+        if (this.alertBuffer.length > 1000) this.alertBuffer.shift();
+        this.log(`alert ${alert.tag} ${alert.parameter}=${alert.value}${alert.state ? ` (${alert.state})` : ''}`);
+      },
+      onError: (error) => this.log(`monitoring: ${error.message}`),
+    });
   }
 
   /**
@@ -197,8 +219,60 @@ export class Agent {
       }
     }
     for (const instanceId of Object.keys(this.records.instances)) await rotateLog(instancePaths(this.paths, instanceId).log, this.logLimits).catch(() => false);
+    await this.syncMonitor();
     const status = await this.status(target);
     return { steps: executed, status };
+  }
+
+  /** Watch exactly the instances that are running now. */
+  private async syncMonitor(): Promise<void> {
+    const { observations } = await this.observe();
+    for (const [instanceId, runtime] of Object.entries(observations.instances)) {
+      const record = this.records.instances[instanceId];
+      const installed = record ? this.records.installed[record.instance.manifestDigest] : undefined;
+      if (runtime.phase !== 'running' || !record || !installed) {
+        this.monitor.removeInstance(instanceId);
+        continue;
+      }
+      const serviceConfig = installed.serviceConfig as AosServiceConfig;
+      const paths = instancePaths(this.paths, instanceId);
+      this.monitor.addInstance({
+        serviceId: record.instance.serviceId,
+        subjectId: record.instance.subjectId,
+        instance: record.instance.index,
+        instanceId,
+        cgroupsPath: record.cgroupsPath,
+        ...((serviceConfig.quotas?.storageLimit ?? 0) > 0 ? { storagePath: paths.storageDir } : {}),
+        quotas: serviceConfig.quotas ?? {},
+        ...(serviceConfig.alertRules ? { alertRules: serviceConfig.alertRules } : {}),
+      });
+    }
+    // usage.json: latest readings for `aos-agent status` (changes once per monitoring poll).
+    const usage: Record<string, InstanceReading> = {};
+    for (const record of Object.values(this.records.instances)) {
+      const reading = this.monitor.readLatest(record.instance.instanceId);
+      if (reading) usage[`${record.instance.serviceId}/${record.instance.subjectId}/${record.instance.index}`] = reading;
+    }
+    const text = JSON.stringify(usage);
+    if (text !== this.lastUsageText) {
+      await writeFileAtomic(`${this.paths.agent}/usage.json`, text);
+      this.lastUsageText = text;
+    }
+  }
+
+  /** Buffered monitoring data (v6 monitoringData) since the last call. */
+  takeMonitoringData() {
+    return this.monitor.takeMonitoringData();
+  }
+
+  /** Quota alerts raised since the last call. */
+  takeAlerts(): AlertItem[] {
+    return this.alertBuffer.splice(0);
+  }
+
+  /** Latest averaged usage of an instance, once the monitor has sampled it. */
+  readUsage(instanceId: string): InstanceReading | undefined {
+    return this.monitor.readLatest(instanceId);
   }
 
   /** The current unitStatus; also written to `<agent>/status.json` when it changed. */
@@ -220,6 +294,7 @@ export class Agent {
    */
   async run(): Promise<void> {
     this.running = true;
+    this.monitor.start();
     let backoff = 0;
     while (this.running) {
       try {
@@ -244,6 +319,7 @@ export class Agent {
   /** Stop the loop; containers keep running (a restarted agent re-adopts them). */
   stop(): void {
     this.running = false;
+    this.monitor.stop();
     this.wake?.();
   }
 

@@ -39,5 +39,13 @@ describe.sequential.skipIf(!isRoot)('agent runs hello world', () => {
     expect(text).not.toMatch(/'home'|'root'|'work'|'var'/);
     expect(text).toMatch(/'usr'/);
     expect(text).toMatch(/'srv'/);
+
+    // The monitor watches the running instance through its cgroup.
+    await agent.monitor.sample();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await agent.monitor.sample();
+    const usage = agent.readUsage(createInstanceId(SERVICE_A, SUBJECT, 0));
+    expect(usage?.ram).toBeGreaterThan(1024 * 1024);
+    expect(agent.takeMonitoringData().serviceInstances[0]).toMatchObject({ serviceId: SERVICE_A, subjectId: SUBJECT, instance: 0 });
   });
 });

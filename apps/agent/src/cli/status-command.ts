@@ -17,12 +17,22 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** Status for people: services, then instances with the reason of any failure. */
-export function formatStatus(status: MessageOf<'unitStatus'>): string {
+/** Latest usage per `serviceId/subjectId/index` (written by the daemon's monitor), if any. */
+export async function readUsage(storageDir: string): Promise<Record<string, { cpu: number; ram: number }>> {
+  const paths = resolveStoragePaths(resolve(storageDir));
+  return (await readJsonFile<Record<string, { cpu: number; ram: number }>>(`${paths.agent}/usage.json`).catch(() => undefined)) ?? {};
+}
+
+/** Status for people: services, then instances with usage and the reason of any failure. */
+export function formatStatus(status: MessageOf<'unitStatus'>, usage: Record<string, { cpu: number; ram: number }> = {}): string {
   const services = [['SERVICE', 'VERSION', 'STATUS', 'DETAILS'], ...status.services.map((service) => [service.id, service.version, service.status, service.errorInfo?.message ?? ''])];
   const instances = [
-    ['INSTANCE', 'VERSION', 'STATUS', 'DETAILS'],
-    ...status.instances.map((instance) => [`${instance.serviceId}/${instance.subjectId}/${instance.instance}`, instance.version, instance.status, instance.errorInfo?.message ?? '']),
+    ['INSTANCE', 'VERSION', 'STATUS', 'CPU', 'RAM', 'DETAILS'],
+    ...status.instances.map((instance) => {
+      const key = `${instance.serviceId}/${instance.subjectId}/${instance.instance}`;
+      const reading = instance.status === 'active' ? usage[key] : undefined;
+      return [key, instance.version, instance.status, reading ? reading.cpu.toFixed(1) : '-', reading ? `${(reading.ram / 1048576).toFixed(1)}M` : '-', instance.errorInfo?.message ?? ''];
+    }),
   ];
   return `${table(services)}\n\n${table(instances)}\n`;
 }

@@ -23,8 +23,9 @@ const hasRunc = existsSync(RUNC);
 const skipReason = !isRoot ? 'needs root to run containers' : !hasRunc ? `no runc at ${RUNC}` : '';
 const run = promisify(execFile);
 
-// Where this machine mounts the cgroup v1 controllers (DESIGN.md: runc 1.1, cgroup v1).
-const CGROUP_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'devices', 'freezer', 'blkio', 'cpuset', 'systemd'];
+// Where this machine mounts the cgroup v1 controllers (DESIGN.md: runc 1.1, cgroup v1); runc
+// also creates the container's cgroup in the hybrid host's unified hierarchy.
+const CGROUP_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'devices', 'freezer', 'blkio', 'cpuset', 'systemd', 'unified'];
 const HOST_BASE = ['bin', 'sbin', 'lib', 'lib64', 'usr'];
 
 const PROBE = [

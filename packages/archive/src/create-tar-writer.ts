@@ -4,7 +4,8 @@ import type { SafeEntry } from './safe-entry.js';
 import { DEFAULT_MTIME, END_OF_ARCHIVE, encodeHeaders, padding, type HeaderType } from './tar-header.js';
 
 export type TarWriterEntry = Omit<SafeEntry, 'body' | 'mtime' | 'uid' | 'gid'> & {
-  body?: Readable | Buffer;
+  /** File content: exactly `size` bytes. */
+  body?: Readable | Buffer | AsyncIterable<Buffer>;
   mtime?: Date;
   /** Called with the length of each body chunk once written (progress). */
   onData?: (bytes: number) => void;
@@ -18,13 +19,16 @@ export interface TarWriterOptions {
 }
 
 export interface TarWriter {
-  /** Append one entry; resolves when its body has been consumed. Call one at a time. */
+  /** Append one entry; resolves when its body has been consumed (the bytes may still be batched). Call one at a time. */
   add(entry: TarWriterEntry): Promise<void>;
   /** Write the end-of-archive marker and end `stream`. */
   finish(): void;
   /** The tar bytes (uncompressed). */
   stream: Readable;
 }
+
+/** Chunks smaller than this are gathered before being handed to the reader. */
+const BATCH_BYTES = 64 * 1024;
 
 const HEADER_TYPES: Record<SafeEntry['type'], HeaderType> = {
   file: 'file',
@@ -59,10 +63,35 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
     },
   });
 
-  /** Push a chunk, waiting while the reader is behind. Throws once the stream is gone. */
+  // Small pieces (headers, padding, small files) are batched into one chunk: every chunk
+  // costs a round trip to zlib's thread, and a tree of small files would make thousands.
+  let batch: Buffer[] = [];
+  let batchLength = 0;
+
+  /** Queue a chunk, waiting while the reader is behind. Throws once the stream is gone. */
   async function push(chunk: Buffer, entryName: string): Promise<void> {
     if (stream.destroyed) throw closedError(entryName);
     if (chunk.length === 0) return;
+    if (chunk.length < BATCH_BYTES) {
+      batch.push(chunk);
+      batchLength += chunk.length;
+      if (batchLength < BATCH_BYTES) return;
+      await pushNow(takeBatch(), entryName);
+      return;
+    }
+    if (batchLength > 0) await pushNow(takeBatch(), entryName);
+    await pushNow(chunk, entryName);
+  }
+
+  function takeBatch(): Buffer {
+    const joined = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batchLength);
+    batch = [];
+    batchLength = 0;
+    return joined;
+  }
+
+  async function pushNow(chunk: Buffer, entryName: string): Promise<void> {
+    if (stream.destroyed) throw closedError(entryName);
     if (!stream.push(chunk)) {
       await new Promise<void>((resolve) => {
         resumeWriter = resolve;
@@ -106,7 +135,7 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
       if (written === size) await push(entry.body, entry.name);
       entry.onData?.(written);
     } else if (entry.body !== undefined) {
-      for await (const chunk of entry.body as AsyncIterable<Buffer>) {
+      for await (const chunk of entry.body) {
         written += chunk.length;
         if (written > size) break;
         await push(chunk, entry.name);
@@ -127,6 +156,7 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
   function finish(): void {
     if (isFinished || stream.destroyed) return;
     isFinished = true;
+    if (batchLength > 0) stream.push(takeBatch());
     stream.push(END_OF_ARCHIVE);
     stream.push(null);
   }

@@ -1,8 +1,6 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { ArchiveError } from './archive-error.js';
 import type { Readable } from 'node:stream';
 import { createTarWriter, type TarWriter } from './create-tar-writer.js';
+import { readFileChunks } from './read-file-chunks.js';
 import { scanDirectory, type DirectoryEntry, type SymlinkPolicy } from './scan-directory.js';
 
 export interface PackDirectoryOptions {
@@ -24,9 +22,6 @@ export interface AddDirectoryEntriesOptions {
   /** Called as content bytes flow, with the count of new bytes. */
   onBytes?: (bytes: number) => void;
 }
-
-/** Read size of file contents: large enough to keep syscalls rare, small enough to keep memory flat. */
-const READ_CHUNK = 256 * 1024;
 
 /**
  * A deterministic tar of a folder (sorted, fixed mtime, uid/gid 0, modes normalised) as a stream.
@@ -54,7 +49,7 @@ export function packDirectory(directory: string, options: PackDirectoryOptions =
 
 /**
  * Add scanned entries to a writer, names prefixed, file contents streamed from disk (opened
- * with O_NOFOLLOW so a file swapped for a symlink after the scan is not followed).
+ * with O_NOFOLLOW, see readFileChunks).
  */
 export async function addDirectoryEntries(
   writer: TarWriter,
@@ -66,13 +61,7 @@ export async function addDirectoryEntries(
     const name = prefix + entry.name;
     const common = { name, size: entry.size, mode: entry.mode, ...(options.mtime === undefined ? {} : { mtime: options.mtime }) };
     if (entry.type === 'file') {
-      const handle = await open(entry.path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: unknown) => {
-        throw new ArchiveError('file-changed', `packing ${entry.name}: cannot open it (${(error as Error).message}); was it removed or replaced while packing?`, {
-          entry: entry.name,
-          cause: error,
-        });
-      });
-      const body = handle.createReadStream({ highWaterMark: READ_CHUNK });
+      const body = readFileChunks(entry.path, entry.size, entry.name);
       await writer.add({ ...common, type: 'file', body, ...(options.onBytes === undefined ? {} : { onData: options.onBytes }) });
       options.onFile?.(entry.name, entry.size);
     } else if (entry.type === 'directory') {

@@ -50,10 +50,13 @@ export async function scanDirectory(directory: string, options: ScanDirectoryOpt
 
   async function walk(folder: string, relative: string, depth: number): Promise<void> {
     const names = (await readdir(folder)).sort(compareUtf8);
-    for (const child of names) {
+    // lstat the whole folder at once: the thread pool runs them in parallel.
+    const stats = await Promise.all(names.map((child) => lstat(join(folder, child))));
+    for (const [index, child] of names.entries()) {
       const name = relative === '' ? child : `${relative}/${child}`;
       const path = join(folder, child);
-      const stat = await lstat(path);
+      const stat = stats[index];
+      if (stat === undefined) continue;
       const shown = `${label}/${name}`;
       if (stat.isDirectory()) {
         entries.push({ name, path, type: 'directory', size: 0, mode: 0o755 });

@@ -8,6 +8,7 @@ export type PackageErrorCode =
   | 'symlink'
   | 'invalid-config'
   | 'unsafe-archive'
+  | 'corrupt'
   | 'not-found'
   | 'write-failed';
 

@@ -1,0 +1,124 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { readTarEntries, type ArchiveLimits, type SafeEntry } from '@openaos/archive';
+import { PackageError } from './package-error.js';
+import { toPackageError } from './to-package-error.js';
+
+const SERVICE_PREFIX = 'service/';
+
+export interface InnerArchiveSummary {
+  hasDefaultState: boolean;
+  serviceFiles: number;
+  serviceBytes: number;
+}
+
+/**
+ * Walk the whole inner archive once: every entry passes readTarEntries' checks, the layout is
+ * aos-signer's (config.yaml, default_state.dat, service/…), and its config.yaml is the outer one.
+ */
+export async function checkInnerArchive(innerPath: string, configBytes: Buffer, limits: Partial<ArchiveLimits> | undefined): Promise<InnerArchiveSummary> {
+  const summary: InnerArchiveSummary = { hasDefaultState: false, serviceFiles: 0, serviceBytes: 0 };
+  let hasConfig = false;
+  try {
+    for await (const entry of readInner(innerPath, limits)) {
+      if (entry.name === 'config.yaml' && entry.type === 'file') {
+        await checkSameConfig(entry.body as Readable, configBytes);
+        hasConfig = true;
+      } else if (entry.name === 'default_state.dat' && entry.type === 'file') {
+        summary.hasDefaultState = true;
+        (entry.body as Readable).resume();
+      } else if (entry.name === 'service' && entry.type === 'directory') {
+        // the rootfs itself
+      } else if (entry.name.startsWith(SERVICE_PREFIX)) {
+        if (entry.type === 'hardlink') serviceLinkTarget(entry);
+        if (entry.type === 'file') {
+          summary.serviceFiles += 1;
+          summary.serviceBytes += entry.size;
+          (entry.body as Readable).resume();
+        }
+      } else {
+        throw new PackageError(
+          'bad-layout',
+          `reading the inner service.tar.gz: unexpected ${entry.type} ${entry.name}; it may hold only config.yaml, default_state.dat and service/`,
+          { entry: entry.name },
+        );
+      }
+    }
+  } catch (error) {
+    throw toPackageError(error, 'reading the inner service.tar.gz');
+  }
+  if (!hasConfig) {
+    throw new PackageError('bad-layout', 'reading the inner service.tar.gz: it has no config.yaml', { entry: 'config.yaml' });
+  }
+  return summary;
+}
+
+/**
+ * The service/ tree of the inner archive as safe entries named relative to service/ (rootfs
+ * paths). The inner config.yaml is compared with the outer one again on the way.
+ */
+export async function* readServiceEntries(innerPath: string, configBytes: Buffer, limits: Partial<ArchiveLimits> | undefined): AsyncGenerator<SafeEntry> {
+  try {
+    for await (const entry of readInner(innerPath, limits)) {
+      if (entry.name === 'config.yaml' && entry.type === 'file') {
+        await checkSameConfig(entry.body as Readable, configBytes);
+        continue;
+      }
+      if (!entry.name.startsWith(SERVICE_PREFIX)) continue;
+      const name = entry.name.slice(SERVICE_PREFIX.length);
+      if (entry.type === 'hardlink') {
+        yield { ...entry, name, linkname: serviceLinkTarget(entry) };
+      } else {
+        yield { ...entry, name };
+      }
+    }
+  } catch (error) {
+    throw toPackageError(error, 'reading the inner service.tar.gz');
+  }
+}
+
+/** default_state.dat of the inner archive, if any. */
+export async function readDefaultState(innerPath: string, limits: Partial<ArchiveLimits> | undefined): Promise<Buffer | undefined> {
+  try {
+    for await (const entry of readInner(innerPath, limits)) {
+      if (entry.name !== 'default_state.dat' || entry.body === undefined) continue;
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry.body) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    }
+  } catch (error) {
+    throw toPackageError(error, 'reading the inner service.tar.gz');
+  }
+  return undefined;
+}
+
+function readInner(innerPath: string, limits: Partial<ArchiveLimits> | undefined): AsyncGenerator<SafeEntry> {
+  return readTarEntries(createReadStream(innerPath, { highWaterMark: 1024 * 1024 }), limits === undefined ? {} : { limits });
+}
+
+/** A hard link inside service/ must point inside service/ too; returns the target relative to it. */
+function serviceLinkTarget(entry: SafeEntry): string {
+  const target = entry.linkname ?? '';
+  if (!target.startsWith(SERVICE_PREFIX)) {
+    throw new PackageError('unsafe-archive', `reading the inner service.tar.gz: hard link ${entry.name} points to ${target}, outside service/`, {
+      entry: entry.name,
+    });
+  }
+  return target.slice(SERVICE_PREFIX.length);
+}
+
+async function checkSameConfig(body: Readable, configBytes: Buffer): Promise<void> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += (chunk as Buffer).length;
+    if (length > configBytes.length) break;
+    chunks.push(chunk as Buffer);
+  }
+  if (length !== configBytes.length || !Buffer.concat(chunks).equals(configBytes)) {
+    body.destroy();
+    throw new PackageError('hash-mismatch', 'reading the inner service.tar.gz: its config.yaml differs from the signed config.yaml beside it; the package was altered', {
+      entry: 'service.tar.gz/config.yaml',
+    });
+  }
+}

@@ -13,6 +13,8 @@ const t = initTRPC.context<Context>().create({
         // The domain code lets clients (CLI, console) react precisely; details carry e.g. config problems.
         apiCode: cause instanceof ApiError ? cause.code : null,
         details: cause instanceof ApiError ? (cause.details ?? null) : null,
+        // Input validation problems by field path ("title", "defaultQuotas.memoryLimit"), for forms.
+        fieldErrors: error.code === 'BAD_REQUEST' ? readFieldErrors(cause) : null,
       },
     };
   },
@@ -43,3 +45,14 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
+
+function readFieldErrors(cause: unknown): Record<string, string> | null {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  if (!Array.isArray(issues)) return null;
+  const fields: Record<string, string> = {};
+  for (const issue of issues as { path?: PropertyKey[]; message?: string }[]) {
+    const key = (issue.path ?? []).map(String).join('.') || '_';
+    fields[key] ??= issue.message ?? 'is invalid';
+  }
+  return fields;
+}

@@ -64,6 +64,7 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
     it('rejects malformed input with zod messages', async () => {
       const error = await expectCode(cloud.caller(spA).services.create({ title: '   ' }), 'BAD_REQUEST');
       expect(error.message).toMatch(/is required/);
+      expect((error.cause as { issues?: { path: string[] }[] }).issues?.[0]?.path).toEqual(['title']);
     });
   });
 

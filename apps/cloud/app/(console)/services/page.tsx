@@ -1,0 +1,92 @@
+'use client';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useAction, useLoad } from '../../../src/client/hooks';
+import { useActor } from '../../../src/client/session';
+import { api } from '../../../src/client/trpc';
+import { Empty, Field, Problem } from '../../../src/client/ui';
+
+function CreateServiceForm() {
+  const router = useRouter();
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [memory, setMemory] = useState('');
+  const { run, problem, isPending } = useAction();
+  return (
+    <form
+      className="card"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const memoryLimit = memory.trim() === '' ? undefined : Number(memory) * 1024 * 1024;
+        void run(() =>
+          api.services.create.mutate({ title, description, ...(memoryLimit === undefined ? {} : { defaultQuotas: { memoryLimit } }) }),
+        ).then((result) => {
+          if (result.ok) router.push(`/services/${result.value.id}`);
+        });
+      }}
+    >
+      <h2>New service</h2>
+      <Field label="Title" name="title" problem={problem}>
+        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="hello-world" />
+      </Field>
+      <Field label="Description" name="description" problem={problem}>
+        <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
+      </Field>
+      <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={problem} hint="Optional; used when a version's config sets no quota.">
+        <input name="memoryLimit" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} />
+      </Field>
+      <Problem problem={problem} />
+      <button type="submit" disabled={isPending}>
+        Create service
+      </button>
+    </form>
+  );
+}
+
+export default function ServicesPage() {
+  const actor = useActor();
+  const { data: services, problem } = useLoad(() => api.services.list.query());
+  return (
+    <>
+      <h1>Services</h1>
+      <Problem problem={problem} />
+      {services && services.length === 0 ? (
+        <Empty title="No services yet.">
+          {actor.role === 'sp'
+            ? 'Create one below: you get its Service ID to put into publish.service_uid of meta/config.yaml, then sign and upload with aos.'
+            : 'Service providers create services; they appear here once they exist.'}
+        </Empty>
+      ) : null}
+      {services && services.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Title</th>
+              <th>Service ID</th>
+              <th>Owner</th>
+              <th>Latest version</th>
+              <th>Versions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {services.map((service) => (
+              <tr key={service.id}>
+                <td>
+                  <Link href={`/services/${service.id}`}>{service.title}</Link>
+                </td>
+                <td>
+                  <code>{service.id}</code>
+                </td>
+                <td>{service.organisationName}</td>
+                <td>{service.latestVersion ?? '—'}</td>
+                <td>{service.versionCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {actor.role === 'sp' ? <CreateServiceForm /> : null}
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The cloud's one process and one port: uploads are streamed here before Next sees them,
+ * `/ws/` is reserved for the unit WebSocket gateway (next issue), everything else is Next
+ * (console pages and the tRPC route). Start: `pnpm --filter @openaos/cloud start` (after build).
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nextImport from 'next';
+import { WebSocketServer } from 'ws';
+import { handleUploadRequest, isUploadRequest } from '@openaos/api';
+import { getCloud } from './src/server/cloud.js';
+import { setCloudHandlers } from './src/server/cloud-global.js';
+import { createTrpcHandler } from './src/server/trpc-handler.js';
+
+// tsc (NodeNext) types next's CommonJS default export as the module object; at runtime the
+// default import is the factory itself. Take whichever is the function.
+const createNextServer = ((nextImport as unknown as { default?: unknown }).default ?? nextImport) as typeof nextImport.default;
+
+/** The app directory (holding next.config.ts), whether this runs as server.ts (tsx) or dist/server.js. */
+function findAppDirectory(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 3 && !existsSync(join(directory, 'next.config.ts')); i++) directory = dirname(directory);
+  return directory;
+}
+
+async function main(): Promise<void> {
+  const { env, core: corePromise } = getCloud();
+  const core = await corePromise;
+  const dev = env.NODE_ENV !== 'production';
+  setCloudHandlers({ handleTrpc: createTrpcHandler(core.deps, { secureCookies: env.OPENAOS_SECURE_COOKIES }) });
+  const app = createNextServer({ dev, dir: findAppDirectory(), hostname: env.HOST, port: env.PORT, customServer: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const handleNextUpgrade = app.getUpgradeHandler();
+
+  const server = createServer((request, response) => {
+    if (isUploadRequest(request)) {
+      void handleUploadRequest(core.deps, request, response);
+      return;
+    }
+    handle(request, response).catch((error: unknown) => {
+      console.error('request failed', request.url, error);
+      if (!response.headersSent) response.statusCode = 500;
+      response.end();
+    });
+  });
+
+  // The unit gateway will live on /ws/ (reference §5); until then the socket is accepted and
+  // closed with a clear reason so a unit's agent can tell "not yet" from "wrong address".
+  const gateway = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    if ((request.url ?? '').startsWith('/ws/')) {
+      gateway.handleUpgrade(request, socket, head, (ws) => ws.close(1013, 'unit gateway not available yet'));
+      return;
+    }
+    void handleNextUpgrade(request, socket, head);
+  });
+
+  server.listen(env.PORT, env.HOST, () => {
+    const url = env.OPENAOS_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
+    const lines = [
+      `OpenAos cloud listening on ${url} (${dev ? 'development' : 'production'})`,
+      `  data directory: ${env.dataDir}`,
+      `  database: ${core.database.driver} (${core.database.location})`,
+      `  sign in at ${url}/sign-in`,
+    ];
+    if (core.bootstrap) {
+      lines.push(
+        '',
+        'First start: an admin account was created.',
+        `  user:     ${core.bootstrap.email}`,
+        core.bootstrap.generated
+          ? `  password: ${core.bootstrap.password}    (shown only now — keep it; change it in the console)`
+          : '  password: the value of OPENAOS_ADMIN_PASSWORD',
+        '  Sign in, create organisations and users under "Admin", then download credentials.',
+      );
+    }
+    console.log(lines.join('\n'));
+  });
+
+  const shutdown = () => {
+    server.close();
+    gateway.close();
+    void core.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

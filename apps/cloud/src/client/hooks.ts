@@ -1,0 +1,45 @@
+'use client';
+import { useCallback, useEffect, useState } from 'react';
+import { describeProblem, type ProblemInfo } from './trpc';
+
+/** Load data on mount (and on `reload()`), keeping the last error for display. */
+export function useLoad<T>(load: () => Promise<T>, keys: unknown[] = []) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [problem, setProblem] = useState<ProblemInfo | null>(null);
+  const [isLoading, setLoading] = useState(true);
+  const run = useCallback(load, keys);
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await run());
+      setProblem(null);
+    } catch (error) {
+      setProblem(describeProblem(error));
+    } finally {
+      setLoading(false);
+    }
+  }, [run]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, problem, isLoading, reload };
+}
+
+/** Run a mutation from a form: tracks pending state and the problem to show. */
+export function useAction() {
+  const [problem, setProblem] = useState<ProblemInfo | null>(null);
+  const [isPending, setPending] = useState(false);
+  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
+    setPending(true);
+    setProblem(null);
+    try {
+      return { ok: true, value: await action() };
+    } catch (error) {
+      setProblem(describeProblem(error));
+      return { ok: false };
+    } finally {
+      setPending(false);
+    }
+  }, []);
+  return { run, problem, isPending, clear: () => setProblem(null) };
+}

@@ -1,0 +1,30 @@
+import { startCloudCore, type CloudCore } from '@openaos/api';
+import { readEnv, type Env } from './env.js';
+
+interface CloudState {
+  env: Env;
+  core: Promise<CloudCore>;
+}
+
+// The custom server and Next's route handlers run in one process but may load this module
+// through different loaders; the one cloud core lives on globalThis so both share it.
+const KEY = Symbol.for('openaos.cloud');
+type GlobalWithCloud = typeof globalThis & { [KEY]?: CloudState };
+
+/** The process's cloud core (database, blobs, CA), opened on first use. */
+export function getCloud(): { env: Env; core: Promise<CloudCore> } {
+  const global = globalThis as GlobalWithCloud;
+  if (!global[KEY]) {
+    const env = readEnv();
+    global[KEY] = {
+      env,
+      core: startCloudCore({
+        dataDir: env.dataDir,
+        databaseUrl: env.DATABASE_URL,
+        adminPassword: env.OPENAOS_ADMIN_PASSWORD,
+        maxUploadBytes: env.OPENAOS_MAX_UPLOAD_BYTES,
+      }),
+    };
+  }
+  return global[KEY];
+}

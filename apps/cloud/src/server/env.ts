@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Everything the cloud keeps on disk: PGlite, blobs, the CA. */
+  OPENAOS_DATA_DIR: z.string().min(1).default('./.data'),
+  /** PostgreSQL instead of the embedded PGlite. */
+  DATABASE_URL: z.string().url().optional(),
+  /** The first admin's password (first start only); random and printed once when absent. */
+  OPENAOS_ADMIN_PASSWORD: z.string().min(12, 'must have at least 12 characters').optional(),
+  OPENAOS_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().optional(),
+  /** Mark the session cookie Secure: set when the cloud is reached over HTTPS (behind a proxy). */
+  OPENAOS_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** The address people use, for the messages printed at start. */
+  OPENAOS_PUBLIC_URL: z.string().url().optional(),
+});
+
+export type Env = z.infer<typeof schema> & { dataDir: string };
+
+/** The cloud's environment, read and validated in this one place. Exits with the problems listed. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`The cloud's environment is invalid:\n${problems}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.OPENAOS_DATA_DIR) };
+}

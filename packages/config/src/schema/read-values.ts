@@ -19,10 +19,11 @@ export function readString(reader: YamlReader, field: Field, rules: StringRules 
   const value = reader.scalarValue(field);
   if (typeof value !== 'string') {
     const node = reader.resolve(field.value);
-    const isQuotable = isScalar(node) && value !== undefined;
+    // A number or boolean where text is expected (version: 1.0) is fixed by quoting it.
+    const source = isScalar(node) ? (node.source ?? String(value)) : undefined;
     reader.report(field, `must be a text value (got ${describeNode(node)})`, {
       expected: rules.expected ?? 'a string',
-      hint: isQuotable ? `put it in quotes: "${String(isScalar(node) ? (node.source ?? value) : value)}"` : rules.hint,
+      hint: source === undefined ? rules.hint : `put it in quotes: "${source}"`,
     });
     return undefined;
   }

@@ -297,3 +297,26 @@ describe('all problems of a file at once, with positions', () => {
     expect(() => parseServiceConfig(broken, { file: 'c.yaml' })).toThrow(expect.objectContaining({ code: 'invalid-yaml' }));
   });
 });
+
+describe('anchors, aliases and merge keys', () => {
+  it('honours them as PyYAML does, explicit keys winning', () => {
+    const text = configWith(
+      '    x-limits: &limits {mem: 64MB, cpu: 10}\n' +
+        '    x-reserved: &reserved {ram: 32MB}\n' +
+        '    quotas:\n        <<: *limits\n        cpu: 50\n' +
+        '    requestedResources: *reserved\n',
+    );
+    const { config, problems } = validateServiceConfig(text, { file: 'meta/config.yaml' });
+    expect(config?.configuration.quotas).toEqual({ mem: 64_000_000, cpu: 50 });
+    expect(config?.configuration.requestedResources).toEqual({ ram: 32_000_000 });
+    expect(problems.map(({ path, severity }) => `${severity} ${path}`)).toEqual([
+      'warning configuration.x-limits',
+      'warning configuration.x-reserved',
+    ]);
+  });
+
+  it('checks merged values like written ones', () => {
+    const text = configWith('    base: &base {mem: 1MB}\n    quotas: {<<: *base}\n');
+    expect(problemsOf(text).map((problem) => problem.path)).toEqual(['configuration.base', 'configuration.quotas.mem']);
+  });
+});

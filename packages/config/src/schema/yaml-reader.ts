@@ -65,7 +65,8 @@ export class YamlReader {
 
   /**
    * Read a mapping's entries by key. Unknown keys are warnings with a "did you mean";
-   * duplicate keys are errors (PyYAML would silently keep the last one).
+   * duplicate keys are errors (PyYAML would silently keep the last one). YAML 1.1 merge
+   * keys (`<<: *base`) are honoured as PyYAML does: explicit keys win over merged ones.
    */
   readMap(field: Field, knownKeys: readonly string[]): Map<string, Field> | undefined {
     const node = this.resolve(field.value);
@@ -77,12 +78,16 @@ export class YamlReader {
       return undefined;
     }
     const entries = new Map<string, Field>();
+    const merged: Node[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       const resolvedKey = this.resolve(keyNode);
+      if (isScalar(resolvedKey) && typeof resolvedKey.value === 'symbol') {
+        merged.push(...this.mergeSources(pair.value as Node | null));
+        continue;
+      }
       const name = isScalar(resolvedKey) ? String(resolvedKey.value) : '';
-      const path = field.path === '' ? name : `${field.path}.${name}`;
-      const entry: Field = { path, value: pair.value as Node | null, key: keyNode };
+      const entry: Field = { path: childPath(field.path, name), value: pair.value as Node | null, key: keyNode };
       if (!isScalar(resolvedKey)) {
         this.report({ ...entry, path: field.path, value: keyNode }, 'keys must be plain names');
         continue;
@@ -96,7 +101,24 @@ export class YamlReader {
       entries.set(name, entry);
       if (knownKeys.length > 0 && !knownKeys.includes(name)) this.reportUnknownKey(entry, name, knownKeys);
     }
+    for (const source of merged) {
+      for (const pair of isMap(source) ? source.items : []) {
+        const keyNode = this.resolve(pair.key as Node | null);
+        const name = isScalar(keyNode) ? String(keyNode.value) : '';
+        if (name === '' || entries.has(name)) continue;
+        const entry: Field = { path: childPath(field.path, name), value: pair.value as Node | null, key: keyNode };
+        entries.set(name, entry);
+        if (knownKeys.length > 0 && !knownKeys.includes(name)) this.reportUnknownKey(entry, name, knownKeys);
+      }
+    }
     return entries;
+  }
+
+  /** The mappings a merge key (`<<`) brings in: one alias, or a list of them. */
+  private mergeSources(value: Node | null): Node[] {
+    const resolved = this.resolve(value);
+    const sources = isSeq(resolved) ? resolved.items.map((item) => this.resolve(item as Node | null)) : [resolved];
+    return sources.filter((source): source is Node => isMap(source));
   }
 
   /** Items of a list field with their paths; undefined (after reporting) when not a list. */
@@ -142,6 +164,9 @@ export function describeNode(node: Node | null | undefined): string {
 
 /** The field for `key` in a mapping; absent keys get a field pointing at the mapping's key. */
 export function entry(entries: Map<string, Field>, parent: Field, key: string): Field {
-  const path = parent.path === '' ? key : `${parent.path}.${key}`;
-  return entries.get(key) ?? { path, value: undefined, key: parent.key ?? null };
+  return entries.get(key) ?? { path: childPath(parent.path, key), value: undefined, key: parent.key ?? null };
+}
+
+function childPath(parent: string, key: string): string {
+  return parent === '' ? key : `${parent}.${key}`;
 }

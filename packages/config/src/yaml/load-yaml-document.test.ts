@@ -67,6 +67,14 @@ describe('loadYamlDocument refuses hostile YAML quickly', () => {
     expect(milliseconds).toBeLessThan(500);
   });
 
+  it.each([
+    ['block', Array.from({ length: 40 }, (_, depth) => `${'  '.repeat(depth)}k${depth}:`).join('\n') + ' end\n'],
+    ['flow', `a: ${'['.repeat(40)}1${']'.repeat(40)}\n`],
+    ['block scalars', 'a:\n  b: |\n    text\n      more\n  c:\n    d: >\n      folded\n    e: [1, {f: g}]\n'],
+  ])('accepts legitimate %s nesting below the limit', (_name, text) => {
+    expect(() => loadYamlDocument(text, 'meta/config.yaml')).not.toThrow();
+  });
+
   it('accepts ordinary anchors, aliases and nesting', () => {
     const text = 'base: &base\n  a: [1, {b: [2, 3]}]\ncopy: *base\nlist:\n  - - x\n    - y\n';
     const { document } = loadYamlDocument(text, 'meta/config.yaml');

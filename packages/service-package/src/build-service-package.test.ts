@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '@openaos/config';
+import { decodeJws } from '@openaos/pki';
+import { buildServicePackage } from './build-service-package.js';
+import { PackageError } from './package-error.js';
+import type { BuildProgress } from './types.js';
+import { extractWithPython, listWithPython } from './testing/python-archive.js';
+import { configYaml, createTestService, createTestSigner, type TestSigner } from './testing/test-service.js';
+
+let workDir: string;
+let signer: TestSigner;
+let counter = 0;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'service-package-build-'));
+  signer = createTestSigner();
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+async function newService(options: Parameters<typeof createTestService>[1] = {}): Promise<string> {
+  counter += 1;
+  return createTestService(join(workDir, `service-${counter}`), options);
+}
+
+async function failure(promise: Promise<unknown>): Promise<PackageError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(PackageError);
+  return error as PackageError;
+}
+
+describe('buildServicePackage', () => {
+  it("writes aos-signer's layout, read back by Python's tarfile, hashes checked with openssl", async () => {
+    const serviceDir = await newService({ stateRequired: true });
+    const progress: BuildProgress[] = [];
+    const built = await buildServicePackage({ serviceDir, credential: signer.credential, onProgress: (step) => progress.push(step) });
+    expect(built.path).toBe(join(serviceDir, 'service.tar.gz'));
+
+    expect(listWithPython(built.path)).toEqual(['.', './config.yaml', './package.sign', './service.tar.gz']);
+    const outerDir = join(serviceDir, 'outer');
+    await mkdir(outerDir);
+    extractWithPython(built.path, outerDir);
+    expect(listWithPython(join(outerDir, 'service.tar.gz'))).toEqual([
+      '.',
+      './config.yaml',
+      './default_state.dat',
+      './service/',
+      './service/app/',
+      './service/app/lib/',
+      './service/app/lib/data.bin',
+      './service/app/main.py',
+      './service/app/run.sh',
+    ]);
+    expect(await readFile(join(outerDir, 'config.yaml'))).toEqual(await readFile(join(serviceDir, 'meta/config.yaml')));
+
+    const { header, payload } = decodeJws(await readFile(join(outerDir, 'package.sign'), 'utf8'));
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+    const opensslHash = (file: string): string => execFileSync('openssl', ['dgst', '-sha3-512', '-r', file], { encoding: 'utf8' }).split(' ')[0] ?? '';
+    expect(payload).toEqual({
+      data: [
+        { name: 'service.tar.gz', hash: opensslHash(join(outerDir, 'service.tar.gz')), size: (await readFile(join(outerDir, 'service.tar.gz'))).length },
+        { name: 'config.yaml', hash: opensslHash(join(outerDir, 'config.yaml')), size: (await readFile(join(outerDir, 'config.yaml'))).length },
+      ],
+    });
+    expect(built.files).toEqual((payload as { data: unknown }).data);
+
+    const innerDir = join(serviceDir, 'inner');
+    await mkdir(innerDir);
+    extractWithPython(join(outerDir, 'service.tar.gz'), innerDir);
+    expect(await readFile(join(innerDir, 'default_state.dat'), 'utf8')).toBe('initial state\n');
+    execFileSync('diff', ['-r', join(serviceDir, 'src'), join(innerDir, 'service')]);
+
+    expect(progress[0]).toMatchObject({ phase: 'scanning', files: 3, totalFiles: 3, totalBytes: 200_064 });
+    expect(progress.map((step) => step.phase)).toEqual(expect.arrayContaining(['packing', 'signing', 'writing']));
+    expect(progress.at(-1)).toMatchObject({ files: 3, bytes: 200_064 });
+  });
+
+  it('gives the same bytes for the same inputs', async () => {
+    const serviceDir = await newService();
+    const first = await buildServicePackage({ serviceDir, credential: signer.credential, outputPath: join(serviceDir, 'out/one.tar.gz') });
+    const second = await buildServicePackage({ serviceDir, credential: signer.credential, outputPath: join(serviceDir, 'out/two.tar.gz') });
+    expect(await readFile(first.path)).toEqual(await readFile(second.path));
+    expect(await readdir(join(serviceDir, 'out'))).toEqual(['one.tar.gz', 'two.tar.gz']);
+  });
+
+  it('honours build.symlinks: copy keeps, delete drops, raise refuses naming the link', async () => {
+    const list = async (symlinks: string): Promise<string[]> => {
+      const serviceDir = await newService({ symlinks });
+      await symlink('main.py', join(serviceDir, 'src/app/main-link.py'));
+      const built = await buildServicePackage({ serviceDir, credential: signer.credential });
+      const outerDir = join(serviceDir, 'outer');
+      await mkdir(outerDir);
+      extractWithPython(built.path, outerDir);
+      return listWithPython(join(outerDir, 'service.tar.gz'));
+    };
+    expect(await list('copy')).toContain('./service/app/main-link.py');
+    expect(await list('delete')).not.toContain('./service/app/main-link.py');
+
+    const serviceDir = await newService({ symlinks: 'raise' });
+    await symlink('main.py', join(serviceDir, 'src/app/main-link.py'));
+    const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));
+    expect(error.code).toBe('symlink');
+    expect(error.entry).toBe('src/app/main-link.py');
+    expect(error.message).toContain('Source code folder contains non regular file(s)');
+    // Nothing half-written is left behind.
+    expect((await readdir(serviceDir)).sort()).toEqual(['meta', 'src']);
+  });
+
+  it('refuses a symlink leaving the source folder', async () => {
+    const serviceDir = await newService();
+    await symlink('/etc/passwd', join(serviceDir, 'src/passwd'));
+    const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));
+    expect(error.code).toBe('symlink');
+    expect(error.entry).toBe('src/passwd');
+  });
+
+  it('needs meta/<state.filename> when the state is required', async () => {
+    const serviceDir = await newService({ stateRequired: true, withState: false });
+    const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));
+    expect(error.code).toBe('missing-state');
+    expect(error.entry).toBe('meta/state.dat');
+    expect(error.message).toContain('state.required');
+  });
+
+  it('reports an invalid config with its problems, the ConfigError as cause', async () => {
+    const serviceDir = await newService();
+    await writeFile(join(serviceDir, 'meta/config.yaml'), configYaml().replace('version: "1.0.0"', 'version: "one"'));
+    const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));
+    expect(error.code).toBe('invalid-config');
+    expect(error.cause).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('publish.version');
+  });
+
+  it('reports a missing config and a missing source folder', async () => {
+    const empty = join(workDir, 'empty');
+    await mkdir(empty);
+    expect((await failure(buildServicePackage({ serviceDir: empty, credential: signer.credential }))).code).toBe('not-found');
+    const serviceDir = await newService();
+    await rm(join(serviceDir, 'src'), { recursive: true });
+    const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));
+    expect(error.code).toBe('not-found');
+    expect(error.entry).toBe('src');
+  });
+});

@@ -34,6 +34,12 @@ interface ReceivedUpload {
  * `{code, message, ...}` with the status of the domain code. The temp file is always removed.
  */
 export async function handleUploadRequest(deps: CloudDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { status, body } = await processUpload(deps, request, response);
+  sendJson(response, status, body);
+}
+
+/** Everything but the reply, so the temp file is gone before the client hears back. */
+async function processUpload(deps: CloudDependencies, request: IncomingMessage, response: ServerResponse): Promise<{ status: number; body: Record<string, unknown> }> {
   const path = (request.url ?? '').split('?')[0] ?? '';
   let received: ReceivedUpload | undefined;
   try {
@@ -50,6 +56,7 @@ export async function handleUploadRequest(deps: CloudDependencies, request: Inco
     if (!actor) throw new ApiError('unauthenticated', 'uploading a package: send an Authorization: AosCert token made with your credential (aos upload does), or sign in to the console');
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > deps.maxUploadBytes + 1024 * 1024) {
+      // Do not read a body we will refuse; close the connection after replying.
       response.setHeader('Connection', 'close');
       throw new ApiError('payload-too-large', `uploading a package: the request has ${declared} bytes; the limit is ${deps.maxUploadBytes}`);
     }
@@ -67,26 +74,16 @@ export async function handleUploadRequest(deps: CloudDependencies, request: Inco
       packagePath: received.file!.path,
       packageSize: received.file!.size,
     });
-    if (result.state === 'ready') {
-      sendJson(response, 201, { id: result.id, version: result.version, state: result.state });
-    } else {
-      sendJson(response, HTTP_STATUS_OF['image-build-failed'], {
-        code: 'image-build-failed',
-        message: result.failureReason ?? 'building the image failed',
-        id: result.id,
-        version: result.version,
-        state: result.state,
-      });
-    }
+    if (result.state === 'ready') return { status: 201, body: { id: result.id, version: result.version, state: result.state } };
+    return {
+      status: HTTP_STATUS_OF['image-build-failed'],
+      body: { code: 'image-build-failed', message: result.failureReason ?? 'building the image failed', id: result.id, version: result.version, state: result.state },
+    };
   } catch (error) {
-    if (error instanceof HttpProblem) {
-      sendJson(response, error.status, { code: error.code, message: error.message });
-    } else if (error instanceof ApiError) {
-      sendJson(response, HTTP_STATUS_OF[error.code], { code: error.code, message: error.message, ...(error.details ?? {}) });
-    } else {
-      console.error('upload failed unexpectedly', error);
-      sendJson(response, 500, { code: 'internal', message: `uploading a package: ${(error as Error).message}` });
-    }
+    if (error instanceof HttpProblem) return { status: error.status, body: { code: error.code, message: error.message } };
+    if (error instanceof ApiError) return { status: HTTP_STATUS_OF[error.code], body: { code: error.code, message: error.message, ...(error.details ?? {}) } };
+    console.error('upload failed unexpectedly', error);
+    return { status: 500, body: { code: 'internal', message: `uploading a package: ${(error as Error).message}` } };
   } finally {
     if (received?.file) await rm(received.file.path, { force: true });
   }

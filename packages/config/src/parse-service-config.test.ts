@@ -320,3 +320,27 @@ describe('anchors, aliases and merge keys', () => {
     expect(problemsOf(text).map((problem) => problem.path)).toEqual(['configuration.base', 'configuration.quotas.mem']);
   });
 });
+
+describe('empty values', () => {
+  it('point at the empty list item', () => {
+    const text = 'build: {}\npublish: {}\nconfiguration:\n  env:\n    - A=1\n    -\n  runners:\n    - runc\n    - \n';
+    const problems = validateServiceConfig(text, { file: 'c.yaml' }).problems;
+    expect(problems.map(({ line, column, path, message }) => `${line}:${column} ${path} ${message}`)).toEqual([
+      '6:6 configuration.env[1] is empty',
+      '9:7 configuration.runners[1] is empty',
+    ]);
+  });
+
+  it('treat `key:` with nothing after it as absent', () => {
+    const config = parseServiceConfig('publisher:\nbuild:\n  arch:\npublish: {}\nconfiguration:\n  quotas:\n', {
+      file: 'c.yaml',
+    });
+    expect(config.publisher).toBeUndefined();
+    expect(config.build.arch).toBeUndefined();
+    expect(config.configuration.quotas).toBeUndefined();
+  });
+
+  it('but an empty required section is reported', () => {
+    expect(problemsOf('build:\npublish:\nconfiguration: {}\n').map((problem) => problem.path)).toEqual(['build', 'publish']);
+  });
+});

@@ -129,7 +129,12 @@ export class YamlReader {
       this.report(field, `must be a list (got ${describeNode(node)})`, { expected });
       return undefined;
     }
-    return node.items.map((item, index) => ({ path: `${field.path}[${index}]`, value: item as Node | null, key: node }));
+    // An empty item (`- `) is a null scalar that still has a position; point there.
+    return node.items.map((item, index) => ({
+      path: `${field.path}[${index}]`,
+      value: item as Node | null,
+      key: (item as Node | null) ?? node,
+    }));
   }
 
   private reportUnknownKey(entry: Field, name: string, knownKeys: readonly string[]): void {

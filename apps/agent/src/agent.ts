@@ -43,6 +43,8 @@ export interface AgentOptions {
   stopTimeoutMs?: number;
   /** Pause between reconcile passes of the daemon loop (default 500 ms). */
   pollIntervalMs?: number;
+  /** Called with each unitStatus that differs from the previous one (e.g. to send a delta to the cloud). */
+  onStatus?: (status: MessageOf<'unitStatus'>) => void;
   /** Monitoring poll period (default 10 s); the monitor runs while `run()` does. */
   monitoringPollMs?: number;
   log?: (message: string) => void;
@@ -70,6 +72,8 @@ export class Agent {
   private installing: string | undefined;
   private lastStatusText = '';
   private lastUsageText = '';
+  /** An instance is starting: poll fast so `active` is seen (and reported) promptly. */
+  private isSettling = false;
   private running = false;
   private wake: (() => void) | undefined;
   private readonly log: (message: string) => void;
@@ -278,11 +282,13 @@ export class Agent {
   /** The current unitStatus; also written to `<agent>/status.json` when it changed. */
   async status(target = expandTarget(this.desired)): Promise<MessageOf<'unitStatus'>> {
     const { current, observations } = await this.observe();
+    this.isSettling = Object.values(observations.instances).some((runtime) => runtime.phase === 'starting');
     const status = buildUnitStatus({ nodeId: this.nodeId, current, target, observations, records: this.records, ...(this.installing ? { installing: this.installing } : {}) });
     const text = JSON.stringify(status, null, 1);
     if (text !== this.lastStatusText) {
-      await writeFileAtomic(`${this.paths.agent}/status.json`, text);
       this.lastStatusText = text;
+      this.options.onStatus?.(status);
+      await writeFileAtomic(`${this.paths.agent}/status.json`, text);
     }
     return status;
   }
@@ -306,7 +312,7 @@ export class Agent {
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff || this.pollIntervalMs);
+        const timer = setTimeout(resolve, backoff || (this.isSettling ? Math.min(10, this.pollIntervalMs) : this.pollIntervalMs));
         this.wake = () => {
           clearTimeout(timer);
           resolve();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, rename, readFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
@@ -6,7 +7,7 @@ import { dirname, basename, join } from 'node:path';
  * never a torn one: write a temp file beside it, fsync, rename over, fsync the directory.
  */
 export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', 0o600);
   try {
     await handle.writeFile(content);

@@ -18,6 +18,8 @@ export interface RunnerContext {
   stopTimeoutMs: number;
 }
 
+/** How long a start waits for runc to create the container before the loop moves on. */
+const START_WAIT_MS = 2000;
 /** A start that has shown no pid after this long is considered lost. */
 const START_GRACE_MS = 15_000;
 
@@ -51,7 +53,8 @@ export async function observeInstance(context: RunnerContext, record: InstanceRe
   const exitText = await readTextFile(paths.exitStatus);
   if (exitText !== undefined) {
     const code = Number.parseInt(exitText.trim(), 10);
-    const at = (await stat(paths.exitStatus)).mtimeMs;
+    // The loop may delete the file between the two reads (status() runs beside it).
+    const at = await stat(paths.exitStatus).then((info) => info.mtimeMs, () => now);
     const oomKilled = (await readOomKills(record.cgroupsPath)) > 0;
     return { ...base, phase: 'exited', exit: { at, oomKilled, ...(Number.isNaN(code) ? {} : { exitCode: code }) } };
   }
@@ -60,14 +63,15 @@ export async function observeInstance(context: RunnerContext, record: InstanceRe
   const pid = pidText ? Number.parseInt(pidText, 10) : Number.NaN;
   if (!Number.isNaN(pid) && isProcessAlive(pid)) return { ...base, phase: 'running' };
   // Between the container's exit and the shim's exit-status write, or a start in progress.
-  if (now - lastStart < START_GRACE_MS || (!Number.isNaN(pid) && now - (await stat(paths.pidFile)).mtimeMs < 2000)) return { ...base, phase: 'starting' };
+  if (now - lastStart < START_GRACE_MS || (!Number.isNaN(pid) && now - (await stat(paths.pidFile).then((info) => info.mtimeMs, () => 0)) < 2000)) return { ...base, phase: 'starting' };
   return { ...base, phase: 'missing' };
 }
 
 /** Delete whatever is left of the instance's previous container: runc state, rootfs mount, pid/exit files. */
 export async function cleanupContainer(context: RunnerContext, instanceId: string): Promise<void> {
   const paths = instancePaths(context.paths, instanceId);
-  await context.runc.delete(instanceId);
+  // runc keeps a state dir per container; without one there is nothing to delete (saves a spawn).
+  if (await stat(join(context.runc.root, instanceId)).then(() => true, () => false)) await context.runc.delete(instanceId);
   await unmountRootfs(paths);
   await rm(paths.exitStatus, { force: true });
   await rm(paths.pidFile, { force: true });
@@ -86,6 +90,7 @@ export async function launchInstance(context: RunnerContext, record: InstanceRec
   const serviceConfig = installed.serviceConfig as AosServiceConfig;
   await mkdir(paths.logDir, { recursive: true });
   await mountRootfs(context.paths, paths, {
+    isMounted: false,
     layerDirs: installed.layerDigests.map((digest) => layerDirectory(context.paths, digest)),
     ...(serviceConfig.hostname ? { hostname: serviceConfig.hostname } : {}),
   });
@@ -127,15 +132,19 @@ export async function launchInstance(context: RunnerContext, record: InstanceRec
     log: paths.log,
     exitStatus: paths.exitStatus,
   });
+  // Wait (briefly) for runc to create the container, so the next observation sees the
+  // outcome and `active` is reported without waiting for another pass.
+  const exists = (path: string) => stat(path).then(() => true, () => false);
+  await waitFor(async () => (await exists(paths.pidFile)) || (await exists(paths.exitStatus)), START_WAIT_MS, 2);
   return spec.linux?.cgroupsPath ?? '';
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

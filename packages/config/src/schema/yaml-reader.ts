@@ -89,7 +89,9 @@ export class YamlReader {
       const name = isScalar(resolvedKey) ? String(resolvedKey.value) : '';
       const entry: Field = { path: childPath(field.path, name), value: pair.value as Node | null, key: keyNode };
       if (!isScalar(resolvedKey)) {
-        this.report({ ...entry, path: field.path, value: keyNode }, 'keys must be plain names');
+        this.report({ ...entry, path: field.path, value: keyNode }, 'keys must be plain names', {
+          expected: 'a name such as quotas or mem',
+        });
         continue;
       }
       if (entries.has(name)) {

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, type Document, type ScalarTag, type Tags } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../config-error.js';
+import { formatProblems } from '../format-problems.js';
 import { prescanYaml } from './prescan-yaml.js';
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from './yaml-limits.js';
 
@@ -54,7 +55,10 @@ export function loadYamlDocument(text: string, file: string, limits: YamlLimits 
         hint: 'fix the YAML syntax; indent with spaces and quote values that contain ": " or "#"',
       };
     });
-    throw new ConfigError('invalid-yaml', `parsing ${file}: invalid YAML`, { file, problems });
+    throw new ConfigError('invalid-yaml', `parsing ${file}: invalid YAML\n${formatProblems(problems)}`, {
+      file,
+      problems,
+    });
   }
   refuseAliasBombs(document, file, limits);
   return { document, lineCounter };
@@ -100,7 +104,12 @@ function withPyYamlBooleans(tags: Tags): Tags {
 }
 
 function unsafe(file: string, problem: ConfigProblem, cause?: unknown): ConfigError {
-  return new ConfigError('unsafe-yaml', `refusing ${file}: ${problem.message}`, { file, problems: [problem], cause });
+  const advice = problem.hint === undefined ? '' : `; ${problem.hint}`;
+  return new ConfigError('unsafe-yaml', `refusing ${file}: ${problem.message}${advice}`, {
+    file,
+    problems: [problem],
+    cause,
+  });
 }
 
 function positionOf(text: string, offset: number): { line: number; column: number } {

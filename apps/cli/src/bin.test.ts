@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The real executable: bin/aos.js imports dist/main.js, so this needs a build
+// (`pnpm --filter @openaos/cli build`; the root `pnpm test` builds first).
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(appDir, 'bin', 'aos.js');
+const built = existsSync(join(appDir, 'dist', 'main.js'));
+if (!built) console.warn('bin.test.ts skipped: apps/cli/dist/main.js is missing; run `pnpm --filter @openaos/cli build` first');
+
+describe.skipIf(!built)('the built aos binary', () => {
+  let root: string;
+  const aos = (args: string[], env: Record<string, string> = {}) =>
+    execa('node', [bin, ...args], { reject: false, env: { AOS_HOME: join(root, 'home'), ...env }, cwd: root });
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'openaos-bin-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('prints its version and help with exit 0, and exits 64 on a usage error', async () => {
+    expect((await aos(['--version'])).exitCode).toBe(0);
+    const help = await aos(['--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('Exit codes:');
+    const usage = await aos(['sign', '--bogus']);
+    expect(usage.exitCode).toBe(64);
+    expect(usage.stderr).toContain("unknown option '--bogus'");
+  });
+
+  it('runs init and validate --json as a script would', async () => {
+    expect((await aos(['init', 'svc', '--service-uid', '2efd1506-564e-40de-9466-66ae7a25fac0'])).exitCode).toBe(0);
+    const validate = await aos(['validate', '-C', 'svc', '--json']);
+    expect(validate.exitCode).toBe(0);
+    expect((JSON.parse(validate.stdout) as { valid: boolean }).valid).toBe(true);
+  });
+
+  it('prints errors without a stack trace, unless AOS_DEBUG=1', async () => {
+    const plain = await aos(['inspect', 'missing.tar.gz']);
+    expect(plain.exitCode).toBe(1);
+    expect(plain.stderr).toMatch(/^aos: inspecting missing\.tar\.gz: /);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await aos(['inspect', 'missing.tar.gz'], { AOS_DEBUG: '1' });
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('refuses a relative AOS_HOME with exit 64', async () => {
+    const result = await aos(['--version'], { AOS_HOME: 'relative/home' });
+    expect(result.exitCode).toBe(64);
+    expect(result.stderr).toContain('AOS_HOME');
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * End to end through a real browser: the built cloud (dist/server.js + .next, from `pnpm build`)
+ * on a free port with a temp data dir; an admin makes an SP organisation and user; the SP user
+ * signs in, creates a service, downloads its credential, signs a package with it and uploads
+ * it like `aos upload` does, and sees the version ready in the console.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPkcs12, signJws } from '@openaos/pki';
+import { buildServicePackage } from '@openaos/service-package';
+
+const appDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ADMIN_PASSWORD = 'admin password for tests';
+
+async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startCloud(port: number, dataDir: string): Promise<{ process: ChildProcess; output: () => string }> {
+  if (!existsSync(join(appDirectory, 'dist', 'server.js')) || !existsSync(join(appDirectory, '.next', 'BUILD_ID'))) {
+    throw new Error('the cloud is not built: run `pnpm build` (or `pnpm --filter @openaos/cloud build`) before this test');
+  }
+  let output = '';
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: appDirectory,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', OPENAOS_DATA_DIR: dataDir, OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('listening on')) {
+    if (child.exitCode !== null) throw new Error(`the cloud exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the cloud did not start within 60 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { process: child, output: () => output };
+}
+
+async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('cloud console in a browser', () => {
+  let dataDir: string;
+  let cloud: Awaited<ReturnType<typeof startCloud>>;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'openaos-console-'));
+    const port = await findFreePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    cloud = await startCloud(port, dataDir);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (cloud && cloud.process.exitCode === null) {
+      cloud.process.kill('SIGTERM');
+      await new Promise((resolve) => cloud.process.once('exit', resolve));
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints where to sign in and the bootstrap admin', () => {
+    expect(cloud.output()).toContain(`sign in at http://127.0.0.1:${baseUrl.split(':').at(-1)}/sign-in`);
+    expect(cloud.output()).toMatch(/user:\s+admin/);
+  });
+
+  it('takes an SP user from sign-in to a ready uploaded version', { timeout: 180_000 }, async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
+
+    // A wrong password shows the problem, not a crash.
+    await signIn(page, baseUrl, 'admin', 'not the password');
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('wrong email or password');
+
+    // Admin: an SP organisation and its user.
+    await signIn(page, baseUrl, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL('**/admin');
+    await page.locator('input[name="organisationName"]').fill('Acme Services');
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+    await page.getByText('Acme Services · SP').waitFor();
+    await page.locator('input[name="userEmail"]').fill('dev@acme.example');
+    await page.locator('input[name="userName"]').fill('Dev');
+    await page.locator('select[name="organisationId"]').selectOption({ label: 'Acme Services (SP)' });
+    await page.locator('input[name="userPassword"]').fill('a long sp password');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('dev@acme.example created.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in');
+
+    // SP user: an empty service list says what to do; a form error shows by its field.
+    await signIn(page, baseUrl, 'dev@acme.example', 'a long sp password');
+    await page.waitForURL('**/services');
+    await page.getByText('No services yet.').waitFor();
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('Title is required');
+    await page.locator('input[name="title"]').fill('hello-world');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.waitForURL(/\/services\/[0-9a-f-]{36}$/);
+    const serviceId = (await page.getByTestId('service-id').textContent())!.trim();
+    expect(page.url()).toContain(serviceId);
+    await page.getByText('No versions uploaded yet.').waitFor();
+
+    // Download the credential, as a person would.
+    await page.getByRole('link', { name: 'Credential' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download credential' }).click()]);
+    expect(download.suggestedFilename()).toBe('aos-user-sp.p12');
+    const credential = readPkcs12(await readFile((await download.path())!));
+
+    // Sign a package with it and upload it the way the CLI does.
+    const serviceDir = join(dataDir, 'service-src');
+    await mkdir(join(serviceDir, 'meta'), { recursive: true });
+    await mkdir(join(serviceDir, 'src', 'app'), { recursive: true });
+    await writeFile(
+      join(serviceDir, 'meta', 'config.yaml'),
+      `build:\n    os: linux\n    arch: x86_64\n    sign_pkcs12: aos-user-sp.p12\npublish:\n    url: localhost\n    service_uid: ${serviceId}\n    version: "1.0.0"\nconfiguration:\n    cmd: /bin/sh /app/hello.sh\n    workingDir: /app\n`,
+    );
+    await writeFile(join(serviceDir, 'src', 'app', 'hello.sh'), 'echo hello\n', { mode: 0o755 });
+    const built = await buildServicePackage({ serviceDir, credential, outputPath: join(serviceDir, 'service.tar.gz') });
+    const form = new FormData();
+    form.set('service', serviceId);
+    form.set('version', '1.0.0');
+    form.set('file', new Blob([await readFile(built.path)]), 'service.tar.gz');
+    const iat = Math.floor(Date.now() / 1000);
+    const token = signJws({ iat, exp: iat + 120, method: 'POST', path: '/api/v1/services/versions/', nonce: randomBytes(16).toString('base64url') }, credential, { includeChain: true });
+    const response = await fetch(`${baseUrl}/api/v1/services/versions/`, { method: 'POST', body: form, headers: { Authorization: `AosCert ${token}` } });
+    const result = (await response.json()) as Record<string, unknown>;
+    expect({ status: response.status, result }).toMatchObject({ status: 201, result: { version: '1.0.0', state: 'ready' } });
+
+    // The console shows the version ready.
+    await page.goto(`${baseUrl}/services/${serviceId}`);
+    const row = page.locator('tr[data-version="1.0.0"]');
+    await row.waitFor();
+    expect(await row.locator('.badge').textContent()).toBe('ready');
+    await page.close();
+  });
+
+  it('keeps the unit socket path for the gateway and serves tRPC on the same port', async () => {
+    const info = await fetch(`${baseUrl}/api/trpc/system.info`);
+    expect(info.status).toBe(200);
+    const body = (await info.json()) as { result: { data: { caCertificatePem: string } } };
+    expect(body.result.data.caCertificatePem).toContain('BEGIN CERTIFICATE');
+    const anonymous = await fetch(`${baseUrl}/api/trpc/services.list`);
+    expect(anonymous.status).toBe(401);
+    // /ws/ upgrades on the same port and says the gateway is not there yet.
+    const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws/v6/`);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      socket.once('error', reject);
+    });
+    expect(closed).toEqual({ code: 1013, reason: 'unit gateway not available yet' });
+  });
+});

@@ -9,6 +9,10 @@ export interface AosHomePaths {
   devCaDir: string;
   devCaCertificate: string;
   devCaKey: string;
+  /** Where `aos login` remembers the cloud (URL, credential). */
+  cloudSettings: string;
+  /** The CA certificate of that cloud (from its system.info). */
+  cloudCaCertificate: string;
 }
 
 export function aosHomePaths(home: string): AosHomePaths {
@@ -19,6 +23,8 @@ export function aosHomePaths(home: string): AosHomePaths {
     devCaDir,
     devCaCertificate: join(devCaDir, 'ca.pem'),
     devCaKey: join(devCaDir, 'ca.key'),
+    cloudSettings: join(home, 'cloud.json'),
+    cloudCaCertificate: join(home, 'cloud-ca.pem'),
   };
 }
 

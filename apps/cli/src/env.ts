@@ -7,6 +7,8 @@ export interface CliEnvironment {
   aosHome: string;
   /** `AOS_DEBUG=1`: print stack traces of errors. */
   debug: boolean;
+  /** `AOS_CLOUD_URL`: the cloud to talk to, over <AOS_HOME>/cloud.json (a --url flag wins). */
+  cloudUrl: string | undefined;
   /** `NO_COLOR` set (https://no-color.org): no colour even on a terminal. */
   noColor: boolean;
 }
@@ -28,6 +30,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
   }
   return {
     aosHome,
+    cloudUrl: env.AOS_CLOUD_URL?.trim() || undefined,
     debug: env.AOS_DEBUG === '1' || env.AOS_DEBUG === 'true',
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
   };

@@ -14,3 +14,12 @@ export { runCredentialsDev, type DevCredentialsOptions, type DevCredentialsResul
 export { runCredentialsShow, type ShowCredentialsOptions, type ShowCredentialsResult } from './commands/credentials-show.js';
 export { loadTrust, type TrustOptions, type TrustSet } from './trust.js';
 export { createProgram, runCli, type CliIo } from './program.js';
+export { runLogin, type LoginOptions, type LoginResult } from './commands/login.js';
+export { runServiceCreate, runServiceList, runServiceShow, type ServiceSummary, type ServiceDetail } from './commands/service.js';
+export { runUpload, type UploadOptions, type UploadResult } from './commands/upload.js';
+export { runGo, type GoOptions, type GoResult } from './commands/go.js';
+export { runUnitList, runUnitShow, runUnitCreate, runUnitRemove } from './commands/unit.js';
+export { runUnitSetList, runUnitSetShow, runUnitSetCreate, runUnitSetAddUnits, runUnitSetRemoveUnits } from './commands/unit-set.js';
+export { runSubjectList, runSubjectShow, runSubjectCreate, runSubjectBind } from './commands/subject.js';
+export { uploadPackage, UPLOAD_PATH, type UploadPackageOptions } from './cloud/upload-package.js';
+export { createAuthorization, CERTIFICATE_AUTH_SCHEME } from './cloud/certificate-token.js';

@@ -10,18 +10,11 @@ import { runValidate } from './commands/validate.js';
 import type { CliEnvironment } from './env.js';
 import { CliError, EXIT_CODES, exitCodeOf } from './errors.js';
 import * as format from './format-output.js';
-import { chooseProgressMode, createProgressReporter, trackBuildProgress, type ProgressStream } from './progress.js';
+import { collect, createCommandContext, withOutputOptions, type CliIo, type OutputOptions } from './command-context.js';
+import { registerCloudCommands } from './program-cloud.js';
+import { trackBuildProgress } from './progress.js';
 
-/** Where the CLI writes: injectable so tests run the whole command line in-process. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: ProgressStream;
-}
-
-interface OutputOptions {
-  json?: boolean;
-  quiet?: boolean;
-}
+export type { CliIo };
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -45,26 +38,13 @@ function readVersion(): string {
   }
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /**
  * Build the `aos` command line. Every action calls one plain command function and prints its
  * result; `state.exitCode` receives the command's exit code (errors propagate to runCli).
  */
 export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode: number }): Command {
-  const print = <T>(options: OutputOptions, result: T, human: (result: T) => string): void => {
-    if (options.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (!options.quiet) io.stdout.write(`${human(result)}\n`);
-  };
-  const progressFor = (options: OutputOptions) =>
-    createProgressReporter(io.stderr, chooseProgressMode({ ...options, stream: io.stderr }));
-  const withOutputOptions = (command: Command, quiet = true): Command => {
-    command.option('--json', 'print one JSON document on stdout (for scripts)');
-    if (quiet) command.option('-q, --quiet', 'print nothing but errors');
-    return command;
-  };
+  const context = createCommandContext(io, env, state);
+  const { print, progressFor } = context;
   const trustOptions = (command: Command): Command =>
     command
       .option('--ca <pem>', 'trust signers issued by this CA certificate (repeatable)', collect)
@@ -221,6 +201,7 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
     print(options, result, format.formatShowCredentials);
   });
 
+  registerCloudCommands(program, context);
   return program;
 }
 

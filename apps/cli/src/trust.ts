@@ -47,7 +47,8 @@ async function readCertificateFile(path: string, action: string): Promise<X509Ce
 
 /**
  * Build the trust for verifying a package. Explicit `--ca`/`--certificate` replace the
- * default; the default is the local dev CA (<AOS_HOME>/dev-ca/ca.pem) if present plus the
+ * default; the default is the local dev CA (<AOS_HOME>/dev-ca/ca.pem) and the CA of the cloud
+ * `aos login` saw (<AOS_HOME>/cloud-ca.pem), if present, plus the
  * signer certificates of the .p12 files in <AOS_HOME>/security/ (your own credentials, so
  * your own packages verify). Unreadable default files are skipped: they are conveniences.
  */
@@ -67,11 +68,13 @@ export async function loadTrust(options: TrustOptions): Promise<TrustSet> {
     return trust;
   }
   const paths = aosHomePaths(options.aosHome);
-  try {
-    trust.roots.push(...readPemCertificates(await readFile(paths.devCaCertificate, 'utf8')));
-    trust.sources.push(paths.devCaCertificate);
-  } catch {
-    // no dev CA: nothing to add
+  for (const caPath of [paths.devCaCertificate, paths.cloudCaCertificate]) {
+    try {
+      trust.roots.push(...readPemCertificates(await readFile(caPath, 'utf8')));
+      trust.sources.push(caPath);
+    } catch {
+      // no such CA (no dev credentials made, never logged in): nothing to add
+    }
   }
   const names = await readdir(paths.securityDir).catch(() => [] as string[]);
   for (const name of names.sort()) {

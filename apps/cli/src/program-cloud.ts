@@ -1,0 +1,212 @@
+import { Option, type Command } from 'commander';
+import { collect, withOutputOptions, type CommandContext, type OutputOptions } from './command-context.js';
+import type { CloudTargetOptions } from './cloud/cloud-settings.js';
+import { runGo } from './commands/go.js';
+import { runLogin } from './commands/login.js';
+import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
+import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
+import { runUnitSetAddUnits, runUnitSetCreate, runUnitSetList, runUnitSetRemoveUnits, runUnitSetShow } from './commands/unit-set.js';
+import { runUnitCreate, runUnitList, runUnitRemove, runUnitShow } from './commands/unit.js';
+import { runUpload } from './commands/upload.js';
+import * as format from './format-cloud.js';
+import { trackBuildProgress } from './progress.js';
+
+interface CloudFlags extends OutputOptions {
+  url?: string;
+  pkcs12?: string;
+}
+
+/** --url and --pkcs12 on every cloud command, plus --json. */
+function cloudCommand(command: Command, quiet = false): Command {
+  return withOutputOptions(command, quiet)
+    .option('--url <url>', 'cloud address (default: AOS_CLOUD_URL, else the one `aos login` saved)')
+    .option('--pkcs12 <file>', 'authenticate with this credential (default: $AOS_HOME/security/aos-user-<sp|oem>.p12)');
+}
+
+/**
+ * The commands that talk to an OpenAos cloud (CONTRACTS.md "cloud HTTP API"): every request
+ * is signed with the user's PKCS#12 (no passwords, no stored tokens).
+ */
+export function registerCloudCommands(program: Command, context: CommandContext): void {
+  const { print, env } = context;
+  const target = (flags: CloudFlags): CloudTargetOptions => ({
+    aosHome: env.aosHome,
+    ...((flags.url ?? env.cloudUrl) ? { url: flags.url ?? env.cloudUrl } : {}),
+    ...(flags.pkcs12 ? { pkcs12: flags.pkcs12 } : {}),
+  });
+  const uploadProgress = (flags: OutputOptions) => {
+    const reporter = context.progressFor(flags);
+    return { reporter, onProgress: (sent: number, total: number) => reporter.update({ phase: 'upload', bytes: sent, totalBytes: total }) };
+  };
+
+  withOutputOptions(
+    program
+      .command('login')
+      .description('check the cloud accepts your credential and remember its address ($AOS_HOME/cloud.json)')
+      .requiredOption('--url <url>', 'cloud address, e.g. http://localhost:3000')
+      .option('--pkcs12 <file>', 'remember and use this credential (default: $AOS_HOME/security/aos-user-sp.p12, else -oem)'),
+    false,
+  ).action(async (flags: CloudFlags & { url: string }) => {
+    print(flags, await runLogin({ aosHome: env.aosHome, url: flags.url, ...(flags.pkcs12 ? { pkcs12: flags.pkcs12 } : {}) }), format.formatLogin);
+  });
+
+  const service = program.command('service').description('services in the cloud (SP)');
+  cloudCommand(
+    service
+      .command('create')
+      .description('create a service; prints the Service ID for publish.service_uid')
+      .requiredOption('--title <title>', 'service title')
+      .option('--description <text>', 'description'),
+  ).action(async (flags: CloudFlags & { title: string; description?: string }) => {
+    const result = await runServiceCreate({ ...target(flags), title: flags.title, ...(flags.description ? { description: flags.description } : {}) });
+    print(flags, result, format.formatService);
+  });
+  cloudCommand(service.command('list').description('list your services')).action(async (flags: CloudFlags) => {
+    print(flags, await runServiceList(target(flags)), format.formatServiceList);
+  });
+  cloudCommand(service.command('show').argument('<id>', 'Service ID').description('a service with its versions')).action(
+    async (id: string, flags: CloudFlags) => {
+      print(flags, await runServiceShow({ ...target(flags), id }), format.formatService);
+    },
+  );
+
+  cloudCommand(
+    program
+      .command('upload')
+      .description('upload the signed package (service, version from meta/config.yaml), as aos-signer does')
+      .option('-C, --directory <dir>', 'the service folder (parent of meta/)')
+      .option('--config <path>', 'the config file (default <dir>/meta/config.yaml)')
+      .option('-f, --file <package>', 'the package (default where `aos sign` writes it)'),
+    true,
+  ).action(async (flags: CloudFlags & { directory?: string; config?: string; file?: string }) => {
+    const { reporter, onProgress } = uploadProgress(flags);
+    try {
+      const result = await runUpload({
+        ...target(flags),
+        ...(flags.directory ? { directory: flags.directory } : {}),
+        ...(flags.config ? { configPath: flags.config } : {}),
+        ...(flags.file ? { file: flags.file } : {}),
+        onProgress,
+      });
+      reporter.done();
+      print(flags, result, format.formatUpload);
+    } catch (error) {
+      reporter.done();
+      throw error;
+    }
+  });
+
+  withOutputOptions(
+    program
+      .command('go')
+      .description('sign, then upload (aos-signer go)')
+      .option('-C, --directory <dir>', 'the service folder (parent of meta/)')
+      .option('-p, --pkcs12 <file>', 'sign and authenticate with this PKCS#12')
+      .option('--url <url>', 'cloud address (default: AOS_CLOUD_URL, else the one `aos login` saved)'),
+  ).action(async (flags: CloudFlags & { directory?: string }) => {
+    const signReporter = context.progressFor(flags);
+    const onSignProgress = trackBuildProgress(signReporter);
+    const { reporter, onProgress } = uploadProgress(flags);
+    try {
+      const result = await runGo({
+        ...target(flags),
+        ...(flags.directory ? { directory: flags.directory } : {}),
+        onSignProgress,
+        onUploadProgress: (sent, total) => {
+          signReporter.done();
+          onProgress(sent, total);
+        },
+      });
+      reporter.done();
+      print(flags, result, format.formatGo);
+    } catch (error) {
+      signReporter.done();
+      reporter.done();
+      throw error;
+    }
+  });
+
+  const unit = program.command('unit').description('units (OEM)');
+  cloudCommand(unit.command('list').description('list units')).action(async (flags: CloudFlags) => {
+    print(flags, await runUnitList(target(flags)), format.formatUnitList);
+  });
+  cloudCommand(unit.command('show').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
+    print(flags, await runUnitShow({ ...target(flags), id }), format.formatRecord);
+  });
+  cloudCommand(
+    unit
+      .command('create')
+      .description('register a unit by its system ID')
+      .requiredOption('--system-id <id>', "the unit's system ID")
+      .requiredOption('--model <model>', 'unit model'),
+  ).action(async (flags: CloudFlags & { systemId: string; model: string }) => {
+    print(flags, await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }), format.formatRecord);
+  });
+  cloudCommand(unit.command('remove').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
+    print(flags, await runUnitRemove({ ...target(flags), id }), format.formatRecord);
+  });
+
+  const unitSet = program.command('unit-set').description('unit sets (OEM)');
+  cloudCommand(unitSet.command('list').description('list unit sets')).action(async (flags: CloudFlags) => {
+    print(flags, await runUnitSetList(target(flags)), format.formatUnitSetList);
+  });
+  cloudCommand(unitSet.command('show').argument('<id>', 'unit set ID')).action(async (id: string, flags: CloudFlags) => {
+    print(flags, await runUnitSetShow({ ...target(flags), id }), format.formatRecord);
+  });
+  cloudCommand(
+    unitSet
+      .command('create')
+      .requiredOption('--name <name>', 'unit set name')
+      .option('--verification', 'a verification set: gets new versions before approval'),
+  ).action(async (flags: CloudFlags & { name: string; verification?: boolean }) => {
+    const result = await runUnitSetCreate({ ...target(flags), name: flags.name, ...(flags.verification ? { isVerificationSet: true } : {}) });
+    print(flags, result, format.formatRecord);
+  });
+  for (const [name, run] of [
+    ['add-units', runUnitSetAddUnits],
+    ['remove-units', runUnitSetRemoveUnits],
+  ] as const) {
+    cloudCommand(unitSet.command(name).argument('<id>', 'unit set ID').argument('<unitIds...>', 'unit IDs')).action(
+      async (id: string, unitIds: string[], flags: CloudFlags) => {
+        print(flags, await run({ ...target(flags), id, unitIds }), format.formatRecord);
+      },
+    );
+  }
+
+  const subject = program.command('subject').description('subjects: bind services to units and unit sets (OEM)');
+  cloudCommand(subject.command('list').description('list subjects')).action(async (flags: CloudFlags) => {
+    print(flags, await runSubjectList(target(flags)), format.formatSubjectList);
+  });
+  cloudCommand(subject.command('show').argument('<id>', 'subject ID')).action(async (id: string, flags: CloudFlags) => {
+    print(flags, await runSubjectShow({ ...target(flags), id }), format.formatSubject);
+  });
+  cloudCommand(
+    subject
+      .command('create')
+      .requiredOption('--name <name>', 'subject name')
+      .addOption(new Option('--type <type>', 'subject type').choices(['group', 'user'])),
+  ).action(async (flags: CloudFlags & { name: string; type?: 'group' | 'user' }) => {
+    print(flags, await runSubjectCreate({ ...target(flags), name: flags.name, ...(flags.type ? { type: flags.type } : {}) }), format.formatRecord);
+  });
+  for (const verb of ['bind', 'unbind'] as const) {
+    cloudCommand(
+      subject
+        .command(verb)
+        .argument('<id>', 'subject ID')
+        .description(`${verb} services, units and unit sets`)
+        .option('--service <id>', 'Service ID (repeatable)', collect)
+        .option('--unit <id>', 'unit ID (repeatable)', collect)
+        .option('--unit-set <id>', 'unit set ID (repeatable)', collect),
+    ).action(async (id: string, flags: CloudFlags & { service?: string[]; unit?: string[]; unitSet?: string[] }) => {
+      const result = await runSubjectBind({
+        ...target(flags),
+        id,
+        unbind: verb === 'unbind',
+        ...(flags.service ? { serviceIds: flags.service } : {}),
+        ...(flags.unit ? { unitIds: flags.unit } : {}),
+        ...(flags.unitSet ? { unitSetIds: flags.unitSet } : {}),
+      });
+      print(flags, result, format.formatRecord);
+    });
+  }
+}

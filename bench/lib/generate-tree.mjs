@@ -1,5 +1,6 @@
 // Deterministic service folder for the benchmark: meta/config.yaml + src/ with many small files
 // (text-like and random) and a few large mixed ones. Same size → same bytes, so runs compare.
+import { Buffer } from 'node:buffer';
 import { createCipheriv } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';

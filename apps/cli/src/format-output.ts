@@ -45,8 +45,12 @@ export function formatInit(result: InitResult): string {
     cd && `  0. ${cd.trim()}`,
     '  1. Create a development credential (until your cloud issues one):',
     '       aos credentials dev',
-    '  2. Set publish.service_uid in meta/config.yaml to your service\'s ID',
-    '     (from the cloud, or any UUID for local tests: node -e "console.log(crypto.randomUUID())").',
+    ...(result.serviceUid
+      ? [`  2. publish.service_uid is set to ${result.serviceUid}.`]
+      : [
+          "  2. Set publish.service_uid in meta/config.yaml to your service's ID",
+          '     (`aos service create`, or any UUID for local tests: node -e "console.log(crypto.randomUUID())").',
+        ]),
     '  3. Check the config and build the signed package:',
     '       aos validate',
     '       aos sign',

@@ -69,7 +69,7 @@ export function createProgressReporter(stream: ProgressStream, mode: ProgressMod
   const draw = (state: ProgressState): void => {
     const line = renderProgressLine(state, mode);
     if (mode === 'bar') {
-      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      const width = Math.max(20, (stream.columns || 80) - 1);
       stream.write(`\r${line.slice(0, width).padEnd(width)}`);
     } else {
       stream.write(`${line}\n`);
@@ -100,7 +100,7 @@ export function createProgressReporter(stream: ProgressStream, mode: ProgressMod
     },
     done() {
       if (mode === 'bar') {
-        if (drawn) stream.write(`\r${' '.repeat(Math.max(20, (stream.columns ?? 80) - 1))}\r`);
+        if (drawn) stream.write(`\r${' '.repeat(Math.max(20, (stream.columns || 80) - 1))}\r`);
       } else if (drawn && last && last !== lastDrawn) {
         draw(last);
       }

@@ -17,6 +17,8 @@ export interface InitResult {
   configPath: string;
   /** Files written, relative to `directory`. Existing sources are never overwritten. */
   created: string[];
+  /** publish.service_uid, when it was filled in. */
+  serviceUid?: string;
 }
 
 /** The hello world the template's `cmd: python3 -u /hello.py` runs (src/ becomes the rootfs "/"). */
@@ -78,5 +80,5 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     }
     throw new CliError('failed', action, (error as Error).message, { cause: error });
   }
-  return { directory, configPath, created };
+  return { directory, configPath, created, ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}) };
 }

@@ -104,7 +104,7 @@ if (wantsProfile || sign.medianRatio > 1 || image.medianRatio > 1) {
   log('profile (self time, top functions):');
   profiles = {
     sign: await profileStep('sign', ['pack', tree.directory, join(outputDirectory, 'profile.tar.gz')]),
-    image: await profileStep('image', [packagePath, rootPemPath, join(workDirectory, 'store-profile')]),
+    image: await profileStep('image', ['image', packagePath, rootPemPath, join(workDirectory, 'store-profile')]),
   };
   for (const [name, { top }] of Object.entries(profiles)) {
     log(`  ${name}:`);

@@ -93,6 +93,19 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
     expect(result.stderr).toContain('raise publish.version');
   });
 
+  it('a newer version uploads, with an upload progress bar on a terminal', async () => {
+    const configPath = join(serviceDir, 'meta', 'config.yaml');
+    const config = await readFile(configPath, 'utf8');
+    const bumped = config.replace(/^(\s*)version:.*$/m, '$1version: "1.0.1"');
+    expect(bumped).not.toBe(config);
+    await writeFile(configPath, bumped);
+    expect((await runAos(['sign', '-C', serviceDir, '-q'], sandbox.env)).code).toBe(0);
+    const result = await runAos(['upload', '-C', serviceDir], sandbox.env, { isTTY: true });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/\rupload +\[[#-]+\] +\d+%.* of /);
+    expect(result.stdout).toContain('version:  1.0.1');
+  });
+
   it('inspect trusts the cloud CA saved by login', async () => {
     const result = await runAos(['inspect', join(serviceDir, 'service.tar.gz'), '--json'], sandbox.env);
     expect(result.code).toBe(0);

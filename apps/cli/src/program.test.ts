@@ -17,6 +17,9 @@ describe('aos command line', () => {
 
   it('exits 64 on usage errors', async () => {
     expect((await runAos(['frobnicate'], env)).code).toBe(64);
+    const bare = await runAos([], env); // no command: the help, as a usage error
+    expect(bare.code).toBe(64);
+    expect(bare.stderr).toContain('Usage: aos');
     expect((await runAos(['sign', '--no-such-option'], env)).code).toBe(64);
     expect((await runAos(['inspect'], env)).code).toBe(64); // missing <package>
     expect((await runAos(['image', 'build', 'x.tar.gz'], env)).code).toBe(64); // missing -o

@@ -24,8 +24,9 @@ Exit codes:
   64  usage error: unknown command or option, missing argument
 
 Environment:
-  AOS_HOME   where credentials live (default ~/.aos): security/*.p12, dev-ca/
-  AOS_DEBUG  set to 1 to print stack traces
+  AOS_HOME       where credentials live (default ~/.aos): security/*.p12, dev-ca/
+  AOS_DEBUG      set to 1 to print stack traces
+  AOS_CLOUD_URL  the cloud for cloud commands (else --url, else what \`aos login\` saved)
 `;
 
 function readVersion(): string {
@@ -51,7 +52,7 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('--certificate <pem|p12>', 'trust this signer certificate (repeatable)', collect);
 
   const program = new Command('aos')
-    .description('OpenAos command line: create, validate, sign and inspect AosEdge service packages')
+    .description('OpenAos command line: create, validate, sign, inspect and upload AosEdge service packages, and manage the fleet')
     .version(readVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
@@ -128,7 +129,7 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
     ),
     false,
   )
-    .addHelpText('after', '\nWithout --ca/--certificate, trusts the dev CA ($AOS_HOME/dev-ca/ca.pem) and the certificates of $AOS_HOME/security/*.p12.')
+    .addHelpText('after', '\nWithout --ca/--certificate, trusts the dev CA ($AOS_HOME/dev-ca/ca.pem), the CA of the cloud you logged in to\n($AOS_HOME/cloud-ca.pem) and the certificates of $AOS_HOME/security/*.p12.')
     .action(async (packagePath: string, options: OutputOptions & { ca?: string[]; certificate?: string[] }) => {
       const result = await runInspect({
         packagePath,

@@ -1,5 +1,7 @@
 // Shared helpers of the agent benchmarks (agent-startup.mjs, agent-memory.mjs). Root only.
+import { Buffer } from 'node:buffer';
 import { mkdir, readFile, rm, rmdir, readdir } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +97,7 @@ export function desiredStatus(image, numInstances) {
   };
 }
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => delay(ms);
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,10 +1,10 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { BlobStore } from '@openaos/image';
+import type { BlobStore } from '@openaos/image';
 import type { DesiredStatus, MessageOf } from '@openaos/protocol';
 import type { UnitSettings } from '@openaos/spec';
-import { execa } from 'execa';
+import { runProgram } from './run-program.js';
 import { describeError } from './errors.js';
-import { removeInterruptedInstalls } from './install/install-service.js';
+import { removeInterruptedInstalls } from './install/layer-paths.js';
 import { RecordsFile, type AgentRecords } from './persist/agent-records.js';
 import { writeFileAtomic } from './persist/atomic-write.js';
 import { TargetFile } from './persist/target-file.js';
@@ -63,7 +63,7 @@ export interface PassResult {
 export class Agent {
   readonly paths: StoragePaths;
   private readonly runner: RunnerContext;
-  private readonly store: BlobStore;
+  private store: BlobStore | undefined;
   private readonly recordsFile: RecordsFile;
   private readonly targetFile: TargetFile;
   private records!: AgentRecords;
@@ -89,7 +89,6 @@ export class Agent {
     readonly mountedStorage: boolean,
   ) {
     this.paths = resolveStoragePaths(options.storageDir);
-    this.store = new BlobStore(this.paths.images);
     this.recordsFile = new RecordsFile(this.paths.agent);
     this.targetFile = new TargetFile(this.paths.agent);
     this.runner = {
@@ -186,7 +185,13 @@ export class Agent {
   private executorContext(): ExecutorContext {
     return {
       runner: this.runner,
-      store: this.store,
+      openStore: async () => {
+        if (!this.store) {
+          const { BlobStore } = await import('@openaos/image');
+          this.store = new BlobStore(this.paths.images);
+        }
+        return this.store;
+      },
       records: this.records,
       saveRecords: () => this.recordsFile.save(this.records),
       now: () => Date.now(),
@@ -345,7 +350,7 @@ export class Agent {
       await stopContainer(this.runner, id).catch((error: unknown) => this.log(`destroy: ${describeError(error)}`));
       await unmountRootfs(instancePaths(this.paths, id)).catch(() => undefined);
     }
-    if (await isMountPoint(this.paths.hostRoot)) await execa('umount', ['-l', this.paths.hostRoot]);
-    if (this.mountedStorage && (await isMountPoint(this.paths.root))) await execa('umount', ['-l', this.paths.root]);
+    if (await isMountPoint(this.paths.hostRoot)) await runProgram('umount', ['-l', this.paths.hostRoot]);
+    if (this.mountedStorage && (await isMountPoint(this.paths.root))) await runProgram('umount', ['-l', this.paths.root]);
   }
 }

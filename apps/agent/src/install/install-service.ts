@@ -1,5 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { parseIsoDuration } from '@openaos/config';
 import { extractLayer, readServiceImage, type BlobStore, type Descriptor } from '@openaos/image';
 import { AgentError } from '../errors.js';
@@ -7,11 +6,7 @@ import type { InstalledService } from '../persist/agent-records.js';
 import type { StoragePaths } from '../paths.js';
 import { DEFAULT_RUN_PARAMETERS, type RunParameters, type ServiceVersion } from '../reconcile/unit-state.js';
 import { ensureBlob } from './fetch-blob.js';
-
-/** Directory of an unpacked layer, by its (compressed) digest. */
-export function layerDirectory(paths: StoragePaths, digest: string): string {
-  return join(paths.layers, digest.replace(/^sha256:/, ''));
-}
+import { layerDirectory } from './layer-paths.js';
 
 function toRunParameters(runParameters: { startInterval?: string; startBurst?: number; restartInterval?: string } | undefined): RunParameters {
   return {
@@ -67,15 +62,4 @@ export async function installService(paths: StoragePaths, store: BlobStore, serv
     if (error instanceof AgentError) throw error;
     throw new AgentError('install-failed', `${where}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/** Remove leftovers of interrupted installs (`layers/*.tmp`, extractLayer's `.*.partial`, partial blobs). */
-export async function removeInterruptedInstalls(paths: StoragePaths): Promise<string[]> {
-  const entries = await readdir(paths.layers).catch(() => [] as string[]);
-  const leftovers = entries.filter((entry) => entry.endsWith('.tmp') || entry.endsWith('.partial'));
-  await Promise.all(leftovers.map((entry) => rm(join(paths.layers, entry), { recursive: true, force: true })));
-  // BlobStore writes blobs to <images>/tmp/*.partial before renaming them into place.
-  const partialBlobs = await readdir(join(paths.images, 'tmp')).catch(() => [] as string[]);
-  await rm(join(paths.images, 'tmp'), { recursive: true, force: true });
-  return [...leftovers, ...partialBlobs.map((name) => `blob ${name}`)];
 }

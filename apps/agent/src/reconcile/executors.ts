@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { BlobStore } from '@openaos/image';
 import { formatCgroupsPath } from '@openaos/spec';
 import { describeError } from '../errors.js';
-import { installService } from '../install/install-service.js';
 import type { AgentRecords, InstanceRecord } from '../persist/agent-records.js';
 import { allocateId, releaseId } from '../persist/id-pool.js';
 import { launchInstance, removeInstanceFiles, stopContainer, type RunnerContext } from '../runtime/instance-runner.js';
@@ -13,7 +12,8 @@ import type { InstanceState } from './unit-state.js';
 /** What executors may touch. They are the only code of the reconciler with side effects. */
 export interface ExecutorContext {
   runner: RunnerContext;
-  store: BlobStore;
+  /** The blob store, loaded on first use (the image code is only needed to install and collect). */
+  openStore(): Promise<BlobStore>;
   records: AgentRecords;
   /** Persist `records` (atomically); called before any action that depends on the change. */
   saveRecords(): Promise<void>;
@@ -64,8 +64,9 @@ async function collectGarbage(context: ExecutorContext): Promise<void> {
     if (!liveLayers.has(entry)) await rm(join(layersDir, entry), { recursive: true, force: true });
   }
   const unused: string[] = [];
-  for await (const digest of context.store.list()) if (!liveBlobs.has(digest)) unused.push(digest);
-  for (const digest of unused) await context.store.remove(digest);
+  const store = await context.openStore();
+  for await (const digest of store.list()) if (!liveBlobs.has(digest)) unused.push(digest);
+  for (const digest of unused) await store.remove(digest);
 }
 
 export const executors: Executors = {
@@ -73,7 +74,9 @@ export const executors: Executors = {
     const { service } = step;
     context.setInstalling(service.manifestDigest);
     try {
-      const installed = await installService(context.runner.paths, context.store, service);
+      // Loaded on demand: an idle agent with everything installed never needs the image code.
+      const { installService } = await import('../install/install-service.js');
+      const installed = await installService(context.runner.paths, await context.openStore(), service);
       context.records.installed[service.manifestDigest] = installed;
       delete context.records.installFailures[service.manifestDigest];
       context.log(`installed ${service.serviceId}@${service.version}`);

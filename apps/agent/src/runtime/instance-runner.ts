@@ -2,7 +2,7 @@ import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AosServiceConfig, OciImageConfig } from '@openaos/config';
 import { findExistingHostPaths, generateRuntimeSpec, listHostMounts, type UnitSettings } from '@openaos/spec';
-import { layerDirectory } from '../install/install-service.js';
+import { layerDirectory } from '../install/layer-paths.js';
 import type { InstalledService, InstanceRecord } from '../persist/agent-records.js';
 import { instancePaths, type StoragePaths } from '../paths.js';
 import type { InstanceRuntime } from '../reconcile/unit-state.js';

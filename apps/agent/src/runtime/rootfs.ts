@@ -1,8 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { execa } from 'execa';
+import { runProgram } from '../run-program.js';
 import { AgentError } from '../errors.js';
 import type { InstancePaths, StoragePaths } from '../paths.js';
 import { isMountPoint } from '../storage/mount-storage.js';
@@ -35,8 +33,7 @@ export async function mountRootfs(storage: StoragePaths, instance: InstancePaths
   await writeFile(join(instance.mounts, 'etc', 'resolv.conf'), resolvConf);
   const lower = [instance.mounts, ...options.layerDirs, storage.whiteouts, storage.hostRoot].join(':');
   try {
-    // Plain execFile: this is on the start path and execa's extra work costs ~2 ms per spawn.
-    await promisify(execFile)('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${instance.upper},workdir=${instance.work}`, instance.rootfs]);
+    await runProgram('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${instance.upper},workdir=${instance.work}`, instance.rootfs]);
   } catch (cause) {
     throw new AgentError('mount-failed', `mounting the rootfs overlay at ${instance.rootfs}: ${(cause as Error).message}`, { cause });
   }
@@ -46,8 +43,8 @@ export async function mountRootfs(storage: StoragePaths, instance: InstancePaths
 export async function unmountRootfs(instance: InstancePaths, isMounted?: boolean): Promise<void> {
   if (!(isMounted ?? (await isMountPoint(instance.rootfs)))) return;
   try {
-    await execa('umount', [instance.rootfs]);
+    await runProgram('umount', [instance.rootfs]);
   } catch {
-    await execa('umount', ['-l', instance.rootfs]);
+    await runProgram('umount', ['-l', instance.rootfs]);
   }
 }

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { ProgramError, runProgram } from '../run-program.js';
 import { AgentError } from '../errors.js';
 
 export interface ContainerState {
@@ -7,7 +7,7 @@ export interface ContainerState {
   pid: number;
 }
 
-/** Thin wrapper over the `runc` binary with one state root. Only this file spawns runc directly. */
+/** Thin wrapper over the `runc` binary with one state root. Only this file and the shim spawn runc. */
 export class Runc {
   constructor(
     readonly root: string,
@@ -16,10 +16,9 @@ export class Runc {
 
   private async call(args: string[], what: string): Promise<string> {
     try {
-      const result = await execa(this.binary, ['--root', this.root, ...args], { stdin: 'ignore' });
-      return result.stdout;
+      return await runProgram(this.binary, ['--root', this.root, ...args]);
     } catch (cause) {
-      const stderr = (cause as { stderr?: string }).stderr?.trim();
+      const stderr = cause instanceof ProgramError ? cause.stderr.trim() : '';
       throw new AgentError('runc-failed', `${what}: ${stderr || (cause as Error).message}`, { cause });
     }
   }

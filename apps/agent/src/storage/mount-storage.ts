@@ -1,6 +1,6 @@
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { execa } from 'execa';
+import { runProgram } from '../run-program.js';
 import { AgentError } from '../errors.js';
 
 /** One line of /proc/self/mountinfo, the fields we use. */
@@ -59,12 +59,12 @@ export async function ensureStorageMounted(directory: string, options: StorageOp
       const image = resolve(options.image);
       const exists = await access(image).then(() => true, () => false);
       if (!exists) {
-        await execa('truncate', ['-s', String(options.size ?? '512M'), image]);
-        await execa('mkfs.ext4', ['-q', '-F', image]);
+        await runProgram('truncate', ['-s', String(options.size ?? '512M'), image]);
+        await runProgram('mkfs.ext4', ['-q', '-F', image]);
       }
-      await execa('mount', ['-o', 'loop', image, absolute]);
+      await runProgram('mount', ['-o', 'loop', image, absolute]);
     } else {
-      await execa('mount', ['-t', 'tmpfs', '-o', `size=${String(options.size)},mode=0711`, 'openaos-storage', absolute]);
+      await runProgram('mount', ['-t', 'tmpfs', '-o', `size=${String(options.size)},mode=0711`, 'openaos-storage', absolute]);
     }
   } catch (cause) {
     throw new AgentError('mount-failed', `mounting storage at ${absolute}: ${(cause as Error).message}; run the agent as root`, { cause });

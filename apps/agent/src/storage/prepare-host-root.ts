@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runProgram } from '../run-program.js';
 import { AgentError } from '../errors.js';
 import type { StoragePaths } from '../paths.js';
 import { isMountPoint } from './mount-storage.js';
@@ -17,8 +17,8 @@ export async function prepareHostRoot(paths: StoragePaths): Promise<void> {
   await mkdir(paths.hostRoot, { recursive: true });
   if (!(await isMountPoint(paths.hostRoot))) {
     try {
-      await execa('mount', ['--bind', '/', paths.hostRoot]);
-      await execa('mount', ['-o', 'remount,bind,ro', paths.hostRoot]);
+      await runProgram('mount', ['--bind', '/', paths.hostRoot]);
+      await runProgram('mount', ['-o', 'remount,bind,ro', paths.hostRoot]);
     } catch (cause) {
       throw new AgentError('mount-failed', `binding the host root at ${paths.hostRoot}: ${(cause as Error).message}`, { cause });
     }
@@ -29,6 +29,6 @@ export async function prepareHostRoot(paths: StoragePaths): Promise<void> {
   const hidden = entries.filter((entry) => !(HOST_BINDS as readonly string[]).includes(entry));
   // One mknod call for all: spawning per entry is slow on small devices.
   if (hidden.length > 0) {
-    await execa('sh', ['-c', 'for entry in "$@"; do mknod "$entry" c 0 0; done', 'sh', ...hidden], { cwd: paths.whiteouts });
+    await runProgram('sh', ['-c', 'for entry in "$@"; do mknod "$entry" c 0 0; done', 'sh', ...hidden], { cwd: paths.whiteouts });
   }
 }

@@ -1,4 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packDirectory, readTarEntries } from '@openaos/archive';
+import { loadServiceConfig } from '@openaos/config';
+import { BlobStore, buildServiceImage, writeImageLayout } from '@openaos/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceId } from '../src/index.js';
 import { buildTestImage, createTestBed, desiredStatus, reconcileUntil, SERVICE_A, SUBJECT, serviceYaml } from './helpers.js';
@@ -47,5 +51,30 @@ describe.sequential.skipIf(!isRoot)('agent runs hello world', () => {
     const usage = agent.readUsage(createInstanceId(SERVICE_A, SUBJECT, 0));
     expect(usage?.ram).toBeGreaterThan(1024 * 1024);
     expect(agent.takeMonitoringData().serviceInstances[0]).toMatchObject({ serviceId: SERVICE_A, subjectId: SUBJECT, instance: 0 });
+  });
+
+  it('runs examples/hello-world: greets in its log and counts in its /storage', async () => {
+    const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'hello-world');
+    const config = await loadServiceConfig(join(example, 'meta', 'config.yaml'));
+    const imageDir = join(bed.root, 'example-image');
+    const store = new BlobStore(imageDir);
+    const built = await buildServiceImage({ config, entries: readTarEntries(packDirectory(join(example, 'src'))), created: '2026-11-25T00:00:00Z', store });
+    await writeImageLayout(store, built.manifestDigest, imageDir);
+    const serviceId = config.publish.service_uid!;
+    const agent = await bed.openAgent();
+    await agent.setTarget({
+      messageType: 'desiredStatus',
+      services: [{ id: serviceId, version: config.publish.version!, manifestDigest: built.manifestDigest, urls: [imageDir] }],
+      instances: [{ serviceId, subjectId: SUBJECT, priority: 0, numInstances: 1 }],
+    });
+    await reconcileUntil(agent, (result) => result.status.instances[0]?.status === 'active');
+    const instanceId = createInstanceId(serviceId, SUBJECT, 0);
+    let text = '';
+    for (let attempt = 0; attempt < 50 && !text.includes('Hello from OpenAos #1'); attempt += 1) {
+      text = await readFile(agent.logPath(instanceId), 'utf8').catch(() => '');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(text).toContain(`'AOS_INSTANCE_ID': '${instanceId}'`);
+    expect(await readFile(join(bed.storageDir, 'storage', instanceId, 'hello-count.txt'), 'utf8')).toBe('1');
   });
 });

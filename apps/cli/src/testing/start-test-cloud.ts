@@ -41,9 +41,9 @@ async function toFetchRequest(request: IncomingMessage, url: URL): Promise<Reque
   return new Request(url, { method, headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) });
 }
 
-export async function startTestCloud(): Promise<TestCloud> {
+export async function startTestCloud(options: { maxUploadBytes?: number } = {}): Promise<TestCloud> {
   const dataDir = await mkdtemp(join(tmpdir(), 'openaos-cli-cloud-'));
-  const core = await startCloudCore({ dataDir, adminPassword: 'admin password for tests' });
+  const core = await startCloudCore({ dataDir, adminPassword: 'admin password for tests', ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}) });
   const server = createServer((request, response) => {
     if (isUploadRequest(request)) {
       void handleUploadRequest(core.deps, request, response);

@@ -127,6 +127,13 @@ describe('buildServiceImage', () => {
     expect(await readdir(join(store.root, 'blobs', 'sha256'))).toEqual([]);
   });
 
+  it('refuses to build a layer holding a whiteout name', async () => {
+    const store = new BlobStore(join(root, 'store'));
+    const tree = [...SAMPLE_TREE, { name: 'etc/.wh.hello.cfg', content: '' }];
+    await expect(buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(tree), created: CREATED, store })).rejects.toMatchObject({ code: 'whiteout', entry: 'etc/.wh.hello.cfg' });
+    expect(await readdir(join(store.root, 'tmp'))).toEqual([]);
+  });
+
   it('refuses a created time that is not a date', async () => {
     const store = new BlobStore(join(root, 'store'));
     await expect(buildServiceImage({ config: makeServiceConfig(), entries: makeEntries([]), created: 'yesterday', store })).rejects.toMatchObject({ code: 'bad-config' });

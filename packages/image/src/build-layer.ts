@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { createTarWriter, type SafeEntry } from '@openaos/archive';
 import type { BlobStore } from './blob-store.js';
+import { ImageError } from './errors.js';
 import { HashingStream } from './hashing-stream.js';
 import { MEDIA_TYPES } from './media-types.js';
 import { ParallelGzip } from './parallel-gzip.js';
@@ -54,6 +55,7 @@ export async function buildRootfsLayer(
 
   try {
     for await (const entry of entries) {
+      refuseWhiteout(entry.name);
       await Promise.race([
         writer.add({
           name: entry.name,
@@ -77,4 +79,12 @@ export async function buildRootfsLayer(
   }
   const blob = await stored;
   return { mediaType: MEDIA_TYPES.layerGzip, digest: blob.digest, size: blob.size, diffId: diff.digest, uncompressedSize: diff.bytes };
+}
+
+/** Units refuse layers with OCI whiteouts (seed); refuse to build one rather than ship it. */
+function refuseWhiteout(name: string): void {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  if (base.startsWith('.wh.')) {
+    throw new ImageError('whiteout', `building rootfs layer: ${JSON.stringify(name)} is an OCI whiteout name; AosEdge units do not support whiteouts, rename or remove the file`, { entry: name });
+  }
 }

@@ -16,7 +16,7 @@ if (!built) console.warn('bin.test.ts skipped: apps/cli/dist/main.js is missing;
 describe.skipIf(!built)('the built aos binary', () => {
   let root: string;
   const aos = (args: string[], env: Record<string, string> = {}) =>
-    execa('node', [bin, ...args], { reject: false, env: { AOS_HOME: join(root, 'home'), ...env }, cwd: root });
+    execa('node', [bin, ...args], { reject: false, env: { AOS_HOME: join(root, 'home'), AOS_DEBUG: '', AOS_CLOUD_URL: '', ...env }, cwd: root });
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'openaos-bin-'));

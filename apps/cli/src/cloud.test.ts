@@ -81,7 +81,7 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
     expect(list.find((service) => service.id === serviceId)?.latestVersion).toBe('1.0.0');
     const show = await runAos(['service', 'show', serviceId], sandbox.env);
     expect(show.code).toBe(0);
-    expect(show.stdout).toMatch(/1\.0\.0\s+ready/);
+    expect(show.stdout).toMatch(/1\.0\.0\s+\S+\s+ready/);
     const detail = JSON.parse((await runAos(['service', 'show', serviceId, '--json'], sandbox.env)).stdout) as ServiceDetail;
     expect(detail.versions[0]?.imageDigest).toMatch(/^sha256:/);
   });
@@ -127,6 +127,13 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
     const fleet = subjects.find((item) => item.id === subject.id);
     expect(fleet?.services.map((service) => service.id)).toEqual([serviceId]);
     expect(fleet?.units.map((item) => item.systemId)).toEqual(['unit-0001']);
+    // The OEM approves the newest version for the fleet.
+    const versions = JSON.parse((await runAos(['version', 'list', serviceId, ...oem], sandbox.env)).stdout) as { id: string; version: string; state: string }[];
+    expect(versions.map((item) => item.version)).toEqual(['1.0.1', '1.0.0']);
+    const approve = await runAos(['version', 'approve', versions[0]!.id, '--pkcs12', oemPkcs12], sandbox.env);
+    expect(approve.code).toBe(0);
+    const listed = await runAos(['version', 'list', serviceId], sandbox.env);
+    expect(listed.stdout).toMatch(/1\.0\.1\s+\S+\s+approved/);
     // An SP may not manage units: 403 with the role hint.
     const forbidden = await runAos(['unit', 'list'], sandbox.env);
     expect(forbidden.code).toBe(1);

@@ -5,6 +5,7 @@ import type { SubjectView } from './commands/subject.js';
 import type { UnitSetView } from './commands/unit-set.js';
 import type { UnitView } from './commands/unit.js';
 import type { UploadResult } from './commands/upload.js';
+import type { VersionView } from './commands/version.js';
 import { displayPath } from './display-path.js';
 import { formatSign } from './format-output.js';
 import { formatBytes } from './format-size.js';
@@ -36,6 +37,20 @@ export function formatServiceList(services: ServiceSummary[]): string {
   );
 }
 
+const versionColumns = (indent: string) => [
+  { header: `${indent}VERSION`, value: (version: VersionView) => `${indent}${version.version}` },
+  { header: 'ID', value: (version: VersionView) => version.id },
+  { header: 'STATE', value: (version: VersionView) => version.state },
+  { header: 'PACKAGE', value: (version: VersionView) => (version.packageSize ? formatBytes(version.packageSize) : '') },
+  { header: 'IMAGE', value: (version: VersionView) => version.imageDigest ?? '' },
+  { header: 'UPLOADED', value: (version: VersionView) => version.createdAt },
+  { header: 'FAILURE', value: (version: VersionView) => version.failureReason ?? '' },
+];
+
+export function formatVersionList(versions: VersionView[]): string {
+  return formatTable(versions, versionColumns(''), 'No versions uploaded yet: `aos go` signs and uploads one');
+}
+
 export function formatService(service: ServiceSummary | ServiceDetail): string {
   const lines = [
     `Service ${service.id}`,
@@ -49,18 +64,7 @@ export function formatService(service: ServiceSummary | ServiceDetail): string {
     lines.push(
       `  subjects:      ${service.subjects.map((subject) => subject.name).join(', ') || '-'}`,
       'Versions:',
-      formatTable(
-        service.versions,
-        [
-          { header: '  VERSION', value: (version) => `  ${version.version}` },
-          { header: 'STATE', value: (version) => version.state },
-          { header: 'PACKAGE', value: (version) => (version.packageSize ? formatBytes(version.packageSize) : '') },
-          { header: 'IMAGE', value: (version) => version.imageDigest ?? '' },
-          { header: 'UPLOADED', value: (version) => version.createdAt },
-          { header: 'FAILURE', value: (version) => version.failureReason ?? '' },
-        ],
-        '  (none uploaded yet)',
-      ),
+      formatTable(service.versions, versionColumns('  '), '  (none uploaded yet)'),
     );
   } else {
     lines.push('', `Put this into meta/config.yaml:  publish.service_uid: ${service.id}`);

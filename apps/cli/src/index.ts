@@ -20,6 +20,7 @@ export { runUpload, type UploadOptions, type UploadResult } from './commands/upl
 export { runGo, type GoOptions, type GoResult } from './commands/go.js';
 export { runUnitList, runUnitShow, runUnitCreate, runUnitRemove } from './commands/unit.js';
 export { runUnitSetList, runUnitSetShow, runUnitSetCreate, runUnitSetAddUnits, runUnitSetRemoveUnits } from './commands/unit-set.js';
+export { runVersionList, runVersionApprove, type VersionView } from './commands/version.js';
 export { runSubjectList, runSubjectShow, runSubjectCreate, runSubjectBind } from './commands/subject.js';
 export { uploadPackage, UPLOAD_PATH, type UploadPackageOptions } from './cloud/upload-package.js';
 export { createAuthorization, CERTIFICATE_AUTH_SCHEME } from './cloud/certificate-token.js';

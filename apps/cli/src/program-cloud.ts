@@ -8,6 +8,7 @@ import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from
 import { runUnitSetAddUnits, runUnitSetCreate, runUnitSetList, runUnitSetRemoveUnits, runUnitSetShow } from './commands/unit-set.js';
 import { runUnitCreate, runUnitList, runUnitRemove, runUnitShow } from './commands/unit.js';
 import { runUpload } from './commands/upload.js';
+import { runVersionApprove, runVersionList } from './commands/version.js';
 import * as format from './format-cloud.js';
 import { trackBuildProgress } from './progress.js';
 
@@ -125,6 +126,18 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       throw error;
     }
   });
+
+  const version = program.command('version').description('uploaded versions of a service');
+  cloudCommand(version.command('list').argument('<serviceId>', 'Service ID').description('versions, newest first')).action(
+    async (serviceId: string, flags: CloudFlags) => {
+      print(flags, await runVersionList({ ...target(flags), serviceId }), format.formatVersionList);
+    },
+  );
+  cloudCommand(version.command('approve').argument('<id>', 'version ID (from `aos version list`)').description('approve a ready version for the fleet (OEM)')).action(
+    async (id: string, flags: CloudFlags) => {
+      print(flags, await runVersionApprove({ ...target(flags), id }), format.formatRecord);
+    },
+  );
 
   const unit = program.command('unit').description('units (OEM)');
   cloudCommand(unit.command('list').description('list units')).action(async (flags: CloudFlags) => {

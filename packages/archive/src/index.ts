@@ -12,3 +12,4 @@ export {
 } from './scan-directory.js';
 export { packDirectory, addDirectoryEntries, type PackDirectoryOptions } from './pack-directory.js';
 export { DEFAULT_MTIME } from './tar-header.js';
+export { createParallelGzip, type ParallelGzipOptions } from './parallel-gzip.js';

@@ -75,6 +75,21 @@ describe('extractLayer', () => {
     expect((await readdir(root)).filter((name) => name !== 'store' && !name.startsWith('crafted-'))).toEqual([]);
   });
 
+  it('catches tampering after the end-of-archive marker of an uncompressed layer', async () => {
+    const tarFile = join(root, 'plain.tar');
+    await run('tar', ['-cf', tarFile, '-C', join(root, 'store'), 'blobs']);
+    const original = await readFile(tarFile);
+    const plain: Descriptor = { mediaType: MEDIA_TYPES.layerTar, ...(await store.put(original)) };
+    // Same entries, extra bytes after the two zero blocks: a tar reader may never look at them.
+    const padded = Buffer.concat([original, Buffer.alloc(10240, 0x41)]);
+    await writeFile(store.pathOf(plain.digest), padded);
+    const destination = join(root, 'plain-rootfs');
+    await expect(extractLayer(store, { ...plain, size: padded.length }, destination)).rejects.toMatchObject({ code: 'digest-mismatch' });
+    await expect(lstat(destination)).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(store.pathOf(plain.digest), original);
+    expect((await extractLayer(store, plain, destination)).entries).toBeGreaterThan(2);
+  });
+
   it('refuses a blob with a flipped byte', async () => {
     const bytes = await readFile(store.pathOf(layer.digest));
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff;

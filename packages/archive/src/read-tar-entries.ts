@@ -33,7 +33,7 @@ export async function* readTarEntries(source: Readable, options: ReadTarOptions 
     whiteouts: options.whiteouts ?? 'refuse',
     absoluteSymlinks: options.absoluteSymlinks ?? 'refuse',
   });
-  const decoded = await decodeSource(source, resolveLimits(options.limits));
+  const decoded = await decodeSource(source, validator.limits);
   const extract = tarStream.extract();
   const pumping = pump(decoded.stream, extract);
   let body: Readable | undefined;
@@ -115,8 +115,10 @@ function wrapBody(raw: TarEntrySource): Readable {
 }
 
 /** tar-stream and zlib report plain Errors; say that the archive is broken and what to do. */
-function toArchiveError(error: unknown): ArchiveError {
+function toArchiveError(error: unknown): Error {
   if (error instanceof ArchiveError) return error;
+  // I/O errors of the source (ENOENT, EIO …) are not the archive's fault: pass them on as they are.
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ArchiveError('corrupt', `reading archive: ${message}; the file is truncated or not a tar(.gz) — download or build it again`, {
     cause: error,

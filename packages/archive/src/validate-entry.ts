@@ -35,6 +35,10 @@ export class EntryValidator {
 
   constructor(private readonly policy: ValidationPolicy) {}
 
+  get limits(): ArchiveLimits {
+    return this.policy.limits;
+  }
+
   /** A SafeEntry (without body), or undefined for the archive root ("./") which is skipped. */
   validate(header: RawHeader): Omit<SafeEntry, 'body'> | undefined {
     const { limits } = this.policy;

@@ -78,7 +78,9 @@ export async function buildServicePackage(options: BuildServicePackageOptions): 
       throw toPackageError(error, `writing ${outputPath}`);
     });
     const { size } = await stat(outerPath);
-    await rename(outerPath, outputPath);
+    await rename(outerPath, outputPath).catch((error: unknown) => {
+      throw new PackageError('write-failed', `writing ${outputPath}: ${(error as Error).message}; choose another output path`, { cause: error });
+    });
     return { path: outputPath, size, config, files: signedFiles };
   } finally {
     await rm(tempDir, { recursive: true, force: true });

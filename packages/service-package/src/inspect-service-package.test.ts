@@ -23,7 +23,8 @@ afterAll(async () => {
 describe('inspectServicePackage', () => {
   it('lists entries, hashes, the signer and a passing verification', async () => {
     const inspection = await inspectServicePackage(packagePath, { trust: { roots: [new X509Certificate(signer.ca.certificatePem)] } });
-    expect(inspection.verification).toEqual({ ok: true });
+    expect(inspection.verification).toEqual({ ok: true, trusted: true });
+    expect((await inspectServicePackage(packagePath)).verification).toEqual({ ok: true, trusted: false });
     expect(inspection.entries.map((entry) => entry.name)).toEqual(['config.yaml', 'package.sign', 'service.tar.gz']);
     const inner = inspection.entries.find((entry) => entry.name === 'service.tar.gz');
     expect(inspection.signedFiles?.[0]).toEqual({ name: 'service.tar.gz', hash: inner?.hash, size: inner?.size });

@@ -21,7 +21,7 @@ const MAX_TEXT_BYTES = 1024 * 1024;
  */
 export async function inspectServicePackage(path: string, options: InspectServicePackageOptions = {}): Promise<PackageInspection> {
   const packagePath = resolve(path);
-  const inspection: PackageInspection = { path: packagePath, size: 0, entries: [], verification: { ok: true } };
+  const inspection: PackageInspection = { path: packagePath, size: 0, entries: [], verification: { ok: true, trusted: options.trust !== undefined } };
   try {
     inspection.size = (await stat(packagePath)).size;
     let signature: string | undefined;

@@ -105,7 +105,8 @@ export interface PackageInspection {
   };
   config?: ServiceConfig;
   created?: string;
-  verification: { ok: true } | { ok: false; code: string; message: string; entry?: string };
+  /** ok with trusted false: the signature matches the certificate the package carries, but no trust was given to check it against. */
+  verification: { ok: true; trusted: boolean } | { ok: false; code: string; message: string; entry?: string };
 }
 
 export interface InspectServicePackageOptions {

@@ -96,7 +96,7 @@ describe('extractLayer', () => {
     await writeFile(store.pathOf(layer.digest), bytes);
     const destination = join(root, 'rootfs');
     const error = await extractLayer(store, layer, destination).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'ImageError' });
+    expect(error).toMatchObject({ name: 'ImageError', code: 'digest-mismatch' });
     await expect(lstat(destination)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await readdir(root)).sort()).toEqual(['store']);
   });

@@ -45,6 +45,15 @@ export async function extractLayer(store: BlobStore, layer: Descriptor, destinat
     return result;
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
+    // A tampered blob often looks like a corrupt or hostile archive before its digest check is
+    // reached; say what it really is, so the caller fetches it again instead of blaming the image.
+    if (findImageError(error) === undefined) {
+      const tampered = await store.verify(layer.digest).then(
+        () => undefined,
+        (verifyError: unknown) => (isImageError(verifyError, 'digest-mismatch') ? verifyError : undefined),
+      );
+      if (tampered !== undefined) throw describeExtractError(tampered, layer);
+    }
     throw describeExtractError(error, layer);
   }
 }

@@ -47,11 +47,12 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
       chunkSize: Math.max(64 * 1024, block.length + (block.length >> 3) + 1024),
       ...(dictionary === undefined ? {} : { dictionary }),
     };
-    inFlight.push(
-      new Promise<Buffer>((resolve, reject) => {
-        deflateRaw(block, zlibOptions, (error, result) => (error === null ? resolve(result) : reject(error)));
-      }),
-    );
+    const compressed = new Promise<Buffer>((resolve, reject) => {
+      deflateRaw(block, zlibOptions, (error, result) => (error === null ? resolve(result) : reject(error)));
+    });
+    // Awaited in order later; if an earlier block fails first, this one must not become an unhandled rejection.
+    compressed.catch(() => {});
+    inFlight.push(compressed);
     dictionary = block.length >= WINDOW_BYTES ? block.subarray(block.length - WINDOW_BYTES) : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW_BYTES);
   }
 

@@ -197,6 +197,18 @@ describe('readTarEntries', () => {
     expect(bytesRead).toBeLessThan(compressedSize / 10);
   });
 
+  it('refuses a folder that declares content (parsers would disagree on what follows)', async () => {
+    const [header] = encodeHeaders({ name: 'dir/', type: 'directory', size: 1024, mode: 0o755, mtime: new Date(0) });
+    const archive = Buffer.concat([header ?? Buffer.alloc(0), Buffer.alloc(1024, 0x41), Buffer.alloc(1024)]);
+    const error = await (async () => {
+      for await (const _entry of readTarEntries(Readable.from([archive]))) {
+        // nothing expected
+      }
+    })().catch((thrown: unknown) => thrown);
+    expect((error as ArchiveError).code).toBe('corrupt');
+    expect((error as ArchiveError).entry).toBe('dir');
+  });
+
   it('reports truncated and non-tar input as corrupt', async () => {
     const path = hostile([{ name: 'a', data: 'x'.repeat(2000) }]);
     const { readFile, writeFile } = await import('node:fs/promises');

@@ -65,6 +65,10 @@ export class EntryValidator {
     }
     this.checkParents(name);
 
+    if (type === 'directory' && (header.size ?? 0) > 0) {
+      // tar-stream would read the declared content as headers, GNU tar would skip it: refuse rather than disagree.
+      throw new ArchiveError('corrupt', `reading archive: folder ${name} declares ${header.size ?? 0} bytes of content`, { entry: name });
+    }
     const size = type === 'file' ? (header.size ?? 0) : 0;
     const entry: Omit<SafeEntry, 'body'> = {
       name,

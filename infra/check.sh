@@ -114,7 +114,7 @@ if $FULL; then
     (cd "$work/app/apps/cloud" && exec env NODE_ENV=production PORT="$port" HOST=127.0.0.1 OPENAOS_DATA_DIR="$work/data" node dist/server.js >"$work/cloud.log" 2>&1) &
     server=$!
     up=false
-    for _ in $(seq 1 60); do
+    for _ in $(seq 1 120); do
       if curl -sf "http://127.0.0.1:$port/api/trpc/system.info" >"$work/info.json" 2>/dev/null; then up=true; break; fi
       sleep 1
     done

@@ -7,6 +7,7 @@ import type { LoginResult } from './commands/login.js';
 import type { ServiceDetail, ServiceSummary } from './commands/service.js';
 import type { SubjectView } from './commands/subject.js';
 import { runCredentialsDev } from './commands/credentials-dev.js';
+import { readEnvironment } from './env.js';
 import { createSandbox, runAos } from './testing/capture-io.js';
 import { startTestCloud, type TestCloud } from './testing/start-test-cloud.js';
 
@@ -43,6 +44,17 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
     const settings = JSON.parse(await readFile(join(sandbox.aosHome, 'cloud.json'), 'utf8')) as { url: string };
     expect(settings.url).toBe(cloud.url);
     expect(await readFile(join(sandbox.aosHome, 'cloud-ca.pem'), 'utf8')).toBe(cloud.core.deps.authority.ca.certificatePem);
+  });
+
+  it('an unexpected failure still says which command failed, without a stack trace', async () => {
+    // AOS_HOME is a file: login reaches the cloud, then cannot save its settings.
+    const fileHome = join(sandbox.root, 'not-a-folder');
+    await writeFile(fileHome, 'x');
+    const result = await runAos(['login', '--url', cloud.url, '--pkcs12', join(sandbox.aosHome, 'security', 'aos-user-sp.p12')], readEnvironment({ AOS_HOME: fileHome }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^aos: running `aos login`: /);
+    expect(result.stderr).toContain('AOS_DEBUG=1');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('a credential the cloud did not issue is refused with exit 1 and a hint', async () => {

@@ -8,7 +8,7 @@ import type { InspectResult } from './commands/inspect.js';
 import type { SignResult } from './commands/sign.js';
 import type { ValidateResult } from './commands/validate.js';
 import { displayPath } from './display-path.js';
-import { CliError } from './errors.js';
+import type { CliError } from './errors.js';
 import { formatBytes } from './format-size.js';
 
 /** Output for people. Every function returns the text to print (ending without a newline). */
@@ -149,32 +149,25 @@ export function formatShowCredentials(result: ShowCredentialsResult): string {
 }
 
 /** `aos: <what was being done>: <message>` + problems + hint. Stack only when debugging. */
-export function formatError(error: unknown, debug: boolean): string {
-  if (error instanceof CliError) {
-    return lines(
-      error.problems.length > 0 && formatProblemList(error.problems),
-      `aos: ${error.action}: ${error.message}`,
-      error.hint && `  hint: ${error.hint}`,
-      debug && error.stack,
-      debug && error.cause instanceof Error && `caused by: ${error.cause.stack ?? error.cause.message}`,
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return lines(`aos: ${message}`, debug && error instanceof Error && error.stack, !debug && '  (set AOS_DEBUG=1 for details)');
+export function formatError(error: CliError, debug: boolean): string {
+  return lines(
+    error.problems.length > 0 && formatProblemList(error.problems),
+    `aos: ${error.action}: ${error.message}`,
+    error.hint && `  hint: ${error.hint}`,
+    debug && error.stack,
+    debug && error.cause instanceof Error && `caused by: ${error.cause.stack ?? error.cause.message}`,
+  );
 }
 
 /** The JSON document printed on stdout for an error with --json. */
-export function errorJson(error: unknown): { error: { code: string; action?: string; message: string; hint?: string; problems?: ConfigProblem[] } } {
-  if (error instanceof CliError) {
-    return {
-      error: {
-        code: error.code,
-        action: error.action,
-        message: error.message,
-        ...(error.hint ? { hint: error.hint } : {}),
-        ...(error.problems.length > 0 ? { problems: error.problems } : {}),
-      },
-    };
-  }
-  return { error: { code: 'failed', message: error instanceof Error ? error.message : String(error) } };
+export function errorJson(error: CliError): { error: { code: string; action: string; message: string; hint?: string; problems?: ConfigProblem[] } } {
+  return {
+    error: {
+      code: error.code,
+      action: error.action,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+    },
+  };
 }

@@ -214,16 +214,30 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
 export async function runCli(argv: string[], io: CliIo, env: CliEnvironment): Promise<number> {
   const state = { exitCode: EXIT_CODES.ok as number };
   const program = createProgram(io, env, state);
+  // Name the command being run, for errors that do not say what was being done themselves.
+  let running = 'aos';
+  program.hook('preAction', (_program, actionCommand) => {
+    const names: string[] = [];
+    for (let command: Command | null = actionCommand; command?.parent; command = command.parent) names.unshift(command.name());
+    running = `running \`aos ${names.join(' ')}\``;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return state.exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) {
+  } catch (caught) {
+    if (caught instanceof CommanderError) {
       // Help and --version exit 0; everything else commander rejects is a usage error.
-      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return caught.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
+    const error =
+      caught instanceof CliError
+        ? caught
+        : new CliError('failed', running, caught instanceof Error ? caught.message : String(caught), {
+            cause: caught,
+            hint: 'this was not expected; run again with AOS_DEBUG=1 for details and report it',
+          });
     if (argv.includes('--json')) io.stdout.write(`${JSON.stringify(format.errorJson(error), null, 2)}\n`);
     io.stderr.write(`${format.formatError(error, env.debug)}\n`);
-    return error instanceof CliError ? exitCodeOf(error.code) : EXIT_CODES.error;
+    return exitCodeOf(error.code);
   }
 }

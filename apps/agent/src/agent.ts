@@ -1,5 +1,4 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import type { BlobStore } from '@openaos/image';
 import type { DesiredStatus, MessageOf } from '@openaos/protocol';
 import type { UnitSettings } from '@openaos/spec';
 import { runProgram } from './run-program.js';
@@ -63,7 +62,6 @@ export interface PassResult {
 export class Agent {
   readonly paths: StoragePaths;
   private readonly runner: RunnerContext;
-  private store: BlobStore | undefined;
   private readonly recordsFile: RecordsFile;
   private readonly targetFile: TargetFile;
   private records!: AgentRecords;
@@ -185,13 +183,6 @@ export class Agent {
   private executorContext(): ExecutorContext {
     return {
       runner: this.runner,
-      openStore: async () => {
-        if (!this.store) {
-          const { BlobStore } = await import('@openaos/image');
-          this.store = new BlobStore(this.paths.images);
-        }
-        return this.store;
-      },
       records: this.records,
       saveRecords: () => this.recordsFile.save(this.records),
       now: () => Date.now(),

@@ -1,8 +1,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobStore } from '@openaos/image';
 import { formatCgroupsPath } from '@openaos/spec';
 import { describeError } from '../errors.js';
+import { runInstallWorker } from '../install/run-install-worker.js';
 import type { AgentRecords, InstanceRecord } from '../persist/agent-records.js';
 import { allocateId, releaseId } from '../persist/id-pool.js';
 import { launchInstance, removeInstanceFiles, stopContainer, type RunnerContext } from '../runtime/instance-runner.js';
@@ -12,8 +12,6 @@ import type { InstanceState } from './unit-state.js';
 /** What executors may touch. They are the only code of the reconciler with side effects. */
 export interface ExecutorContext {
   runner: RunnerContext;
-  /** The blob store, loaded on first use (the image code is only needed to install and collect). */
-  openStore(): Promise<BlobStore>;
   records: AgentRecords;
   /** Persist `records` (atomically); called before any action that depends on the change. */
   saveRecords(): Promise<void>;
@@ -64,9 +62,10 @@ async function collectGarbage(context: ExecutorContext): Promise<void> {
     if (!liveLayers.has(entry)) await rm(join(layersDir, entry), { recursive: true, force: true });
   }
   const unused: string[] = [];
-  const store = await context.openStore();
-  for await (const digest of store.list()) if (!liveBlobs.has(digest)) unused.push(digest);
-  for (const digest of unused) await store.remove(digest);
+  // Plain fs, so the daemon never loads the image code (installs run in a worker).
+  const blobsDir = join(context.runner.paths.images, 'blobs', 'sha256');
+  for (const name of await readdir(blobsDir).catch(() => [] as string[])) if (!liveBlobs.has(`sha256:${name}`)) unused.push(name);
+  for (const name of unused) await rm(join(blobsDir, name), { force: true });
 }
 
 export const executors: Executors = {
@@ -74,9 +73,7 @@ export const executors: Executors = {
     const { service } = step;
     context.setInstalling(service.manifestDigest);
     try {
-      // Loaded on demand: an idle agent with everything installed never needs the image code.
-      const { installService } = await import('../install/install-service.js');
-      const installed = await installService(context.runner.paths, await context.openStore(), service);
+      const installed = await runInstallWorker(context.runner.paths, service);
       context.records.installed[service.manifestDigest] = installed;
       delete context.records.installFailures[service.manifestDigest];
       context.log(`installed ${service.serviceId}@${service.version}`);

@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { packDirectory, readTarEntries } from '@openaos/archive';
 import { loadServiceConfig } from '@openaos/config';
@@ -76,5 +79,30 @@ describe.sequential.skipIf(!isRoot)('agent runs hello world', () => {
     }
     expect(text).toContain(`'AOS_INSTANCE_ID': '${instanceId}'`);
     expect(await readFile(join(bed.storageDir, 'storage', instanceId, 'hello-count.txt'), 'utf8')).toBe('1');
+  });
+
+  it('installs from an http(s) blob server (<url>/blobs/sha256/<hex>)', async () => {
+    const image = await buildTestImage(join(bed.root, 'served'), serviceYaml({ uid: SERVICE_A, version: '2.0.0', cmd: 'python3 -u /srv/app/hello.py' }), {
+      'srv/app/hello.py': 'import time\nprint("served hello", flush=True)\ntime.sleep(3600)\n',
+    });
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      const match = /^\/base\/blobs\/sha256\/([0-9a-f]{64})$/.exec(request.url ?? '');
+      if (!match) return response.writeHead(404).end();
+      createReadStream(join(image.directory, 'blobs/sha256', match[1]!)).on('error', () => response.writeHead(404).end()).pipe(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/base`;
+      const agent = await bed.openAgent();
+      await agent.setTarget({ messageType: 'desiredStatus', services: [{ id: SERVICE_A, version: '2.0.0', manifestDigest: image.manifestDigest, urls: [url] }], instances: [{ serviceId: SERVICE_A, subjectId: SUBJECT, priority: 0, numInstances: 1 }] });
+      const pass = await reconcileUntil(agent, (result) => result.status.instances[0]?.status === 'active' && result.status.instances[0]?.version === '2.0.0');
+      expect(pass.status.services).toContainEqual({ id: SERVICE_A, version: '2.0.0', status: 'installed' });
+      expect(requests).toContain(`/base/blobs/sha256/${image.manifestDigest.replace('sha256:', '')}`);
+      expect(requests).toContain(`/base/blobs/sha256/${image.layerDigest.replace('sha256:', '')}`);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { timeBuildImage, timeBuildPackage } from './openaos-steps.mjs';
 
 const [step, first, second, third] = process.argv.slice(2);
-let milliseconds;
-if (step === 'pack') milliseconds = await timeBuildPackage(first, second);
-else if (step === 'image') milliseconds = await timeBuildImage(first, await readFile(second, 'utf8'), third);
+let timing;
+if (step === 'pack') timing = await timeBuildPackage(first, second);
+else if (step === 'image') timing = await timeBuildImage(first, await readFile(second, 'utf8'), third);
 else throw new Error(`child.mjs: unknown step ${step} (expected pack or image)`);
 // maxRSS is in KiB on Linux.
-process.stdout.write(JSON.stringify({ step, milliseconds, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+process.stdout.write(JSON.stringify({ step, ...timing, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');

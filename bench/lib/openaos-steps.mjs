@@ -14,24 +14,53 @@ export function createBenchCredentials() {
   return { rootPem: root.certificatePem, p12: sp.pkcs12 };
 }
 
-/** `aos sign`: load meta/aos-user-sp.p12, build and sign service.tar.gz. Milliseconds. */
-export async function timeBuildPackage(serviceDirectory, outputPath) {
-  const start = performance.now();
-  const credential = await loadCredential(`${serviceDirectory}/meta/aos-user-sp.p12`);
-  await buildServicePackage({ serviceDir: serviceDirectory, credential, outputPath });
-  return performance.now() - start;
+/** Milliseconds spent in each phase, from the moments a phase is first reported. */
+function createPhaseClock(start) {
+  const phases = {};
+  let current;
+  let since = start;
+  return {
+    enter(phase) {
+      if (phase === current) return;
+      const now = performance.now();
+      if (current !== undefined) phases[current] = (phases[current] ?? 0) + (now - since);
+      current = phase;
+      since = now;
+    },
+    finish() {
+      this.enter('done');
+      return Object.fromEntries(Object.entries(phases).map(([name, ms]) => [name, Math.round(ms)]));
+    },
+  };
 }
 
-/** The cloud's image build: verify the package, then build the OCI image into a fresh store. Milliseconds. */
+/** `aos sign`: load meta/aos-user-sp.p12, build and sign service.tar.gz. Milliseconds and per-phase split. */
+export async function timeBuildPackage(serviceDirectory, outputPath) {
+  const start = performance.now();
+  const clock = createPhaseClock(start);
+  clock.enter('credential');
+  const credential = await loadCredential(`${serviceDirectory}/meta/aos-user-sp.p12`);
+  clock.enter('config');
+  await buildServicePackage({ serviceDir: serviceDirectory, credential, outputPath, onProgress: (progress) => clock.enter(progress.phase) });
+  const phases = clock.finish();
+  return { milliseconds: performance.now() - start, phases };
+}
+
+/** The cloud's image build: verify the package, then build the OCI image into a fresh store. Milliseconds and split. */
 export async function timeBuildImage(packagePath, rootPem, storeDirectory) {
   await rm(storeDirectory, { recursive: true, force: true });
   await mkdir(storeDirectory, { recursive: true });
   const start = performance.now();
+  const clock = createPhaseClock(start);
+  clock.enter('verify');
   const verified = await verifyServicePackage(packagePath, { trust: { roots: [new X509Certificate(rootPem)] } });
   try {
+    clock.enter('build-image');
     await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store: new BlobStore(storeDirectory) });
   } finally {
+    clock.enter('close');
     await verified.close();
   }
-  return performance.now() - start;
+  const phases = clock.finish();
+  return { milliseconds: performance.now() - start, phases };
 }

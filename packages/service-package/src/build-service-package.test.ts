@@ -71,6 +71,8 @@ describe('buildServicePackage', () => {
       ],
     });
     expect(built.files).toEqual((payload as { data: unknown }).data);
+    expect(built.digests.sha3_512).toBe(opensslHash(built.path));
+    expect(built.digests.sha256).toBe(execFileSync('sha256sum', [built.path], { encoding: 'utf8' }).split(' ')[0]);
 
     const innerDir = join(serviceDir, 'inner');
     await mkdir(innerDir);

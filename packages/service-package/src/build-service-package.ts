@@ -74,14 +74,14 @@ export async function buildServicePackage(options: BuildServicePackageOptions): 
 
     progress.phase('writing');
     const outerPath = join(tempDir, 'service.tar.gz');
-    await writeOuterArchive(outerPath, { configBytes, signature, inner: { path: innerPath, size: inner.size }, mtime }).catch((error: unknown) => {
+    const digests = await writeOuterArchive(outerPath, { configBytes, signature, inner: { path: innerPath, size: inner.size }, mtime }).catch((error: unknown) => {
       throw toPackageError(error, `writing ${outputPath}`);
     });
     const { size } = await stat(outerPath);
     await rename(outerPath, outputPath).catch((error: unknown) => {
       throw new PackageError('write-failed', `writing ${outputPath}: ${(error as Error).message}; choose another output path`, { cause: error });
     });
-    return { path: outputPath, size, config, files: signedFiles };
+    return { path: outputPath, size, digests, config, files: signedFiles };
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }

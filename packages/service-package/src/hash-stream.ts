@@ -39,3 +39,24 @@ export function createHashingTap(onBytes?: (bytes: number) => void): HashingTap 
     },
   };
 }
+
+/** A pass-through computing SHA-256 and SHA3-512 of the whole stream (the finished package). */
+export function createPackageDigestTap(): { stream: Transform; result(): { sha256: string; sha3_512: string } } {
+  const sha256 = createHash('sha256');
+  const sha3 = createPackageHash();
+  let digests: { sha256: string; sha3_512: string } | undefined;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      sha256.update(chunk);
+      sha3.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  return {
+    stream,
+    result() {
+      digests ??= { sha256: sha256.digest('hex'), sha3_512: sha3.digest('hex') };
+      return digests;
+    },
+  };
+}

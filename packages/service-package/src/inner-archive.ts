@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { readTarEntries, type ArchiveLimits, type SafeEntry } from '@openaos/archive';
+import { readTarEntries, type ReadTarOptions, type SafeEntry } from '@openaos/archive';
 import { PackageError } from './package-error.js';
 import { toPackageError } from './to-package-error.js';
 
 const SERVICE_PREFIX = 'service/';
+
+/** How the inner archive is read: limits and the absolute-symlink policy. */
+export type InnerReadOptions = Pick<ReadTarOptions, 'limits' | 'absoluteSymlinks'>;
 
 export interface InnerArchiveSummary {
   hasDefaultState: boolean;
@@ -16,11 +19,11 @@ export interface InnerArchiveSummary {
  * Walk the whole inner archive once: every entry passes readTarEntries' checks, the layout is
  * aos-signer's (config.yaml, default_state.dat, service/…), and its config.yaml is the outer one.
  */
-export async function checkInnerArchive(innerPath: string, configBytes: Buffer, limits: Partial<ArchiveLimits> | undefined): Promise<InnerArchiveSummary> {
+export async function checkInnerArchive(innerPath: string, configBytes: Buffer, options: InnerReadOptions): Promise<InnerArchiveSummary> {
   const summary: InnerArchiveSummary = { hasDefaultState: false, serviceFiles: 0, serviceBytes: 0 };
   let hasConfig = false;
   try {
-    for await (const entry of readInner(innerPath, limits)) {
+    for await (const entry of readInner(innerPath, options)) {
       if (entry.name === 'config.yaml' && entry.type === 'file') {
         await checkSameConfig(entry.body as Readable, configBytes);
         hasConfig = true;
@@ -57,9 +60,9 @@ export async function checkInnerArchive(innerPath: string, configBytes: Buffer, 
  * The service/ tree of the inner archive as safe entries named relative to service/ (rootfs
  * paths). The inner config.yaml is compared with the outer one again on the way.
  */
-export async function* readServiceEntries(innerPath: string, configBytes: Buffer, limits: Partial<ArchiveLimits> | undefined): AsyncGenerator<SafeEntry> {
+export async function* readServiceEntries(innerPath: string, configBytes: Buffer, options: InnerReadOptions): AsyncGenerator<SafeEntry> {
   try {
-    for await (const entry of readInner(innerPath, limits)) {
+    for await (const entry of readInner(innerPath, options)) {
       if (entry.name === 'config.yaml' && entry.type === 'file') {
         await checkSameConfig(entry.body as Readable, configBytes);
         continue;
@@ -78,9 +81,9 @@ export async function* readServiceEntries(innerPath: string, configBytes: Buffer
 }
 
 /** default_state.dat of the inner archive, if any. */
-export async function readDefaultState(innerPath: string, limits: Partial<ArchiveLimits> | undefined): Promise<Buffer | undefined> {
+export async function readDefaultState(innerPath: string, options: InnerReadOptions): Promise<Buffer | undefined> {
   try {
-    for await (const entry of readInner(innerPath, limits)) {
+    for await (const entry of readInner(innerPath, options)) {
       if (entry.name !== 'default_state.dat' || entry.body === undefined) continue;
       const chunks: Buffer[] = [];
       for await (const chunk of entry.body) chunks.push(chunk as Buffer);
@@ -92,8 +95,8 @@ export async function readDefaultState(innerPath: string, limits: Partial<Archiv
   return undefined;
 }
 
-function readInner(innerPath: string, limits: Partial<ArchiveLimits> | undefined): AsyncGenerator<SafeEntry> {
-  return readTarEntries(createReadStream(innerPath, { highWaterMark: 1024 * 1024 }), limits === undefined ? {} : { limits });
+function readInner(innerPath: string, options: InnerReadOptions): AsyncGenerator<SafeEntry> {
+  return readTarEntries(createReadStream(innerPath, { highWaterMark: 1024 * 1024 }), options);
 }
 
 /** A hard link inside service/ must point inside service/ too; returns the target relative to it. */

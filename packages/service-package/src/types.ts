@@ -39,6 +39,8 @@ export interface SignedFile {
 export interface BuiltServicePackage {
   path: string;
   size: number;
+  /** Of the whole package file, computed while writing it (no second read needed). */
+  digests: { sha256: string; sha3_512: string };
   config: ServiceConfig;
   files: SignedFile[];
 }
@@ -57,6 +59,11 @@ export interface VerifyServicePackageOptions {
   requireTrust?: boolean;
   /** Where temp files go (default os.tmpdir()). */
   tempDirectory?: string;
+  /**
+   * Absolute symlink targets in service/ (they resolve inside the container's root) are
+   * refused unless 'allow'; `aos sign` never writes them, aos-signer's symlinks: copy may.
+   */
+  absoluteSymlinks?: 'refuse' | 'allow';
 }
 
 export interface PackageSigner {

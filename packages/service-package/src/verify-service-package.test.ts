@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,28 @@ describe('verifyServicePackage', () => {
     // Without the certificate there is nothing to check the signature with.
     const error = await failure(verifyServicePackage(path, { trust }));
     expect(error.code).toBe('untrusted-signer');
+  });
+
+  it('refuses absolute symlinks in service/ unless asked to allow them (aos-signer copies them)', async () => {
+    const directory = await unpackOuter();
+    await makeInner(directory, async (innerDir) => {
+      await mkdir(join(innerDir, 'service/etc'));
+      await symlink('/usr/share/zoneinfo/UTC', join(innerDir, 'service/etc/localtime'));
+    });
+    await signFolder(directory);
+    const path = repack(directory);
+    const refused = await failure(verifyServicePackage(path, { trust }));
+    expect(refused.code).toBe('unsafe-archive');
+    expect(refused.entry).toBe('service/etc/localtime');
+
+    const verified = await verifyServicePackage(path, { trust, absoluteSymlinks: 'allow' });
+    const links: string[] = [];
+    for await (const entry of verified.serviceEntries()) {
+      if (entry.type === 'symlink') links.push(`${entry.name} -> ${entry.linkname ?? ''}`);
+      entry.body?.resume();
+    }
+    await verified.close();
+    expect(links).toEqual(['etc/localtime -> /usr/share/zoneinfo/UTC']);
   });
 
   it('refuses a signer from another CA', async () => {

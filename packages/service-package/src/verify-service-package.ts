@@ -40,7 +40,11 @@ export async function verifyServicePackage(path: string, options: VerifyServiceP
     } catch (error) {
       throw toPackageError(error, `verifying ${packagePath}`);
     }
-    const inner = await checkInnerArchive(outer.innerPath, outer.configBytes, options.limits);
+    const innerOptions = {
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.absoluteSymlinks === undefined ? {} : { absoluteSymlinks: options.absoluteSymlinks }),
+    };
+    const inner = await checkInnerArchive(outer.innerPath, outer.configBytes, innerOptions);
     return {
       configText,
       config,
@@ -48,8 +52,8 @@ export async function verifyServicePackage(path: string, options: VerifyServiceP
       files,
       created: outer.configMtime.toISOString(),
       hasDefaultState: inner.hasDefaultState,
-      serviceEntries: () => readServiceEntries(outer.innerPath, outer.configBytes, options.limits),
-      readDefaultState: () => readDefaultState(outer.innerPath, options.limits),
+      serviceEntries: () => readServiceEntries(outer.innerPath, outer.configBytes, innerOptions),
+      readDefaultState: () => readDefaultState(outer.innerPath, innerOptions),
       close,
     };
   } catch (error) {

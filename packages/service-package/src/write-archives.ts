@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { addDirectoryEntries, createParallelGzip, createTarWriter, type DirectoryEntry, type TarWriter } from '@openaos/archive';
-import { createHashingTap } from './hash-stream.js';
+import { createHashingTap, createPackageDigestTap } from './hash-stream.js';
 
 /**
  * gzip level of the inner archive: 6, what gzip and `tar -cz` use. Level 9 (aos-signer's
@@ -68,9 +68,10 @@ export interface OuterArchiveParts {
 }
 
 /** Write the outer service.tar.gz: "./", "./config.yaml", "./package.sign", "./service.tar.gz". */
-export async function writeOuterArchive(path: string, parts: OuterArchiveParts): Promise<void> {
+export async function writeOuterArchive(path: string, parts: OuterArchiveParts): Promise<{ sha256: string; sha3_512: string }> {
   const writer = createTarWriter({ mtime: parts.mtime });
-  const writing = pipeline(writer.stream, createGzip({ level: OUTER_GZIP_LEVEL, chunkSize: GZIP_CHUNK }), createWriteStream(path, { flags: 'wx' }));
+  const tap = createPackageDigestTap();
+  const writing = pipeline(writer.stream, createGzip({ level: OUTER_GZIP_LEVEL, chunkSize: GZIP_CHUNK }), tap.stream, createWriteStream(path, { flags: 'wx' }));
   const signature = Buffer.from(parts.signature, 'utf8');
   await settle(
     (async () => {
@@ -89,6 +90,7 @@ export async function writeOuterArchive(path: string, parts: OuterArchiveParts):
     writing,
     writer,
   );
+  return tap.result();
 }
 
 /**

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         'First start: an admin account was created.',
         `  user:     ${core.bootstrap.email}`,
         core.bootstrap.generated
-          ? `  password: ${core.bootstrap.password}    (shown only now — keep it; change it in the console)`
+          ? `  password: ${core.bootstrap.password}    (shown only now — keep it; change it under "Credential" after signing in)`
           : '  password: the value of OPENAOS_ADMIN_PASSWORD',
         '  Sign in, create organisations and users under "Admin", then download credentials.',
       );

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useAction, useLoad } from '../../../src/client/hooks';
 import { useActor } from '../../../src/client/session';
 import { api } from '../../../src/client/trpc';
-import { Problem, formatTime } from '../../../src/client/ui';
+import { Field, Problem, formatTime } from '../../../src/client/ui';
 
 function download(fileName: string, base64: string): void {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -15,6 +15,41 @@ function download(fileName: string, base64: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+function PasswordForm({ userId }: { userId: string }) {
+  const [password, setPassword] = useState('');
+  const [isChanged, setChanged] = useState(false);
+  const action = useAction();
+  return (
+    <form
+      className="card"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setChanged(false);
+        void action.run(() => api.users.setPassword.mutate({ id: userId, password })).then((result) => {
+          if (result.ok) {
+            setPassword('');
+            setChanged(true);
+          }
+        });
+      }}
+    >
+      <h2>Change password</h2>
+      <Field label="New password" name="password" problem={action.problem} hint="At least 12 characters.">
+        <input name="newPassword" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </Field>
+      <Problem problem={action.problem} />
+      {isChanged ? (
+        <p className="notice" role="status">
+          Password changed.
+        </p>
+      ) : null}
+      <button type="submit" disabled={action.isPending}>
+        Change password
+      </button>
+    </form>
+  );
+}
+
 export default function CredentialPage() {
   const actor = useActor();
   const list = useLoad(() => api.credentials.list.query());
@@ -22,7 +57,7 @@ export default function CredentialPage() {
   const [issued, setIssued] = useState<string | null>(null);
   return (
     <>
-      <h1>Credential</h1>
+      <h1>Credential and password</h1>
       <div className="card">
         <p>
           Your credential is a PKCS#12 file (<code>aos-user-{actor.role}.p12</code>, empty password) issued by this cloud. It signs your service packages and
@@ -86,6 +121,7 @@ export default function CredentialPage() {
           </tbody>
         </table>
       ) : null}
+      <PasswordForm userId={actor.userId} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import forge from 'node-forge';
 import { buildCertificate, generateRsaKeyPair, type CertificateProfile, type SubjectFields } from './build-certificate.js';
 import { forgeCertificateFromPem, forgePrivateKeyFromPem } from './forge-convert.js';
 import { writePkcs12 } from './pkcs12.js';
+import { describeSubject } from './subject.js';
 import type { CertificateAuthority, IssuedCredential, UserRole } from './types.js';
 
 /** The subject OU written for each role; the cloud reads the role back from it. */
@@ -52,7 +53,7 @@ export interface IssueUnitCertificateOptions {
 
 /** Issue a unit (device) certificate: CN=<systemId>, OU=Unit, usable for mTLS client and server. */
 export function issueUnitCertificate(ca: CertificateAuthority, options: IssueUnitCertificateOptions): IssuedCredential {
-  const organization = options.organization ?? new X509Certificate(ca.certificatePem).subject.match(/^O=(.*)$/m)?.[1];
+  const organization = options.organization ?? describeSubject(new X509Certificate(ca.certificatePem)).organization;
   return issueLeaf(ca, {
     subject: {
       commonName: options.systemId,

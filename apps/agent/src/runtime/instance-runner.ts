@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AosServiceConfig, OciImageConfig } from '@openaos/config';
@@ -134,9 +135,36 @@ export async function launchInstance(context: RunnerContext, record: InstanceRec
   });
   // Wait (briefly) for runc to create the container, so the next observation sees the
   // outcome and `active` is reported without waiting for another pass.
-  const exists = (path: string) => stat(path).then(() => true, () => false);
-  await waitFor(async () => (await exists(paths.pidFile)) || (await exists(paths.exitStatus)), START_WAIT_MS, 2);
+  await waitForFile(paths.dir, [paths.pidFile, paths.exitStatus], START_WAIT_MS);
   return spec.linux?.cgroupsPath ?? '';
+}
+
+/**
+ * Resolve once one of `files` (all in `directory`) exists, or after `timeoutMs`. inotify
+ * (fs.watch) wakes us as soon as runc writes the file, without polling beside runc for CPU.
+ */
+async function waitForFile(directory: string, files: string[], timeoutMs: number): Promise<boolean> {
+  const exists = async () => (await Promise.all(files.map((file) => stat(file).then(() => true, () => false)))).some(Boolean);
+  if (await exists()) return true;
+  return new Promise((resolve) => {
+    let watcher: FSWatcher | undefined;
+    const finish = (found: boolean) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      watcher?.close();
+      resolve(found);
+    };
+    const check = () => void exists().then((found) => found && finish(true));
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    // A slow poll as well: a watch can miss the rename of a file created just before it started.
+    const poll = setInterval(check, 100);
+    try {
+      watcher = watch(directory, check);
+    } catch {
+      // Without inotify the poll alone does.
+    }
+    check();
+  });
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {

@@ -7,7 +7,7 @@ import { ensureStorageMounted, isMountPoint, readMountInfo } from './mount-stora
 
 const isRoot = process.getuid?.() === 0;
 
-describe.sequential.skipIf(!isRoot)('ensureStorageMounted', () => {
+describe.skipIf(!isRoot)('ensureStorageMounted', () => {
   let dir = '';
   afterEach(async () => {
     if (await isMountPoint(join(dir, 'storage'))) await runProgram('umount', [join(dir, 'storage')]);

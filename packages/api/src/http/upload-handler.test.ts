@@ -1,5 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,21 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
     const missing = await fetch(`${baseUrl}${UPLOAD_PATH}`, { method: 'POST', body: form, headers: { Authorization: `AosCert ${token}` } });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { message: string }).message).toMatch(/version, file/);
+  });
+
+  it('removes the partial file when the client goes away mid-upload', async () => {
+    const boundary = 'openaos-test-boundary';
+    const token = createCertificateToken(credentialA, { method: 'POST', path: UPLOAD_PATH });
+    const client = httpRequest(`${baseUrl}${UPLOAD_PATH}`, {
+      method: 'POST',
+      headers: { Authorization: `AosCert ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(10 * 1024 * 1024) },
+    });
+    client.on('error', () => undefined);
+    client.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="service.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n`);
+    client.write(Buffer.alloc(256 * 1024, 1));
+    await expect.poll(tempFiles).toHaveLength(1);
+    client.destroy();
+    await expect.poll(tempFiles).toEqual([]);
   });
 
   it('accepts the next version and deleting it frees only its own blobs', async () => {

@@ -127,17 +127,24 @@ async function receiveMultipart(deps: CloudDependencies, request: IncomingMessag
     stream.on('limit', () => {
       received.isTooLarge = true;
     });
-    writes.push(pipeline(stream, createWriteStream(path, { flags: 'wx', mode: 0o600 })));
+    const write = pipeline(stream, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    // Handled here too: when the body breaks off, the parser's error is reported, not this one.
+    write.catch(() => undefined);
+    writes.push(write);
   });
   try {
     await new Promise<void>((resolve, reject) => {
       parser.on('close', resolve);
       parser.on('error', reject);
       request.on('error', reject);
+      // A client that goes away mid-upload must not leave a half-written file or a hung parser.
+      request.on('aborted', () => reject(new Error('the client closed the connection before the upload finished')));
       request.pipe(parser);
     });
     await Promise.all(writes);
   } catch (error) {
+    request.unpipe(parser);
+    parser.destroy();
     if (received.file) await rm(received.file.path, { force: true });
     throw new HttpProblem(400, 'bad-multipart', `uploading a package: reading the multipart body failed (${(error as Error).message})`);
   }

@@ -27,6 +27,8 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
  * with O_EXCL|O_NOFOLLOW, and nothing existing is replaced. setuid/setgid bits are dropped,
  * ownership is not applied (files belong to the extracting user). Folder modes and mtimes are
  * applied last, so a read-only folder can still be filled.
+ *
+ * On failure what was already written stays: extract into a staging folder and remove it on error.
  */
 export async function extractTar(source: Readable, destination: string, options: ExtractTarOptions = {}): Promise<ExtractTarResult> {
   const root = resolve(destination);

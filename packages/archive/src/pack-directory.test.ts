@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveError } from './archive-error.js';
-import { packDirectory } from './pack-directory.js';
+import { createTarWriter } from './create-tar-writer.js';
+import { addDirectoryEntries, packDirectory } from './pack-directory.js';
 import { readTarEntries } from './read-tar-entries.js';
 import { scanDirectory } from './scan-directory.js';
 
@@ -116,6 +117,21 @@ describe('packDirectory', () => {
     await symlink('/etc/passwd', join(linkDir, 'passwd'));
     const linkError = await scanDirectory(linkDir).catch((thrown: unknown) => thrown);
     expect((linkError as ArchiveError).code).toBe('link-escapes');
+  });
+
+  it('fails with file-changed when a file shrinks between scan and pack', async () => {
+    const folder = join(workDir, 'shrinking');
+    await mkdir(folder);
+    await writeFile(join(folder, 'big.bin'), Buffer.alloc(400_000, 3));
+    await writeFile(join(folder, 'small.txt'), 'hello world');
+    const entries = await scanDirectory(folder);
+    await writeFile(join(folder, 'big.bin'), Buffer.alloc(10, 3));
+    const writer = createTarWriter();
+    writer.stream.resume();
+    writer.stream.on('error', () => {});
+    const error = await addDirectoryEntries(writer, entries).catch((thrown: unknown) => thrown);
+    expect((error as ArchiveError).code).toBe('file-changed');
+    expect((error as ArchiveError).entry).toBe('big.bin');
   });
 
   it('reports files as they are packed', async () => {

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useAction, useLoad } from '../../../../src/client/hooks';
 import { useActor } from '../../../../src/client/session';
 import { api } from '../../../../src/client/trpc';
-import { CopyText, Empty, Problem, StateBadge, formatBytes, formatTime } from '../../../../src/client/ui';
+import { CopyText, Empty, Field, Problem, StateBadge, formatBytes, formatTime } from '../../../../src/client/ui';
 
 function UploadForm({ serviceId, onDone }: { serviceId: string; onDone: () => void }) {
   const [version, setVersion] = useState('');
@@ -55,6 +55,35 @@ function UploadForm({ serviceId, onDone }: { serviceId: string; onDone: () => vo
       ) : null}
       <button type="submit" disabled={status?.kind === 'busy'}>
         Upload
+      </button>
+    </form>
+  );
+}
+
+function EditServiceForm({ service, onDone }: { service: { id: string; title: string; description: string }; onDone: () => void }) {
+  const [title, setTitle] = useState(service.title);
+  const [description, setDescription] = useState(service.description);
+  const action = useAction();
+  return (
+    <form
+      className="card"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void action.run(() => api.services.update.mutate({ id: service.id, title, description })).then((result) => {
+          if (result.ok) onDone();
+        });
+      }}
+    >
+      <h2>Edit service</h2>
+      <Field label="Title" name="title" problem={action.problem}>
+        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} />
+      </Field>
+      <Field label="Description" name="description" problem={action.problem}>
+        <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
+      </Field>
+      <Problem problem={action.problem} />
+      <button type="submit" disabled={action.isPending}>
+        Save
       </button>
     </form>
   );
@@ -145,6 +174,7 @@ export default function ServicePage() {
         </table>
       )}
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
+      {isOwner ? <EditServiceForm key={`${service.title}\n${service.description}`} service={service} onDone={() => void reload()} /> : null}
       {isOwner ? (
         <section className="danger-zone">
           <button

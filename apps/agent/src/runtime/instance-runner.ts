@@ -8,7 +8,7 @@ import type { InstalledService, InstanceRecord } from '../persist/agent-records.
 import { instancePaths, type StoragePaths } from '../paths.js';
 import type { InstanceRuntime } from '../reconcile/unit-state.js';
 import type { Runc } from './runc.js';
-import { mountRootfs, unmountRootfs } from './rootfs.js';
+import { prepareRootfs, unmountRootfs } from './rootfs.js';
 import { spawnShim } from './spawn-shim.js';
 
 export interface RunnerContext {
@@ -90,7 +90,7 @@ export async function launchInstance(context: RunnerContext, record: InstanceRec
   const imageConfig = installed.imageConfig as OciImageConfig;
   const serviceConfig = installed.serviceConfig as AosServiceConfig;
   await mkdir(paths.logDir, { recursive: true });
-  await mountRootfs(context.paths, paths, {
+  const overlay = await prepareRootfs(context.paths, paths, {
     isMounted: false,
     layerDirs: installed.layerDigests.map((digest) => layerDirectory(context.paths, digest)),
     ...(serviceConfig.hostname ? { hostname: serviceConfig.hostname } : {}),
@@ -132,6 +132,7 @@ export async function launchInstance(context: RunnerContext, record: InstanceRec
     containerId: instance.instanceId,
     log: paths.log,
     exitStatus: paths.exitStatus,
+    overlay: { options: overlay, rootfs: paths.rootfs },
   });
   // Wait (briefly) for runc to create the container, so the next observation sees the
   // outcome and `active` is reported without waiting for another pass.

@@ -16,12 +16,13 @@ export interface RootfsOptions {
 }
 
 /**
- * Mount the instance rootfs (reference §4.2): overlay of lowerdir = [instance mounts dir,
+ * Prepare the instance rootfs (reference §4.2) and return the overlay mount options; the shim
+ * mounts it (see spawn-shim.ts). Layout: overlay of lowerdir = [instance mounts dir,
  * service layers…, host whiteouts, host root bind], with a fresh upper/work pair on the
  * agent's filesystem so each start begins from the image (persistent data goes to /storage
  * and /state.dat). The mounts dir provides etc/hosts and etc/resolv.conf.
  */
-export async function mountRootfs(storage: StoragePaths, instance: InstancePaths, options: RootfsOptions): Promise<void> {
+export async function prepareRootfs(storage: StoragePaths, instance: InstancePaths, options: RootfsOptions): Promise<string> {
   await unmountRootfs(instance, options.isMounted);
   await rm(instance.upper, { recursive: true, force: true });
   await rm(instance.work, { recursive: true, force: true });
@@ -32,8 +33,14 @@ export async function mountRootfs(storage: StoragePaths, instance: InstancePaths
   const resolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   await writeFile(join(instance.mounts, 'etc', 'resolv.conf'), resolvConf);
   const lower = [instance.mounts, ...options.layerDirs, storage.whiteouts, storage.hostRoot].join(':');
+  return `lowerdir=${lower},upperdir=${instance.upper},workdir=${instance.work}`;
+}
+
+/** Mount the rootfs prepared by prepareRootfs (for callers that do not go through the shim). */
+export async function mountRootfs(storage: StoragePaths, instance: InstancePaths, options: RootfsOptions): Promise<void> {
+  const overlay = await prepareRootfs(storage, instance, options);
   try {
-    await runProgram('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${instance.upper},workdir=${instance.work}`, instance.rootfs]);
+    await runProgram('mount', ['-t', 'overlay', 'overlay', '-o', overlay, instance.rootfs]);
   } catch (cause) {
     throw new AgentError('mount-failed', `mounting the rootfs overlay at ${instance.rootfs}: ${(cause as Error).message}`, { cause });
   }

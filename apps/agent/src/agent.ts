@@ -1,3 +1,16 @@
+/**
+ * The agent and its reconcile loop.
+ *
+ * Loop invariants:
+ * - Only the loop executes steps, one pass at a time; `planSteps` is the only place that
+ *   decides, executors (reconcile/executors.ts) are the only code that acts.
+ * - The target it plans against is the persisted one (target.json, written before use).
+ * - Every executor records its effect (records.json, atomic) before the next observation, and
+ *   observation reads only the disk, so a restarted agent continues from what is true.
+ * - A pass repeats observe → plan → execute until the plan is empty (at most 10 rounds).
+ * - A failing pass backs off (1 s doubling to 30 s) and never ends the loop; containers keep
+ *   running when the loop stops.
+ */
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import type { DesiredStatus, MessageOf } from '@openaos/protocol';
 import type { UnitSettings } from '@openaos/spec';
@@ -289,11 +302,7 @@ export class Agent {
     return status;
   }
 
-  /**
-   * The daemon loop. Invariants: only this loop executes steps (one pass at a time); the
-   * target it plans against is the persisted one; every step's effect is recorded before the
-   * next observation; a failing pass backs off (1 s doubling to 30 s) and never exits the loop.
-   */
+  /** The daemon loop (invariants at the top of this file) until `stop()`. */
   async run(): Promise<void> {
     this.running = true;
     this.monitor.start();

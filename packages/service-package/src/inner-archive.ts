@@ -9,56 +9,47 @@ const SERVICE_PREFIX = 'service/';
 /** How the inner archive is read: limits and the absolute-symlink policy. */
 export type InnerReadOptions = Pick<ReadTarOptions, 'limits' | 'absoluteSymlinks'>;
 
-export interface InnerArchiveSummary {
+export interface InnerArchiveHead {
   hasDefaultState: boolean;
-  serviceFiles: number;
-  serviceBytes: number;
 }
 
 /**
- * Walk the whole inner archive once: every entry passes readTarEntries' checks, the layout is
- * aos-signer's (config.yaml, default_state.dat, service/…), and its config.yaml is the outer one.
+ * Read the inner archive up to its service/ tree: config.yaml must be there and equal the
+ * outer one, default_state.dat may be, nothing else may. aos-signer (Python's make_archive)
+ * and `aos sign` both write sorted names, so these come first and this costs a few KiB of
+ * inflating; the service/ tree is checked entry by entry when serviceEntries() streams it.
  */
-export async function checkInnerArchive(innerPath: string, configBytes: Buffer, options: InnerReadOptions): Promise<InnerArchiveSummary> {
-  const summary: InnerArchiveSummary = { hasDefaultState: false, serviceFiles: 0, serviceBytes: 0 };
+export async function readInnerHead(innerPath: string, configBytes: Buffer, options: InnerReadOptions): Promise<InnerArchiveHead> {
+  const head: InnerArchiveHead = { hasDefaultState: false };
   let hasConfig = false;
   try {
     for await (const entry of readInner(innerPath, options)) {
+      if (entry.name === 'service' || entry.name.startsWith(SERVICE_PREFIX)) break;
       if (entry.name === 'config.yaml' && entry.type === 'file') {
         await checkSameConfig(entry.body as Readable, configBytes);
         hasConfig = true;
       } else if (entry.name === 'default_state.dat' && entry.type === 'file') {
-        summary.hasDefaultState = true;
+        head.hasDefaultState = true;
         (entry.body as Readable).resume();
-      } else if (entry.name === 'service' && entry.type === 'directory') {
-        // the rootfs itself
-      } else if (entry.name.startsWith(SERVICE_PREFIX)) {
-        if (entry.type === 'hardlink') serviceLinkTarget(entry);
-        if (entry.type === 'file') {
-          summary.serviceFiles += 1;
-          summary.serviceBytes += entry.size;
-          (entry.body as Readable).resume();
-        }
       } else {
-        throw new PackageError(
-          'bad-layout',
-          `reading the inner service.tar.gz: unexpected ${entry.type} ${entry.name}; it may hold only config.yaml, default_state.dat and service/`,
-          { entry: entry.name },
-        );
+        throw unexpectedEntry(entry);
       }
     }
   } catch (error) {
     throw toPackageError(error, 'reading the inner service.tar.gz');
   }
   if (!hasConfig) {
-    throw new PackageError('bad-layout', 'reading the inner service.tar.gz: it has no config.yaml', { entry: 'config.yaml' });
+    throw new PackageError('bad-layout', 'reading the inner service.tar.gz: no config.yaml before service/; the package was not made by aos-signer or "aos sign"', {
+      entry: 'config.yaml',
+    });
   }
-  return summary;
+  return head;
 }
 
 /**
  * The service/ tree of the inner archive as safe entries named relative to service/ (rootfs
- * paths). The inner config.yaml is compared with the outer one again on the way.
+ * paths). Every entry passes readTarEntries' checks and limits; anything outside the
+ * aos-signer layout is refused; the inner config.yaml is compared with the outer one again.
  */
 export async function* readServiceEntries(innerPath: string, configBytes: Buffer, options: InnerReadOptions): AsyncGenerator<SafeEntry> {
   try {
@@ -67,7 +58,8 @@ export async function* readServiceEntries(innerPath: string, configBytes: Buffer
         await checkSameConfig(entry.body as Readable, configBytes);
         continue;
       }
-      if (!entry.name.startsWith(SERVICE_PREFIX)) continue;
+      if ((entry.name === 'default_state.dat' && entry.type === 'file') || (entry.name === 'service' && entry.type === 'directory')) continue;
+      if (!entry.name.startsWith(SERVICE_PREFIX)) throw unexpectedEntry(entry);
       const name = entry.name.slice(SERVICE_PREFIX.length);
       if (entry.type === 'hardlink') {
         yield { ...entry, name, linkname: serviceLinkTarget(entry) };
@@ -93,6 +85,14 @@ export async function readDefaultState(innerPath: string, options: InnerReadOpti
     throw toPackageError(error, 'reading the inner service.tar.gz');
   }
   return undefined;
+}
+
+function unexpectedEntry(entry: SafeEntry): PackageError {
+  return new PackageError(
+    'bad-layout',
+    `reading the inner service.tar.gz: unexpected ${entry.type} ${entry.name}; it may hold only config.yaml, default_state.dat and service/`,
+    { entry: entry.name },
+  );
 }
 
 function readInner(innerPath: string, options: InnerReadOptions): AsyncGenerator<SafeEntry> {

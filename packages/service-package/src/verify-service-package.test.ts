@@ -45,6 +45,21 @@ async function failure(promise: Promise<unknown>): Promise<PackageError> {
   return error as PackageError;
 }
 
+/** Verify, then stream the whole service/ tree (where its entries are checked); the first error is thrown. */
+async function verifyAndRead(path: string, options: Parameters<typeof verifyServicePackage>[1]): Promise<string[]> {
+  const verified = await verifyServicePackage(path, options);
+  try {
+    const names: string[] = [];
+    for await (const entry of verified.serviceEntries()) {
+      names.push(entry.name);
+      entry.body?.resume();
+    }
+    return names;
+  } finally {
+    await verified.close();
+  }
+}
+
 /** Unpack the outer archive into a folder as aos-signer's temp folder looked before the final make_archive. */
 async function unpackOuter(): Promise<string> {
   const directory = folder();
@@ -149,7 +164,7 @@ describe('verifyServicePackage', () => {
     });
     await signFolder(directory);
     const path = repack(directory);
-    const refused = await failure(verifyServicePackage(path, { trust }));
+    const refused = await failure(verifyAndRead(path, { trust }));
     expect(refused.code).toBe('unsafe-archive');
     expect(refused.entry).toBe('service/etc/localtime');
 
@@ -235,21 +250,36 @@ describe('verifyServicePackage', () => {
       { name: './service/../../etc/cron.d/evil', data: '* * * * * root sh' },
     ]);
     await signFolder(directory);
-    const error = await failure(verifyServicePackage(repack(directory), { trust }));
+    const error = await failure(verifyAndRead(repack(directory), { trust }));
     expect(error.code).toBe('unsafe-archive');
     expect(error.entry).toBe('./service/../../etc/cron.d/evil');
     expect((error.cause as ArchiveError).code).toBe('entry-escapes');
   });
 
   it('applies limits to both archives', async () => {
-    const tooMany = await failure(verifyServicePackage(packagePath, { trust, limits: { maxEntries: 6 } }));
+    const outerTooMany = await failure(verifyServicePackage(packagePath, { trust, limits: { maxEntries: 3 } }));
+    expect(outerTooMany.code).toBe('unsafe-archive');
+    expect((outerTooMany.cause as ArchiveError).code).toBe('too-many-entries');
+
+    const tooMany = await failure(verifyAndRead(packagePath, { trust, limits: { maxEntries: 6 } }));
     expect(tooMany.code).toBe('unsafe-archive');
     expect((tooMany.cause as ArchiveError).code).toBe('too-many-entries');
 
-    const tooLarge = await failure(verifyServicePackage(packagePath, { trust, limits: { maxEntryBytes: 100_000 } }));
+    const tooLarge = await failure(verifyAndRead(packagePath, { trust, limits: { maxEntryBytes: 100_000 } }));
     expect(tooLarge.code).toBe('unsafe-archive');
     expect(tooLarge.entry).toBe('service/app/lib/data.bin');
     expect((tooLarge.cause as ArchiveError).code).toBe('entry-too-large');
+  });
+
+  it('refuses unexpected top-level entries after service/ while streaming the tree', async () => {
+    const directory = await unpackOuter();
+    await makeInner(directory, async (innerDir) => {
+      await writeFile(join(innerDir, 'zz-extra.sh'), 'echo');
+    });
+    await signFolder(directory);
+    const error = await failure(verifyAndRead(repack(directory), { trust }));
+    expect(error.code).toBe('bad-layout');
+    expect(error.entry).toBe('zz-extra.sh');
   });
 
   it('wraps an invalid (but signed) config as invalid-config', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseServiceConfig, type ServiceConfig } from '@openaos/config';
 import { findSigner } from './find-signer.js';
-import { checkInnerArchive, readDefaultState, readServiceEntries } from './inner-archive.js';
+import { readDefaultState, readInnerHead, readServiceEntries } from './inner-archive.js';
 import { PackageError } from './package-error.js';
 import { readOuterArchive } from './read-outer-archive.js';
 import { parseSignaturePayload } from './signature-payload.js';
@@ -12,11 +12,14 @@ import type { SignedFile, VerifiedPackage, VerifyServicePackageOptions } from '.
 
 /**
  * Verify a service package and open it for reading: layout (exactly config.yaml, package.sign,
- * service.tar.gz), every entry of both archives safe and within limits, the signature and its
- * signer (x5c chain to trust.roots, or an aos-signer kid among trust.certificates), hashes and
- * sizes against package.sign, the inner config.yaml equal to the outer one, and the config valid.
+ * service.tar.gz), the outer archive safe and within limits, the signature and its signer
+ * (x5c chain to trust.roots, or an aos-signer kid among trust.certificates), hashes and sizes
+ * against package.sign, the config valid, and the head of the inner archive (its config.yaml
+ * equal to the outer one, default_state.dat).
  *
- * The inner archive is kept in a temp folder until close(); serviceEntries() streams from it.
+ * The inner archive is kept in a temp folder until close(). serviceEntries() streams its
+ * service/ tree, checking every entry (paths, links, special files, limits) as it goes — the
+ * tree is only inflated once, by whoever consumes it; an unsafe entry fails that stream.
  * Errors are PackageErrors; the ones of @openaos/config, pki and archive are their causes.
  */
 export async function verifyServicePackage(path: string, options: VerifyServicePackageOptions): Promise<VerifiedPackage> {
@@ -44,7 +47,7 @@ export async function verifyServicePackage(path: string, options: VerifyServiceP
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.absoluteSymlinks === undefined ? {} : { absoluteSymlinks: options.absoluteSymlinks }),
     };
-    const inner = await checkInnerArchive(outer.innerPath, outer.configBytes, innerOptions);
+    const inner = await readInnerHead(outer.innerPath, outer.configBytes, innerOptions);
     return {
       configText,
       config,

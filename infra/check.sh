@@ -98,7 +98,14 @@ if [[ -f "$ROOT/apps/agent/dist/main.js" ]]; then
   if [[ -z "$missing" ]]; then pass "aos-agent.service ExecStart uses only documented aos-agent options"
   else fail "aos-agent.service ExecStart uses options aos-agent does not know:$missing"
   fi
-  node --max-semi-space-size=1 --lite-mode -e '' 2>/dev/null && pass "node accepts the unit's V8 flags" || fail "node refuses --max-semi-space-size=1 --lite-mode"
+  # The unit runs node with the flags of the agent's launcher (its shebang), which it bypasses.
+  shebang_flags=$(head -1 "$ROOT/apps/agent/bin/aos-agent.js" | sed -E 's|^#!/usr/bin/env -S node ?||; s|^#!.*node ?||')
+  unit_flags=$(sed -E 's|^ExecStart=/usr/bin/node (.*) /opt/openaos/apps/agent/bin/aos-agent.js.*|\1|' <<<"$exec_line")
+  if [[ "$unit_flags" == "$shebang_flags" ]]; then pass "ExecStart gives node the launcher's flags ($shebang_flags)"
+  else fail "ExecStart gives node '$unit_flags', apps/agent/bin/aos-agent.js's shebang has '$shebang_flags'"
+  fi
+  # shellcheck disable=SC2086
+  node $unit_flags -e '' 2>/dev/null && pass "node accepts the unit's V8 flags" || fail "node refuses $unit_flags"
 else skip "apps/agent not built (pnpm build): ExecStart options not checked"
 fi
 

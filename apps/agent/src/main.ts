@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runApply } from './cli/apply-command.js';
 import { runDaemon } from './cli/run-command.js';
-import { formatStatus, readStatus, readUsage } from './cli/status-command.js';
+import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/status-command.js';
 import { describeError } from './errors.js';
 
 const USAGE = `usage:
@@ -56,7 +56,10 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const status = await readStatus(storageDir);
       if (values.json) console.log(JSON.stringify(status, null, 2));
-      else process.stdout.write(formatStatus(status, await readUsage(storageDir)));
+      else {
+        if (!(await isDaemonRunning(storageDir))) console.log(`(the daemon is not running: last known status; start it with aos-agent run --storage-dir ${storageDir})\n`);
+        process.stdout.write(formatStatus(status, await readUsage(storageDir)));
+      }
       return 0;
     }
     default:

@@ -1,3 +1,5 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent, type AgentOptions } from '../agent.js';
 
 /**
@@ -10,6 +12,9 @@ export async function runDaemon(options: AgentOptions): Promise<void> {
   const stop = () => agent.stop();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const pidFile = join(agent.paths.agent, 'daemon.pid');
+  await writeFile(pidFile, String(process.pid));
   options.log?.(`agent running on ${agent.paths.root}`);
   await agent.run();
+  await rm(pidFile, { force: true });
 }

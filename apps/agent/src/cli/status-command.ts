@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { MessageOf } from '@openaos/protocol';
 import { AgentError } from '../errors.js';
@@ -15,6 +16,19 @@ export async function readStatus(storageDir: string): Promise<MessageOf<'unitSta
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_cell, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Whether a daemon runs on this storage (its pid file names a live process). */
+export async function isDaemonRunning(storageDir: string): Promise<boolean> {
+  const paths = resolveStoragePaths(resolve(storageDir));
+  const pid = Number((await readFile(`${paths.agent}/daemon.pid`, 'utf8').catch(() => '')).trim());
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Latest usage per `serviceId/subjectId/index` (written by the daemon's monitor), if any. */

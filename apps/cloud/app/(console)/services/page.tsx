@@ -33,7 +33,7 @@ function CreateServiceForm() {
       <Field label="Description" name="description" problem={problem}>
         <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
       </Field>
-      <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={problem} hint="Optional; used when a version's config sets no quota.">
+      <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={problem} hint="Optional; stored with the service as its default quota.">
         <input name="memoryLimit" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} />
       </Field>
       <Problem problem={problem} />

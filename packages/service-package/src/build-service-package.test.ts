@@ -124,6 +124,14 @@ describe('buildServicePackage', () => {
     expect(error.entry).toBe('src/passwd');
   });
 
+  it('refuses whiteout names (".wh.*"), which images would read as deletions', async () => {
+    const serviceDir = await newService();
+    await writeFile(join(serviceDir, 'src/app/.wh.config'), 'x');
+    const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));
+    expect(error.code).toBe('bad-layout');
+    expect(error.entry).toBe('src/app/.wh.config');
+  });
+
   it('needs meta/<state.filename> when the state is required', async () => {
     const serviceDir = await newService({ stateRequired: true, withState: false });
     const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));

@@ -112,14 +112,25 @@ async function scanSource(sourceDir: string, config: ServiceConfig): Promise<Dir
       entry: folder,
     });
   }
+  let entries: DirectoryEntry[];
   try {
-    return await scanDirectory(sourceDir, { symlinks: config.build.symlinks, label: folder });
+    entries = await scanDirectory(sourceDir, { symlinks: config.build.symlinks, label: folder });
   } catch (error) {
     if (error instanceof ArchiveError && error.code === 'link-escapes') {
       throw new PackageError('symlink', `scanning ${folder}/: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
     }
     throw toPackageError(error, `scanning ${folder}/`);
   }
+  // In an image layer a ".wh." name deletes a file of the layers below; readers refuse them.
+  const whiteout = entries.find((entry) => basename(entry.name).startsWith('.wh.'));
+  if (whiteout !== undefined) {
+    throw new PackageError(
+      'bad-layout',
+      `scanning ${folder}/: ${folder}/${whiteout.name} starts with ".wh.", which marks a deletion (whiteout) in container image layers; rename it`,
+      { entry: `${folder}/${whiteout.name}` },
+    );
+  }
+  return entries;
 }
 
 function createProgressReporter(onProgress: ((progress: BuildProgress) => void) | undefined) {

@@ -3,7 +3,6 @@ import { isErrorProblem } from '@openaos/config';
 import { buildServicePackage, type BuildProgress } from '@openaos/service-package';
 import { summarizeCertificate, type CertificateSummary } from '../certificate-summary.js';
 import { CliError } from '../errors.js';
-import { hashFile } from '../file-hashes.js';
 import { displayPath } from '../display-path.js';
 import { locationOf, type ServiceLocation } from '../service-folder.js';
 import { resolveSigningCredential } from '../signing-credential.js';
@@ -75,12 +74,12 @@ export async function runSign(options: SignOptions): Promise<SignResult> {
       hint: 'check that the source folder exists and is readable and that the package folder is writable',
     });
   }
-  const hashes = await hashFile(built.path);
   return {
     path: built.path,
     size: built.size,
-    sha256: hashes.sha256,
-    sha3_512: hashes.sha3_512,
+    // Hashed by the packager as it wrote the file: no second read of the package.
+    sha256: built.digests.sha256,
+    sha3_512: built.digests.sha3_512,
     serviceUid: built.config.publish.service_uid ?? '',
     version: built.config.publish.version ?? '',
     files: built.files,

@@ -209,6 +209,7 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     expect(document.manifestDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const index = JSON.parse(await readFile(join(imageDir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     expect(index.manifests[0]?.digest).toBe(document.manifestDigest);
+    expect((await readdir(imageDir)).sort()).toEqual(['blobs', 'index.json', 'manifest.json', 'oci-layout']);
     const manifestBytes = await readFile(join(imageDir, 'blobs', 'sha256', document.manifestDigest.slice('sha256:'.length)));
     expect(`sha256:${createHash('sha256').update(manifestBytes).digest('hex')}`).toBe(document.manifestDigest);
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as { aosService?: { digest: string }; layers: { digest: string }[] };

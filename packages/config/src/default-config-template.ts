@@ -104,7 +104,7 @@ configuration:
     #        storage: 64kB
     #        state: 32kB
     quotas:
-        cpu: 50        # percent of one CPU
+        cpu: 50        # percent of the unit's CPU capacity (all cores)
         mem: 64MB      # RAM limit; at least 6MB for runc/crun
         temp: 8MB      # size of /tmp
     #    state: 64kB          # size of /state.dat

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { BlobStore, buildServiceImage, writeImageLayout } from '@openaos/image';
 import { verifyServicePackage } from '@openaos/service-package';
 import { CliError } from '../errors.js';
@@ -77,6 +77,8 @@ export async function runImageBuild(options: ImageBuildOptions): Promise<ImageBu
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     await writeImageLayout(store, image.manifestDigest, directory, { tag });
+    // The blob store stages writes in tmp/; an image layout has no such folder, so drop it once empty.
+    await rmdir(join(directory, 'tmp')).catch(() => undefined);
     const layer = image.manifest.layers[0];
     return {
       directory,

@@ -28,7 +28,7 @@ export function readPublish(
   const serviceUid = readString(reader, at('service_uid'), {
     pattern: UUID_PATTERN,
     expected: 'a UUID such as 2efd1506-564e-40de-9466-66ae7a25fac0',
-    hint: 'copy the Service ID from the service page in the cloud (or `aos services list`)',
+    hint: 'copy the Service ID from the service page in the cloud (or `aos service list`)',
   });
   if (serviceUid !== undefined) publish.service_uid = serviceUid.toLowerCase();
   for (const key of ['tls_pkcs12', 'tls_key', 'tls_certificate'] as const) {

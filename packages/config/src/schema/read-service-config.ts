@@ -65,7 +65,7 @@ function checkPublishForSigning(reader: YamlReader, publishField: Field, entries
     reader,
     entry(entries, publishField, 'service_uid'),
     'the Service ID (a UUID) of the service in the cloud',
-    'the Service UID can be found on the cloud service details page (or `aos services list`)',
+    'the Service UID can be found on the cloud service details page (or `aos service list`)',
     'is required for signing',
   );
   requireValue(

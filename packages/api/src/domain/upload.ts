@@ -178,6 +178,13 @@ async function buildAndStore(deps: CloudDependencies, verified: VerifiedPackage,
     try {
       image = await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store });
     } catch (error) {
+      // The service/ tree is checked as it streams into the layer: an unsafe entry surfaces here,
+      // and it is the package's fault, not the image builder's.
+      const packageFault = findPackageError(error);
+      if (packageFault) {
+        const where = packageFault.entry ? ` (entry ${packageFault.entry})` : '';
+        throw new ApiError('package-invalid', `reading the package's service tree: ${packageFault.message}${where}`, { cause: error });
+      }
       throw new ApiError('image-build-failed', `building the OCI image: ${(error as Error).message}`, { cause: error });
     }
     // Only now, after every check passed and the image is complete, do blobs reach the storage.
@@ -229,4 +236,12 @@ async function digestFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
+}
+
+/** The PackageError somewhere in an error's cause chain, if any. */
+function findPackageError(error: unknown): PackageError | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    if (current instanceof PackageError) return current;
+  }
+  return undefined;
 }

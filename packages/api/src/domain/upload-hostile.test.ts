@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPkcs12, signJws, type Credential } from '@openaos/pki';
+import type { Actor } from '../actor.js';
+import { createCloudFixture, type CloudFixture } from '../testing/cloud-fixture.js';
+import { serviceConfigYaml } from '../testing/service-packages.js';
+import { uploadServiceVersion } from './upload.js';
+
+// Python's tarfile writes what our own packer refuses to: an inner service/ tree whose entry
+// climbs out of its directory. Outer archive and package.sign are otherwise correct.
+const WRITE_HOSTILE_PACKAGE = `
+import io, sys, tarfile
+work, config = sys.argv[1], open(sys.argv[2], 'rb').read()
+with tarfile.open(work + '/service.tar.gz', 'w:gz') as tar:
+    for name, data in (('./config.yaml', config), ('./service/../../escaped.txt', b'owned')):
+        info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
+`;
+const WRITE_OUTER = `
+import sys, tarfile
+work = sys.argv[1]
+with tarfile.open(work + '/package.tar.gz', 'w:gz') as tar:
+    for name in ('config.yaml', 'package.sign', 'service.tar.gz'):
+        tar.add(work + '/' + name, arcname='./' + name)
+`;
+
+async function makeHostilePackage(credential: Credential, serviceId: string): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'openaos-hostile-'));
+  const configPath = join(work, 'config.yaml');
+  await writeFile(configPath, serviceConfigYaml(serviceId, '1.0.0'));
+  execFileSync('python3', ['-c', WRITE_HOSTILE_PACKAGE, work, configPath]);
+  const describeFile = async (name: string) => {
+    const bytes = await readFile(join(work, name));
+    return { name, hash: createHash('sha3-512').update(bytes).digest('hex'), size: bytes.length };
+  };
+  const token = signJws({ data: [await describeFile('service.tar.gz'), await describeFile('config.yaml')] }, credential);
+  await writeFile(join(work, 'package.sign'), token);
+  execFileSync('python3', ['-c', WRITE_OUTER, work]);
+  return join(work, 'package.tar.gz');
+}
+
+describe('uploadServiceVersion with a signed package whose service tree escapes', () => {
+  let cloud: CloudFixture;
+  let sp: Actor;
+  let credential: Credential;
+  let serviceId: string;
+  beforeAll(async () => {
+    cloud = await createCloudFixture('pglite');
+    sp = await cloud.addUser('sp', 'Provider', 'p@sp.example');
+    credential = readPkcs12(Buffer.from((await cloud.caller(sp).credentials.issue()).pkcs12Base64, 'base64'));
+    serviceId = (await cloud.caller(sp).services.create({ title: 'hostile' })).id;
+  });
+  afterAll(async () => {
+    await cloud?.close();
+  });
+
+  it('blames the package (naming the entry), not the image builder, and keeps no blob', async () => {
+    const packagePath = await makeHostilePackage(credential, serviceId);
+    const outcome = await uploadServiceVersion(cloud.deps, sp, { serviceId, version: '1.0.0', packagePath, packageSize: statSync(packagePath).size }).then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error: error as { code?: string; message: string } }),
+    );
+    const reason = outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `${outcome.result?.state}: ${outcome.result?.failureReason}`;
+    expect(reason).not.toMatch(/image-build-failed|building the OCI image/);
+    expect(reason).toMatch(/escaped\.txt/);
+    if (outcome.error) expect(outcome.error.code).toBe('package-invalid');
+    else expect(outcome.result?.state).toBe('failed');
+    const blobs: string[] = [];
+    for await (const digest of cloud.deps.blobs.store.list()) blobs.push(digest);
+    expect(blobs).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@
  * - A failing pass backs off (1 s doubling to 30 s) and never ends the loop; containers keep
  *   running when the loop stops.
  */
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import type { DesiredStatus, MessageOf } from '@openaos/protocol';
 import type { UnitSettings } from '@openaos/spec';
@@ -87,6 +88,7 @@ export class Agent {
   private isSettling = false;
   private running = false;
   private wake: (() => void) | undefined;
+  private isWakeRequested = false;
   private readonly log: (message: string) => void;
   private readonly nodeId: string;
   private readonly logLimits: LogLimits;
@@ -175,7 +177,7 @@ export class Agent {
     await this.targetFile.save(merged);
     this.desired = merged;
     this.targetMtime = (await stat(this.targetFile.path)).mtimeMs;
-    this.wake?.();
+    this.requestWake();
   }
 
   get target(): DesiredStatus | undefined {
@@ -306,6 +308,15 @@ export class Agent {
   async run(): Promise<void> {
     this.running = true;
     this.monitor.start();
+    // `aos-agent apply` renames a new target.json into place: wake at once instead of at the next poll.
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(this.paths.agent, (_event, name) => {
+        if (name === 'target.json') this.requestWake();
+      });
+    } catch {
+      // No inotify: the poll interval still picks the target up.
+    }
     let backoff = 0;
     while (this.running) {
       try {
@@ -317,6 +328,7 @@ export class Agent {
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
+        if (this.isWakeRequested) return resolve();
         const timer = setTimeout(resolve, backoff || (this.isSettling ? Math.min(10, this.pollIntervalMs) : this.pollIntervalMs));
         this.wake = () => {
           clearTimeout(timer);
@@ -324,7 +336,15 @@ export class Agent {
         };
       });
       this.wake = undefined;
+      this.isWakeRequested = false;
     }
+    watcher?.close();
+  }
+
+  /** Run the next pass now (or right after the current one). */
+  private requestWake(): void {
+    this.isWakeRequested = true;
+    this.wake?.();
   }
 
   /** Stop the loop; containers keep running (a restarted agent re-adopts them). */

@@ -205,6 +205,9 @@ export class Agent {
       setInstalling: (digest) => {
         this.installing = digest;
       },
+      reportStatus: async () => {
+        await this.status();
+      },
     };
   }
 

@@ -19,6 +19,8 @@ export interface ExecutorContext {
   log(message: string): void;
   /** Set while an install runs, for the status report. */
   setInstalling(manifestDigest: string | undefined): void;
+  /** Publish the current status now (before a long step, so `installing` is visible). */
+  reportStatus(): Promise<void>;
 }
 
 /** One executor per step kind; the mapped type makes a missing or mistyped one a compile error. */
@@ -72,6 +74,7 @@ export const executors: Executors = {
   async 'install-service'(step, context) {
     const { service } = step;
     context.setInstalling(service.manifestDigest);
+    await context.reportStatus().catch(() => undefined);
     try {
       const installed = await runInstallWorker(context.runner.paths, service);
       context.records.installed[service.manifestDigest] = installed;

@@ -34,9 +34,9 @@ import { unmountRootfs } from './runtime/rootfs.js';
 import { ensureStorageMounted, isMountPoint } from './storage/mount-storage.js';
 import { prepareHostRoot } from './storage/prepare-host-root.js';
 import { buildUnitStatus } from './status/build-unit-status.js';
+import { collectUsage, syncMonitor } from './status/sync-monitor.js';
 import { availableParallelism } from 'node:os';
 import type { AlertItem } from '@openaos/protocol';
-import type { AosServiceConfig } from '@openaos/config';
 import { createMonitor, type InstanceReading, type Monitor } from './monitoring/index.js';
 
 export interface AgentOptions {
@@ -245,32 +245,9 @@ export class Agent {
   /** Watch exactly the instances that are running now. */
   private async syncMonitor(): Promise<void> {
     const { observations } = await this.observe();
-    for (const [instanceId, runtime] of Object.entries(observations.instances)) {
-      const record = this.records.instances[instanceId];
-      const installed = record ? this.records.installed[record.instance.manifestDigest] : undefined;
-      if (runtime.phase !== 'running' || !record || !installed) {
-        this.monitor.removeInstance(instanceId);
-        continue;
-      }
-      const serviceConfig = installed.serviceConfig as AosServiceConfig;
-      const paths = instancePaths(this.paths, instanceId);
-      this.monitor.addInstance({
-        serviceId: record.instance.serviceId,
-        subjectId: record.instance.subjectId,
-        instance: record.instance.index,
-        instanceId,
-        cgroupsPath: record.cgroupsPath,
-        ...((serviceConfig.quotas?.storageLimit ?? 0) > 0 ? { storagePath: paths.storageDir } : {}),
-        quotas: serviceConfig.quotas ?? {},
-        ...(serviceConfig.alertRules ? { alertRules: serviceConfig.alertRules } : {}),
-      });
-    }
-    // usage.json: latest readings for `aos-agent status` (changes once per monitoring poll).
-    const usage: Record<string, InstanceReading> = {};
-    for (const record of Object.values(this.records.instances)) {
-      const reading = this.monitor.readLatest(record.instance.instanceId);
-      if (reading) usage[`${record.instance.serviceId}/${record.instance.subjectId}/${record.instance.index}`] = reading;
-    }
+    syncMonitor(this.monitor, this.records, observations, this.paths);
+    // usage.json changes once per monitoring poll.
+    const usage = collectUsage(this.monitor, this.records);
     const text = JSON.stringify(usage);
     if (text !== this.lastUsageText) {
       await writeFileAtomic(`${this.paths.agent}/usage.json`, text);

@@ -2,13 +2,17 @@
 // reported `active`, against a bare `runc run -d` of an equivalent bundle (the same config.json
 // and an identically prepared overlay rootfs), alternately, BENCH_RUNS times (default 9) after
 // one warm-up round of each that is not counted (JIT, page cache).
-// Prints the ratio of the medians (target ≤ 1.5). Root only. Run after `pnpm build`.
-import { copyFile, mkdir, readFile, writeFile, open } from 'node:fs/promises';
+// Prints the ratio of the medians (target ≤ 1.5). Then the same through the real daemon
+// (bin/aos-agent.js with its flags): target.json renamed into place → status.json says active.
+// Root only. Run after `pnpm build`.
+import { watch } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { Agent, createInstanceId, instancePaths } from '@openaos/agent';
 import { execa } from 'execa';
-import { buildBenchImage, cleanupStorage, desiredStatus, median, prepareStorage, requireRoot, SERVICE_ID, SUBJECT_ID, sleep } from './agent-lib.mjs';
+import { benchDirectory, buildBenchImage, cleanupStorage, desiredStatus, median, prepareStorage, requireRoot, SERVICE_ID, SUBJECT_ID, sleep } from './agent-lib.mjs';
 
 requireRoot('agent-startup');
 const runs = Number(process.env.BENCH_RUNS || 9);
@@ -78,6 +82,42 @@ try {
   console.log(`agent desired status → active: median ${median(agentMs).toFixed(1)} ms; bare runc run -d: median ${median(baselineMs).toFixed(1)} ms; ratio ${ratio.toFixed(2)} (target ≤ 1.5)`);
   agent.stop();
   await loop;
+
+  // The real daemon on the same storage (the image stays installed).
+  const daemon = execa(join(benchDirectory, '..', 'apps/agent/bin/aos-agent.js'), ['run', '--storage-dir', storageDir, '--cgroup-parent', cgroupParent], { reject: false, stdio: 'ignore' });
+  const agentDir = join(storageDir, 'agent');
+  const readStatus = () => readFile(join(agentDir, 'status.json'), 'utf8').then(JSON.parse, () => undefined);
+  const waitForStatus = (predicate) =>
+    new Promise((resolve) => {
+      const check = () => void readStatus().then((status) => status && predicate(status) && (watcher.close(), clearInterval(poll), resolve(status)));
+      const watcher = watch(agentDir, (_event, name) => name === 'status.json' && check());
+      const poll = setInterval(check, 200);
+      check();
+    });
+  const applyTarget = async (count) => {
+    const temporary = join(agentDir, '.bench-target.json');
+    await writeFile(temporary, JSON.stringify(desiredStatus(image, count)));
+    await rename(temporary, join(agentDir, 'target.json'));
+  };
+  const daemonMs = [];
+  try {
+    for (let run = 0; run <= runs; run += 1) {
+      await applyTarget(0);
+      await waitForStatus((status) => status.instances.length === 0);
+      while ((await execa('runc', ['--root', join(storageDir, 'runc'), 'list', '-q'])).stdout.trim() !== '') await sleep(20);
+      await sleep(300);
+      const started = performance.now();
+      await applyTarget(1);
+      await waitForStatus((status) => status.instances[0]?.status === 'active');
+      if (run > 0) daemonMs.push(performance.now() - started);
+    }
+    console.log(`daemon target.json → status.json active: median ${median(daemonMs).toFixed(1)} ms; ratio to bare runc ${(median(daemonMs) / median(baselineMs)).toFixed(2)}`);
+    await applyTarget(0);
+    await waitForStatus((status) => status.instances.length === 0);
+  } finally {
+    daemon.kill('SIGTERM');
+    await daemon;
+  }
 } finally {
   await agent?.destroy().catch((error) => console.error(error));
   await execa('runc', ['--root', join(baselineRoot, 'runc'), 'delete', '-f', 'bench-baseline'], { reject: false });

@@ -106,4 +106,27 @@ describe.sequential.skipIf(!isRoot)('agent runs hello world', () => {
       server.close();
     }
   });
+
+  it('rotates a chatty instance log within its cap while runc keeps writing', async () => {
+    const image = await buildTestImage(join(bed.root, 'chatty'), serviceYaml({ uid: SERVICE_A, version: '3.0.0', cmd: 'python3 -u /srv/app/chatty.py' }), {
+      'srv/app/chatty.py': 'import time\nfor n in range(40):\n    print(f"line {n:04d} " + "x" * 8000, flush=True)\n    time.sleep(0.02)\nprint("done", flush=True)\ntime.sleep(3600)\n',
+    });
+    const agent = await bed.openAgent({ logLimits: { maxBytes: 64 * 1024, files: 3 } });
+    await agent.setTarget({ messageType: 'desiredStatus', services: [{ id: SERVICE_A, version: '3.0.0', manifestDigest: image.manifestDigest, urls: [image.directory] }], instances: [{ serviceId: SERVICE_A, subjectId: SUBJECT, priority: 0, numInstances: 1 }] });
+    const log = agent.logPath(createInstanceId(SERVICE_A, SUBJECT, 0));
+    const sizes = async () => Promise.all(['', '.1', '.2', '.3'].map((suffix) => readFile(log + suffix).then((data) => data.length, () => -1)));
+    let text = '';
+    for (let attempt = 0; attempt < 150 && !text.includes('done'); attempt += 1) {
+      await agent.reconcileOnce();
+      text = (await Promise.all(['', '.1', '.2'].map((suffix) => readFile(log + suffix, 'utf8').catch(() => '')))).join('');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await agent.reconcileOnce();
+    const [current, first, second, third] = await sizes();
+    expect(text).toContain('done');
+    expect(first).toBeGreaterThan(64 * 1024);
+    expect(second).toBeGreaterThan(0);
+    expect(third).toBe(-1);
+    expect(current!).toBeLessThanOrEqual(64 * 1024 + 8100 * 4);
+  });
 });

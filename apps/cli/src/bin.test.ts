@@ -42,6 +42,26 @@ describe.skipIf(!built)('the built aos binary', () => {
     expect((JSON.parse(validate.stdout) as { valid: boolean }).valid).toBe(true);
   });
 
+  it('on a fresh machine, `aos init demo && cd demo && aos sign` makes a package that inspect verifies and image build turns into an image umoci opens', async () => {
+    const home = join(root, 'fresh-home');
+    const run = (args: string[], cwd: string) =>
+      execa('node', [bin, ...args], { reject: false, env: { AOS_HOME: home, AOS_DEBUG: '', AOS_CLOUD_URL: '' }, cwd });
+    const init = await run(['init', 'demo'], root);
+    expect(init.exitCode).toBe(0);
+    expect(init.stdout).toContain('development credential');
+    const demo = join(root, 'demo');
+    const sign = await run(['sign'], demo);
+    expect(sign.stderr).toBe('');
+    expect(sign.exitCode).toBe(0);
+    const inspect = await run(['inspect', 'service.tar.gz', '--json'], demo);
+    expect(inspect.exitCode).toBe(0);
+    expect((JSON.parse(inspect.stdout) as { verified: boolean }).verified).toBe(true);
+    expect((await run(['image', 'build', 'service.tar.gz', '-o', 'image'], demo)).exitCode).toBe(0);
+    const unpack = await execa('umoci', ['unpack', '--rootless', '--image', 'image:latest', 'bundle'], { cwd: demo, reject: false });
+    expect(unpack.exitCode).toBe(0);
+    expect(existsSync(join(demo, 'bundle', 'rootfs', 'hello.py'))).toBe(true);
+  });
+
   it('prints errors without a stack trace, unless AOS_DEBUG=1', async () => {
     const plain = await aos(['inspect', 'missing.tar.gz']);
     expect(plain.exitCode).toBe(1);

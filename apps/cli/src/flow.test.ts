@@ -35,10 +35,11 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
   });
 
   it('init writes a commented config and a runnable hello world, and refuses to overwrite', async () => {
-    const result = await runAos(['init', serviceDir], sandbox.env);
+    const result = await runAos(['init', serviceDir, '--no-dev-credential'], sandbox.env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('aos credentials dev');
-    expect(result.stdout).toContain('service_uid');
+    expect(result.stdout).toContain('random stand-in');
+    expect(result.stdout).toContain('aos sign');
+    expect(result.stdout).not.toContain('development credential');
     const config = await readFile(join(serviceDir, 'meta', 'config.yaml'), 'utf8');
     expect(config).toMatch(/^#/m); // commented template
     expect(config).toContain('python3 -u /hello.py');
@@ -55,6 +56,7 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
   });
 
   it('validate before service_uid is set names the field with its line, exit 1', async () => {
+    await fillServiceUid(join(serviceDir, 'meta', 'config.yaml'), '');
     const result = await runAos(['validate', '-C', serviceDir], sandbox.env);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/config\.yaml:\d+:\d+\s+publish\.service_uid/);

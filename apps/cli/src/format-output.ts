@@ -36,24 +36,21 @@ function formatCertificate(certificate: CertificateSummary, indent = ''): string
 
 export function formatInit(result: InitResult): string {
   const where = displayPath(result.directory);
-  const cd = where === '' || where === '.' ? undefined : `     cd ${where}`;
+  const cd = where === '' || where === '.' ? undefined : `cd ${where}`;
   return lines(
     `Created a service in ${result.directory}:`,
     ...result.created.map((file) => `  ${file}`),
+    result.devCredentialPath && `  ${result.devCredentialPath}  (development credential: signs packages until your cloud issues one)`,
+    '',
+    result.serviceUidIsPlaceholder
+      ? `publish.service_uid is a random stand-in (${result.serviceUid}): replace it with the Service ID from \`aos service create\` before you upload.`
+      : `publish.service_uid is ${result.serviceUid}.`,
     '',
     'Next steps:',
-    cd && `  0. ${cd.trim()}`,
-    '  1. Create a development credential (until your cloud issues one):',
-    '       aos credentials dev',
-    ...(result.serviceUid
-      ? [`  2. publish.service_uid is set to ${result.serviceUid}.`]
-      : [
-          "  2. Set publish.service_uid in meta/config.yaml to your service's ID",
-          '     (`aos service create`, or any UUID for local tests: node -e "console.log(crypto.randomUUID())").',
-        ]),
-    '  3. Check the config and build the signed package:',
-    '       aos validate',
-    '       aos sign',
+    cd && `  ${cd}`,
+    '  aos validate        # every problem at once, with file:line:column',
+    '  aos sign            # service.tar.gz, signed',
+    '  aos inspect service.tar.gz',
   );
 }
 

@@ -64,11 +64,13 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .command('init')
       .argument('[dir]', 'folder to create the service in', '.')
       .description('create a service folder: commented meta/config.yaml and a Python hello world in src/')
-      .option('--service-uid <uuid>', 'fill in publish.service_uid')
-      .option('--url <host>', 'fill in publish.url (cloud host)'),
-  ).action(async (dir: string, options: OutputOptions & { serviceUid?: string; url?: string }) => {
+      .option('--service-uid <uuid>', 'fill in publish.service_uid (default: a random stand-in until the cloud issues the ID)')
+      .option('--url <host>', 'fill in publish.url (cloud host)')
+      .option('--no-dev-credential', 'do not create a development credential when you have none'),
+  ).action(async (dir: string, options: OutputOptions & { serviceUid?: string; url?: string; devCredential: boolean }) => {
     const result = await runInit({
       directory: dir,
+      ...(options.devCredential ? { aosHome: env.aosHome } : {}),
       ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}),
       ...(options.url ? { url: options.url } : {}),
     });

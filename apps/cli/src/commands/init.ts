@@ -1,15 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultConfigTemplate } from '@openaos/config';
 import { CliError } from '../errors.js';
+import { runCredentialsDev } from './credentials-dev.js';
 
 export interface InitOptions {
   /** Folder to create the service in (created if missing). */
   directory: string;
-  /** Pre-fill `publish.service_uid` (otherwise left empty with a comment). */
+  /** Pre-fill `publish.service_uid`; otherwise a random UUID stands in until the cloud issues one. */
   serviceUid?: string;
   /** Pre-fill `publish.url`. */
   url?: string;
+  /**
+   * AOS_HOME: when given and it holds no SP credential yet, a development one is made there
+   * (as `aos credentials dev`), so that `aos sign` works right after `aos init`.
+   */
+  aosHome?: string;
 }
 
 export interface InitResult {
@@ -17,8 +24,12 @@ export interface InitResult {
   configPath: string;
   /** Files written, relative to `directory`. Existing sources are never overwritten. */
   created: string[];
-  /** publish.service_uid, when it was filled in. */
-  serviceUid?: string;
+  /** publish.service_uid as written. */
+  serviceUid: string;
+  /** True when serviceUid is a random stand-in, to be replaced by the cloud's Service ID. */
+  serviceUidIsPlaceholder: boolean;
+  /** The development credential made for this user, when there was none. */
+  devCredentialPath?: string;
 }
 
 /** The hello world the template's `cmd: python3 -u /hello.py` runs (src/ becomes the rootfs "/"). */
@@ -58,8 +69,9 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
       hint: 'run `aos init` in an empty folder, or edit the existing meta/config.yaml',
     });
   }
+  const serviceUid = options.serviceUid ?? randomUUID();
   const template = defaultConfigTemplate({
-    ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}),
+    serviceUid,
     ...(options.url ? { url: options.url } : {}),
   });
   const created: string[] = [];
@@ -80,5 +92,20 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     }
     throw new CliError('failed', action, (error as Error).message, { cause: error });
   }
-  return { directory, configPath, created, ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}) };
+  const devCredentialPath = options.aosHome ? await ensureDevCredential(options.aosHome) : undefined;
+  return {
+    directory,
+    configPath,
+    created,
+    serviceUid,
+    serviceUidIsPlaceholder: options.serviceUid === undefined,
+    ...(devCredentialPath ? { devCredentialPath } : {}),
+  };
+}
+
+/** Make a development SP credential unless the user already has one; returns its path if made. */
+async function ensureDevCredential(aosHome: string): Promise<string | undefined> {
+  if (await exists(join(aosHome, 'security', 'aos-user-sp.p12'))) return undefined;
+  const made = await runCredentialsDev({ aosHome, role: 'sp' });
+  return made.pkcs12Path;
 }

@@ -26,7 +26,7 @@ async function readStatusFile(storageDir: string): Promise<StatusFile | undefine
   return readFile(join(storageDir, 'agent/status.json'), 'utf8').then((text) => JSON.parse(text) as StatusFile, () => undefined);
 }
 
-describe.sequential.skipIf(!isRoot)('agent crash safety and verification', () => {
+describe.skipIf(!isRoot).sequential('agent crash safety and verification', () => {
   let bed: Awaited<ReturnType<typeof createTestBed>>;
   let daemon: ReturnType<typeof spawnDaemon> | undefined;
   let small: TestImage;

@@ -13,7 +13,7 @@ import { buildTestImage, createTestBed, desiredStatus, reconcileUntil, SERVICE_A
 
 const isRoot = process.getuid?.() === 0;
 
-describe.sequential.skipIf(!isRoot)('agent runs hello world', () => {
+describe.skipIf(!isRoot).sequential('agent runs hello world', () => {
   let bed: Awaited<ReturnType<typeof createTestBed>>;
   beforeAll(async () => {
     bed = await createTestBed('hello');

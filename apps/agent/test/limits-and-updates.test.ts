@@ -8,7 +8,7 @@ import { buildTestImage, createTestBed, desiredStatus, readInstancePid, reconcil
 const isRoot = process.getuid?.() === 0;
 const SLEEPER = 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n';
 
-describe.sequential.skipIf(!isRoot)('agent limits, updates and rollback', () => {
+describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => {
   let bed: Awaited<ReturnType<typeof createTestBed>>;
   let agent: Agent;
   const images: Record<string, TestImage> = {};

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runApply } from './cli/apply-command.js';
+import { readInstanceLog } from './cli/logs-command.js';
 import { runDaemon } from './cli/run-command.js';
 import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/status-command.js';
 import { describeError } from './errors.js';
@@ -7,7 +8,8 @@ import { describeError } from './errors.js';
 const USAGE = `usage:
   aos-agent run    --storage-dir DIR [--storage-size 512m | --storage-image FILE] [--cgroup-parent /openaos] [--node-id ID]
   aos-agent apply  FILE --storage-dir DIR [--wait] [--timeout SECONDS]
-  aos-agent status --storage-dir DIR [--json]`;
+  aos-agent status --storage-dir DIR [--json]
+  aos-agent logs   SERVICE_ID --storage-dir DIR [--subject ID] [--instance N]`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '120' },
       json: { type: 'boolean', default: false },
+      subject: { type: 'string' },
+      instance: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,6 +64,19 @@ async function main(argv: string[]): Promise<number> {
         if (!(await isDaemonRunning(storageDir))) console.log(`(the daemon is not running: last known status; start it with aos-agent run --storage-dir ${storageDir})\n`);
         process.stdout.write(formatStatus(status, await readUsage(storageDir)));
       }
+      return 0;
+    }
+    case 'logs': {
+      if (!file) {
+        console.error(`aos-agent logs: give the service ID\n${USAGE}`);
+        return 64;
+      }
+      const subjectId = values.subject ?? (await readStatus(storageDir)).instances.find((instance) => instance.serviceId === file)?.subjectId;
+      if (!subjectId) {
+        console.error(`aos-agent logs: no instance of ${file} in the status; give --subject`);
+        return 1;
+      }
+      process.stdout.write(await readInstanceLog({ storageDir, serviceId: file, subjectId, instance: Number(values.instance) }));
       return 0;
     }
     default:

@@ -86,6 +86,8 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     const parsed = JSON.parse(status.stdout) as StatusFile;
     expect(parsed.instances.map((item) => item.status)).toEqual(['active', 'active']);
     expect(await Promise.all(ids.map((id) => readInstancePid(bed.storageDir, id)))).toEqual(pids);
+    const logs = await runCli(['logs', SERVICE_A, '--storage-dir', bed.storageDir, '--instance', '1']);
+    expect(logs.stdout).toContain('up');
   });
 
   it('finishes an install interrupted by kill -9 and leaves no partial files', async () => {

@@ -1,0 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AgentError } from '../errors.js';
+import { instancePaths, resolveStoragePaths } from '../paths.js';
+import { createInstanceId } from '../persist/instance-id.js';
+
+export interface LogsOptions {
+  storageDir: string;
+  serviceId: string;
+  subjectId: string;
+  instance: number;
+}
+
+/** `aos-agent logs`: an instance's log, rotated files first (oldest first), then the current one. */
+export async function readInstanceLog(options: LogsOptions): Promise<string> {
+  const paths = instancePaths(resolveStoragePaths(resolve(options.storageDir)), createInstanceId(options.serviceId, options.subjectId, options.instance));
+  const parts = await Promise.all(['.2', '.1', ''].map((suffix) => readFile(paths.log + suffix, 'utf8').catch(() => undefined)));
+  if (parts.every((part) => part === undefined)) {
+    throw new AgentError('not-running', `reading the log of ${options.serviceId}/${options.subjectId}/${options.instance}: no such instance on ${options.storageDir}; see aos-agent status`);
+  }
+  return parts.filter((part) => part !== undefined).join('');
+}

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { join, isAbsolute } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ImageError, type BlobStore } from '@openaos/image';
 import { AgentError } from '../errors.js';
@@ -19,18 +19,32 @@ async function openSource(location: ReturnType<typeof blobLocation>): Promise<Re
   return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
 }
 
+/** Fail a stream that passes `maxBytes` (a source announcing no size must not fill the disk). */
+function limitBytes(maxBytes: number, what: string): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > maxBytes) callback(new AgentError('fetch-failed', `fetching ${what}: more than ${maxBytes} bytes; refused`));
+      else callback(null, chunk);
+    },
+  });
+}
+
 /**
  * Make sure the store holds `digest`, trying each source in turn. BlobStore.put checks the
  * digest (and size) before the blob becomes visible, so a tampered or truncated blob is never
  * stored; a digest mismatch is final (another mirror would not make the content right).
  */
-export async function ensureBlob(store: BlobStore, digest: string, sources: string[], size?: number): Promise<void> {
+export async function ensureBlob(store: BlobStore, digest: string, sources: string[], size?: number, options: { maxBytes?: number } = {}): Promise<void> {
   if (await store.has(digest)) return;
   const hex = digest.replace(/^sha256:/, '');
   const problems: string[] = [];
   for (const source of sources) {
     try {
-      const stream = await openSource(blobLocation(source, hex));
+      const opened = await openSource(blobLocation(source, hex));
+      const stream = size === undefined && options.maxBytes !== undefined ? opened.pipe(limitBytes(options.maxBytes, digest)) : opened;
+      if (stream !== opened) opened.on('error', (error) => stream.destroy(error));
       await store.put(stream, { digest, ...(size !== undefined ? { size } : {}) });
       return;
     } catch (error) {

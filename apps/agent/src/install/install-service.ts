@@ -8,6 +8,8 @@ import { DEFAULT_RUN_PARAMETERS, type RunParameters, type ServiceVersion } from 
 import { ensureBlob } from './fetch-blob.js';
 import { layerDirectory } from './layer-paths.js';
 
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 function toRunParameters(runParameters: { startInterval?: string; startBurst?: number; restartInterval?: string } | undefined): RunParameters {
   return {
     startIntervalMs: runParameters?.startInterval ? parseIsoDuration(runParameters.startInterval) : DEFAULT_RUN_PARAMETERS.startIntervalMs,
@@ -33,7 +35,8 @@ async function exists(path: string): Promise<boolean> {
 export async function installService(paths: StoragePaths, store: BlobStore, service: ServiceVersion): Promise<InstalledService> {
   const where = `installing ${service.serviceId}@${service.version}`;
   try {
-    await ensureBlob(store, service.manifestDigest, service.urls);
+    // The manifest's size is not announced: cap it (reading it back refuses more than 4 MiB too).
+    await ensureBlob(store, service.manifestDigest, service.urls, undefined, { maxBytes: MAX_MANIFEST_BYTES });
     const manifest = JSON.parse(await readFile(store.pathOf(service.manifestDigest), 'utf8')) as { config?: Descriptor; aosService?: Descriptor; layers?: Descriptor[] };
     const descriptors = [manifest.config, manifest.aosService, ...(manifest.layers ?? [])].filter((descriptor): descriptor is Descriptor => descriptor !== undefined);
     for (const descriptor of descriptors) await ensureBlob(store, descriptor.digest, service.urls, descriptor.size);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceId } from '../src/index.js';
@@ -62,6 +64,34 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     expect(await stat(join(bed.storageDir, 'images/blobs/sha256', tampered.layerDigest.replace('sha256:', ''))).catch(() => undefined)).toBeUndefined();
     await agent.setTarget({ messageType: 'desiredStatus', services: [], instances: [] });
     await agent.reconcileOnce();
+  });
+
+  it('refuses an endless manifest from a blob server', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 0x7b);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 * 1024 * 1024 && response.write(chunk)) sent += chunk.length;
+        if (sent >= 64 * 1024 * 1024) response.end();
+        else response.once('drain', pump);
+      };
+      response.on('error', () => undefined);
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const agent = await bed.openAgent();
+      const digest = 'sha256:' + 'c'.repeat(64);
+      await agent.setTarget({ messageType: 'desiredStatus', services: [{ id: SERVICE_B, version: '9.0.0', manifestDigest: digest, urls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}`] }], instances: [] });
+      const pass = await reconcileUntil(agent, (result) => result.status.services[0]?.status === 'error');
+      expect(pass.status.services[0]?.errorInfo?.message).toMatch(/more than 4194304 bytes/);
+      await agent.setTarget({ messageType: 'desiredStatus', services: [], instances: [] });
+      await agent.reconcileOnce();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('re-adopts running containers after kill -9 of the agent, without restarting them', async () => {

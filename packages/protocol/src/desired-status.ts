@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { digestSchema } from './common.js';
 
 /**
- * A service version the unit must have installed. `manifestDigest` names the image manifest;
- * blobs are fetched from `<url>/blobs/sha256/<hex>` for each of `urls` in turn (an http(s) base
- * URL or a local directory path / file: URL holding an image layout).
+ * A service version the unit must have installed. `manifestDigest` names the image manifest
+ * (`size`: its size in bytes, when known); blobs are fetched from `<url>/blobs/sha256/<hex>`
+ * for each of `urls` in turn (an http(s) base URL or a local directory path / file: URL
+ * holding an image layout).
  */
 export const desiredServiceSchema = z.object({
   id: z.string().min(1),

@@ -35,8 +35,8 @@ async function exists(path: string): Promise<boolean> {
 export async function installService(paths: StoragePaths, store: BlobStore, service: ServiceVersion): Promise<InstalledService> {
   const where = `installing ${service.serviceId}@${service.version}`;
   try {
-    // The manifest's size is not announced: cap it (reading it back refuses more than 4 MiB too).
-    await ensureBlob(store, service.manifestDigest, service.urls, undefined, { maxBytes: MAX_MANIFEST_BYTES });
+    // Without an announced size, cap the manifest (reading it back refuses more than 4 MiB too).
+    await ensureBlob(store, service.manifestDigest, service.urls, service.size, { maxBytes: MAX_MANIFEST_BYTES });
     const manifest = JSON.parse(await readFile(store.pathOf(service.manifestDigest), 'utf8')) as { config?: Descriptor; aosService?: Descriptor; layers?: Descriptor[] };
     const descriptors = [manifest.config, manifest.aosService, ...(manifest.layers ?? [])].filter((descriptor): descriptor is Descriptor => descriptor !== undefined);
     for (const descriptor of descriptors) await ensureBlob(store, descriptor.digest, service.urls, descriptor.size);

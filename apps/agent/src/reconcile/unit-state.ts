@@ -17,6 +17,8 @@ export interface ServiceVersion {
   manifestDigest: string;
   /** Blob sources (target only; empty in the current state). */
   urls: string[];
+  /** Size of the manifest blob, when the desired status gives it. */
+  size?: number;
   /** Known once installed (from the image's service_config.json). */
   runParameters?: RunParameters;
 }

@@ -1,15 +1,50 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPkcs12, type Credential } from '@openaos/pki';
+import { readPkcs12, signJws, type Credential } from '@openaos/pki';
 import type { Actor } from '../actor.js';
 import type { BlobStorage } from '../blob-storage.js';
 import { createCloudFixture, type CloudFixture } from '../testing/cloud-fixture.js';
-import { makeServicePackage } from '../testing/service-packages.js';
+import { makeServicePackage, serviceConfigYaml } from '../testing/service-packages.js';
 import { uploadServiceVersion } from './upload.js';
 
-describe('uploadServiceVersion when storing fails', () => {
+// Python's tarfile writes what our own packer refuses to: an inner service/ tree whose entry
+// climbs out of its directory. Outer archive and package.sign are otherwise correct.
+const WRITE_HOSTILE_PACKAGE = `
+import io, sys, tarfile
+work, config = sys.argv[1], open(sys.argv[2], 'rb').read()
+with tarfile.open(work + '/service.tar.gz', 'w:gz') as tar:
+    for name, data in (('./config.yaml', config), ('./service/../../escaped.txt', b'owned')):
+        info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
+`;
+const WRITE_OUTER = `
+import sys, tarfile
+work = sys.argv[1]
+with tarfile.open(work + '/package.tar.gz', 'w:gz') as tar:
+    for name in ('config.yaml', 'package.sign', 'service.tar.gz'):
+        tar.add(work + '/' + name, arcname='./' + name)
+`;
+
+async function makeHostilePackage(credential: Credential, serviceId: string, version: string): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'openaos-hostile-'));
+  const configPath = join(work, 'config.yaml');
+  await writeFile(configPath, serviceConfigYaml(serviceId, version));
+  execFileSync('python3', ['-c', WRITE_HOSTILE_PACKAGE, work, configPath]);
+  const describeFile = async (name: string) => {
+    const bytes = await readFile(join(work, name));
+    return { name, hash: createHash('sha3-512').update(bytes).digest('hex'), size: bytes.length };
+  };
+  const token = signJws({ data: [await describeFile('service.tar.gz'), await describeFile('config.yaml')] }, credential);
+  await writeFile(join(work, 'package.sign'), token);
+  execFileSync('python3', ['-c', WRITE_OUTER, work]);
+  return join(work, 'package.tar.gz');
+}
+
+describe('uploadServiceVersion when things go wrong', () => {
   let cloud: CloudFixture;
   let sp: Actor;
   let credential: Credential;
@@ -49,5 +84,25 @@ describe('uploadServiceVersion when storing fails', () => {
     const retry = await uploadServiceVersion(cloud.deps, sp, { serviceId, version: '1.0.0', packagePath, packageSize: statSync(packagePath).size });
     expect(retry.state).toBe('ready');
     expect((await cloud.caller(sp).versions.list({ serviceId })).map((v) => [v.version, v.state])).toEqual([['1.0.0', 'ready']]);
+  });
+
+  it('blames the package (naming the entry), not the image builder, and keeps no blob', async () => {
+    const packagePath = await makeHostilePackage(credential, serviceId, '2.0.0');
+    const listBlobs = async () => {
+      const digests: string[] = [];
+      for await (const digest of cloud.deps.blobs.store.list()) digests.push(digest);
+      return digests.sort();
+    };
+    const blobsBefore = await listBlobs();
+    const outcome = await uploadServiceVersion(cloud.deps, sp, { serviceId, version: '2.0.0', packagePath, packageSize: statSync(packagePath).size }).then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error: error as { code?: string; message: string } }),
+    );
+    const reason = outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `${outcome.result?.state}: ${outcome.result?.failureReason}`;
+    expect(reason).not.toMatch(/image-build-failed|building the OCI image/);
+    expect(reason).toMatch(/escaped\.txt/);
+    if (outcome.error) expect(outcome.error.code).toBe('package-invalid');
+    else expect(outcome.result?.state).toBe('failed');
+    expect(await listBlobs()).toEqual(blobsBefore);
   });
 });

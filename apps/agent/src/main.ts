@@ -3,6 +3,7 @@ import { runApply } from './cli/apply-command.js';
 import { readInstanceLog } from './cli/logs-command.js';
 import { runDaemon } from './cli/run-command.js';
 import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/status-command.js';
+import { exitOnBrokenPipe } from './cli/exit-on-broken-pipe.js';
 import { describeError } from './errors.js';
 
 const USAGE = `usage:
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+exitOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

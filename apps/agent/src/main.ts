@@ -6,11 +6,20 @@ import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/stat
 import { exitOnBrokenPipe } from './cli/exit-on-broken-pipe.js';
 import { describeError } from './errors.js';
 
+/** `apply --wait`: a service version did not take (rolled back, not installable, failed). */
+const EXIT_UPDATE_FAILED = 2;
+
 const USAGE = `usage:
   aos-agent run    --storage-dir DIR [--storage-size 512m | --storage-image FILE] [--cgroup-parent /openaos] [--node-id ID]
   aos-agent apply  FILE --storage-dir DIR [--wait] [--timeout SECONDS]
   aos-agent status --storage-dir DIR [--json]
-  aos-agent logs   SERVICE_ID --storage-dir DIR [--subject ID] [--instance N]`;
+  aos-agent logs   SERVICE_ID --storage-dir DIR [--subject ID] [--instance N]
+
+apply --wait returns once the update has settled: each new version committed (its instances
+ran for startInterval) or failed (rolled back to the previous version, not installable, or
+failing with no version to fall back to; the reason is printed on stderr).
+exit codes: 0 done (with --wait: committed), 1 error (bad file, daemon not running, --timeout
+passed), ${EXIT_UPDATE_FAILED} apply --wait: the update failed, 64 usage.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -56,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
       if (values.json) console.log(JSON.stringify(result.status ?? result.target, null, 2));
       else if (result.status) process.stdout.write(formatStatus(result.status));
       else console.log(`target saved: ${result.target.services?.length ?? 0} service(s), ${result.target.instances?.length ?? 0} instance entr(ies)`);
-      return result.status?.instances.some((instance) => instance.status === 'failed') || result.status?.services.some((service) => service.status === 'error') ? 1 : 0;
+      for (const failure of result.failures ?? []) console.error(`aos-agent apply: update of ${failure.serviceId} to ${failure.version} failed: ${failure.message}`);
+      return (result.failures?.length ?? 0) > 0 ? EXIT_UPDATE_FAILED : 0;
     }
     case 'status': {
       const status = await readStatus(storageDir);

@@ -1,19 +1,33 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseMessageData, type DesiredStatus, type MessageOf } from '@openaos/protocol';
 import { AgentError } from '../errors.js';
 import { resolveStoragePaths } from '../paths.js';
+import { RecordsFile } from '../persist/agent-records.js';
 import { readJsonFile } from '../persist/atomic-write.js';
 import { TargetFile } from '../persist/target-file.js';
 import { expandTarget, mergeDesiredStatus } from '../reconcile/expand-target.js';
 import { isMountPoint } from '../storage/mount-storage.js';
+import { judgeApply, type ApplyFailure } from './judge-apply.js';
 
 export interface ApplyOptions {
   file: string;
   storageDir: string;
-  /** Wait until every instance is active or failed (the daemon must be running). */
+  /**
+   * Wait until the update has settled (the daemon must be running): every service version
+   * committed with its instances active, or failed (rolled back, not installable, failed
+   * instances); see judgeApply.
+   */
   wait?: boolean;
   timeoutMs?: number;
+}
+
+export interface ApplyResult {
+  target: DesiredStatus;
+  /** With `wait`: the status once settled. */
+  status?: MessageOf<'unitStatus'>;
+  /** With `wait`: the service versions that did not take (empty: all committed). */
+  failures?: ApplyFailure[];
 }
 
 /** Read a desired-status file: bare data or a full `{header, data}` envelope; relative urls become absolute. */
@@ -27,9 +41,10 @@ export async function readDesiredStatusFile(file: string): Promise<DesiredStatus
 
 /**
  * `aos-agent apply`: validate the desired status, merge it into the persisted target and
- * write it atomically; the running daemon notices the new target.json on its next pass.
+ * write it atomically; the running daemon notices the new target.json on its next pass. With
+ * `wait`, poll status.json and records.json until the update has settled.
  */
-export async function runApply(options: ApplyOptions): Promise<{ target: DesiredStatus; status?: MessageOf<'unitStatus'> }> {
+export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const paths = resolveStoragePaths(resolve(options.storageDir));
   if (!(await isMountPoint(paths.root))) {
     throw new AgentError('not-running', `applying ${options.file}: ${paths.root} is not mounted; start the daemon first (aos-agent run --storage-dir ${options.storageDir} --storage-size 512m)`);
@@ -39,21 +54,20 @@ export async function runApply(options: ApplyOptions): Promise<{ target: Desired
   const target = mergeDesiredStatus(await targetFile.load(), desired);
   await targetFile.save(target);
   if (!options.wait) return { target };
-  const savedAt = (await stat(targetFile.path)).mtimeMs;
   const expected = expandTarget(target);
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  const recordsFile = new RecordsFile(paths.agent);
+  const statusPath = `${paths.agent}/status.json`;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const statusPath = `${paths.agent}/status.json`;
     const status = await readJsonFile<MessageOf<'unitStatus'>>(statusPath).catch(() => undefined);
-    const fresh = await stat(statusPath).then((info) => info.mtimeMs >= savedAt, () => false);
-    if (status && fresh) {
-      const settled = expected.instances.every((wanted) =>
-        status.instances.some((item) => item.serviceId === wanted.serviceId && item.subjectId === wanted.subjectId && item.instance === wanted.index && item.version === wanted.version && (item.status === 'active' || item.status === 'failed')),
-      );
-      const failedServices = status.services.some((service) => service.status === 'error');
-      if (settled || failedServices) return { target, status };
+    // Records after status: a commit or rollback seen in the status is then in the records too.
+    const records = await recordsFile.load().catch(() => undefined);
+    const outcome = status && records ? judgeApply(expected, status, records) : undefined;
+    if (status && outcome?.settled) return { target, status, failures: outcome.failures };
+    if (Date.now() > deadline) {
+      throw new AgentError('not-running', `applying ${options.file}: the update did not settle (committed or rolled back) within ${timeoutMs / 1000} s; is the daemon running? See aos-agent status, or wait longer with --timeout`);
     }
-    if (Date.now() > deadline) throw new AgentError('not-running', `applying ${options.file}: the instances did not settle in time; is the daemon running? (aos-agent status)`);
     await new Promise((done) => setTimeout(done, 200));
   }
 }

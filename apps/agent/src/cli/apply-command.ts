@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseMessageData, type DesiredStatus, type MessageOf } from '@openaos/protocol';
 import { AgentError } from '../errors.js';
@@ -50,6 +50,8 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     throw new AgentError('not-running', `applying ${options.file}: ${paths.root} is not mounted; start the daemon first (aos-agent run --storage-dir ${options.storageDir} --storage-size 512m)`);
   }
   const desired = await readDesiredStatusFile(options.file);
+  // The daemon creates it too; a daemon that has just started may not have got there yet.
+  await mkdir(paths.agent, { recursive: true });
   const targetFile = new TargetFile(paths.agent);
   const target = mergeDesiredStatus(await targetFile.load(), desired);
   await targetFile.save(target);

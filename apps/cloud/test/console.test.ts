@@ -4,21 +4,23 @@
  * signs in, creates a service, downloads its credential, signs a package with it and uploads
  * it like `aos upload` does, and sees the version ready in the console.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPkcs12, signJws } from '@openaos/pki';
-import { buildServicePackage } from '@openaos/service-package';
+import { readPkcs12 } from '@openaos/pki';
 
 const appDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The built `aos` command (the root `pnpm test` builds every app first).
+const cliBin = join(appDirectory, '..', 'cli', 'bin', 'aos.js');
+const execFileAsync = promisify(execFile);
 const ADMIN_PASSWORD = 'admin password for tests';
 
 async function findFreePort(): Promise<number> {
@@ -132,25 +134,18 @@ describe('cloud console in a browser', () => {
     expect(download.suggestedFilename()).toBe('aos-user-sp.p12');
     const credential = readPkcs12(await readFile((await download.path())!));
 
-    // Sign a package with it and upload it the way the CLI does.
-    const serviceDir = join(dataDir, 'service-src');
-    await mkdir(join(serviceDir, 'meta'), { recursive: true });
-    await mkdir(join(serviceDir, 'src', 'app'), { recursive: true });
-    await writeFile(
-      join(serviceDir, 'meta', 'config.yaml'),
-      `build:\n    os: linux\n    arch: x86_64\n    sign_pkcs12: aos-user-sp.p12\npublish:\n    url: localhost\n    service_uid: ${serviceId}\n    version: "1.0.0"\nconfiguration:\n    cmd: /bin/sh /app/hello.sh\n    workingDir: /app\n`,
-    );
-    await writeFile(join(serviceDir, 'src', 'app', 'hello.sh'), 'echo hello\n', { mode: 0o755 });
-    const built = await buildServicePackage({ serviceDir, credential, outputPath: join(serviceDir, 'service.tar.gz') });
-    const form = new FormData();
-    form.set('service', serviceId);
-    form.set('version', '1.0.0');
-    form.set('file', new Blob([await readFile(built.path)]), 'service.tar.gz');
-    const iat = Math.floor(Date.now() / 1000);
-    const token = signJws({ iat, exp: iat + 120, method: 'POST', path: '/api/v1/services/versions/', nonce: randomBytes(16).toString('base64url') }, credential, { includeChain: true });
-    const response = await fetch(`${baseUrl}/api/v1/services/versions/`, { method: 'POST', body: form, headers: { Authorization: `AosCert ${token}` } });
-    const result = (await response.json()) as Record<string, unknown>;
-    expect({ status: response.status, result }).toMatchObject({ status: 201, result: { version: '1.0.0', state: 'ready' } });
+    // Sign and upload with the real `aos` command, as a new user would: the downloaded
+    // credential in AOS_HOME, `aos login`, `aos init` with the Service ID, `aos go`.
+    const aosHome = join(dataDir, 'aos-home');
+    await mkdir(join(aosHome, 'security'), { recursive: true });
+    await writeFile(join(aosHome, 'security', 'aos-user-sp.p12'), await readFile((await download.path())!), { mode: 0o600 });
+    const aos = (args: string[]) =>
+      execFileAsync(process.execPath, [cliBin, ...args], { cwd: dataDir, env: { ...process.env, AOS_HOME: aosHome, AOS_CLOUD_URL: '', AOS_DEBUG: '' } });
+    await aos(['login', '--url', baseUrl]);
+    await aos(['init', 'hello', '--service-uid', serviceId, '--no-dev-credential']);
+    const go = JSON.parse((await aos(['go', '-C', 'hello', '--json'])).stdout) as { upload: Record<string, unknown> };
+    expect(go.upload).toMatchObject({ serviceId, version: '1.0.0', state: 'ready' });
+    expect(credential.certificate.subject).toContain('dev@acme.example');
 
     // The console shows the version ready.
     await page.goto(`${baseUrl}/services/${serviceId}`);

@@ -14,7 +14,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import type { DesiredStatus, MessageOf } from '@openaos/protocol';
-import type { UnitSettings } from '@openaos/spec';
+import { DEFAULT_CGROUP_PARENT, formatCgroupsPath, type UnitSettings } from '@openaos/spec';
 import { runProgram } from './run-program.js';
 import { describeError } from './errors.js';
 import { removeInterruptedInstalls } from './install/layer-paths.js';
@@ -30,6 +30,7 @@ import type { InstanceRuntime, Observations, UnitState } from './reconcile/unit-
 import { cleanupContainer, observeInstance, stopContainer, type RunnerContext } from './runtime/instance-runner.js';
 import { DEFAULT_LOG_LIMITS, rotateLog, type LogLimits } from './runtime/rotate-log.js';
 import { Runc } from './runtime/runc.js';
+import { removeCgroupDirs } from './runtime/remove-cgroups.js';
 import { unmountRootfs } from './runtime/rootfs.js';
 import { ensureStorageMounted, isMountPoint } from './storage/mount-storage.js';
 import { prepareHostRoot } from './storage/prepare-host-root.js';
@@ -154,6 +155,7 @@ export class Agent {
       if (!known.has(container.id)) {
         this.log(`deleting container ${container.id}: no record of it`);
         await stopContainer(this.runner, container.id);
+        await this.removeInstanceCgroups(container.id);
       }
     }
     for (const entry of await readdir(paths.instances)) {
@@ -319,6 +321,23 @@ export class Agent {
       this.isWakeRequested = false;
     }
     watcher?.close();
+    // Nothing runs under the cgroup parent any more: remove it rather than leave it behind in every hierarchy.
+    if (Object.keys(this.records.instances).length === 0) await this.removeCgroupParent();
+  }
+
+  /** Remove an instance's cgroup dirs in every hierarchy (errors are logged, never thrown). */
+  private async removeInstanceCgroups(instanceId: string, cgroupsPath?: string): Promise<void> {
+    await removeCgroupDirs(cgroupsPath || formatCgroupsPath(instanceId, this.runner.unit.cgroupParent), this.log).catch((error: unknown) => this.log(`removing the cgroups of ${instanceId}: ${describeError(error)}`));
+  }
+
+  /** Remove the (empty) cgroup parent dirs runc created; only the parent itself, another agent may share it. */
+  private async removeCgroupParent(): Promise<void> {
+    const parent = this.runner.unit.cgroupParent ?? DEFAULT_CGROUP_PARENT;
+    const removed = await removeCgroupDirs(parent, this.log, { withChildren: false }).catch((error: unknown) => {
+      this.log(`removing the cgroup parent ${parent}: ${describeError(error)}`);
+      return [];
+    });
+    if (removed.length > 0) this.log(`removed the cgroup parent ${parent} (${removed.length} hierarchies)`);
   }
 
   /** Run the next pass now (or right after the current one). */
@@ -349,7 +368,9 @@ export class Agent {
     for (const id of ids) {
       await stopContainer(this.runner, id).catch((error: unknown) => this.log(`destroy: ${describeError(error)}`));
       await unmountRootfs(instancePaths(this.paths, id)).catch(() => undefined);
+      await this.removeInstanceCgroups(id, this.records.instances[id]?.cgroupsPath);
     }
+    await this.removeCgroupParent();
     if (await isMountPoint(this.paths.hostRoot)) await runProgram('umount', ['-l', this.paths.hostRoot]);
     if (this.mountedStorage && (await isMountPoint(this.paths.root))) await runProgram('umount', ['-l', this.paths.root]);
   }

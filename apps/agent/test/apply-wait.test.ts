@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceId } from '../src/index.js';
-import { buildTestImage, createTestBed, desiredStatus, readInstancePid, runCli, SERVICE_A, SUBJECT, serviceYaml, spawnDaemon, type TestImage } from './helpers.js';
+import { buildTestImage, createTestBed, findCgroupDirs, desiredStatus, readInstancePid, runCli, SERVICE_A, SUBJECT, serviceYaml, spawnDaemon, type TestImage } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -48,6 +48,7 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
 
   it('returns 0 once a good version is committed', async () => {
     const result = await apply('good', good, '1.0.0');
+    expect(result.stdout).toMatch(/1\.0\.0\s+active/);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/1\.0\.0\s+active/);
     const records = JSON.parse(await readFile(join(bed.storageDir, 'agent/records.json'), 'utf8')) as { services: Record<string, { activeDigest?: string }> };
@@ -63,5 +64,20 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
     expect(parsed.instances).toEqual([expect.objectContaining({ version: '1.0.0', status: 'active' })]);
     expect(isAlive(await readInstancePid(bed.storageDir, instanceId))).toBe(true);
     expect(await readFile(join(bed.storageDir, 'instances', instanceId, 'logs', 'current.log'), 'utf8').catch(() => '')).toContain('up');
+  });
+
+  it('removes the instance cgroups, and the cgroup parent when the daemon stops with nothing left', async () => {
+    expect((await findCgroupDirs(`${bed.cgroupParent}/${instanceId}`)).length).toBeGreaterThan(0);
+    const file = join(bed.root, 'empty.json');
+    await writeFile(file, JSON.stringify({ messageType: 'desiredStatus', services: [], instances: [] }));
+    const result = await runCli(['apply', file, '--storage-dir', bed.storageDir, '--wait', '--timeout', '30']);
+    expect(result.exitCode).toBe(0);
+    expect(await findCgroupDirs(`${bed.cgroupParent}/${instanceId}`)).toEqual([]);
+    expect((await findCgroupDirs(bed.cgroupParent)).length).toBeGreaterThan(0);
+    daemon!.kill('SIGTERM');
+    const exited = await daemon!;
+    daemon = undefined;
+    expect(exited.all).toMatch(/removed the cgroup parent/);
+    expect(await findCgroupDirs(bed.cgroupParent)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { BlobStore, buildServiceImage, writeImageLayout } from '@openaos/image';
 import type { DesiredStatus } from '@openaos/protocol';
 import { execa } from 'execa';
 import { Agent, type AgentOptions, type PassResult } from '../src/index.js';
+import { parseCgroupMountPoints } from '../src/runtime/remove-cgroups.js';
 
 export const SERVICE_A = '6c5c1a04-1b1e-4a07-a2d5-0fe0b4b09d3f';
 export const SERVICE_B = '0a7ac2b3-5d4e-4f11-9d3c-2e6a8a3f0c11';
@@ -144,4 +145,15 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
 /** The container pid of an instance (from the pid file runc writes). */
 export async function readInstancePid(storageDir: string, instanceId: string): Promise<number> {
   return Number(await readFile(join(storageDir, 'instances', instanceId, 'container.pid'), 'utf8'));
+}
+
+/** The directories of cgroup `path` (e.g. `/parent/<instanceId>`) that exist, in any hierarchy. */
+export async function findCgroupDirs(path: string): Promise<string[]> {
+  const mounts = parseCgroupMountPoints(await readFile('/proc/self/mountinfo', 'utf8'));
+  const found: string[] = [];
+  for (const mount of mounts) {
+    const dir = join(mount, path);
+    if (await readdir(dir).then(() => true, () => false)) found.push(dir);
+  }
+  return found;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../src/index.js';
 import { createInstanceId } from '../src/index.js';
-import { buildTestImage, createTestBed, desiredStatus, readInstancePid, reconcileUntil, SERVICE_A, SERVICE_B, SUBJECT, serviceYaml, type TestImage } from './helpers.js';
+import { buildTestImage, createTestBed, findCgroupDirs, desiredStatus, readInstancePid, reconcileUntil, SERVICE_A, SERVICE_B, SUBJECT, serviceYaml, type TestImage } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 const SLEEPER = 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n';
@@ -86,6 +86,9 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
     const pass = await reconcileUntil(agent, (result) => result.status.instances.length === 1 && !result.steps.some((step) => step.kind === 'remove-service-version') && result.steps.length === 0);
     expect(pass.status.services).toEqual([{ id: SERVICE_A, version: '1.1.0', status: 'installed' }]);
     expect(await readdir(join(bed.storageDir, 'instances'))).toEqual([idA]);
+    // No cgroup dir of the removed instance is left in any hierarchy; the remaining one has its own.
+    expect(await findCgroupDirs(`${bed.cgroupParent}/${idB}`)).toEqual([]);
+    expect((await findCgroupDirs(`${bed.cgroupParent}/${idA}`)).length).toBeGreaterThan(0);
     const layers = await readdir(join(bed.storageDir, 'layers'));
     expect(layers).toEqual([images.a2!.layerDigest.replace('sha256:', '')]);
   });

@@ -5,6 +5,7 @@ import { describeError } from '../errors.js';
 import { runInstallWorker } from '../install/run-install-worker.js';
 import type { AgentRecords, InstanceRecord } from '../persist/agent-records.js';
 import { allocateId, releaseId } from '../persist/id-pool.js';
+import { removeCgroupDirs } from '../runtime/remove-cgroups.js';
 import { launchInstance, removeInstanceFiles, stopContainer, type RunnerContext } from '../runtime/instance-runner.js';
 import type { StepKind, StepOf } from './steps.js';
 import type { InstanceState } from './unit-state.js';
@@ -115,8 +116,11 @@ export const executors: Executors = {
   },
 
   async 'remove-instance'(step, context) {
+    const cgroupsPath = context.records.instances[step.instanceId]?.cgroupsPath || formatCgroupsPath(step.instanceId, context.runner.unit.cgroupParent);
     await stopContainer(context.runner, step.instanceId);
     await removeInstanceFiles(context.runner, step.instanceId);
+    // The container is deleted; its cgroup dirs must not outlive it (runc misses them when its state is gone).
+    await removeCgroupDirs(cgroupsPath, context.log).catch((error: unknown) => context.log(`removing the cgroups of ${step.instanceId}: ${describeError(error)}`));
     delete context.records.instances[step.instanceId];
     context.records.uids = releaseId(context.records.uids, step.instanceId);
     await context.saveRecords();

@@ -1,5 +1,7 @@
 'use client';
 import { useState } from 'react';
+import { DataTable } from '../../../src/client/data-table';
+import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
 import { describeRole, type Role } from '../../../src/client/roles';
 import { api } from '../../../src/client/trpc';
@@ -10,10 +12,12 @@ function OrganisationForm({ onDone }: { onDone: () => void }) {
   const [kind, setKind] = useState<'oem' | 'sp'>('sp');
   const action = useAction();
   return (
-    <form
-      className="card"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <FormCard
+      title="New organisation"
+      submitLabel="Create organisation"
+      problem={action.problem}
+      isPending={action.isPending}
+      onSubmit={() => {
         void action.run(() => api.organisations.create.mutate({ name, kind })).then((result) => {
           if (result.ok) {
             setName('');
@@ -22,7 +26,6 @@ function OrganisationForm({ onDone }: { onDone: () => void }) {
         });
       }}
     >
-      <h2>New organisation</h2>
       <div className="row">
         <Field label="Name" name="name" problem={action.problem}>
           <input name="organisationName" value={name} onChange={(e) => setName(e.target.value)} />
@@ -34,11 +37,7 @@ function OrganisationForm({ onDone }: { onDone: () => void }) {
           </select>
         </Field>
       </div>
-      <Problem problem={action.problem} />
-      <button type="submit" disabled={action.isPending}>
-        Create organisation
-      </button>
-    </form>
+    </FormCard>
   );
 }
 
@@ -52,10 +51,13 @@ function UserForm({ organisations, onDone }: { organisations: { id: string; name
   const organisation = organisations.find((o) => o.id === organisationId);
   const role: Role = organisation ? organisation.kind : 'admin';
   return (
-    <form
-      className="card"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <FormCard
+      title="New user"
+      submitLabel="Create user"
+      problem={action.problem}
+      isPending={action.isPending}
+      notice={created}
+      onSubmit={() => {
         setCreated(null);
         void action
           .run(() => api.users.create.mutate({ email, name, role, organisationId: organisationId || null, ...(password ? { password } : {}) }))
@@ -70,7 +72,6 @@ function UserForm({ organisations, onDone }: { organisations: { id: string; name
           });
       }}
     >
-      <h2>New user</h2>
       <div className="row">
         <Field label="Email" name="email" problem={action.problem}>
           <input name="userEmail" value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -94,16 +95,7 @@ function UserForm({ organisations, onDone }: { organisations: { id: string; name
           <input name="userPassword" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
       </div>
-      <Problem problem={action.problem} />
-      {created ? (
-        <p className="notice" role="status">
-          {created}
-        </p>
-      ) : null}
-      <button type="submit" disabled={action.isPending}>
-        Create user
-      </button>
-    </form>
+    </FormCard>
   );
 }
 
@@ -129,35 +121,24 @@ export default function AdminPage() {
       )}
       <OrganisationForm onDone={() => void organisations.reload()} />
       <h2>Users</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Email</th>
-            <th>Name</th>
-            <th>Role</th>
-            <th>Organisation</th>
-            <th>Status</th>
+      <DataTable headers={['Email', 'Name', 'Role', 'Organisation', 'Status']}>
+        {users.data?.map((user) => (
+          <tr key={user.id}>
+            <td>{user.email}</td>
+            <td>{user.name}</td>
+            <td>{describeRole(user.role)}</td>
+            <td>{user.organisationName ?? '—'}</td>
+            <td>
+              {user.isActive ? 'active' : 'deactivated'}{' '}
+              {user.role !== 'admin' ? (
+                <button type="button" className="button-small" onClick={() => void toggle.run(() => api.users.setActive.mutate({ id: user.id, isActive: !user.isActive })).then(users.reload)}>
+                  {user.isActive ? 'Deactivate' : 'Reactivate'}
+                </button>
+              ) : null}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {users.data?.map((user) => (
-            <tr key={user.id}>
-              <td>{user.email}</td>
-              <td>{user.name}</td>
-              <td>{describeRole(user.role)}</td>
-              <td>{user.organisationName ?? '—'}</td>
-              <td>
-                {user.isActive ? 'active' : 'deactivated'}{' '}
-                {user.role !== 'admin' ? (
-                  <button type="button" className="button-small" onClick={() => void toggle.run(() => api.users.setActive.mutate({ id: user.id, isActive: !user.isActive })).then(users.reload)}>
-                    {user.isActive ? 'Deactivate' : 'Reactivate'}
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <UserForm organisations={organisations.data ?? []} onDone={() => void users.reload()} />
     </>
   );

@@ -1,6 +1,9 @@
 'use client';
 import { useState } from 'react';
+import { DataTable } from '../../../src/client/data-table';
+import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
+import { Notice } from '../../../src/client/notice';
 import { useActor } from '../../../src/client/session';
 import { api } from '../../../src/client/trpc';
 import { Field, Problem, formatTime } from '../../../src/client/ui';
@@ -20,10 +23,13 @@ function PasswordForm({ userId }: { userId: string }) {
   const [isChanged, setChanged] = useState(false);
   const action = useAction();
   return (
-    <form
-      className="card"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <FormCard
+      title="Change password"
+      submitLabel="Change password"
+      problem={action.problem}
+      isPending={action.isPending}
+      notice={isChanged ? 'Password changed.' : null}
+      onSubmit={() => {
         setChanged(false);
         void action.run(() => api.users.setPassword.mutate({ id: userId, password })).then((result) => {
           if (result.ok) {
@@ -33,20 +39,10 @@ function PasswordForm({ userId }: { userId: string }) {
         });
       }}
     >
-      <h2>Change password</h2>
       <Field label="New password" name="password" problem={action.problem} hint="At least 12 characters.">
         <input name="newPassword" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
       </Field>
-      <Problem problem={action.problem} />
-      {isChanged ? (
-        <p className="notice" role="status">
-          Password changed.
-        </p>
-      ) : null}
-      <button type="submit" disabled={action.isPending}>
-        Change password
-      </button>
-    </form>
+    </FormCard>
   );
 }
 
@@ -78,48 +74,34 @@ export default function CredentialPage() {
         >
           Download credential
         </button>
-        {issued ? (
-          <p className="notice" role="status">
-            Issued a new credential ({issued.slice(0, 23)}…). Each download is a new credential; revoke the ones you no longer use.
-          </p>
-        ) : null}
+        <Notice message={issued ? `Issued a new credential (${issued.slice(0, 23)}…). Each download is a new credential; revoke the ones you no longer use.` : null} />
         <Problem problem={action.problem} />
       </div>
       <h2>Issued credentials</h2>
       {list.data && list.data.length === 0 ? <p className="muted">None yet.</p> : null}
       {list.data && list.data.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Fingerprint (SHA-256)</th>
-              <th>Issued</th>
-              <th>Status</th>
-              <th />
+        <DataTable headers={['Fingerprint (SHA-256)', 'Issued', 'Status', '']}>
+          {list.data.map((credential) => (
+            <tr key={credential.fingerprint256}>
+              <td>
+                <code className="wrap">{credential.fingerprint256}</code>
+              </td>
+              <td>{formatTime(credential.createdAt)}</td>
+              <td>{credential.revokedAt ? `revoked ${formatTime(credential.revokedAt)}` : 'active'}</td>
+              <td className="actions">
+                {credential.revokedAt ? null : (
+                  <button
+                    type="button"
+                    className="button-small button-danger"
+                    onClick={() => void action.run(() => api.credentials.revoke.mutate({ fingerprint256: credential.fingerprint256 })).then(list.reload)}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.map((credential) => (
-              <tr key={credential.fingerprint256}>
-                <td>
-                  <code className="wrap">{credential.fingerprint256}</code>
-                </td>
-                <td>{formatTime(credential.createdAt)}</td>
-                <td>{credential.revokedAt ? `revoked ${formatTime(credential.revokedAt)}` : 'active'}</td>
-                <td className="actions">
-                  {credential.revokedAt ? null : (
-                    <button
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => void action.run(() => api.credentials.revoke.mutate({ fingerprint256: credential.fingerprint256 })).then(list.reload)}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
       <PasswordForm userId={actor.userId} />
     </>

@@ -2,6 +2,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { DataTable } from '../../../src/client/data-table';
+import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
 import { useActor } from '../../../src/client/session';
 import { api } from '../../../src/client/trpc';
@@ -14,10 +16,12 @@ function CreateServiceForm() {
   const [memory, setMemory] = useState('');
   const { run, problem, isPending } = useAction();
   return (
-    <form
-      className="card"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <FormCard
+      title="New service"
+      submitLabel="Create service"
+      problem={problem}
+      isPending={isPending}
+      onSubmit={() => {
         const memoryLimit = memory.trim() === '' ? undefined : Number(memory) * 1024 * 1024;
         void run(() =>
           api.services.create.mutate({ title, description, ...(memoryLimit === undefined ? {} : { defaultQuotas: { memoryLimit } }) }),
@@ -26,7 +30,6 @@ function CreateServiceForm() {
         });
       }}
     >
-      <h2>New service</h2>
       <Field label="Title" name="title" problem={problem}>
         <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="hello-world" />
       </Field>
@@ -36,11 +39,7 @@ function CreateServiceForm() {
       <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={problem} hint="Optional; stored with the service as its default quota.">
         <input name="memoryLimit" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} />
       </Field>
-      <Problem problem={problem} />
-      <button type="submit" disabled={isPending}>
-        Create service
-      </button>
-    </form>
+    </FormCard>
   );
 }
 
@@ -59,32 +58,21 @@ export default function ServicesPage() {
         </Empty>
       ) : null}
       {services && services.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Title</th>
-              <th>Service ID</th>
-              <th>Owner</th>
-              <th>Latest version</th>
-              <th>Versions</th>
+        <DataTable headers={['Title', 'Service ID', 'Owner', 'Latest version', 'Versions']}>
+          {services.map((service) => (
+            <tr key={service.id}>
+              <td>
+                <Link href={`/services/${service.id}`}>{service.title}</Link>
+              </td>
+              <td>
+                <code>{service.id}</code>
+              </td>
+              <td>{service.organisationName}</td>
+              <td>{service.latestVersion ?? '—'}</td>
+              <td>{service.versionCount}</td>
             </tr>
-          </thead>
-          <tbody>
-            {services.map((service) => (
-              <tr key={service.id}>
-                <td>
-                  <Link href={`/services/${service.id}`}>{service.title}</Link>
-                </td>
-                <td>
-                  <code>{service.id}</code>
-                </td>
-                <td>{service.organisationName}</td>
-                <td>{service.latestVersion ?? '—'}</td>
-                <td>{service.versionCount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
       {actor.role === 'sp' ? <CreateServiceForm /> : null}
     </>

@@ -1,6 +1,8 @@
 'use client';
 import Link from 'next/link';
 import { useState } from 'react';
+import { DataTable } from '../../../src/client/data-table';
+import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
 import { api } from '../../../src/client/trpc';
 import { Empty, Field, Problem } from '../../../src/client/ui';
@@ -16,35 +18,26 @@ export default function SubjectsPage() {
       <Problem problem={problem} />
       {subjects && subjects.length === 0 ? <Empty title="No subjects.">Create one below, then open it to bind services, units and unit sets.</Empty> : null}
       {subjects && subjects.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Services</th>
-              <th>Units</th>
-              <th>Unit sets</th>
+        <DataTable headers={['Name', 'Type', 'Services', 'Units', 'Unit sets']}>
+          {subjects.map((subject) => (
+            <tr key={subject.id}>
+              <td>
+                <Link href={`/subjects/${subject.id}`}>{subject.name}</Link>
+              </td>
+              <td>{subject.type}</td>
+              <td>{subject.services.map((s) => s.title).join(', ') || '—'}</td>
+              <td>{subject.units.map((u) => u.systemId).join(', ') || '—'}</td>
+              <td>{subject.unitSets.map((u) => u.name).join(', ') || '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {subjects.map((subject) => (
-              <tr key={subject.id}>
-                <td>
-                  <Link href={`/subjects/${subject.id}`}>{subject.name}</Link>
-                </td>
-                <td>{subject.type}</td>
-                <td>{subject.services.map((s) => s.title).join(', ') || '—'}</td>
-                <td>{subject.units.map((u) => u.systemId).join(', ') || '—'}</td>
-                <td>{subject.unitSets.map((u) => u.name).join(', ') || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
-      <form
-        className="card"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FormCard
+        title="New subject"
+        submitLabel="Create subject"
+        problem={create.problem}
+        isPending={create.isPending}
+        onSubmit={() => {
           void create.run(() => api.subjects.create.mutate({ name })).then((result) => {
             if (result.ok) {
               setName('');
@@ -53,15 +46,10 @@ export default function SubjectsPage() {
           });
         }}
       >
-        <h2>New subject</h2>
         <Field label="Name" name="name" problem={create.problem}>
           <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <Problem problem={create.problem} />
-        <button type="submit" disabled={create.isPending}>
-          Create subject
-        </button>
-      </form>
+      </FormCard>
     </>
   );
 }

@@ -1,5 +1,7 @@
 'use client';
 import { useState } from 'react';
+import { ConfirmButton } from '../../../src/client/confirm-button';
+import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
 import { api } from '../../../src/client/trpc';
 import { Empty, Field, Problem } from '../../../src/client/ui';
@@ -24,15 +26,13 @@ function UnitSetRow({ set, units, onChange }: { set: { id: string; name: string;
           >
             {set.isVerificationSet ? 'Make ordinary set' : 'Make verification set'}
           </button>{' '}
-          <button
-            type="button"
+          <ConfirmButton
+            question={`Delete unit set ${set.name}? Its units stay.`}
             className="button-small button-danger"
-            onClick={() => {
-              if (confirm(`Delete unit set ${set.name}? Its units stay.`)) void action.run(() => api.unitSets.remove.mutate({ id: set.id })).then(onChange);
-            }}
+            onConfirm={() => void action.run(() => api.unitSets.remove.mutate({ id: set.id })).then(onChange)}
           >
             Delete
-          </button>
+          </ConfirmButton>
         </span>
       </div>
       <Problem problem={action.problem} />
@@ -87,10 +87,12 @@ export default function UnitSetsPage() {
       <ul className="plain">
         {sets?.map((set) => <UnitSetRow key={set.id} set={set} units={units ?? []} onChange={() => void reload()} />)}
       </ul>
-      <form
-        className="card"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FormCard
+        title="New unit set"
+        submitLabel="Create unit set"
+        problem={create.problem}
+        isPending={create.isPending}
+        onSubmit={() => {
           void create.run(() => api.unitSets.create.mutate({ name, isVerificationSet })).then((result) => {
             if (result.ok) {
               setName('');
@@ -99,18 +101,13 @@ export default function UnitSetsPage() {
           });
         }}
       >
-        <h2>New unit set</h2>
         <Field label="Name" name="name" problem={create.problem}>
           <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
         <label className="check">
           <input type="checkbox" checked={isVerificationSet} onChange={(e) => setVerification(e.target.checked)} /> Verification set
         </label>
-        <Problem problem={create.problem} />
-        <button type="submit" disabled={create.isPending}>
-          Create unit set
-        </button>
-      </form>
+      </FormCard>
     </>
   );
 }

@@ -1,5 +1,8 @@
 'use client';
 import { useState } from 'react';
+import { ConfirmButton } from '../../../src/client/confirm-button';
+import { DataTable } from '../../../src/client/data-table';
+import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
 import { api } from '../../../src/client/trpc';
 import { Empty, Field, Problem, StateBadge, formatTime } from '../../../src/client/ui';
@@ -18,51 +21,39 @@ export default function UnitsPage() {
         <Empty title="No units registered.">Register a unit below by its system ID; then put it into unit sets and bind it to subjects.</Empty>
       ) : null}
       {units && units.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th>System ID</th>
-              <th>Model</th>
-              <th>State</th>
-              <th>Connection</th>
-              <th>Last seen</th>
-              <th />
+        <DataTable headers={['System ID', 'Model', 'State', 'Connection', 'Last seen', '']}>
+          {units.map((unit) => (
+            <tr key={unit.id}>
+              <td>
+                <code>{unit.systemId}</code>
+              </td>
+              <td>{unit.model}</td>
+              <td>
+                <StateBadge state={unit.state} />
+              </td>
+              <td>
+                <StateBadge state={unit.connection} />
+              </td>
+              <td>{formatTime(unit.lastSeenAt)}</td>
+              <td className="actions">
+                <ConfirmButton
+                  question={`Delete unit ${unit.systemId}?`}
+                  className="button-small button-danger"
+                  onConfirm={() => void remove.run(() => api.units.remove.mutate({ id: unit.id })).then(reload)}
+                >
+                  Delete
+                </ConfirmButton>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {units.map((unit) => (
-              <tr key={unit.id}>
-                <td>
-                  <code>{unit.systemId}</code>
-                </td>
-                <td>{unit.model}</td>
-                <td>
-                  <StateBadge state={unit.state} />
-                </td>
-                <td>
-                  <StateBadge state={unit.connection} />
-                </td>
-                <td>{formatTime(unit.lastSeenAt)}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="button-small button-danger"
-                    onClick={() => {
-                      if (confirm(`Delete unit ${unit.systemId}?`)) void remove.run(() => api.units.remove.mutate({ id: unit.id })).then(reload);
-                    }}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
-      <form
-        className="card"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <FormCard
+        title="Register a unit"
+        submitLabel="Register unit"
+        problem={create.problem}
+        isPending={create.isPending}
+        onSubmit={() => {
           void create.run(() => api.units.create.mutate({ systemId, model })).then((result) => {
             if (result.ok) {
               setSystemId('');
@@ -72,7 +63,6 @@ export default function UnitsPage() {
           });
         }}
       >
-        <h2>Register a unit</h2>
         <div className="row">
           <Field label="System ID" name="systemId" problem={create.problem}>
             <input name="systemId" value={systemId} onChange={(e) => setSystemId(e.target.value)} placeholder="unit-0001" />
@@ -81,11 +71,7 @@ export default function UnitsPage() {
             <input name="model" value={model} onChange={(e) => setModel(e.target.value)} placeholder="rpi4" />
           </Field>
         </div>
-        <Problem problem={create.problem} />
-        <button type="submit" disabled={create.isPending}>
-          Register unit
-        </button>
-      </form>
+      </FormCard>
     </>
   );
 }

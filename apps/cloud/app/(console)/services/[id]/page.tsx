@@ -1,6 +1,9 @@
 'use client';
 import { useParams, useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
+import { ConfirmButton } from '../../../../src/client/confirm-button';
+import { DataTable } from '../../../../src/client/data-table';
+import { FormCard } from '../../../../src/client/form-card';
 import { useAction, useLoad } from '../../../../src/client/hooks';
 import { useActor } from '../../../../src/client/session';
 import { api } from '../../../../src/client/trpc';
@@ -65,27 +68,24 @@ function EditServiceForm({ service, onDone }: { service: { id: string; title: st
   const [description, setDescription] = useState(service.description);
   const action = useAction();
   return (
-    <form
-      className="card"
-      onSubmit={(event) => {
-        event.preventDefault();
+    <FormCard
+      title="Edit service"
+      submitLabel="Save"
+      problem={action.problem}
+      isPending={action.isPending}
+      onSubmit={() => {
         void action.run(() => api.services.update.mutate({ id: service.id, title, description })).then((result) => {
           if (result.ok) onDone();
         });
       }}
     >
-      <h2>Edit service</h2>
       <Field label="Title" name="title" problem={action.problem}>
         <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} />
       </Field>
       <Field label="Description" name="description" problem={action.problem}>
         <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
       </Field>
-      <Problem problem={action.problem} />
-      <button type="submit" disabled={action.isPending}>
-        Save
-      </button>
-    </form>
+    </FormCard>
   );
 }
 
@@ -126,70 +126,54 @@ export default function ServicePage() {
           Set publish.service_uid to this Service ID and publish.version in meta/config.yaml, then run <code>aos sign</code> and <code>aos upload</code>.
         </Empty>
       ) : (
-        <table data-testid="versions">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>State</th>
-              <th>Image</th>
-              <th>Package</th>
-              <th>Uploaded</th>
-              <th />
+        <DataTable headers={['Version', 'State', 'Image', 'Package', 'Uploaded', '']} testId="versions">
+          {service.versions.map((version) => (
+            <tr key={version.id} data-version={version.version}>
+              <td>{version.version}</td>
+              <td>
+                <StateBadge state={version.state} />
+                {version.failureReason ? <div className="field-error">{version.failureReason}</div> : null}
+              </td>
+              <td>
+                {version.imageDigest ? <code title={version.imageDigest}>{version.imageDigest.slice(0, 19)}…</code> : '—'} {formatBytes(version.imageSize)}
+              </td>
+              <td>{formatBytes(version.packageSize)}</td>
+              <td>{formatTime(version.createdAt)}</td>
+              <td className="actions">
+                {actor.role === 'oem' && version.state === 'ready' ? (
+                  <button type="button" className="button-small" onClick={() => void action.run(() => api.versions.approve.mutate({ id: version.id })).then(reload)}>
+                    Approve for fleet
+                  </button>
+                ) : null}
+                {isOwner && version.state !== 'processing' ? (
+                  <ConfirmButton
+                    question={`Delete version ${version.version}?`}
+                    className="button-small button-danger"
+                    onConfirm={() => void action.run(() => api.versions.remove.mutate({ id: version.id })).then(reload)}
+                  >
+                    Delete
+                  </ConfirmButton>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {service.versions.map((version) => (
-              <tr key={version.id} data-version={version.version}>
-                <td>{version.version}</td>
-                <td>
-                  <StateBadge state={version.state} />
-                  {version.failureReason ? <div className="field-error">{version.failureReason}</div> : null}
-                </td>
-                <td>
-                  {version.imageDigest ? <code title={version.imageDigest}>{version.imageDigest.slice(0, 19)}…</code> : '—'} {formatBytes(version.imageSize)}
-                </td>
-                <td>{formatBytes(version.packageSize)}</td>
-                <td>{formatTime(version.createdAt)}</td>
-                <td className="actions">
-                  {actor.role === 'oem' && version.state === 'ready' ? (
-                    <button type="button" className="button-small" onClick={() => void action.run(() => api.versions.approve.mutate({ id: version.id })).then(reload)}>
-                      Approve for fleet
-                    </button>
-                  ) : null}
-                  {isOwner && version.state !== 'processing' ? (
-                    <button
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => {
-                        if (confirm(`Delete version ${version.version}?`)) void action.run(() => api.versions.remove.mutate({ id: version.id })).then(reload);
-                      }}
-                    >
-                      Delete
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
       {isOwner ? <EditServiceForm key={`${service.title}\n${service.description}`} service={service} onDone={() => void reload()} /> : null}
       {isOwner ? (
         <section className="danger-zone">
-          <button
-            type="button"
+          <ConfirmButton
+            question={`Delete service ${service.title} and all its versions?`}
             className="button-danger"
-            onClick={() => {
-              if (confirm(`Delete service ${service.title} and all its versions?`)) {
-                void action.run(() => api.services.remove.mutate({ id: service.id })).then((result) => {
-                  if (result.ok) router.push('/services');
-                });
-              }
+            onConfirm={() => {
+              void action.run(() => api.services.remove.mutate({ id: service.id })).then((result) => {
+                if (result.ok) router.push('/services');
+              });
             }}
           >
             Delete service
-          </button>
+          </ConfirmButton>
         </section>
       ) : null}
     </>

@@ -1,5 +1,6 @@
 'use client';
 import { useParams, useRouter } from 'next/navigation';
+import { ConfirmButton } from '../../../../src/client/confirm-button';
 import { useAction, useLoad } from '../../../../src/client/hooks';
 import { api } from '../../../../src/client/trpc';
 import { Problem } from '../../../../src/client/ui';
@@ -76,19 +77,17 @@ export default function SubjectPage() {
         />
       </div>
       <section className="danger-zone">
-        <button
-          type="button"
+        <ConfirmButton
+          question={`Delete subject ${data.name}? Its bindings go; services and units stay.`}
           className="button-danger"
-          onClick={() => {
-            if (confirm(`Delete subject ${data.name}? Its bindings go; services and units stay.`)) {
-              void action.run(() => api.subjects.remove.mutate({ id })).then((result) => {
-                if (result.ok) router.push('/subjects');
-              });
-            }
+          onConfirm={() => {
+            void action.run(() => api.subjects.remove.mutate({ id })).then((result) => {
+              if (result.ok) router.push('/subjects');
+            });
           }}
         >
           Delete subject
-        </button>
+        </ConfirmButton>
       </section>
     </>
   );

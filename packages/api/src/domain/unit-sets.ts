@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
-import { ApiError } from '../errors.js';
+import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
 import { requireOem, requireOwnedUnits, toUnitView, type UnitView } from './units.js';
 import { notFound, toIso, withUniqueCheck } from './util.js';
 
@@ -46,11 +46,7 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
     .from(schema.unitSetUnits)
     .innerJoin(schema.units, eq(schema.unitSetUnits.unitId, schema.units.id))
     .where(eq(schema.unitSetUnits.unitSetId, input.id));
-  const subjects = await db
-    .select({ id: schema.subjects.id, name: schema.subjects.name })
-    .from(schema.subjectUnitSets)
-    .innerJoin(schema.subjects, eq(schema.subjectUnitSets.subjectId, schema.subjects.id))
-    .where(eq(schema.subjectUnitSets.unitSetId, input.id));
+  const subjects = await listBindingSubjects(db, { unitSetId: input.id });
   return {
     id: row.id,
     name: row.name,
@@ -111,13 +107,6 @@ export async function removeUnits(db: Database, actor: Actor, input: { id: strin
 export async function remove(db: Database, actor: Actor, input: { id: string }): Promise<void> {
   const organisationId = requireOem(actor, 'deleting a unit set');
   const row = await findOwned(db, organisationId, input.id);
-  const bindings = await db
-    .select({ name: schema.subjects.name })
-    .from(schema.subjectUnitSets)
-    .innerJoin(schema.subjects, eq(schema.subjectUnitSets.subjectId, schema.subjects.id))
-    .where(eq(schema.subjectUnitSets.unitSetId, input.id));
-  if (bindings.length > 0) {
-    throw new ApiError('delete-blocked', `deleting unit set "${row.name}": subject(s) ${bindings.map((b) => `"${b.name}"`).join(', ')} bind it; unbind it first`);
-  }
+  await refuseDeleteWhileBound(db, { unitSetId: input.id }, `deleting unit set "${row.name}"`);
   await db.delete(schema.unitSets).where(eq(schema.unitSets.id, input.id));
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import { requireOrganisation, requireRole, type Actor } from '../actor.js';
-import { ApiError } from '../errors.js';
+import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
 import { notFound, toIso, withUniqueCheck } from './util.js';
 
 export interface UnitView {
@@ -64,11 +64,7 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
     .from(schema.unitSetUnits)
     .innerJoin(schema.unitSets, eq(schema.unitSetUnits.unitSetId, schema.unitSets.id))
     .where(eq(schema.unitSetUnits.unitId, input.id));
-  const subjects = await db
-    .select({ id: schema.subjects.id, name: schema.subjects.name })
-    .from(schema.subjectUnits)
-    .innerJoin(schema.subjects, eq(schema.subjectUnits.subjectId, schema.subjects.id))
-    .where(eq(schema.subjectUnits.unitId, input.id));
+  const subjects = await listBindingSubjects(db, { unitId: input.id });
   return { ...toUnitView(unit), unitSets, subjects };
 }
 
@@ -97,13 +93,6 @@ export async function update(db: Database, actor: Actor, input: { id: string; mo
 export async function remove(db: Database, actor: Actor, input: { id: string }): Promise<void> {
   const organisationId = requireOem(actor, 'deleting a unit');
   const unit = await findOwned(db, organisationId, input.id);
-  const bindings = await db
-    .select({ name: schema.subjects.name })
-    .from(schema.subjectUnits)
-    .innerJoin(schema.subjects, eq(schema.subjectUnits.subjectId, schema.subjects.id))
-    .where(eq(schema.subjectUnits.unitId, input.id));
-  if (bindings.length > 0) {
-    throw new ApiError('delete-blocked', `deleting unit ${unit.systemId}: subject(s) ${bindings.map((b) => `"${b.name}"`).join(', ')} bind it; unbind it first`);
-  }
+  await refuseDeleteWhileBound(db, { unitId: input.id }, `deleting unit ${unit.systemId}`);
   await db.delete(schema.units).where(eq(schema.units.id, input.id));
 }

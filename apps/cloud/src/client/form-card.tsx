@@ -12,8 +12,8 @@ import { Problem } from './ui';
 export function FormCard(props: {
   title: string;
   submitLabel: string;
-  problem: ProblemInfo | null;
-  isPending: boolean;
+  /** The form's action (`useAction()`): its problem is shown, and submit waits while it runs. */
+  action: { problem: ProblemInfo | null; isPending: boolean };
   notice?: string | null;
   onSubmit: () => void;
   children: ReactNode;
@@ -28,9 +28,9 @@ export function FormCard(props: {
     >
       <h2>{props.title}</h2>
       {props.children}
-      <Problem problem={props.problem} />
+      <Problem problem={props.action.problem} />
       <Notice message={props.notice} />
-      <button type="submit" disabled={props.isPending}>
+      <button type="submit" disabled={props.action.isPending}>
         {props.submitLabel}
       </button>
     </form>

@@ -15,8 +15,7 @@ function OrganisationForm({ onDone }: { onDone: () => void }) {
     <FormCard
       title="New organisation"
       submitLabel="Create organisation"
-      problem={action.problem}
-      isPending={action.isPending}
+      action={action}
       onSubmit={() => {
         void action.run(() => api.organisations.create.mutate({ name, kind })).then((result) => {
           if (result.ok) {
@@ -54,8 +53,7 @@ function UserForm({ organisations, onDone }: { organisations: { id: string; name
     <FormCard
       title="New user"
       submitLabel="Create user"
-      problem={action.problem}
-      isPending={action.isPending}
+      action={action}
       notice={created}
       onSubmit={() => {
         setCreated(null);

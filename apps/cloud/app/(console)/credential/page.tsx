@@ -26,8 +26,7 @@ function PasswordForm({ userId }: { userId: string }) {
     <FormCard
       title="Change password"
       submitLabel="Change password"
-      problem={action.problem}
-      isPending={action.isPending}
+      action={action}
       notice={isChanged ? 'Password changed.' : null}
       onSubmit={() => {
         setChanged(false);

@@ -14,29 +14,28 @@ function CreateServiceForm() {
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [memory, setMemory] = useState('');
-  const { run, problem, isPending } = useAction();
+  const action = useAction();
   return (
     <FormCard
       title="New service"
       submitLabel="Create service"
-      problem={problem}
-      isPending={isPending}
+      action={action}
       onSubmit={() => {
         const memoryLimit = memory.trim() === '' ? undefined : Number(memory) * 1024 * 1024;
-        void run(() =>
+        void action.run(() =>
           api.services.create.mutate({ title, description, ...(memoryLimit === undefined ? {} : { defaultQuotas: { memoryLimit } }) }),
         ).then((result) => {
           if (result.ok) router.push(`/services/${result.value.id}`);
         });
       }}
     >
-      <Field label="Title" name="title" problem={problem}>
+      <Field label="Title" name="title" problem={action.problem}>
         <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="hello-world" />
       </Field>
-      <Field label="Description" name="description" problem={problem}>
+      <Field label="Description" name="description" problem={action.problem}>
         <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
       </Field>
-      <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={problem} hint="Optional; stored with the service as its default quota.">
+      <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={action.problem} hint="Optional; stored with the service as its default quota.">
         <input name="memoryLimit" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} />
       </Field>
     </FormCard>

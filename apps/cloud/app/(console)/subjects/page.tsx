@@ -35,8 +35,7 @@ export default function SubjectsPage() {
       <FormCard
         title="New subject"
         submitLabel="Create subject"
-        problem={create.problem}
-        isPending={create.isPending}
+        action={create}
         onSubmit={() => {
           void create.run(() => api.subjects.create.mutate({ name })).then((result) => {
             if (result.ok) {

@@ -90,8 +90,7 @@ export default function UnitSetsPage() {
       <FormCard
         title="New unit set"
         submitLabel="Create unit set"
-        problem={create.problem}
-        isPending={create.isPending}
+        action={create}
         onSubmit={() => {
           void create.run(() => api.unitSets.create.mutate({ name, isVerificationSet })).then((result) => {
             if (result.ok) {

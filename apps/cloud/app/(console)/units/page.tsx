@@ -51,8 +51,7 @@ export default function UnitsPage() {
       <FormCard
         title="Register a unit"
         submitLabel="Register unit"
-        problem={create.problem}
-        isPending={create.isPending}
+        action={create}
         onSubmit={() => {
           void create.run(() => api.units.create.mutate({ systemId, model })).then((result) => {
             if (result.ok) {

@@ -71,8 +71,7 @@ function EditServiceForm({ service, onDone }: { service: { id: string; title: st
     <FormCard
       title="Edit service"
       submitLabel="Save"
-      problem={action.problem}
-      isPending={action.isPending}
+      action={action}
       onSubmit={() => {
         void action.run(() => api.services.update.mutate({ id: service.id, title, description })).then((result) => {
           if (result.ok) onDone();

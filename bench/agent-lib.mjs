@@ -30,7 +30,8 @@ export async function prepareStorage(name) {
   const root = join(benchDirectory, '.work', name);
   const storageDir = join(root, 'storage');
   await mkdir(storageDir, { recursive: true });
-  if (!(await isMountPoint(storageDir))) await execa('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'openaos-bench', storageDir]);
+  if (!(await isMountPoint(storageDir)))
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'openaos-bench', storageDir]);
   return { root, storageDir };
 }
 
@@ -44,7 +45,8 @@ export async function cleanupStorage(root, cgroupParent) {
   for (const mount of mounts) await execa('umount', ['-l', mount], { reject: false });
   for (const controller of await readdir('/sys/fs/cgroup').catch(() => [])) {
     const dir = join('/sys/fs/cgroup', controller, cgroupParent);
-    for (const child of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (child.isDirectory()) await rmdir(join(dir, child.name)).catch(() => undefined);
+    for (const child of await readdir(dir, { withFileTypes: true }).catch(() => []))
+      if (child.isDirectory()) await rmdir(join(dir, child.name)).catch(() => undefined);
     await rmdir(dir).catch(() => undefined);
   }
   await rm(root, { recursive: true, force: true });
@@ -52,7 +54,16 @@ export async function cleanupStorage(root, cgroupParent) {
 
 function entry(name, type, content) {
   const body = content === undefined ? undefined : Buffer.from(content);
-  return { name, type, size: body?.length ?? 0, mode: type === 'directory' ? 0o755 : 0o755, mtime: new Date(0), uid: 0, gid: 0, ...(body ? { body: Readable.from([body]) } : {}) };
+  return {
+    name,
+    type,
+    size: body?.length ?? 0,
+    mode: type === 'directory' ? 0o755 : 0o755,
+    mtime: new Date(0),
+    uid: 0,
+    gid: 0,
+    ...(body ? { body: Readable.from([body]) } : {}),
+  };
 }
 
 /** Build a small Python service image (a sleeper that prints once) into `<root>/image`, as `aos image build` does. */

@@ -21,7 +21,9 @@ describe('examples', () => {
   const sp = issueUserCredential(root, { commonName: 'examples', organization: 'examples.local', role: 'sp' });
 
   test.each(EXAMPLES)('%s is valid for signing, with quotas a runc instance can live with', async (example) => {
-    const config = await loadServiceConfig(join(examplesDirectory, example, 'meta', 'config.yaml'), { forSigning: true });
+    const config = await loadServiceConfig(join(examplesDirectory, example, 'meta', 'config.yaml'), {
+      forSigning: true,
+    });
     expect(config.build.sign_pkcs12).toBe('aos-user-sp.p12');
     expect(config.configuration.quotas?.mem).toBeGreaterThanOrEqual(6_000_000);
   });
@@ -31,11 +33,24 @@ describe('examples', () => {
     const serviceDirectory = join(workDirectory, 'service');
     cpSync(join(examplesDirectory, example), serviceDirectory, { recursive: true });
     writeFileSync(join(serviceDirectory, 'meta', 'aos-user-sp.p12'), sp.pkcs12);
-    const built = await buildServicePackage({ serviceDir: serviceDirectory, credential: readPkcs12(sp.pkcs12), outputPath: join(workDirectory, 'service.tar.gz') });
-    const verified = await verifyServicePackage(built.path, { trust: { roots: [new X509Certificate(root.certificatePem)] } });
+    const built = await buildServicePackage({
+      serviceDir: serviceDirectory,
+      credential: readPkcs12(sp.pkcs12),
+      outputPath: join(workDirectory, 'service.tar.gz'),
+    });
+    const verified = await verifyServicePackage(built.path, {
+      trust: { roots: [new X509Certificate(root.certificatePem)] },
+    });
     try {
-      const image = await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store: new BlobStore(join(workDirectory, 'store')) });
-      expect(image.imageConfig.config.Cmd?.join(' ') ?? image.imageConfig.config.Entrypoint?.join(' ')).toContain('python3');
+      const image = await buildServiceImage({
+        config: verified.config,
+        entries: verified.serviceEntries(),
+        created: verified.created,
+        store: new BlobStore(join(workDirectory, 'store')),
+      });
+      expect(image.imageConfig.config.Cmd?.join(' ') ?? image.imageConfig.config.Entrypoint?.join(' ')).toContain(
+        'python3',
+      );
     } finally {
       await verified.close();
     }

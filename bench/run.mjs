@@ -23,7 +23,8 @@ function readPositiveInteger(name, fallback) {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
   return number;
 }
 
@@ -46,11 +47,26 @@ async function compare(name, measureOurs, measureBaseline) {
   for (let run = 1; run <= runs; run += 1) {
     const { milliseconds: oursMs, phases } = await measureOurs();
     const baselineMs = measureBaseline();
-    rows.push({ run, oursMs: round(oursMs), baselineMs: round(baselineMs), ratio: round(oursMs / baselineMs, 2), phases });
-    const split = Object.entries(phases).map(([phase, ms]) => `${phase} ${ms}`).join(', ');
-    log(`  ${name} run ${run}: openaos ${round(oursMs)} ms (${split}), baseline ${round(baselineMs)} ms, ratio ${round(oursMs / baselineMs, 2)}`);
+    rows.push({
+      run,
+      oursMs: round(oursMs),
+      baselineMs: round(baselineMs),
+      ratio: round(oursMs / baselineMs, 2),
+      phases,
+    });
+    const split = Object.entries(phases)
+      .map(([phase, ms]) => `${phase} ${ms}`)
+      .join(', ');
+    log(
+      `  ${name} run ${run}: openaos ${round(oursMs)} ms (${split}), baseline ${round(baselineMs)} ms, ratio ${round(oursMs / baselineMs, 2)}`,
+    );
   }
-  return { runs: rows, medianOursMs: median(rows.map((row) => row.oursMs)), medianBaselineMs: median(rows.map((row) => row.baselineMs)), medianRatio: median(rows.map((row) => row.ratio)) };
+  return {
+    runs: rows,
+    medianOursMs: median(rows.map((row) => row.oursMs)),
+    medianBaselineMs: median(rows.map((row) => row.baselineMs)),
+    medianRatio: median(rows.map((row) => row.ratio)),
+  };
 }
 
 /** Run one step in a child process; returns { milliseconds, maxRssKiB } (and a profile path with --cpu-prof). */
@@ -59,7 +75,9 @@ async function runChild(args, { profileDirectory, heapLimitMiB } = {}) {
     ...(profileDirectory ? ['--cpu-prof', '--cpu-prof-dir', profileDirectory] : []),
     ...(heapLimitMiB ? [`--max-old-space-size=${heapLimitMiB}`] : []),
   ];
-  const output = execFileSync(process.execPath, [...nodeArgs, join(benchDirectory, 'lib', 'child.mjs'), ...args], { encoding: 'utf8' });
+  const output = execFileSync(process.execPath, [...nodeArgs, join(benchDirectory, 'lib', 'child.mjs'), ...args], {
+    encoding: 'utf8',
+  });
   return JSON.parse(output.trim().split('\n').pop());
 }
 
@@ -84,13 +102,21 @@ warmPageCache(tree.directory);
 
 const packagePath = join(outputDirectory, 'service.tar.gz');
 log('(a) aos sign (buildServicePackage) vs tar -cz + openssl dgst -sha3-512');
-const sign = await compare('sign', () => timeBuildPackage(tree.directory, packagePath), () => timeTarAndSha3(tree.directory, join(outputDirectory, 'baseline-sign.tar.gz')));
+const sign = await compare(
+  'sign',
+  () => timeBuildPackage(tree.directory, packagePath),
+  () => timeTarAndSha3(tree.directory, join(outputDirectory, 'baseline-sign.tar.gz')),
+);
 sign.packageBytes = (await stat(packagePath)).size;
 sign.baselineBytes = (await stat(join(outputDirectory, 'baseline-sign.tar.gz'))).size;
 
 log('(b) image build (verifyServicePackage + buildServiceImage) vs tar -cz + sha256sum');
 const storeDirectory = join(workDirectory, 'store');
-const image = await compare('image', () => timeBuildImage(packagePath, credentials.rootPem, storeDirectory), () => timeTarAndSha256(tree.directory, join(outputDirectory, 'baseline-image.tar.gz')));
+const image = await compare(
+  'image',
+  () => timeBuildImage(packagePath, credentials.rootPem, storeDirectory),
+  () => timeTarAndSha256(tree.directory, join(outputDirectory, 'baseline-image.tar.gz')),
+);
 
 log('(c) peak memory (maxRSS of a child process doing one step)');
 const memory = [];
@@ -99,16 +125,32 @@ for (const size of [...new Set([Math.max(1, Math.round(sizeMiB / 4)), sizeMiB])]
   const sizedPackage = join(outputDirectory, `memory-${size}.tar.gz`);
   const pack = await runChild(['pack', sized.directory, sizedPackage]);
   const built = await runChild(['image', sizedPackage, rootPemPath, join(workDirectory, `store-memory-${size}`)]);
-  memory.push({ treeMiB: round(sized.bytes / 1048576, 1), files: sized.files, packMaxRssMiB: round(pack.maxRssKiB / 1024, 1), imageMaxRssMiB: round(built.maxRssKiB / 1024, 1) });
-  log(`  ${round(sized.bytes / 1048576)} MiB tree (${sized.files} files): sign max RSS ${round(pack.maxRssKiB / 1024, 1)} MiB, image build max RSS ${round(built.maxRssKiB / 1024, 1)} MiB`);
+  memory.push({
+    treeMiB: round(sized.bytes / 1048576, 1),
+    files: sized.files,
+    packMaxRssMiB: round(pack.maxRssKiB / 1024, 1),
+    imageMaxRssMiB: round(built.maxRssKiB / 1024, 1),
+  });
+  log(
+    `  ${round(sized.bytes / 1048576)} MiB tree (${sized.files} files): sign max RSS ${round(pack.maxRssKiB / 1024, 1)} MiB, image build max RSS ${round(built.maxRssKiB / 1024, 1)} MiB`,
+  );
 }
 // RSS above includes whatever heap V8 chose to keep; a hard cap on the JS heap shows what is needed.
 const HEAP_LIMIT_MIB = 32;
 const cappedPackage = join(outputDirectory, 'memory-capped.tar.gz');
 const cappedPack = await runChild(['pack', tree.directory, cappedPackage], { heapLimitMiB: HEAP_LIMIT_MIB });
-const cappedImage = await runChild(['image', cappedPackage, rootPemPath, join(workDirectory, 'store-memory-capped')], { heapLimitMiB: HEAP_LIMIT_MIB });
-const heapCapped = { heapLimitMiB: HEAP_LIMIT_MIB, treeMiB: round(tree.bytes / 1048576, 1), packMaxRssMiB: round(cappedPack.maxRssKiB / 1024, 1), imageMaxRssMiB: round(cappedImage.maxRssKiB / 1024, 1) };
-log(`  ${heapCapped.treeMiB} MiB tree with --max-old-space-size=${HEAP_LIMIT_MIB}: both steps succeed; sign max RSS ${heapCapped.packMaxRssMiB} MiB, image build max RSS ${heapCapped.imageMaxRssMiB} MiB`);
+const cappedImage = await runChild(['image', cappedPackage, rootPemPath, join(workDirectory, 'store-memory-capped')], {
+  heapLimitMiB: HEAP_LIMIT_MIB,
+});
+const heapCapped = {
+  heapLimitMiB: HEAP_LIMIT_MIB,
+  treeMiB: round(tree.bytes / 1048576, 1),
+  packMaxRssMiB: round(cappedPack.maxRssKiB / 1024, 1),
+  imageMaxRssMiB: round(cappedImage.maxRssKiB / 1024, 1),
+};
+log(
+  `  ${heapCapped.treeMiB} MiB tree with --max-old-space-size=${HEAP_LIMIT_MIB}: both steps succeed; sign max RSS ${heapCapped.packMaxRssMiB} MiB, image build max RSS ${heapCapped.imageMaxRssMiB} MiB`,
+);
 
 let profiles;
 if (wantsProfile || sign.medianRatio > 1 || image.medianRatio > 1) {
@@ -119,13 +161,19 @@ if (wantsProfile || sign.medianRatio > 1 || image.medianRatio > 1) {
   };
   for (const [name, { top }] of Object.entries(profiles)) {
     log(`  ${name}:`);
-    for (const entry of top) log(`    ${String(entry.selfMs).padStart(6)} ms ${String(entry.percent).padStart(5)} %  ${entry.name}`);
+    for (const entry of top)
+      log(`    ${String(entry.selfMs).padStart(6)} ms ${String(entry.percent).padStart(5)} %  ${entry.name}`);
   }
 }
 
 const result = {
   date: new Date().toISOString(),
-  machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+  },
   tree: { sizeMiB: round(tree.bytes / 1048576, 1), files: tree.files },
   runs,
   sign,

@@ -16,7 +16,8 @@ import { createTrpcHandler } from './src/server/trpc-handler.js';
 
 // tsc (NodeNext) types next's CommonJS default export as the module object; at runtime the
 // default import is the factory itself. Take whichever is the function.
-const createNextServer = ((nextImport as unknown as { default?: unknown }).default ?? nextImport) as typeof nextImport.default;
+const createNextServer = ((nextImport as unknown as { default?: unknown }).default ??
+  nextImport) as typeof nextImport.default;
 
 /** The app directory (holding next.config.ts), whether this runs as server.ts (tsx) or dist/server.js. */
 function findAppDirectory(): string {
@@ -30,7 +31,13 @@ async function main(): Promise<void> {
   const core = await corePromise;
   const dev = env.NODE_ENV !== 'production';
   setCloudHandlers({ handleTrpc: createTrpcHandler(core.deps, { secureCookies: env.OPENAOS_SECURE_COOKIES }) });
-  const app = createNextServer({ dev, dir: findAppDirectory(), hostname: env.HOST, port: env.PORT, customServer: true });
+  const app = createNextServer({
+    dev,
+    dir: findAppDirectory(),
+    hostname: env.HOST,
+    port: env.PORT,
+    customServer: true,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   const handleNextUpgrade = app.getUpgradeHandler();

@@ -88,10 +88,18 @@ export async function generateServiceTree(workDirectory, sizeMiB, credentialP12)
   let bytes = 0;
   for (let smallBytes = 0; smallBytes < smallBudget; files += 1) {
     const size = 1024 + (random(2).readUInt16LE(0) % (7 * 1024));
-    const folder = join(directory, 'src', 'app', `d${String(Math.floor(files / FILES_PER_DIRECTORY)).padStart(4, '0')}`);
+    const folder = join(
+      directory,
+      'src',
+      'app',
+      `d${String(Math.floor(files / FILES_PER_DIRECTORY)).padStart(4, '0')}`,
+    );
     if (files % FILES_PER_DIRECTORY === 0) await mkdir(folder, { recursive: true });
     const isText = files % 2 === 0;
-    await writeFile(join(folder, `f${String(files).padStart(6, '0')}${isText ? '.txt' : '.bin'}`), isText ? makeText(random, size) : random(size));
+    await writeFile(
+      join(folder, `f${String(files).padStart(6, '0')}${isText ? '.txt' : '.bin'}`),
+      isText ? makeText(random, size) : random(size),
+    );
     smallBytes += size;
     bytes += size;
   }

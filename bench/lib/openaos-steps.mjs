@@ -9,7 +9,11 @@ import { BlobStore, buildServiceImage } from '@openaos/image';
 /** A root CA, an SP issuing CA and an SP credential, as the cloud would issue them. */
 export function createBenchCredentials() {
   const root = createCertificateAuthority({ commonName: 'Bench Root CA', organization: 'bench.local' });
-  const issuing = createCertificateAuthority({ commonName: 'Bench SP Issuing CA', organization: 'bench.local', issuer: root });
+  const issuing = createCertificateAuthority({
+    commonName: 'Bench SP Issuing CA',
+    organization: 'bench.local',
+    issuer: root,
+  });
   const sp = issueUserCredential(issuing, { commonName: 'bench', organization: 'bench.local', role: 'sp' });
   return { rootPem: root.certificatePem, p12: sp.pkcs12 };
 }
@@ -41,7 +45,12 @@ export async function timeBuildPackage(serviceDirectory, outputPath) {
   clock.enter('credential');
   const credential = await loadCredential(`${serviceDirectory}/meta/aos-user-sp.p12`);
   clock.enter('config');
-  await buildServicePackage({ serviceDir: serviceDirectory, credential, outputPath, onProgress: (progress) => clock.enter(progress.phase) });
+  await buildServicePackage({
+    serviceDir: serviceDirectory,
+    credential,
+    outputPath,
+    onProgress: (progress) => clock.enter(progress.phase),
+  });
   const phases = clock.finish();
   return { milliseconds: performance.now() - start, phases };
 }
@@ -56,7 +65,12 @@ export async function timeBuildImage(packagePath, rootPem, storeDirectory) {
   const verified = await verifyServicePackage(packagePath, { trust: { roots: [new X509Certificate(rootPem)] } });
   try {
     clock.enter('build-image');
-    await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store: new BlobStore(storeDirectory) });
+    await buildServiceImage({
+      config: verified.config,
+      entries: verified.serviceEntries(),
+      created: verified.created,
+      store: new BlobStore(storeDirectory),
+    });
   } finally {
     clock.enter('close');
     await verified.close();

@@ -19,5 +19,9 @@ export async function summarizeCpuProfile(path, top = 12) {
   return [...byFunction.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([name, samples]) => ({ name, selfMs: Math.round((samples / totalSamples) * totalMs), percent: Math.round((samples / totalSamples) * 1000) / 10 }));
+    .map(([name, samples]) => ({
+      name,
+      selfMs: Math.round((samples / totalSamples) * totalMs),
+      percent: Math.round((samples / totalSamples) * 1000) / 10,
+    }));
 }

@@ -5,5 +5,6 @@
 // not applied; set what can still be set at run time.
 import v8 from 'node:v8';
 
-if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size'))) v8.setFlagsFromString('--max-semi-space-size=1');
+if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size')))
+  v8.setFlagsFromString('--max-semi-space-size=1');
 await import('../dist/main.js');

@@ -108,7 +108,11 @@ export class Agent {
     this.runner = {
       paths: this.paths,
       runc: new Runc(this.paths.runc, options.runcBinary ?? 'runc'),
-      unit: { cpuCount: availableParallelism(), ...(options.cgroupParent ? { cgroupParent: options.cgroupParent } : {}), ...options.unit },
+      unit: {
+        cpuCount: availableParallelism(),
+        ...(options.cgroupParent ? { cgroupParent: options.cgroupParent } : {}),
+        ...options.unit,
+      },
       stopTimeoutMs: options.stopTimeoutMs ?? 2000,
     };
     this.log = options.log ?? (() => undefined);
@@ -136,7 +140,10 @@ export class Agent {
    * record are kept running as they are; containers runc knows without a record are deleted.
    */
   static async open(options: AgentOptions): Promise<Agent> {
-    const { mounted } = await ensureStorageMounted(options.storageDir, { ...(options.storageSize !== undefined ? { size: options.storageSize } : {}), ...(options.storageImage ? { image: options.storageImage } : {}) });
+    const { mounted } = await ensureStorageMounted(options.storageDir, {
+      ...(options.storageSize !== undefined ? { size: options.storageSize } : {}),
+      ...(options.storageImage ? { image: options.storageImage } : {}),
+    });
     const agent = new Agent(options, mounted);
     await agent.initialize();
     return agent;
@@ -144,7 +151,16 @@ export class Agent {
 
   private async initialize(): Promise<void> {
     const { paths } = this;
-    for (const dir of [paths.images, paths.layers, paths.instances, paths.storage, paths.state, paths.runc, paths.agent]) await mkdir(dir, { recursive: true });
+    for (const dir of [
+      paths.images,
+      paths.layers,
+      paths.instances,
+      paths.storage,
+      paths.state,
+      paths.runc,
+      paths.agent,
+    ])
+      await mkdir(dir, { recursive: true });
     await prepareHostRoot(paths);
     const leftovers = await removeInterruptedInstalls(paths);
     if (leftovers.length > 0) this.log(`removed interrupted installs: ${leftovers.join(', ')}`);
@@ -189,12 +205,22 @@ export class Agent {
   private async observe(): Promise<{ current: UnitState; observations: Observations }> {
     const now = Date.now();
     const current: UnitState = {
-      services: Object.values(this.records.installed).map((service) => ({ serviceId: service.serviceId, version: service.version, manifestDigest: service.manifestDigest, urls: [], runParameters: service.runParameters })),
+      services: Object.values(this.records.installed).map((service) => ({
+        serviceId: service.serviceId,
+        version: service.version,
+        manifestDigest: service.manifestDigest,
+        urls: [],
+        runParameters: service.runParameters,
+      })),
       instances: Object.values(this.records.instances).map((record) => record.instance),
     };
     const instances: Record<string, InstanceRuntime> = {};
-    for (const record of Object.values(this.records.instances)) instances[record.instance.instanceId] = await observeInstance(this.runner, record, now);
-    return { current, observations: { now, services: this.records.services, instances, installFailures: this.records.installFailures } };
+    for (const record of Object.values(this.records.instances))
+      instances[record.instance.instanceId] = await observeInstance(this.runner, record, now);
+    return {
+      current,
+      observations: { now, services: this.records.services, instances, installFailures: this.records.installFailures },
+    };
   }
 
   private executorContext(): ExecutorContext {
@@ -238,7 +264,8 @@ export class Agent {
         executed.push(step);
       }
     }
-    for (const instanceId of Object.keys(this.records.instances)) await rotateLog(instancePaths(this.paths, instanceId).log, this.logLimits).catch(() => false);
+    for (const instanceId of Object.keys(this.records.instances))
+      await rotateLog(instancePaths(this.paths, instanceId).log, this.logLimits).catch(() => false);
     await this.syncMonitor();
     const status = await this.status(target);
     return { steps: executed, status };
@@ -276,7 +303,14 @@ export class Agent {
   async status(target = expandTarget(this.desired)): Promise<MessageOf<'unitStatus'>> {
     const { current, observations } = await this.observe();
     this.isSettling = Object.values(observations.instances).some((runtime) => runtime.phase === 'starting');
-    const status = buildUnitStatus({ nodeId: this.nodeId, current, target, observations, records: this.records, ...(this.installing ? { installing: this.installing } : {}) });
+    const status = buildUnitStatus({
+      nodeId: this.nodeId,
+      current,
+      target,
+      observations,
+      records: this.records,
+      ...(this.installing ? { installing: this.installing } : {}),
+    });
     const text = JSON.stringify(status, null, 1);
     if (text !== this.lastStatusText) {
       this.lastStatusText = text;
@@ -311,7 +345,10 @@ export class Agent {
       if (!this.running) break;
       await new Promise<void>((resolve) => {
         if (this.isWakeRequested) return resolve();
-        const timer = setTimeout(resolve, backoff || (this.isSettling ? Math.min(10, this.pollIntervalMs) : this.pollIntervalMs));
+        const timer = setTimeout(
+          resolve,
+          backoff || (this.isSettling ? Math.min(10, this.pollIntervalMs) : this.pollIntervalMs),
+        );
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -327,7 +364,9 @@ export class Agent {
 
   /** Remove an instance's cgroup dirs in every hierarchy (errors are logged, never thrown). */
   private async removeInstanceCgroups(instanceId: string, cgroupsPath?: string): Promise<void> {
-    await removeCgroupDirs(cgroupsPath || formatCgroupsPath(instanceId, this.runner.unit.cgroupParent), this.log).catch((error: unknown) => this.log(`removing the cgroups of ${instanceId}: ${describeError(error)}`));
+    await removeCgroupDirs(cgroupsPath || formatCgroupsPath(instanceId, this.runner.unit.cgroupParent), this.log).catch(
+      (error: unknown) => this.log(`removing the cgroups of ${instanceId}: ${describeError(error)}`),
+    );
   }
 
   /** Remove the (empty) cgroup parent dirs runc created; only the parent itself, another agent may share it. */
@@ -364,7 +403,10 @@ export class Agent {
    */
   async destroy(): Promise<void> {
     this.stop();
-    const ids = new Set([...Object.keys(this.records.instances), ...(await this.runner.runc.list().catch(() => [])).map((container) => container.id)]);
+    const ids = new Set([
+      ...Object.keys(this.records.instances),
+      ...(await this.runner.runc.list().catch(() => [])).map((container) => container.id),
+    ]);
     for (const id of ids) {
       await stopContainer(this.runner, id).catch((error: unknown) => this.log(`destroy: ${describeError(error)}`));
       await unmountRootfs(instancePaths(this.paths, id)).catch(() => undefined);
@@ -372,6 +414,7 @@ export class Agent {
     }
     await this.removeCgroupParent();
     if (await isMountPoint(this.paths.hostRoot)) await runProgram('umount', ['-l', this.paths.hostRoot]);
-    if (this.mountedStorage && (await isMountPoint(this.paths.root))) await runProgram('umount', ['-l', this.paths.root]);
+    if (this.mountedStorage && (await isMountPoint(this.paths.root)))
+      await runProgram('umount', ['-l', this.paths.root]);
   }
 }

@@ -23,7 +23,8 @@ export class AgentError extends Error {
 /** Short text of any thrown value, for status reports. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
+    const cause =
+      error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
     return error.message + cause;
   }
   return String(error);

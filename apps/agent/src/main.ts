@@ -64,15 +64,24 @@ async function main(argv: string[]): Promise<number> {
       const result = await runApply({ file, storageDir, wait: values.wait, timeoutMs: Number(values.timeout) * 1000 });
       if (values.json) console.log(JSON.stringify(result.status ?? result.target, null, 2));
       else if (result.status) process.stdout.write(formatStatus(result.status));
-      else console.log(`target saved: ${result.target.services?.length ?? 0} service(s), ${result.target.instances?.length ?? 0} instance entr(ies)`);
-      for (const failure of result.failures ?? []) console.error(`aos-agent apply: update of ${failure.serviceId} to ${failure.version} failed: ${failure.message}`);
+      else
+        console.log(
+          `target saved: ${result.target.services?.length ?? 0} service(s), ${result.target.instances?.length ?? 0} instance entr(ies)`,
+        );
+      for (const failure of result.failures ?? [])
+        console.error(
+          `aos-agent apply: update of ${failure.serviceId} to ${failure.version} failed: ${failure.message}`,
+        );
       return (result.failures?.length ?? 0) > 0 ? EXIT_UPDATE_FAILED : 0;
     }
     case 'status': {
       const status = await readStatus(storageDir);
       if (values.json) console.log(JSON.stringify(status, null, 2));
       else {
-        if (!(await isDaemonRunning(storageDir))) console.log(`(the daemon is not running: last known status; start it with aos-agent run --storage-dir ${storageDir})\n`);
+        if (!(await isDaemonRunning(storageDir)))
+          console.log(
+            `(the daemon is not running: last known status; start it with aos-agent run --storage-dir ${storageDir})\n`,
+          );
         process.stdout.write(formatStatus(status, await readUsage(storageDir)));
       }
       return 0;
@@ -82,12 +91,16 @@ async function main(argv: string[]): Promise<number> {
         console.error(`aos-agent logs: give the service ID\n${USAGE}`);
         return 64;
       }
-      const subjectId = values.subject ?? (await readStatus(storageDir)).instances.find((instance) => instance.serviceId === file)?.subjectId;
+      const subjectId =
+        values.subject ??
+        (await readStatus(storageDir)).instances.find((instance) => instance.serviceId === file)?.subjectId;
       if (!subjectId) {
         console.error(`aos-agent logs: no instance of ${file} in the status; give --subject`);
         return 1;
       }
-      process.stdout.write(await readInstanceLog({ storageDir, serviceId: file, subjectId, instance: Number(values.instance) }));
+      process.stdout.write(
+        await readInstanceLog({ storageDir, serviceId: file, subjectId, instance: Number(values.instance) }),
+      );
       return 0;
     }
     default:

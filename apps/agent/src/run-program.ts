@@ -20,14 +20,23 @@ export class ProgramError extends Error {
  */
 export function runProgram(file: string, args: readonly string[], options: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { maxBuffer: 16 * 1024 * 1024, ...(options.cwd ? { cwd: options.cwd } : {}) }, (error, stdout, stderr) => {
-      if (error) {
-        const code = typeof error.code === 'number' ? error.code : undefined;
-        reject(new ProgramError(`${file} ${args.join(' ')}: ${stderr.trim() || error.message}`, code, stderr, { cause: error }));
-      } else {
-        resolve(stdout);
-      }
-    });
+    const child = execFile(
+      file,
+      args,
+      { maxBuffer: 16 * 1024 * 1024, ...(options.cwd ? { cwd: options.cwd } : {}) },
+      (error, stdout, stderr) => {
+        if (error) {
+          const code = typeof error.code === 'number' ? error.code : undefined;
+          reject(
+            new ProgramError(`${file} ${args.join(' ')}: ${stderr.trim() || error.message}`, code, stderr, {
+              cause: error,
+            }),
+          );
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
     child.stdin?.end();
   });
 }

@@ -2,7 +2,19 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceId } from '../src/index.js';
-import { buildTestImage, createTestBed, findCgroupDirs, desiredStatus, readInstancePid, runCli, SERVICE_A, SUBJECT, serviceYaml, spawnDaemon, type TestImage } from './helpers.js';
+import {
+  buildTestImage,
+  createTestBed,
+  findCgroupDirs,
+  desiredStatus,
+  readInstancePid,
+  runCli,
+  SERVICE_A,
+  SUBJECT,
+  serviceYaml,
+  spawnDaemon,
+  type TestImage,
+} from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -24,12 +36,21 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
 
   beforeAll(async () => {
     bed = await createTestBed('wait');
-    good = await buildTestImage(join(bed.root, 'good'), serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }), { 'srv/app/main.py': 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n' });
+    good = await buildTestImage(
+      join(bed.root, 'good'),
+      serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }),
+      { 'srv/app/main.py': 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n' },
+    );
     // Exits at start: `active` for a moment after each start, then rolled back. A wide
     // startInterval so the burst counts even when a loaded machine starts containers slowly.
     broken = await buildTestImage(
       join(bed.root, 'broken'),
-      serviceYaml({ uid: SERVICE_A, version: '1.1.0', cmd: 'python3 -u /srv/app/main.py', runParameters: '        startInterval: PT20S\n        startBurst: 2\n        restartInterval: PT0.3S' }),
+      serviceYaml({
+        uid: SERVICE_A,
+        version: '1.1.0',
+        cmd: 'python3 -u /srv/app/main.py',
+        runParameters: '        startInterval: PT20S\n        startBurst: 2\n        restartInterval: PT0.3S',
+      }),
       { 'srv/app/main.py': 'import sys, time\nprint("broken", flush=True)\ntime.sleep(0.3)\nsys.exit(3)\n' },
     );
     daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
@@ -51,19 +72,27 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
     expect(result.stdout).toMatch(/1\.0\.0\s+active/);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/1\.0\.0\s+active/);
-    const records = JSON.parse(await readFile(join(bed.storageDir, 'agent/records.json'), 'utf8')) as { services: Record<string, { activeDigest?: string }> };
+    const records = JSON.parse(await readFile(join(bed.storageDir, 'agent/records.json'), 'utf8')) as {
+      services: Record<string, { activeDigest?: string }>;
+    };
     expect(records.services[SERVICE_A]?.activeDigest).toBe(good.manifestDigest);
   });
 
   it('reports a broken update as failed (exit 2, with the reason) once rolled back, and the previous version runs', async () => {
     const result = await apply('broken', broken, '1.1.0');
-    expect(result.stdout).toMatch(new RegExp(`update of ${SERVICE_A} to 1\\.1\\.0 failed: rolled back to 1\\.0\\.0: start burst exceeded \\(2 starts within 20 s\\), last exited with code 3`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `update of ${SERVICE_A} to 1\\.1\\.0 failed: rolled back to 1\\.0\\.0: start burst exceeded \\(2 starts within 20 s\\), last exited with code 3`,
+      ),
+    );
     expect(result.exitCode).toBe(2);
     const status = await runCli(['status', '--storage-dir', bed.storageDir, '--json']);
     const parsed = JSON.parse(status.stdout) as { instances: { version: string; status: string }[] };
     expect(parsed.instances).toEqual([expect.objectContaining({ version: '1.0.0', status: 'active' })]);
     expect(isAlive(await readInstancePid(bed.storageDir, instanceId))).toBe(true);
-    expect(await readFile(join(bed.storageDir, 'instances', instanceId, 'logs', 'current.log'), 'utf8').catch(() => '')).toContain('up');
+    expect(
+      await readFile(join(bed.storageDir, 'instances', instanceId, 'logs', 'current.log'), 'utf8').catch(() => ''),
+    ).toContain('up');
   });
 
   it('removes the instance cgroups, and the cgroup parent when the daemon stops with nothing left', async () => {

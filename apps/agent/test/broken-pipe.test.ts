@@ -12,8 +12,15 @@ describe('aos-agent output into a closed pipe', () => {
     storageDir = await mkdtemp(join(tmpdir(), 'openaos-agent-pipe-'));
     await mkdir(join(storageDir, 'agent'));
     // More than a pipe buffer (64 KiB) of status, so the reader is gone before the write ends.
-    const services = Array.from({ length: 3000 }, (_, index) => ({ id: `service-${index}`, version: '1.0.0', status: 'installed' }));
-    await writeFile(join(storageDir, 'agent', 'status.json'), JSON.stringify({ messageType: 'unitStatus', isDeltaInfo: false, nodes: [], services, instances: [] }));
+    const services = Array.from({ length: 3000 }, (_, index) => ({
+      id: `service-${index}`,
+      version: '1.0.0',
+      status: 'installed',
+    }));
+    await writeFile(
+      join(storageDir, 'agent', 'status.json'),
+      JSON.stringify({ messageType: 'unitStatus', isDeltaInfo: false, nodes: [], services, instances: [] }),
+    );
   });
   afterAll(async () => {
     await rm(storageDir, { recursive: true, force: true });

@@ -5,7 +5,21 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstanceId } from '../src/index.js';
-import { buildTestImage, createTestBed, desiredStatus, readInstancePid, reconcileUntil, runCli, SERVICE_A, SERVICE_B, SUBJECT, serviceYaml, spawnDaemon, waitUntil, type TestImage } from './helpers.js';
+import {
+  buildTestImage,
+  createTestBed,
+  desiredStatus,
+  readInstancePid,
+  reconcileUntil,
+  runCli,
+  SERVICE_A,
+  SERVICE_B,
+  SUBJECT,
+  serviceYaml,
+  spawnDaemon,
+  waitUntil,
+  type TestImage,
+} from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 const SLEEPER = 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n';
@@ -25,7 +39,10 @@ interface StatusFile {
 }
 
 async function readStatusFile(storageDir: string): Promise<StatusFile | undefined> {
-  return readFile(join(storageDir, 'agent/status.json'), 'utf8').then((text) => JSON.parse(text) as StatusFile, () => undefined);
+  return readFile(join(storageDir, 'agent/status.json'), 'utf8').then(
+    (text) => JSON.parse(text) as StatusFile,
+    () => undefined,
+  );
 }
 
 describe.skipIf(!isRoot).sequential('agent crash safety and verification', () => {
@@ -36,12 +53,20 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
 
   beforeAll(async () => {
     bed = await createTestBed('crash');
-    small = await buildTestImage(join(bed.root, 'small'), serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }), { 'srv/app/main.py': SLEEPER });
+    small = await buildTestImage(
+      join(bed.root, 'small'),
+      serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }),
+      { 'srv/app/main.py': SLEEPER },
+    );
     // Incompressible data, so fetching and unpacking take long enough to be interrupted.
-    big = await buildTestImage(join(bed.root, 'big'), serviceYaml({ uid: SERVICE_B, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }), {
-      'srv/app/main.py': SLEEPER.replace('"up"', '"big up"'),
-      'srv/app/data.bin': randomBytes(48 * 1024 * 1024).toString('base64'),
-    });
+    big = await buildTestImage(
+      join(bed.root, 'big'),
+      serviceYaml({ uid: SERVICE_B, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }),
+      {
+        'srv/app/main.py': SLEEPER.replace('"up"', '"big up"'),
+        'srv/app/data.bin': randomBytes(48 * 1024 * 1024).toString('base64'),
+      },
+    );
   }, 120_000);
   afterAll(async () => {
     daemon?.kill('SIGKILL');
@@ -50,7 +75,11 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
   });
 
   it('refuses a tampered blob and runs nothing of it', async () => {
-    const tampered = await buildTestImage(join(bed.root, 'tampered'), serviceYaml({ uid: SERVICE_A, version: '0.9.0', cmd: 'python3 /srv/app/main.py' }), { 'srv/app/main.py': 'print("never")\n' });
+    const tampered = await buildTestImage(
+      join(bed.root, 'tampered'),
+      serviceYaml({ uid: SERVICE_A, version: '0.9.0', cmd: 'python3 /srv/app/main.py' }),
+      { 'srv/app/main.py': 'print("never")\n' },
+    );
     const layerPath = join(tampered.directory, 'blobs/sha256', tampered.layerDigest.replace('sha256:', ''));
     const bytes = await readFile(layerPath);
     bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0xff;
@@ -61,7 +90,11 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     expect(pass.status.services[0]?.errorInfo?.message).toMatch(/does not match its digest/);
     expect(pass.status.instances[0]).toMatchObject({ status: 'failed' });
     expect(await readdir(join(bed.storageDir, 'instances'))).toEqual([]);
-    expect(await stat(join(bed.storageDir, 'images/blobs/sha256', tampered.layerDigest.replace('sha256:', ''))).catch(() => undefined)).toBeUndefined();
+    expect(
+      await stat(join(bed.storageDir, 'images/blobs/sha256', tampered.layerDigest.replace('sha256:', ''))).catch(
+        () => undefined,
+      ),
+    ).toBeUndefined();
     await agent.setTarget({ messageType: 'desiredStatus', services: [], instances: [] });
     await agent.reconcileOnce();
   });
@@ -83,7 +116,18 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     try {
       const agent = await bed.openAgent();
       const digest = 'sha256:' + 'c'.repeat(64);
-      await agent.setTarget({ messageType: 'desiredStatus', services: [{ id: SERVICE_B, version: '9.0.0', manifestDigest: digest, urls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}`] }], instances: [] });
+      await agent.setTarget({
+        messageType: 'desiredStatus',
+        services: [
+          {
+            id: SERVICE_B,
+            version: '9.0.0',
+            manifestDigest: digest,
+            urls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}`],
+          },
+        ],
+        instances: [],
+      });
       const pass = await reconcileUntil(agent, (result) => result.status.services[0]?.status === 'error');
       expect(pass.status.services[0]?.errorInfo?.message).toMatch(/more than 4194304 bytes/);
       await agent.setTarget({ messageType: 'desiredStatus', services: [], instances: [] });
@@ -96,7 +140,10 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
 
   it('re-adopts running containers after kill -9 of the agent, without restarting them', async () => {
     const desiredFile = join(bed.root, 'desired-a.json');
-    await writeFile(desiredFile, JSON.stringify(desiredStatus([{ id: SERVICE_A, version: '1.0.0', image: small, numInstances: 2 }])));
+    await writeFile(
+      desiredFile,
+      JSON.stringify(desiredStatus([{ id: SERVICE_A, version: '1.0.0', image: small, numInstances: 2 }])),
+    );
     daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
     const applied = await runCli(['apply', desiredFile, '--storage-dir', bed.storageDir, '--wait', '--timeout', '30']);
     expect(applied.stdout).toMatch(/active/);
@@ -110,7 +157,13 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
 
     const restartedAt = Date.now();
     daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
-    await waitUntil(async () => ((await stat(join(bed.storageDir, 'agent/status.json')).catch(() => undefined))?.mtimeMs ?? 0) > restartedAt || (await readStatusFile(bed.storageDir))?.instances.every((item) => item.status === 'active') === true, 15_000, 'the restarted agent to report');
+    await waitUntil(
+      async () =>
+        ((await stat(join(bed.storageDir, 'agent/status.json')).catch(() => undefined))?.mtimeMs ?? 0) > restartedAt ||
+        (await readStatusFile(bed.storageDir))?.instances.every((item) => item.status === 'active') === true,
+      15_000,
+      'the restarted agent to report',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const status = await runCli(['status', '--storage-dir', bed.storageDir, '--json']);
     const parsed = JSON.parse(status.stdout) as StatusFile;
@@ -122,7 +175,15 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
 
   it('finishes an install interrupted by kill -9 and leaves no partial files', async () => {
     const desiredFile = join(bed.root, 'desired-b.json');
-    await writeFile(desiredFile, JSON.stringify(desiredStatus([{ id: SERVICE_A, version: '1.0.0', image: small, numInstances: 2 }, { id: SERVICE_B, version: '1.0.0', image: big }])));
+    await writeFile(
+      desiredFile,
+      JSON.stringify(
+        desiredStatus([
+          { id: SERVICE_A, version: '1.0.0', image: small, numInstances: 2 },
+          { id: SERVICE_B, version: '1.0.0', image: big },
+        ]),
+      ),
+    );
     const layerHex = big.layerDigest.replace('sha256:', '');
     await runCli(['apply', desiredFile, '--storage-dir', bed.storageDir]);
     // Kill the agent once the big layer is being fetched or unpacked.
@@ -137,13 +198,22 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     );
     daemon!.kill('SIGKILL');
     await daemon!.catch(() => undefined);
-    const records = JSON.parse(await readFile(join(bed.storageDir, 'agent/records.json'), 'utf8')) as { installed: Record<string, unknown>; instances: Record<string, unknown> };
+    const records = JSON.parse(await readFile(join(bed.storageDir, 'agent/records.json'), 'utf8')) as {
+      installed: Record<string, unknown>;
+      instances: Record<string, unknown>;
+    };
     // Not recorded as installed, so nothing of it could run.
     expect(Object.keys(records.installed)).not.toContain(big.manifestDigest);
     expect(Object.keys(records.instances)).not.toContain(createInstanceId(SERVICE_B, SUBJECT, 0));
 
     daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
-    await waitUntil(async () => (await readStatusFile(bed.storageDir))?.instances.length === 3 && (await readStatusFile(bed.storageDir))!.instances.every((item) => item.status === 'active'), 60_000, 'all three instances to be active');
+    await waitUntil(
+      async () =>
+        (await readStatusFile(bed.storageDir))?.instances.length === 3 &&
+        (await readStatusFile(bed.storageDir))!.instances.every((item) => item.status === 'active'),
+      60_000,
+      'all three instances to be active',
+    );
     const layers = await readdir(join(bed.storageDir, 'layers'));
     expect(layers.filter((name) => name.endsWith('.tmp') || name.endsWith('.partial'))).toEqual([]);
     expect(layers).toContain(layerHex);

@@ -14,7 +14,14 @@ export const SERVICE_B = '0a7ac2b3-5d4e-4f11-9d3c-2e6a8a3f0c11';
 export const SUBJECT = 'subject-1';
 
 /** A config.yaml for a Python service with short restart parameters (so tests stay fast). */
-export function serviceYaml(options: { uid: string; version: string; cmd: string; mem?: string; cpu?: number; runParameters?: string }): string {
+export function serviceYaml(options: {
+  uid: string;
+  version: string;
+  cmd: string;
+  mem?: string;
+  cpu?: number;
+  runParameters?: string;
+}): string {
   return `publisher:
     author: 'Agent Tests'
 build:
@@ -45,7 +52,11 @@ export interface TestImage {
 }
 
 /** Build an image layout (the output of `aos image build`) from a config.yaml and src/ files, the way the cloud does. */
-export async function buildTestImage(directory: string, yaml: string, files: Record<string, string>): Promise<TestImage> {
+export async function buildTestImage(
+  directory: string,
+  yaml: string,
+  files: Record<string, string>,
+): Promise<TestImage> {
   const source = join(directory, 'src');
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(source, name)), { recursive: true });
@@ -54,16 +65,33 @@ export async function buildTestImage(directory: string, yaml: string, files: Rec
   const config = parseServiceConfig(yaml, { file: 'meta/config.yaml' });
   const output = join(directory, 'image');
   const store = new BlobStore(output);
-  const image = await buildServiceImage({ config, entries: readTarEntries(packDirectory(source)), created: '2026-11-25T00:00:00Z', store });
+  const image = await buildServiceImage({
+    config,
+    entries: readTarEntries(packDirectory(source)),
+    created: '2026-11-25T00:00:00Z',
+    store,
+  });
   await writeImageLayout(store, image.manifestDigest, output);
   return { directory: output, manifestDigest: image.manifestDigest, layerDigest: image.layerDigest };
 }
 
-export function desiredStatus(services: { id: string; version: string; image: TestImage; numInstances?: number; priority?: number }[]): DesiredStatus {
+export function desiredStatus(
+  services: { id: string; version: string; image: TestImage; numInstances?: number; priority?: number }[],
+): DesiredStatus {
   return {
     messageType: 'desiredStatus',
-    services: services.map((service) => ({ id: service.id, version: service.version, manifestDigest: service.image.manifestDigest, urls: [service.image.directory] })),
-    instances: services.map((service) => ({ serviceId: service.id, subjectId: SUBJECT, priority: service.priority ?? 0, numInstances: service.numInstances ?? 1 })),
+    services: services.map((service) => ({
+      id: service.id,
+      version: service.version,
+      manifestDigest: service.image.manifestDigest,
+      urls: [service.image.directory],
+    })),
+    instances: services.map((service) => ({
+      serviceId: service.id,
+      subjectId: SUBJECT,
+      priority: service.priority ?? 0,
+      numInstances: service.numInstances ?? 1,
+    })),
   };
 }
 
@@ -75,7 +103,13 @@ export async function createTestBed(name: string) {
   await execa('mount', ['-t', 'tmpfs', '-o', 'size=512m', 'openaos-test', storageDir]);
   const cgroupParent = `/openaos-test-${name}-${process.pid}`;
   const agents: Agent[] = [];
-  const options = (extra: Partial<AgentOptions> = {}): AgentOptions => ({ storageDir, cgroupParent, stopTimeoutMs: 300, pollIntervalMs: 100, ...extra });
+  const options = (extra: Partial<AgentOptions> = {}): AgentOptions => ({
+    storageDir,
+    cgroupParent,
+    stopTimeoutMs: 300,
+    pollIntervalMs: 100,
+    ...extra,
+  });
   return {
     root,
     storageDir,
@@ -89,12 +123,17 @@ export async function createTestBed(name: string) {
     async cleanup(): Promise<void> {
       const last = agents.at(-1) ?? (await Agent.open(options()).catch(() => undefined));
       await last?.destroy().catch(() => undefined);
-      for (const mount of (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4] ?? '').filter((point) => point.startsWith(storageDir)).reverse()) {
+      for (const mount of (await readFile('/proc/self/mountinfo', 'utf8'))
+        .split('\n')
+        .map((line) => line.split(' ')[4] ?? '')
+        .filter((point) => point.startsWith(storageDir))
+        .reverse()) {
         await execa('umount', ['-l', mount], { reject: false });
       }
       for (const controller of await readdir('/sys/fs/cgroup')) {
         const dir = join('/sys/fs/cgroup', controller, cgroupParent);
-        for (const child of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (child.isDirectory()) await rmdir(join(dir, child.name)).catch(() => undefined);
+        for (const child of await readdir(dir, { withFileTypes: true }).catch(() => []))
+          if (child.isDirectory()) await rmdir(join(dir, child.name)).catch(() => undefined);
         await rmdir(dir).catch(() => undefined);
       }
       await rm(root, { recursive: true, force: true });
@@ -103,7 +142,11 @@ export async function createTestBed(name: string) {
 }
 
 /** Run reconcile passes until `check` holds or the timeout passes; returns the last pass. */
-export async function reconcileUntil(agent: Agent, check: (pass: PassResult) => boolean, timeoutMs = 20_000): Promise<PassResult> {
+export async function reconcileUntil(
+  agent: Agent,
+  check: (pass: PassResult) => boolean,
+  timeoutMs = 20_000,
+): Promise<PassResult> {
   const deadline = Date.now() + timeoutMs;
   let pass = await agent.reconcileOnce();
   while (!check(pass)) {
@@ -118,18 +161,36 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Start `aos-agent run` from source (tsx) as a separate process, like a real daemon. */
 export function spawnDaemon(storageDir: string, cgroupParent: string) {
-  const child = execa('node', ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'apps/agent/src/main.ts'), 'run', '--storage-dir', storageDir, '--cgroup-parent', cgroupParent], {
-    cwd: REPO_ROOT,
-    reject: false,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    all: true,
-  });
+  const child = execa(
+    'node',
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'apps/agent/src/main.ts'),
+      'run',
+      '--storage-dir',
+      storageDir,
+      '--cgroup-parent',
+      cgroupParent,
+    ],
+    {
+      cwd: REPO_ROOT,
+      reject: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      all: true,
+    },
+  );
   return child;
 }
 
 /** Run the CLI from source and return stdout. */
 export async function runCli(args: string[]): Promise<{ stdout: string; exitCode: number | undefined }> {
-  const result = await execa('node', ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'apps/agent/src/main.ts'), ...args], { cwd: REPO_ROOT, reject: false });
+  const result = await execa(
+    'node',
+    ['--conditions=source', '--import', 'tsx', join(REPO_ROOT, 'apps/agent/src/main.ts'), ...args],
+    { cwd: REPO_ROOT, reject: false },
+  );
   return { stdout: result.stdout + result.stderr, exitCode: result.exitCode };
 }
 
@@ -153,7 +214,13 @@ export async function findCgroupDirs(path: string): Promise<string[]> {
   const found: string[] = [];
   for (const mount of mounts) {
     const dir = join(mount, path);
-    if (await readdir(dir).then(() => true, () => false)) found.push(dir);
+    if (
+      await readdir(dir).then(
+        () => true,
+        () => false,
+      )
+    )
+      found.push(dir);
   }
   return found;
 }

@@ -11,12 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(appDir, 'bin', 'aos.js');
 const built = existsSync(join(appDir, 'dist', 'main.js'));
-if (!built) console.warn('bin.test.ts skipped: apps/cli/dist/main.js is missing; run `pnpm --filter @openaos/cli build` first');
+if (!built)
+  console.warn('bin.test.ts skipped: apps/cli/dist/main.js is missing; run `pnpm --filter @openaos/cli build` first');
 
 describe.skipIf(!built)('the built aos binary', () => {
   let root: string;
   const aos = (args: string[], env: Record<string, string> = {}) =>
-    execa('node', [bin, ...args], { reject: false, env: { AOS_HOME: join(root, 'home'), AOS_DEBUG: '', AOS_CLOUD_URL: '', ...env }, cwd: root });
+    execa('node', [bin, ...args], {
+      reject: false,
+      env: { AOS_HOME: join(root, 'home'), AOS_DEBUG: '', AOS_CLOUD_URL: '', ...env },
+      cwd: root,
+    });
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'openaos-bin-'));
@@ -57,7 +62,10 @@ describe.skipIf(!built)('the built aos binary', () => {
     expect(inspect.exitCode).toBe(0);
     expect((JSON.parse(inspect.stdout) as { verified: boolean }).verified).toBe(true);
     expect((await run(['image', 'build', 'service.tar.gz', '-o', 'image'], demo)).exitCode).toBe(0);
-    const unpack = await execa('umoci', ['unpack', '--rootless', '--image', 'image:latest', 'bundle'], { cwd: demo, reject: false });
+    const unpack = await execa('umoci', ['unpack', '--rootless', '--image', 'image:latest', 'bundle'], {
+      cwd: demo,
+      reject: false,
+    });
     expect(unpack.exitCode).toBe(0);
     expect(existsSync(join(demo, 'bundle', 'rootfs', 'hello.py'))).toBe(true);
   });

@@ -43,14 +43,19 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
     expect(login.user.role).toBe('sp');
     const settings = JSON.parse(await readFile(join(sandbox.aosHome, 'cloud.json'), 'utf8')) as { url: string };
     expect(settings.url).toBe(cloud.url);
-    expect(await readFile(join(sandbox.aosHome, 'cloud-ca.pem'), 'utf8')).toBe(cloud.core.deps.authority.ca.certificatePem);
+    expect(await readFile(join(sandbox.aosHome, 'cloud-ca.pem'), 'utf8')).toBe(
+      cloud.core.deps.authority.ca.certificatePem,
+    );
   });
 
   it('an unexpected failure still says which command failed, without a stack trace', async () => {
     // AOS_HOME is a file: login reaches the cloud, then cannot save its settings.
     const fileHome = join(sandbox.root, 'not-a-folder');
     await writeFile(fileHome, 'x');
-    const result = await runAos(['login', '--url', cloud.url, '--pkcs12', join(sandbox.aosHome, 'security', 'aos-user-sp.p12')], readEnvironment({ AOS_HOME: fileHome }));
+    const result = await runAos(
+      ['login', '--url', cloud.url, '--pkcs12', join(sandbox.aosHome, 'security', 'aos-user-sp.p12')],
+      readEnvironment({ AOS_HOME: fileHome }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^aos: running `aos login`: /);
     expect(result.stderr).toContain('AOS_DEBUG=1');
@@ -75,7 +80,10 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
   });
 
   it('service create prints the Service ID; init, go signs and uploads; the cloud builds it', async () => {
-    const created = await runAos(['service', 'create', '--title', 'Hello', '--description', 'hello world', '--json'], sandbox.env);
+    const created = await runAos(
+      ['service', 'create', '--title', 'Hello', '--description', 'hello world', '--json'],
+      sandbox.env,
+    );
     expect(created.code).toBe(0);
     serviceId = (JSON.parse(created.stdout) as ServiceSummary).id;
     expect(serviceId).toMatch(/^[0-9a-f-]{36}$/);
@@ -94,7 +102,9 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
     const show = await runAos(['service', 'show', serviceId], sandbox.env);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/1\.0\.0\s+\S+\s+ready/);
-    const detail = JSON.parse((await runAos(['service', 'show', serviceId, '--json'], sandbox.env)).stdout) as ServiceDetail;
+    const detail = JSON.parse(
+      (await runAos(['service', 'show', serviceId, '--json'], sandbox.env)).stdout,
+    ) as ServiceDetail;
     expect(detail.versions[0]?.imageDigest).toMatch(/^sha256:/);
   });
 
@@ -128,19 +138,31 @@ describe('aos cloud commands against a real cloud core over HTTP', () => {
 
   it('an OEM registers a unit, creates a subject and binds the service to the unit', async () => {
     const oem = ['--pkcs12', oemPkcs12, '--json'];
-    const unit = JSON.parse((await runAos(['unit', 'create', '--system-id', 'unit-0001', '--model', 'dev-board', ...oem], sandbox.env)).stdout) as { id: string };
+    const unit = JSON.parse(
+      (await runAos(['unit', 'create', '--system-id', 'unit-0001', '--model', 'dev-board', ...oem], sandbox.env))
+        .stdout,
+    ) as { id: string };
     expect(unit.id).toBeTruthy();
     const units = await runAos(['unit', 'list', '--pkcs12', oemPkcs12], sandbox.env);
     expect(units.stdout).toContain('unit-0001');
-    const subject = JSON.parse((await runAos(['subject', 'create', '--name', 'fleet', ...oem], sandbox.env)).stdout) as { id: string };
-    const bind = await runAos(['subject', 'bind', subject.id, '--service', serviceId, '--unit', unit.id, ...oem], sandbox.env);
+    const subject = JSON.parse(
+      (await runAos(['subject', 'create', '--name', 'fleet', ...oem], sandbox.env)).stdout,
+    ) as { id: string };
+    const bind = await runAos(
+      ['subject', 'bind', subject.id, '--service', serviceId, '--unit', unit.id, ...oem],
+      sandbox.env,
+    );
     expect(bind.code).toBe(0);
     const subjects = JSON.parse((await runAos(['subject', 'list', ...oem], sandbox.env)).stdout) as SubjectView[];
     const fleet = subjects.find((item) => item.id === subject.id);
     expect(fleet?.services.map((service) => service.id)).toEqual([serviceId]);
     expect(fleet?.units.map((item) => item.systemId)).toEqual(['unit-0001']);
     // The OEM approves the newest version for the fleet.
-    const versions = JSON.parse((await runAos(['version', 'list', serviceId, ...oem], sandbox.env)).stdout) as { id: string; version: string; state: string }[];
+    const versions = JSON.parse((await runAos(['version', 'list', serviceId, ...oem], sandbox.env)).stdout) as {
+      id: string;
+      version: string;
+      state: string;
+    }[];
     expect(versions.map((item) => item.version)).toEqual(['1.0.1', '1.0.0']);
     const approve = await runAos(['version', 'approve', versions[0]!.id, '--pkcs12', oemPkcs12], sandbox.env);
     expect(approve.code).toBe(0);

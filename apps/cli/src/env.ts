@@ -22,7 +22,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
   let aosHome: string;
   if (aosHomeValue) {
     if (!isAbsolute(aosHomeValue)) {
-      throw new Error(`reading AOS_HOME: "${aosHomeValue}" is not an absolute path; set it to an absolute directory or unset it to use ~/.aos`);
+      throw new Error(
+        `reading AOS_HOME: "${aosHomeValue}" is not an absolute path; set it to an absolute directory or unset it to use ~/.aos`,
+      );
     }
     aosHome = resolve(aosHomeValue);
   } else {

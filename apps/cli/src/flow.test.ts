@@ -69,14 +69,24 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
   it('credentials dev creates a dev CA and an SP p12 with private modes', async () => {
     const result = await runAos(['credentials', 'dev', '--org', 'Acme Dev', '--json'], sandbox.env);
     expect(result.code).toBe(0);
-    const document = JSON.parse(result.stdout) as { pkcs12Path: string; caCreated: boolean; certificate: { organization?: string; keyId: string } };
+    const document = JSON.parse(result.stdout) as {
+      pkcs12Path: string;
+      caCreated: boolean;
+      certificate: { organization?: string; keyId: string };
+    };
     expect(document.caCreated).toBe(true);
     expect(document.pkcs12Path).toBe(join(sandbox.aosHome, 'security', 'aos-user-sp.p12'));
     expect(document.certificate.organization).toBe('Acme Dev');
     expect((await stat(join(sandbox.aosHome, 'dev-ca', 'ca.key'))).mode & 0o777).toBe(0o600);
     expect((await stat(document.pkcs12Path)).mode & 0o777).toBe(0o600);
     // The CA's certificate is real PEM that openssl reads.
-    const openssl = await execa('openssl', ['x509', '-noout', '-subject', '-in', join(sandbox.aosHome, 'dev-ca', 'ca.pem')]);
+    const openssl = await execa('openssl', [
+      'x509',
+      '-noout',
+      '-subject',
+      '-in',
+      join(sandbox.aosHome, 'dev-ca', 'ca.pem'),
+    ]);
     expect(openssl.stdout).toContain('OpenAos Dev CA');
     // A second run refuses to replace the credential.
     expect((await runAos(['credentials', 'dev'], sandbox.env)).code).toBe(1);
@@ -112,7 +122,13 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     expect(document.credentialPath).toBe(join(sandbox.aosHome, 'security', 'aos-user-sp.p12'));
     // The outer archive has the aos-signer layout (checked with the system tar).
     const listing = await execa('tar', ['tzf', packagePath]);
-    expect(listing.stdout.split('\n').map((name) => name.replace(/^\.\//, '')).filter(Boolean).sort()).toEqual(['config.yaml', 'package.sign', 'service.tar.gz']);
+    expect(
+      listing.stdout
+        .split('\n')
+        .map((name) => name.replace(/^\.\//, ''))
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['config.yaml', 'package.sign', 'service.tar.gz']);
   });
 
   it('sign for people prints the path and hashes, with a progress bar on a terminal', async () => {
@@ -136,7 +152,10 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     expect(result.stdout).toContain('Verification: ok');
     expect(result.stdout).toContain('package.sign');
     expect(result.stdout).toContain('/hello.py');
-    const json = await runAos(['inspect', packagePath, '--json', '--ca', join(sandbox.aosHome, 'dev-ca', 'ca.pem')], sandbox.env);
+    const json = await runAos(
+      ['inspect', packagePath, '--json', '--ca', join(sandbox.aosHome, 'dev-ca', 'ca.pem')],
+      sandbox.env,
+    );
     expect(json.code).toBe(0);
     const document = JSON.parse(json.stdout) as InspectResult;
     expect(document.verified).toBe(true);
@@ -150,7 +169,10 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     const other = await createSandbox();
     try {
       await runCredentialsDev({ aosHome: other.aosHome });
-      const result = await runAos(['inspect', packagePath, '--ca', join(other.aosHome, 'dev-ca', 'ca.pem'), '--json'], sandbox.env);
+      const result = await runAos(
+        ['inspect', packagePath, '--ca', join(other.aosHome, 'dev-ca', 'ca.pem'), '--json'],
+        sandbox.env,
+      );
       expect(result.code).toBe(2);
       const document = JSON.parse(result.stdout) as InspectResult;
       expect(document.verified).toBe(false);
@@ -194,7 +216,8 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
 
     // Flipped bytes in the compressed stream: unreadable, still "could not be verified".
     const corrupt = Buffer.from(await readFile(packagePath));
-    for (let index = 100; index < 140 && index < corrupt.length; index += 1) corrupt[index] = (corrupt[index] ?? 0) ^ 0xff;
+    for (let index = 100; index < 140 && index < corrupt.length; index += 1)
+      corrupt[index] = (corrupt[index] ?? 0) ^ 0xff;
     const corruptPath = join(sandbox.root, 'corrupt.tar.gz');
     await writeFile(corruptPath, corrupt);
     const result = await runInspect({ packagePath: corruptPath, aosHome: sandbox.aosHome });
@@ -209,19 +232,28 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout) as ImageBuildResult;
     expect(document.manifestDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const index = JSON.parse(await readFile(join(imageDir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const index = JSON.parse(await readFile(join(imageDir, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
     expect(index.manifests[0]?.digest).toBe(document.manifestDigest);
     expect((await readdir(imageDir)).sort()).toEqual(['blobs', 'index.json', 'manifest.json', 'oci-layout']);
-    const manifestBytes = await readFile(join(imageDir, 'blobs', 'sha256', document.manifestDigest.slice('sha256:'.length)));
+    const manifestBytes = await readFile(
+      join(imageDir, 'blobs', 'sha256', document.manifestDigest.slice('sha256:'.length)),
+    );
     expect(`sha256:${createHash('sha256').update(manifestBytes).digest('hex')}`).toBe(document.manifestDigest);
-    const manifest = JSON.parse(manifestBytes.toString('utf8')) as { aosService?: { digest: string }; layers: { digest: string }[] };
+    const manifest = JSON.parse(manifestBytes.toString('utf8')) as {
+      aosService?: { digest: string };
+      layers: { digest: string }[];
+    };
     expect(manifest.aosService?.digest).toBe(document.serviceConfigDigest);
     expect(manifest.layers[0]?.digest).toBe(document.layerDigest);
 
     const bundle = join(sandbox.root, 'bundle');
     await execa('umoci', ['unpack', '--rootless', '--image', `${imageDir}:v1`, bundle]);
     expect(await readFile(join(bundle, 'rootfs', 'hello.py'), 'utf8')).toContain('hello from OpenAos');
-    const runtimeConfig = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { process: { args: string[] } };
+    const runtimeConfig = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as {
+      process: { args: string[] };
+    };
     expect(runtimeConfig.process.args).toEqual(['python3', '-u', '/hello.py']);
 
     const human = await runAos(['image', 'build', packagePath, '-o', join(sandbox.root, 'image2')], sandbox.env);
@@ -238,6 +270,8 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     });
     expect(result.signer.organization).toBe('Acme Dev');
     // Without -p and with an empty AOS_HOME, the credential is not found: the error names where it looked.
-    await expect(runSign({ directory: serviceDir, aosHome: join(sandbox.root, 'empty-home') })).rejects.toThrow(/aos-user-sp\.p12.*not found.*meta/);
+    await expect(runSign({ directory: serviceDir, aosHome: join(sandbox.root, 'empty-home') })).rejects.toThrow(
+      /aos-user-sp\.p12.*not found.*meta/,
+    );
   });
 });

@@ -135,6 +135,9 @@ export function formatSubject(subject: SubjectView): string {
 export function formatRecord(record: unknown): string {
   if (record === null || typeof record !== 'object') return String(record);
   return Object.entries(record as Record<string, unknown>)
-    .map(([key, value]) => `  ${`${key}:`.padEnd(18)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `  ${`${key}:`.padEnd(18)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`,
+    )
     .join('\n');
 }

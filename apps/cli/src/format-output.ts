@@ -40,7 +40,8 @@ export function formatInit(result: InitResult): string {
   return lines(
     `Created a service in ${result.directory}:`,
     ...result.created.map((file) => `  ${file}`),
-    result.devCredentialPath && `  ${result.devCredentialPath}  (development credential: signs packages until your cloud issues one)`,
+    result.devCredentialPath &&
+      `  ${result.devCredentialPath}  (development credential: signs packages until your cloud issues one)`,
     '',
     result.serviceUidIsPlaceholder
       ? `publish.service_uid is a random stand-in (${result.serviceUid}): replace it with the Service ID from \`aos service create\` before you upload.`
@@ -91,20 +92,37 @@ export function formatInspect(result: InspectResult): string {
     `Package ${displayPath(result.path)} (${formatBytes(result.size)})`,
     field('sha256', result.sha256),
     field('sha3-512', result.sha3_512),
-    service && field('service', `${service.serviceUid ?? '(no service_uid)'} version ${service.version ?? '(none)'}${service.configValid ? '' : ' (config invalid)'}`),
+    service &&
+      field(
+        'service',
+        `${service.serviceUid ?? '(no service_uid)'} version ${service.version ?? '(none)'}${service.configValid ? '' : ' (config invalid)'}`,
+      ),
     service?.cmd !== undefined && field('cmd', Array.isArray(service.cmd) ? JSON.stringify(service.cmd) : service.cmd),
     result.created && field('created', result.created),
     'Contents:',
-    ...result.contents.map((entry) => `  ${entry.name.padEnd(16)} ${entry.type.padEnd(9)} ${formatBytes(entry.size).padStart(10)}${entry.sha3_512 ? `  sha3-512 ${entry.sha3_512.slice(0, 32)}…` : ''}`),
+    ...result.contents.map(
+      (entry) =>
+        `  ${entry.name.padEnd(16)} ${entry.type.padEnd(9)} ${formatBytes(entry.size).padStart(10)}${entry.sha3_512 ? `  sha3-512 ${entry.sha3_512.slice(0, 32)}…` : ''}`,
+    ),
     'Signed hashes (package.sign):',
     ...(result.signedFiles.length > 0
-      ? result.signedFiles.map((file) => `  ${file.name.padEnd(16)} ${formatBytes(file.size).padStart(10)}  sha3-512 ${file.hash.slice(0, 32)}…`)
+      ? result.signedFiles.map(
+          (file) =>
+            `  ${file.name.padEnd(16)} ${formatBytes(file.size).padStart(10)}  sha3-512 ${file.hash.slice(0, 32)}…`,
+        )
       : ['  (none readable)']),
     result.serviceFiles !== undefined && `Service files (container rootfs): ${serviceFiles.length}`,
-    ...serviceFiles.slice(0, MAX_LISTED_FILES).map((file) => `  /${file.name}${file.type === 'directory' ? '/' : ''}${file.type === 'file' ? `  ${formatBytes(file.size)}` : ''}`),
+    ...serviceFiles
+      .slice(0, MAX_LISTED_FILES)
+      .map(
+        (file) =>
+          `  /${file.name}${file.type === 'directory' ? '/' : ''}${file.type === 'file' ? `  ${formatBytes(file.size)}` : ''}`,
+      ),
     serviceFiles.length > MAX_LISTED_FILES && `  … ${serviceFiles.length - MAX_LISTED_FILES} more (--json lists all)`,
     'Signer:',
-    result.signer ? formatCertificate(result.signer) : `  ${result.keyId ? `kid ${result.keyId} (no certificate in package.sign)` : '(unknown)'}`,
+    result.signer
+      ? formatCertificate(result.signer)
+      : `  ${result.keyId ? `kid ${result.keyId} (no certificate in package.sign)` : '(unknown)'}`,
     `Trusted certificates from: ${result.trustSources.length > 0 ? result.trustSources.map((source) => displayPath(source)).join(', ') : '(none)'}`,
     result.verified
       ? 'Verification: ok (hashes, signature and certificate chain)'
@@ -128,7 +146,9 @@ export function formatImageBuild(result: ImageBuildResult): string {
 
 export function formatDevCredentials(result: DevCredentialsResult): string {
   return lines(
-    result.caCreated ? `Created a development CA: ${result.caCertificatePath}` : `Using the development CA ${result.caCertificatePath}`,
+    result.caCreated
+      ? `Created a development CA: ${result.caCertificatePath}`
+      : `Using the development CA ${result.caCertificatePath}`,
     `Wrote ${result.pkcs12Path} (empty password; \`aos sign\` finds it by name):`,
     formatCertificate(result.certificate),
     'This credential is for local development only; packages it signs verify against the dev CA.',
@@ -140,8 +160,11 @@ export function formatShowCredentials(result: ShowCredentialsResult): string {
     `Credential ${result.path}`,
     formatCertificate(result.certificate),
     field('valid now', result.currentlyValid ? 'yes' : 'NO'),
-    result.issuedByDevCa !== undefined && field('dev CA', result.issuedByDevCa ? 'issued by the local dev CA' : 'not issued by the local dev CA'),
-    ...result.chain.map((certificate, index) => `  chain[${index}]: ${certificate.subject} (until ${certificate.validTo})`),
+    result.issuedByDevCa !== undefined &&
+      field('dev CA', result.issuedByDevCa ? 'issued by the local dev CA' : 'not issued by the local dev CA'),
+    ...result.chain.map(
+      (certificate, index) => `  chain[${index}]: ${certificate.subject} (until ${certificate.validTo})`,
+    ),
   );
 }
 
@@ -157,7 +180,9 @@ export function formatError(error: CliError, debug: boolean): string {
 }
 
 /** The JSON document printed on stdout for an error with --json. */
-export function errorJson(error: CliError): { error: { code: string; action: string; message: string; hint?: string; problems?: ConfigProblem[] } } {
+export function errorJson(error: CliError): {
+  error: { code: string; action: string; message: string; hint?: string; problems?: ConfigProblem[] };
+} {
   return {
     error: {
       code: error.code,

@@ -5,7 +5,13 @@ import { runGo } from './commands/go.js';
 import { runLogin } from './commands/login.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
 import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
-import { runUnitSetAddUnits, runUnitSetCreate, runUnitSetList, runUnitSetRemoveUnits, runUnitSetShow } from './commands/unit-set.js';
+import {
+  runUnitSetAddUnits,
+  runUnitSetCreate,
+  runUnitSetList,
+  runUnitSetRemoveUnits,
+  runUnitSetShow,
+} from './commands/unit-set.js';
 import { runUnitCreate, runUnitList, runUnitRemove, runUnitShow } from './commands/unit.js';
 import { runUpload } from './commands/upload.js';
 import { runVersionApprove, runVersionList } from './commands/version.js';
@@ -37,7 +43,10 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   });
   const uploadProgress = (flags: OutputOptions) => {
     const reporter = context.progressFor(flags);
-    return { reporter, onProgress: (sent: number, total: number) => reporter.update({ phase: 'upload', bytes: sent, totalBytes: total }) };
+    return {
+      reporter,
+      onProgress: (sent: number, total: number) => reporter.update({ phase: 'upload', bytes: sent, totalBytes: total }),
+    };
   };
 
   withOutputOptions(
@@ -45,10 +54,17 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .command('login')
       .description('check the cloud accepts your credential and remember its address ($AOS_HOME/cloud.json)')
       .requiredOption('--url <url>', 'cloud address, e.g. http://localhost:3000')
-      .option('--pkcs12 <file>', 'remember and use this credential (default: $AOS_HOME/security/aos-user-sp.p12, else -oem)'),
+      .option(
+        '--pkcs12 <file>',
+        'remember and use this credential (default: $AOS_HOME/security/aos-user-sp.p12, else -oem)',
+      ),
     false,
   ).action(async (flags: CloudFlags & { url: string }) => {
-    print(flags, await runLogin({ aosHome: env.aosHome, url: flags.url, ...(flags.pkcs12 ? { pkcs12: flags.pkcs12 } : {}) }), format.formatLogin);
+    print(
+      flags,
+      await runLogin({ aosHome: env.aosHome, url: flags.url, ...(flags.pkcs12 ? { pkcs12: flags.pkcs12 } : {}) }),
+      format.formatLogin,
+    );
   });
 
   const service = program.command('service').description('services in the cloud (SP)');
@@ -59,17 +75,21 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .requiredOption('--title <title>', 'service title')
       .option('--description <text>', 'description'),
   ).action(async (flags: CloudFlags & { title: string; description?: string }) => {
-    const result = await runServiceCreate({ ...target(flags), title: flags.title, ...(flags.description ? { description: flags.description } : {}) });
+    const result = await runServiceCreate({
+      ...target(flags),
+      title: flags.title,
+      ...(flags.description ? { description: flags.description } : {}),
+    });
     print(flags, result, format.formatService);
   });
   cloudCommand(service.command('list').description('list your services')).action(async (flags: CloudFlags) => {
     print(flags, await runServiceList(target(flags)), format.formatServiceList);
   });
-  cloudCommand(service.command('show').argument('<id>', 'Service ID').description('a service with its versions')).action(
-    async (id: string, flags: CloudFlags) => {
-      print(flags, await runServiceShow({ ...target(flags), id }), format.formatService);
-    },
-  );
+  cloudCommand(
+    service.command('show').argument('<id>', 'Service ID').description('a service with its versions'),
+  ).action(async (id: string, flags: CloudFlags) => {
+    print(flags, await runServiceShow({ ...target(flags), id }), format.formatService);
+  });
 
   cloudCommand(
     program
@@ -128,16 +148,19 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   });
 
   const version = program.command('version').description('uploaded versions of a service');
-  cloudCommand(version.command('list').argument('<serviceId>', 'Service ID').description('versions, newest first')).action(
-    async (serviceId: string, flags: CloudFlags) => {
-      print(flags, await runVersionList({ ...target(flags), serviceId }), format.formatVersionList);
-    },
-  );
-  cloudCommand(version.command('approve').argument('<id>', 'version ID (from `aos version list`)').description('approve a ready version for the fleet (OEM)')).action(
-    async (id: string, flags: CloudFlags) => {
-      print(flags, await runVersionApprove({ ...target(flags), id }), format.formatRecord);
-    },
-  );
+  cloudCommand(
+    version.command('list').argument('<serviceId>', 'Service ID').description('versions, newest first'),
+  ).action(async (serviceId: string, flags: CloudFlags) => {
+    print(flags, await runVersionList({ ...target(flags), serviceId }), format.formatVersionList);
+  });
+  cloudCommand(
+    version
+      .command('approve')
+      .argument('<id>', 'version ID (from `aos version list`)')
+      .description('approve a ready version for the fleet (OEM)'),
+  ).action(async (id: string, flags: CloudFlags) => {
+    print(flags, await runVersionApprove({ ...target(flags), id }), format.formatRecord);
+  });
 
   const unit = program.command('unit').description('units (OEM)');
   cloudCommand(unit.command('list').description('list units')).action(async (flags: CloudFlags) => {
@@ -153,7 +176,11 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .requiredOption('--system-id <id>', "the unit's system ID")
       .requiredOption('--model <model>', 'unit model'),
   ).action(async (flags: CloudFlags & { systemId: string; model: string }) => {
-    print(flags, await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }), format.formatRecord);
+    print(
+      flags,
+      await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }),
+      format.formatRecord,
+    );
   });
   cloudCommand(unit.command('remove').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
     print(flags, await runUnitRemove({ ...target(flags), id }), format.formatRecord);
@@ -163,16 +190,22 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   cloudCommand(unitSet.command('list').description('list unit sets')).action(async (flags: CloudFlags) => {
     print(flags, await runUnitSetList(target(flags)), format.formatUnitSetList);
   });
-  cloudCommand(unitSet.command('show').argument('<id>', 'unit set ID')).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runUnitSetShow({ ...target(flags), id }), format.formatRecord);
-  });
+  cloudCommand(unitSet.command('show').argument('<id>', 'unit set ID')).action(
+    async (id: string, flags: CloudFlags) => {
+      print(flags, await runUnitSetShow({ ...target(flags), id }), format.formatRecord);
+    },
+  );
   cloudCommand(
     unitSet
       .command('create')
       .requiredOption('--name <name>', 'unit set name')
       .option('--verification', 'a verification set: gets new versions before approval'),
   ).action(async (flags: CloudFlags & { name: string; verification?: boolean }) => {
-    const result = await runUnitSetCreate({ ...target(flags), name: flags.name, ...(flags.verification ? { isVerificationSet: true } : {}) });
+    const result = await runUnitSetCreate({
+      ...target(flags),
+      name: flags.name,
+      ...(flags.verification ? { isVerificationSet: true } : {}),
+    });
     print(flags, result, format.formatRecord);
   });
   for (const [name, run] of [
@@ -199,7 +232,11 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .requiredOption('--name <name>', 'subject name')
       .addOption(new Option('--type <type>', 'subject type').choices(['group', 'user'])),
   ).action(async (flags: CloudFlags & { name: string; type?: 'group' | 'user' }) => {
-    print(flags, await runSubjectCreate({ ...target(flags), name: flags.name, ...(flags.type ? { type: flags.type } : {}) }), format.formatRecord);
+    print(
+      flags,
+      await runSubjectCreate({ ...target(flags), name: flags.name, ...(flags.type ? { type: flags.type } : {}) }),
+      format.formatRecord,
+    );
   });
   for (const verb of ['bind', 'unbind'] as const) {
     cloudCommand(

@@ -30,7 +30,9 @@ describe('aos command line', () => {
     const result = await runAos(['validate', '-C', '/nonexistent/service'], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^aos: validating the service config: no service config at \/nonexistent\/service\/meta\/config\.yaml/);
+    expect(result.stderr).toMatch(
+      /^aos: validating the service config: no service config at \/nonexistent\/service\/meta\/config\.yaml/,
+    );
     expect(result.stderr).toContain('hint:');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

@@ -52,7 +52,9 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('--certificate <pem|p12>', 'trust this signer certificate (repeatable)', collect);
 
   const program = new Command('aos')
-    .description('OpenAos command line: create, validate, sign, inspect and upload AosEdge service packages, and manage the fleet')
+    .description(
+      'OpenAos command line: create, validate, sign, inspect and upload AosEdge service packages, and manage the fleet',
+    )
     .version(readVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
@@ -64,18 +66,23 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .command('init')
       .argument('[dir]', 'folder to create the service in', '.')
       .description('create a service folder: commented meta/config.yaml and a Python hello world in src/')
-      .option('--service-uid <uuid>', 'fill in publish.service_uid (default: a random stand-in until the cloud issues the ID)')
+      .option(
+        '--service-uid <uuid>',
+        'fill in publish.service_uid (default: a random stand-in until the cloud issues the ID)',
+      )
       .option('--url <host>', 'fill in publish.url (cloud host)')
       .option('--no-dev-credential', 'do not create a development credential when you have none'),
-  ).action(async (dir: string, options: OutputOptions & { serviceUid?: string; url?: string; devCredential: boolean }) => {
-    const result = await runInit({
-      directory: dir,
-      ...(options.devCredential ? { aosHome: env.aosHome } : {}),
-      ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}),
-      ...(options.url ? { url: options.url } : {}),
-    });
-    print(options, result, format.formatInit);
-  });
+  ).action(
+    async (dir: string, options: OutputOptions & { serviceUid?: string; url?: string; devCredential: boolean }) => {
+      const result = await runInit({
+        directory: dir,
+        ...(options.devCredential ? { aosHome: env.aosHome } : {}),
+        ...(options.serviceUid ? { serviceUid: options.serviceUid } : {}),
+        ...(options.url ? { url: options.url } : {}),
+      });
+      print(options, result, format.formatInit);
+    },
+  );
 
   withOutputOptions(
     program
@@ -103,24 +110,26 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('--config <path>', 'the config file; must be <dir>/meta/config.yaml')
       .option('-p, --pkcs12 <file>', 'sign with this PKCS#12 instead of build.sign_pkcs12')
       .option('-o, --output <file>', 'write the package here (default <dir>/<build.package_folder>/service.tar.gz)'),
-  ).action(async (options: OutputOptions & { directory?: string; config?: string; pkcs12?: string; output?: string }) => {
-    const reporter = progressFor(options);
-    try {
-      const result = await runSign({
-        aosHome: env.aosHome,
-        ...(options.directory ? { directory: options.directory } : {}),
-        ...(options.config ? { configPath: options.config } : {}),
-        ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}),
-        ...(options.output ? { output: options.output } : {}),
-        onProgress: trackBuildProgress(reporter),
-      });
-      reporter.done();
-      print(options, result, format.formatSign);
-    } catch (error) {
-      reporter.done();
-      throw error;
-    }
-  });
+  ).action(
+    async (options: OutputOptions & { directory?: string; config?: string; pkcs12?: string; output?: string }) => {
+      const reporter = progressFor(options);
+      try {
+        const result = await runSign({
+          aosHome: env.aosHome,
+          ...(options.directory ? { directory: options.directory } : {}),
+          ...(options.config ? { configPath: options.config } : {}),
+          ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}),
+          ...(options.output ? { output: options.output } : {}),
+          onProgress: trackBuildProgress(reporter),
+        });
+        reporter.done();
+        print(options, result, format.formatSign);
+      } catch (error) {
+        reporter.done();
+        throw error;
+      }
+    },
+  );
 
   withOutputOptions(
     trustOptions(
@@ -131,7 +140,10 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
     ),
     false,
   )
-    .addHelpText('after', '\nWithout --ca/--certificate, trusts the dev CA ($AOS_HOME/dev-ca/ca.pem), the CA of the cloud you logged in to\n($AOS_HOME/cloud-ca.pem) and the certificates of $AOS_HOME/security/*.p12.')
+    .addHelpText(
+      'after',
+      '\nWithout --ca/--certificate, trusts the dev CA ($AOS_HOME/dev-ca/ca.pem), the CA of the cloud you logged in to\n($AOS_HOME/cloud-ca.pem) and the certificates of $AOS_HOME/security/*.p12.',
+    )
     .action(async (packagePath: string, options: OutputOptions & { ca?: string[]; certificate?: string[] }) => {
       const result = await runInspect({
         packagePath,
@@ -149,29 +161,34 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       image
         .command('build')
         .argument('<package>', 'a signed service.tar.gz')
-        .description("verify a package and turn it into an OCI image layout, as the cloud does")
+        .description('verify a package and turn it into an OCI image layout, as the cloud does')
         .requiredOption('-o, --output <dir>', 'directory for the OCI image layout')
         .option('--tag <name>', 'reference name in index.json', 'latest'),
     ),
-  ).action(async (packagePath: string, options: OutputOptions & { output: string; tag: string; ca?: string[]; certificate?: string[] }) => {
-    const reporter = progressFor(options);
-    try {
-      const result = await runImageBuild({
-        packagePath,
-        outputDir: options.output,
-        tag: options.tag,
-        aosHome: env.aosHome,
-        ...(options.ca ? { caPaths: options.ca } : {}),
-        ...(options.certificate ? { certificatePaths: options.certificate } : {}),
-        onProgress: (bytes) => reporter.update({ phase: 'layer', bytes }),
-      });
-      reporter.done();
-      print(options, result, format.formatImageBuild);
-    } catch (error) {
-      reporter.done();
-      throw error;
-    }
-  });
+  ).action(
+    async (
+      packagePath: string,
+      options: OutputOptions & { output: string; tag: string; ca?: string[]; certificate?: string[] },
+    ) => {
+      const reporter = progressFor(options);
+      try {
+        const result = await runImageBuild({
+          packagePath,
+          outputDir: options.output,
+          tag: options.tag,
+          aosHome: env.aosHome,
+          ...(options.ca ? { caPaths: options.ca } : {}),
+          ...(options.certificate ? { certificatePaths: options.certificate } : {}),
+          onProgress: (bytes) => reporter.update({ phase: 'layer', bytes }),
+        });
+        reporter.done();
+        print(options, result, format.formatImageBuild);
+      } catch (error) {
+        reporter.done();
+        throw error;
+      }
+    },
+  );
 
   const credentials = program.command('credentials').description('local signing credentials');
   withOutputOptions(
@@ -220,7 +237,8 @@ export async function runCli(argv: string[], io: CliIo, env: CliEnvironment): Pr
   let running = 'aos';
   program.hook('preAction', (_program, actionCommand) => {
     const names: string[] = [];
-    for (let command: Command | null = actionCommand; command?.parent; command = command.parent) names.unshift(command.name());
+    for (let command: Command | null = actionCommand; command?.parent; command = command.parent)
+      names.unshift(command.name());
     running = `running \`aos ${names.join(' ')}\``;
   });
   try {

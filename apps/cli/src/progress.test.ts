@@ -15,7 +15,10 @@ describe('progress', () => {
   });
 
   it('renders files and bytes against the totals from scanning', () => {
-    const line = renderProgressLine({ phase: 'packing', files: 3, totalFiles: 12, bytes: 512 * 1024, totalBytes: 2 * 1024 * 1024 }, 'bar');
+    const line = renderProgressLine(
+      { phase: 'packing', files: 3, totalFiles: 12, bytes: 512 * 1024, totalBytes: 2 * 1024 * 1024 },
+      'bar',
+    );
     expect(line).toContain('[######------------------]');
     expect(line).toContain('25%');
     expect(line).toContain('3/12 files');

@@ -53,12 +53,20 @@ export function renderProgressLine(state: ProgressState, mode: 'bar' | 'lines'):
   if (state.files !== undefined) {
     parts.push(state.totalFiles !== undefined ? `${state.files}/${state.totalFiles} files` : `${state.files} files`);
   }
-  parts.push(state.totalBytes !== undefined ? `${formatBytes(state.bytes)} of ${formatBytes(state.totalBytes)}` : formatBytes(state.bytes));
+  parts.push(
+    state.totalBytes !== undefined
+      ? `${formatBytes(state.bytes)} of ${formatBytes(state.totalBytes)}`
+      : formatBytes(state.bytes),
+  );
   return parts.join('  ');
 }
 
 /** A reporter for `mode`; `now` is injectable so tests can drive the throttling. */
-export function createProgressReporter(stream: ProgressStream, mode: ProgressMode, now: () => number = Date.now): ProgressReporter {
+export function createProgressReporter(
+  stream: ProgressStream,
+  mode: ProgressMode,
+  now: () => number = Date.now,
+): ProgressReporter {
   if (mode === 'none') return { update() {}, done() {} };
   let lastWrite = -Infinity;
   let lastPhase: string | undefined;

@@ -37,7 +37,14 @@ describe('resolveSigningCredential (aos-signer lookup)', () => {
   });
 
   const subjectOf = async (config: ServiceConfig, override?: string) =>
-    (await resolveSigningCredential({ config, metaDir, aosHome: sandbox.aosHome, ...(override ? { pkcs12Override: override } : {}) })).credential.certificate.subject;
+    (
+      await resolveSigningCredential({
+        config,
+        metaDir,
+        aosHome: sandbox.aosHome,
+        ...(override ? { pkcs12Override: override } : {}),
+      })
+    ).credential.certificate.subject;
 
   it('looks in meta/ first, then in AOS_HOME/security', async () => {
     expect(await subjectOf(configWith({ sign_pkcs12: 'aos-user-sp.p12' }))).toContain('CN=in meta');

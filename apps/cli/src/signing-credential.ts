@@ -23,7 +23,10 @@ async function isFile(path: string): Promise<boolean> {
  * searched in the config's folder (meta/), then in <AOS_HOME>/security/.
  * Returns the candidates looked at when nothing is found, so the error can name them.
  */
-export async function findCredentialFile(name: string, searchDirs: string[]): Promise<{ path?: string; tried: string[] }> {
+export async function findCredentialFile(
+  name: string,
+  searchDirs: string[],
+): Promise<{ path?: string; tried: string[] }> {
   const candidates = isAbsolute(name) ? [name] : searchDirs.map((dir) => join(dir, name));
   for (const candidate of candidates) {
     if (await isFile(candidate)) return { path: candidate, tried: candidates };

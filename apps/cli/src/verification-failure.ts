@@ -28,10 +28,12 @@ const CHECK_OF_CODE: Record<string, FailedCheck> = {
 
 const HINT_OF_CHECK: Record<FailedCheck, string> = {
   archive: 'the file is not a readable service.tar.gz; sign the service again with `aos sign`',
-  layout: 'the archive is not in the aos-signer layout (config.yaml, package.sign, service.tar.gz); sign it again with `aos sign`',
+  layout:
+    'the archive is not in the aos-signer layout (config.yaml, package.sign, service.tar.gz); sign it again with `aos sign`',
   hashes: 'the package was changed after it was signed; sign it again, or get an untouched copy',
   signature: 'package.sign does not match the package or its certificate; sign it again',
-  trust: "the signer's certificate does not chain to a trusted CA: pass --ca <ca.pem> or --certificate <signer.pem|.p12>",
+  trust:
+    "the signer's certificate does not chain to a trusted CA: pass --ca <ca.pem> or --certificate <signer.pem|.p12>",
   validity: "the signer's certificate is expired or not yet valid; sign with a current credential",
   config: 'the signed config.yaml is invalid; fix meta/config.yaml and sign again',
 };

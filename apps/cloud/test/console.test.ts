@@ -36,12 +36,22 @@ async function findFreePort(): Promise<number> {
 
 async function startCloud(port: number, dataDir: string): Promise<{ process: ChildProcess; output: () => string }> {
   if (!existsSync(join(appDirectory, 'dist', 'server.js')) || !existsSync(join(appDirectory, '.next', 'BUILD_ID'))) {
-    throw new Error('the cloud is not built: run `pnpm build` (or `pnpm --filter @openaos/cloud build`) before this test');
+    throw new Error(
+      'the cloud is not built: run `pnpm build` (or `pnpm --filter @openaos/cloud build`) before this test',
+    );
   }
   let output = '';
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: appDirectory,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', OPENAOS_DATA_DIR: dataDir, OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD, DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OPENAOS_DATA_DIR: dataDir,
+      OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -75,7 +85,16 @@ describe('cloud console in a browser', () => {
     cloud = await startCloud(port, dataDir);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -130,7 +149,10 @@ describe('cloud console in a browser', () => {
 
     // Download the credential, as a person would.
     await page.getByRole('link', { name: 'Credential' }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download credential' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download credential' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('aos-user-sp.p12');
     const credential = readPkcs12(await readFile((await download.path())!));
 
@@ -138,9 +160,14 @@ describe('cloud console in a browser', () => {
     // credential in AOS_HOME, `aos login`, `aos init` with the Service ID, `aos go`.
     const aosHome = join(dataDir, 'aos-home');
     await mkdir(join(aosHome, 'security'), { recursive: true });
-    await writeFile(join(aosHome, 'security', 'aos-user-sp.p12'), await readFile((await download.path())!), { mode: 0o600 });
+    await writeFile(join(aosHome, 'security', 'aos-user-sp.p12'), await readFile((await download.path())!), {
+      mode: 0o600,
+    });
     const aos = (args: string[]) =>
-      execFileAsync(process.execPath, [cliBin, ...args], { cwd: dataDir, env: { ...process.env, AOS_HOME: aosHome, AOS_CLOUD_URL: '', AOS_DEBUG: '' } });
+      execFileAsync(process.execPath, [cliBin, ...args], {
+        cwd: dataDir,
+        env: { ...process.env, AOS_HOME: aosHome, AOS_CLOUD_URL: '', AOS_DEBUG: '' },
+      });
     await aos(['login', '--url', baseUrl]);
     await aos(['init', 'hello', '--service-uid', serviceId, '--no-dev-credential']);
     const go = JSON.parse((await aos(['go', '-C', 'hello', '--json'])).stdout) as { upload: Record<string, unknown> };

@@ -14,19 +14,31 @@ export interface CloudAuthority {
  * Load the CA from `<dataDir>/ca/`, creating it on first start. The key file is 0600; whoever
  * holds it can mint credentials, so the data directory must be private to the cloud.
  */
-export async function loadOrCreateAuthority(dataDir: string, options: { commonName?: string } = {}): Promise<CloudAuthority & { created: boolean }> {
+export async function loadOrCreateAuthority(
+  dataDir: string,
+  options: { commonName?: string } = {},
+): Promise<CloudAuthority & { created: boolean }> {
   const directory = join(dataDir, 'ca');
   const certificatePath = join(directory, 'ca.crt.pem');
   const keyPath = join(directory, 'ca.key.pem');
   try {
-    const [certificatePem, privateKeyPem] = await Promise.all([readFile(certificatePath, 'utf8'), readFile(keyPath, 'utf8')]);
+    const [certificatePem, privateKeyPem] = await Promise.all([
+      readFile(certificatePath, 'utf8'),
+      readFile(keyPath, 'utf8'),
+    ]);
     return { ca: { certificatePem, privateKeyPem }, certificate: new X509Certificate(certificatePem), created: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ApiError('internal', `loading the cloud CA from ${directory}: ${(error as Error).message}`, { cause: error });
+      throw new ApiError('internal', `loading the cloud CA from ${directory}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
-  const ca = createCertificateAuthority({ commonName: options.commonName ?? 'OpenAos Root CA', organization: 'OpenAos', validDays: 3650 });
+  const ca = createCertificateAuthority({
+    commonName: options.commonName ?? 'OpenAos Root CA',
+    organization: 'OpenAos',
+    validDays: 3650,
+  });
   await mkdir(directory, { recursive: true, mode: 0o700 });
   // Key first, exclusive create: two processes starting at once cannot end with mismatched files.
   await writeFile(keyPath, ca.privateKeyPem, { mode: 0o600, flag: 'wx' });

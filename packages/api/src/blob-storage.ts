@@ -7,7 +7,10 @@ import { BlobStore } from '@openaos/image';
  */
 export interface BlobStorage {
   /** Store content, checking it against `expected` before it becomes visible. */
-  put(source: Readable | Buffer, expected?: { digest?: string; size?: number }): Promise<{ digest: string; size: number }>;
+  put(
+    source: Readable | Buffer,
+    expected?: { digest?: string; size?: number },
+  ): Promise<{ digest: string; size: number }>;
   /** A stream that fails at its end if the stored bytes no longer match the digest. */
   get(digest: string): Readable;
   has(digest: string): Promise<boolean>;

@@ -47,7 +47,9 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
     return {
       deps,
       database,
-      bootstrap: result.created ? { email: result.email, password: result.password, generated: result.generated } : null,
+      bootstrap: result.created
+        ? { email: result.email, password: result.password, generated: result.generated }
+        : null,
       close: () => database.close(),
     };
   } catch (error) {

@@ -46,5 +46,10 @@ export type { IssuedUserCredential } from './domain/credentials.js';
 export { appRouter, createCaller, type AppRouter } from './trpc/root.js';
 export { createContext, createContextForActor, type Context, type CreateContextOptions } from './trpc/context.js';
 export { TRPC_CODE_OF, HTTP_STATUS_OF } from './trpc/error-codes.js';
-export { authenticateRequest, formatSessionCookie, readCookie, type RequestFacts } from './http/authenticate-request.js';
+export {
+  authenticateRequest,
+  formatSessionCookie,
+  readCookie,
+  type RequestFacts,
+} from './http/authenticate-request.js';
 export { handleUploadRequest, isUploadRequest, UPLOAD_PATH } from './http/upload-handler.js';

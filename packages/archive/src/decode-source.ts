@@ -36,7 +36,10 @@ export async function decodeSource(source: Readable, limits: ArchiveLimits): Pro
   const other = MAGIC.find(({ bytes }) => bytes.every((byte, index) => head[index] === byte));
   if (other !== undefined) {
     source.destroy();
-    throw new ArchiveError('corrupt', `reading archive: it is ${other.name}-compressed; only plain tar and gzip are supported — repack it as .tar.gz`);
+    throw new ArchiveError(
+      'corrupt',
+      `reading archive: it is ${other.name}-compressed; only plain tar and gzip are supported — repack it as .tar.gz`,
+    );
   }
   const counts = { compressed: 0, raw: 0 };
   const maxRawBytes = limits.maxTotalBytes + limits.maxEntries * OVERHEAD_PER_ENTRY + 1024 * 1024;

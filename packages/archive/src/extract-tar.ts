@@ -30,7 +30,11 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
  *
  * On failure what was already written stays: extract into a staging folder and remove it on error.
  */
-export async function extractTar(source: Readable, destination: string, options: ExtractTarOptions = {}): Promise<ExtractTarResult> {
+export async function extractTar(
+  source: Readable,
+  destination: string,
+  options: ExtractTarOptions = {},
+): Promise<ExtractTarResult> {
   const root = resolve(destination);
   await mkdir(root, { recursive: true });
   const checkedFolders = new Set<string>(['']);

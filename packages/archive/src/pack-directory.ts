@@ -31,7 +31,10 @@ export function packDirectory(directory: string, options: PackDirectoryOptions =
   const writer = createTarWriter(options.mtime === undefined ? {} : { mtime: options.mtime });
   const prefix = options.prefix ?? '';
   void (async () => {
-    const entries = await scanDirectory(directory, options.symlinks === undefined ? {} : { symlinks: options.symlinks });
+    const entries = await scanDirectory(
+      directory,
+      options.symlinks === undefined ? {} : { symlinks: options.symlinks },
+    );
     if (prefix !== '' && prefix !== './' && prefix !== '/') {
       await writer.add({ name: prefix, type: 'directory', size: 0, mode: 0o755 });
     }
@@ -59,10 +62,20 @@ export async function addDirectoryEntries(
   const prefix = options.prefix ?? '';
   for (const entry of entries) {
     const name = prefix + entry.name;
-    const common = { name, size: entry.size, mode: entry.mode, ...(options.mtime === undefined ? {} : { mtime: options.mtime }) };
+    const common = {
+      name,
+      size: entry.size,
+      mode: entry.mode,
+      ...(options.mtime === undefined ? {} : { mtime: options.mtime }),
+    };
     if (entry.type === 'file') {
       const body = readFileChunks(entry.path, entry.size, entry.name);
-      await writer.add({ ...common, type: 'file', body, ...(options.onBytes === undefined ? {} : { onData: options.onBytes }) });
+      await writer.add({
+        ...common,
+        type: 'file',
+        body,
+        ...(options.onBytes === undefined ? {} : { onData: options.onBytes }),
+      });
       options.onFile?.(entry.name, entry.size);
     } else if (entry.type === 'directory') {
       await writer.add({ ...common, type: 'directory', size: 0 });

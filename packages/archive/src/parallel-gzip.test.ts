@@ -24,7 +24,8 @@ function sampleData(length: number): Buffer {
 
 async function compress(data: Buffer, chunkSize: number, options: ParallelGzipOptions): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += chunkSize) chunks.push(data.subarray(offset, offset + chunkSize));
+  for (let offset = 0; offset < data.length; offset += chunkSize)
+    chunks.push(data.subarray(offset, offset + chunkSize));
   const output: Buffer[] = [];
   for await (const chunk of Readable.from(chunks).pipe(createParallelGzip(options))) output.push(chunk as Buffer);
   return Buffer.concat(output);
@@ -39,7 +40,11 @@ describe('createParallelGzip', () => {
     const path = join(workDir, 'sample.gz');
     await writeFile(path, compressed);
     execFileSync('gzip', ['-t', path]);
-    const pythonLength = execFileSync('python3', ['-c', 'import gzip,sys; print(len(gzip.open(sys.argv[1]).read()))', path], { encoding: 'utf8' });
+    const pythonLength = execFileSync(
+      'python3',
+      ['-c', 'import gzip,sys; print(len(gzip.open(sys.argv[1]).read()))', path],
+      { encoding: 'utf8' },
+    );
     expect(Number(pythonLength)).toBe(data.length);
   });
 

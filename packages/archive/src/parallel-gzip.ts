@@ -53,7 +53,10 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     // Awaited in order later; if an earlier block fails first, this one must not become an unhandled rejection.
     compressed.catch(() => {});
     inFlight.push(compressed);
-    dictionary = block.length >= WINDOW_BYTES ? block.subarray(block.length - WINDOW_BYTES) : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW_BYTES);
+    dictionary =
+      block.length >= WINDOW_BYTES
+        ? block.subarray(block.length - WINDOW_BYTES)
+        : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW_BYTES);
   }
 
   function takeBlock(length: number): Buffer {
@@ -72,34 +75,35 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     stream.push(GZIP_HEADER);
   }
 
+  /** Start every full block, awaiting the oldest while `concurrency` are in flight (backpressure). */
+  async function compressFullBlocks(stream: Transform): Promise<void> {
+    while (pendingLength >= blockSize) {
+      startBlock(takeBlock(blockSize), false);
+      while (inFlight.length >= concurrency) stream.push(await (inFlight.shift() as Promise<Buffer>));
+    }
+  }
+
+  /** The last block, every block still in flight, and the trailer (CRC-32 and size). */
+  async function finish(stream: Transform): Promise<void> {
+    startBlock(takeBlock(pendingLength), true);
+    while (inFlight.length > 0) stream.push(await (inFlight.shift() as Promise<Buffer>));
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(inputLength % 2 ** 32, 4);
+    stream.push(trailer);
+  }
+
+  // The callbacks are called exactly once, with the error if a block failed.
   return new Transform({
-    async transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        pushHeader(this);
-        pending.push(chunk);
-        pendingLength += chunk.length;
-        while (pendingLength >= blockSize) {
-          startBlock(takeBlock(blockSize), false);
-          while (inFlight.length >= concurrency) this.push(await (inFlight.shift() as Promise<Buffer>));
-        }
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      pushHeader(this);
+      pending.push(chunk);
+      pendingLength += chunk.length;
+      compressFullBlocks(this).then(() => callback(), callback);
     },
-    async flush(callback: TransformCallback) {
-      try {
-        pushHeader(this);
-        startBlock(takeBlock(pendingLength), true);
-        while (inFlight.length > 0) this.push(await (inFlight.shift() as Promise<Buffer>));
-        const trailer = Buffer.alloc(8);
-        trailer.writeUInt32LE(crc >>> 0, 0);
-        trailer.writeUInt32LE(inputLength % 2 ** 32, 4);
-        this.push(trailer);
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
+    flush(callback: TransformCallback) {
+      pushHeader(this);
+      finish(this).then(() => callback(), callback);
     },
   });
 }

@@ -62,8 +62,12 @@ function readSmallFile(path: string, size: number, entryName: string): Buffer {
 }
 
 function openError(entryName: string, error: unknown): ArchiveError {
-  return new ArchiveError('file-changed', `packing ${entryName}: cannot open it (${(error as Error).message}); was it removed or replaced while packing?`, {
-    entry: entryName,
-    cause: error,
-  });
+  return new ArchiveError(
+    'file-changed',
+    `packing ${entryName}: cannot open it (${(error as Error).message}); was it removed or replaced while packing?`,
+    {
+      entry: entryName,
+      cause: error,
+    },
+  );
 }

@@ -25,7 +25,10 @@ function hostile(entries: RawTarEntry[], options: { gzip?: boolean; format?: 'gn
 }
 
 /** Read everything, draining bodies; returns names, or the ArchiveError thrown. */
-async function readAll(path: string, options: ReadTarOptions = {}): Promise<{ names: string[]; contents: Record<string, string> }> {
+async function readAll(
+  path: string,
+  options: ReadTarOptions = {},
+): Promise<{ names: string[]; contents: Record<string, string> }> {
   const names: string[] = [];
   const contents: Record<string, string> = {};
   for await (const entry of readTarEntries(createReadStream(path), options)) {
@@ -82,7 +85,13 @@ describe('readTarEntries', () => {
   it('handles long names (PAX and GNU) and skips unread bodies', async () => {
     const long = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
     for (const format of ['pax', 'gnu'] as const) {
-      const path = hostile([{ name: long, data: 'long' }, { name: 'next', data: 'n' }], { format });
+      const path = hostile(
+        [
+          { name: long, data: 'long' },
+          { name: 'next', data: 'n' },
+        ],
+        { format },
+      );
       const names: string[] = [];
       for await (const entry of readTarEntries(createReadStream(path))) names.push(entry.name); // bodies left unread
       expect(names).toEqual([long, 'next']);
@@ -108,18 +117,37 @@ describe('readTarEntries', () => {
     ],
     ['hard link outside', [{ name: 'h', type: 'link', linkname: '../../etc/passwd' }], 'link-escapes', 'h'],
     ['hard link absolute', [{ name: 'h', type: 'link', linkname: '/etc/passwd' }], 'link-escapes', 'h'],
-    ['hard link to an unseen name', [{ name: 'h', type: 'link', linkname: 'later' }, { name: 'later', data: 'x' }], 'link-escapes', 'h'],
+    [
+      'hard link to an unseen name',
+      [
+        { name: 'h', type: 'link', linkname: 'later' },
+        { name: 'later', data: 'x' },
+      ],
+      'link-escapes',
+      'h',
+    ],
     ['character device', [{ name: 'dev/null', type: 'chr' }], 'special-file', 'dev/null'],
     ['block device', [{ name: 'sda', type: 'blk' }], 'special-file', 'sda'],
     ['fifo', [{ name: 'pipe', type: 'fifo' }], 'special-file', 'pipe'],
     ['whiteout', [{ name: 'etc/.wh.passwd', data: '' }], 'whiteout', 'etc/.wh.passwd'],
-    ['duplicate name', [{ name: 'a', data: '1' }, { name: './a', data: '2' }], 'duplicate-entry', 'a'],
-  ] as [string, RawTarEntry[], string, string][])('refuses %s, naming the entry', async (_label, entries, code, entryName) => {
-    const error = await refusal(hostile(entries));
-    expect(error.code).toBe(code);
-    expect(error.entry).toBe(entryName);
-    expect(error.message).toContain(entryName);
-  });
+    [
+      'duplicate name',
+      [
+        { name: 'a', data: '1' },
+        { name: './a', data: '2' },
+      ],
+      'duplicate-entry',
+      'a',
+    ],
+  ] as [string, RawTarEntry[], string, string][])(
+    'refuses %s, naming the entry',
+    async (_label, entries, code, entryName) => {
+      const error = await refusal(hostile(entries));
+      expect(error.code).toBe(code);
+      expect(error.entry).toBe(entryName);
+      expect(error.message).toContain(entryName);
+    },
+  );
 
   it('accepts whiteouts and absolute symlinks only when asked', async () => {
     const whiteout = hostile([{ name: 'etc/.wh.passwd', data: '' }]);
@@ -144,13 +172,19 @@ describe('readTarEntries', () => {
     expect(tooMany.code).toBe('too-many-entries');
     expect(tooMany.entry).toBe('f10');
 
-    const big = hostile([{ name: 'small', data: 'x' }, { name: 'big', data: 'y'.repeat(5000) }]);
+    const big = hostile([
+      { name: 'small', data: 'x' },
+      { name: 'big', data: 'y'.repeat(5000) },
+    ]);
     const tooLarge = await refusal(big, { limits: { maxEntryBytes: 4096 } });
     expect(tooLarge.code).toBe('entry-too-large');
     expect(tooLarge.entry).toBe('big');
 
     const total = await refusal(
-      hostile([{ name: 'a', data: 'x'.repeat(3000) }, { name: 'b', data: 'x'.repeat(3000) }]),
+      hostile([
+        { name: 'a', data: 'x'.repeat(3000) },
+        { name: 'b', data: 'x'.repeat(3000) },
+      ]),
       { limits: { maxTotalBytes: 5000 } },
     );
     expect(total.code).toBe('total-too-large');

@@ -19,7 +19,6 @@ export interface ReadTarOptions {
   absoluteSymlinks?: 'refuse' | 'allow';
 }
 
-
 /**
  * Stream the entries of a tar (gzip detected by its magic bytes), refusing unsafe ones with an
  * ArchiveError naming the entry. Each entry is validated before it is yielded; the archive
@@ -120,7 +119,11 @@ function toArchiveError(error: unknown): Error {
   // I/O errors of the source (ENOENT, EIO …) are not the archive's fault: pass them on as they are.
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new ArchiveError('corrupt', `reading archive: ${message}; the file is truncated or not a tar(.gz) — download or build it again`, {
-    cause: error,
-  });
+  return new ArchiveError(
+    'corrupt',
+    `reading archive: ${message}; the file is truncated or not a tar(.gz) — download or build it again`,
+    {
+      cause: error,
+    },
+  );
 }

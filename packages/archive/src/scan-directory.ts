@@ -40,9 +40,13 @@ export async function scanDirectory(directory: string, options: ScanDirectoryOpt
     throw new ArchiveError('write-failed', `scanning ${directory}: ${(error as Error).message}`, { cause: error });
   });
   if (!rootStat.isDirectory()) {
-    throw new ArchiveError('special-file', `scanning ${directory}: not a folder (a symlink or a file); point at the folder itself`, {
-      entry: label,
-    });
+    throw new ArchiveError(
+      'special-file',
+      `scanning ${directory}: not a folder (a symlink or a file); point at the folder itself`,
+      {
+        entry: label,
+      },
+    );
   }
   const entries: DirectoryEntry[] = [];
   await walk(directory, '', 0);
@@ -100,7 +104,12 @@ export function compareUtf8(left: string, right: string): number {
   return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
 }
 
-function describeSpecial(stat: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function describeSpecial(stat: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (stat.isFIFO()) return 'fifo';
   if (stat.isSocket()) return 'socket';
   if (stat.isCharacterDevice()) return 'character device';

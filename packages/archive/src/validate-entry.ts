@@ -55,19 +55,29 @@ export class EntryValidator {
     const type = toSafeType(header, name);
     if (name === '') {
       if (type === 'directory') return undefined;
-      throw new ArchiveError('corrupt', `reading archive: an entry of type ${type} has an empty name`, { entry: rawName });
+      throw new ArchiveError('corrupt', `reading archive: an entry of type ${type} has an empty name`, {
+        entry: rawName,
+      });
     }
     this.checkWhiteout(name);
     if (this.seen.has(name)) {
-      throw new ArchiveError('duplicate-entry', `reading archive: ${name} appears twice; an archive must hold each path once`, {
-        entry: name,
-      });
+      throw new ArchiveError(
+        'duplicate-entry',
+        `reading archive: ${name} appears twice; an archive must hold each path once`,
+        {
+          entry: name,
+        },
+      );
     }
     this.checkParents(name);
 
     if (type === 'directory' && (header.size ?? 0) > 0) {
       // tar-stream would read the declared content as headers, GNU tar would skip it: refuse rather than disagree.
-      throw new ArchiveError('corrupt', `reading archive: folder ${name} declares ${header.size ?? 0} bytes of content`, { entry: name });
+      throw new ArchiveError(
+        'corrupt',
+        `reading archive: folder ${name} declares ${header.size ?? 0} bytes of content`,
+        { entry: name },
+      );
     }
     const size = type === 'file' ? (header.size ?? 0) : 0;
     const entry: Omit<SafeEntry, 'body'> = {
@@ -113,7 +123,9 @@ export class EntryValidator {
         );
       }
       if (parentType !== undefined && parentType !== 'directory') {
-        throw new ArchiveError('corrupt', `reading archive: ${name} lies under ${parent}, which is a file`, { entry: name });
+        throw new ArchiveError('corrupt', `reading archive: ${name} lies under ${parent}, which is a file`, {
+          entry: name,
+        });
       }
       index = name.indexOf('/', index + 1);
     }
@@ -145,18 +157,26 @@ export class EntryValidator {
 
   private checkHardlink(name: string, rawTarget: string): string {
     if (rawTarget.startsWith('/')) {
-      throw new ArchiveError('link-escapes', `reading archive: hard link ${name} points to the absolute path ${rawTarget}`, {
-        entry: name,
-      });
+      throw new ArchiveError(
+        'link-escapes',
+        `reading archive: hard link ${name} points to the absolute path ${rawTarget}`,
+        {
+          entry: name,
+        },
+      );
     }
     let target: string;
     try {
       target = normaliseEntryName(rawTarget);
     } catch (error) {
-      throw new ArchiveError('link-escapes', `reading archive: hard link ${name} -> ${rawTarget} leads outside the archive`, {
-        entry: name,
-        cause: error,
-      });
+      throw new ArchiveError(
+        'link-escapes',
+        `reading archive: hard link ${name} -> ${rawTarget} leads outside the archive`,
+        {
+          entry: name,
+          cause: error,
+        },
+      );
     }
     if (this.seen.get(target) !== 'file') {
       throw new ArchiveError(
@@ -195,7 +215,9 @@ export class EntryValidator {
  */
 export function normaliseEntryName(rawName: string): string {
   if (rawName.includes('\0')) {
-    throw new ArchiveError('corrupt', `reading archive: entry name ${JSON.stringify(rawName)} contains NUL`, { entry: rawName });
+    throw new ArchiveError('corrupt', `reading archive: entry name ${JSON.stringify(rawName)} contains NUL`, {
+      entry: rawName,
+    });
   }
   if (rawName.startsWith('/')) {
     throw new ArchiveError(
@@ -206,9 +228,13 @@ export function normaliseEntryName(rawName: string): string {
   }
   const segments = rawName.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) {
-    throw new ArchiveError('entry-escapes', `reading archive: ${rawName} contains "..", which could escape the destination`, {
-      entry: rawName,
-    });
+    throw new ArchiveError(
+      'entry-escapes',
+      `reading archive: ${rawName} contains "..", which could escape the destination`,
+      {
+        entry: rawName,
+      },
+    );
   }
   return segments.join('/');
 }

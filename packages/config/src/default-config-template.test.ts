@@ -15,12 +15,18 @@ describe('defaultConfigTemplate', () => {
   });
 
   it('asks for the service UID before signing, and validates for signing once it is there', () => {
-    const problems = validateServiceConfig(defaultConfigTemplate(), { file: 'meta/config.yaml', forSigning: true }).problems;
-    expect(problems.map((problem) => problem.path)).toEqual(['publish.service_uid']);
-    const config = parseServiceConfig(defaultConfigTemplate({ serviceUid: SERVICE_UID, url: 'cloud.example.org:8443' }), {
+    const problems = validateServiceConfig(defaultConfigTemplate(), {
       file: 'meta/config.yaml',
       forSigning: true,
-    });
+    }).problems;
+    expect(problems.map((problem) => problem.path)).toEqual(['publish.service_uid']);
+    const config = parseServiceConfig(
+      defaultConfigTemplate({ serviceUid: SERVICE_UID, url: 'cloud.example.org:8443' }),
+      {
+        file: 'meta/config.yaml',
+        forSigning: true,
+      },
+    );
     expect(config.publish).toEqual({
       url: 'cloud.example.org:8443',
       service_uid: SERVICE_UID,
@@ -42,10 +48,36 @@ describe('defaultConfigTemplate', () => {
   it('explains every configuration option, as aos-signer does', () => {
     const text = defaultConfigTemplate();
     for (const option of [
-      'runners', 'instances', 'minInstances', 'priority', 'labels', 'runParameters', 'startInterval', 'startBurst',
-      'restartInterval', 'offlineTTL', 'downloadTTL', 'env', 'permissions', 'devices', 'resources', 'hostname',
-      'exposedPorts', 'allowedConnections', 'isResourceLimits', 'requestedResources', 'quotas', 'alerts', 'layers',
-      'state', 'balancingPolicy', 'sign_key', 'sign_certificate', 'symlinks', 'source_folder', 'package_folder',
+      'runners',
+      'instances',
+      'minInstances',
+      'priority',
+      'labels',
+      'runParameters',
+      'startInterval',
+      'startBurst',
+      'restartInterval',
+      'offlineTTL',
+      'downloadTTL',
+      'env',
+      'permissions',
+      'devices',
+      'resources',
+      'hostname',
+      'exposedPorts',
+      'allowedConnections',
+      'isResourceLimits',
+      'requestedResources',
+      'quotas',
+      'alerts',
+      'layers',
+      'state',
+      'balancingPolicy',
+      'sign_key',
+      'sign_certificate',
+      'symlinks',
+      'source_folder',
+      'package_folder',
     ]) {
       expect(text).toMatch(new RegExp(`\\b${option}\\b`));
     }

@@ -22,7 +22,8 @@ const Duration = z.union([z.string(), z.number().nonnegative()]).transform((valu
   if (GO_DURATION_PATTERN.test(value)) {
     let milliseconds = 0;
     for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-      milliseconds += Number(amount) * GO_UNIT_MILLISECONDS[unit!]!;
+      // The pattern's unit group always matches one of the table's keys.
+      milliseconds += Number(amount) * (GO_UNIT_MILLISECONDS[unit ?? ''] ?? 0);
     }
     return `PT${milliseconds / 1000}S`;
   }

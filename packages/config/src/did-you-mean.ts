@@ -20,14 +20,15 @@ export function suggestName(unknown: string, known: readonly string[]): string |
 
 /** Levenshtein distance; the names compared are short, so the O(n·m) table is fine. */
 function editDistance(a: string, b: string): number {
+  // Every index read below is within the rows built here; `?? 0` only satisfies the index type.
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= b.length; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
     }
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[b.length] ?? 0;
 }

@@ -46,7 +46,9 @@ describe('AosEdge demo service configs', () => {
   it.each(Object.entries(SIGNING_PROBLEMS))('%s for signing reports exactly what is missing', (name, expected) => {
     const file = `${name}/meta/config.yaml`;
     const { config, problems } = validateServiceConfig(readFixture(name), { file, forSigning: true });
-    expect(problems.map((problem) => [problem.path, problem.line])).toEqual(expected.map(([path, line]) => [path, line]));
+    expect(problems.map((problem) => [problem.path, problem.line])).toEqual(
+      expected.map(([path, line]) => [path, line]),
+    );
     problems.forEach((problem, index) => {
       expect(problem.file).toBe(file);
       expect(problem.message).toMatch(expected[index]![2]);
@@ -61,7 +63,14 @@ describe('AosEdge demo service configs', () => {
   it('reads cpu_load, the one that was really signed, field by field', () => {
     const config = parseServiceConfig(readFixture('cpu_load'), { file: 'config.yaml', forSigning: true });
     expect(config).toEqual({
-      build: { os: 'linux', arch: 'x86', sign_pkcs12: 'aos-user-sp.p12', symlinks: 'copy', source_folder: 'src', package_folder: '.' },
+      build: {
+        os: 'linux',
+        arch: 'x86',
+        sign_pkcs12: 'aos-user-sp.p12',
+        symlinks: 'copy',
+        source_folder: 'src',
+        package_folder: '.',
+      },
       publish: {
         url: 'stage.epmp-aos.projects.epam.com',
         service_uid: '2efd1506-564e-40de-9466-66ae7a25fac0',
@@ -81,7 +90,11 @@ describe('AosEdge demo service configs', () => {
   it('reads the other forms the demos use', () => {
     const insurance = parseServiceConfig(readFixture('demo_insurance'), { file: 'config.yaml' });
     expect(insurance.build).toMatchObject({ sign_key: 'private_key.pem', sign_certificate: 'sp-client.pem' });
-    expect(insurance.publish).toEqual({ url: 'aoscloud.io', tls_key: 'private_key.pem', tls_certificate: 'sp-client.pem' });
+    expect(insurance.publish).toEqual({
+      url: 'aoscloud.io',
+      tls_key: 'private_key.pem',
+      tls_certificate: 'sp-client.pem',
+    });
     expect(insurance.configuration.quotas).toEqual({ cpu: 50, mem: 100_000_000, storage: 10_000_000, temp: 32_000 });
     expect(insurance.configuration.resources).toEqual(['vis']);
 
@@ -92,7 +105,11 @@ describe('AosEdge demo service configs', () => {
     const zephyr = parseServiceConfig(readFixture('monkey_zephyr'), { file: 'config.yaml' });
     expect(zephyr.build.arch).toBe('aarch64');
     expect(zephyr.configuration.runners).toEqual(['xrun']);
-    expect(zephyr.configuration.env).toEqual(['RUNX_KERNEL=helloworld_xen-arm64', 'RUNX_RAMDISK=', 'PVCALLS_BACKEND=0']);
+    expect(zephyr.configuration.env).toEqual([
+      'RUNX_KERNEL=helloworld_xen-arm64',
+      'RUNX_RAMDISK=',
+      'PVCALLS_BACKEND=0',
+    ]);
     expect(zephyr.configuration.quotas).toEqual({ mem: 8_000_000 });
 
     const unikernel = parseServiceConfig(readFixture('unikernel_pvcalls'), { file: 'config.yaml' });

@@ -13,7 +13,14 @@ describe('formatProblems', () => {
         expected: 'at least 6000000 bytes (6MB)',
         hint: 'raise it',
       },
-      { file: 'meta/config.yaml', line: 3, column: 5, path: 'build.symlink', message: 'unknown key', severity: 'warning' },
+      {
+        file: 'meta/config.yaml',
+        line: 3,
+        column: 5,
+        path: 'build.symlink',
+        message: 'unknown key',
+        severity: 'warning',
+      },
       { file: 'meta/config.yaml', path: '', message: 'too big' },
     ]);
     expect(text.split('\n')).toEqual([

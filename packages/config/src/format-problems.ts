@@ -9,8 +9,7 @@ export function formatProblems(problems: ConfigProblem[]): string {
 }
 
 function formatProblem(problem: ConfigProblem): string {
-  const position =
-    problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
+  const position = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
   const parts = [position];
   if (problem.severity === 'warning') parts.push('warning');
   parts.push(problem.path === '' ? '(document)' : problem.path, problem.message);

@@ -47,7 +47,17 @@ const ITEM_CONFIG_EXAMPLE = {
   runtimes: [{ codename: 'crun' }, { codename: 'runc' }],
   runParameters: { startInterval: 'PT1M', startBurst: 0, restartInterval: 'PT5M' },
   offlineTTL: 'P1DT3H',
-  quotas: { cpuLimit: 100, ramLimit: 200, storageLimit: 300, stateLimit: 400, tmpLimit: 500, uploadSpeed: 600, downloadSpeed: 700, noFileLimit: 800, pidsLimit: 900 },
+  quotas: {
+    cpuLimit: 100,
+    ramLimit: 200,
+    storageLimit: 300,
+    stateLimit: 400,
+    tmpLimit: 500,
+    uploadSpeed: 600,
+    downloadSpeed: 700,
+    noFileLimit: 800,
+    pidsLimit: 900,
+  },
   alertRules: {
     ram: { minTimeout: 'PT1M', minThreshold: 10, maxThreshold: 20 },
     storage: { name: 'storage-name', minTimeout: 'PT3M', minThreshold: 20, maxThreshold: 30 },
@@ -87,7 +97,10 @@ describe('parseAosServiceConfig', () => {
       cpuLimit: 50,
       tmpLimit: 1234,
     });
-    expect(Object.keys(config.allowedConnections ?? {})).toEqual(['service-UUID/1515/udp', 'service-UUID1/1516:1520/udp']);
+    expect(Object.keys(config.allowedConnections ?? {})).toEqual([
+      'service-UUID/1515/udp',
+      'service-UUID1/1516:1520/udp',
+    ]);
   });
 
   it('accepts the era B item config example', () => {

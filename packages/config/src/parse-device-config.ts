@@ -56,7 +56,9 @@ function toAosServiceConfig(input: ServiceConfigInput): AosServiceConfig {
   if (input.offlineTTL) config.offlineTTL = input.offlineTTL;
   if (input.requestedResources) config.requestedResources = stripUndefined({ ...input.requestedResources });
   if (input.allowedConnections) {
-    const names = Array.isArray(input.allowedConnections) ? input.allowedConnections : Object.keys(input.allowedConnections);
+    const names = Array.isArray(input.allowedConnections)
+      ? input.allowedConnections
+      : Object.keys(input.allowedConnections);
     config.allowedConnections = Object.fromEntries(names.map((name) => [name, {}]));
   }
   if (input.exposedPorts) config.exposedPorts = input.exposedPorts;
@@ -78,7 +80,8 @@ function toAosServiceConfig(input: ServiceConfigInput): AosServiceConfig {
 }
 
 function toRunners(input: ServiceConfigInput): string[] {
-  if (input.runtimes) return input.runtimes.map((runtime) => (typeof runtime === 'string' ? runtime : runtime.codename));
+  if (input.runtimes)
+    return input.runtimes.map((runtime) => (typeof runtime === 'string' ? runtime : runtime.codename));
   if (input.runner !== undefined) return [input.runner];
   return [...DEFAULT_RUNNERS];
 }

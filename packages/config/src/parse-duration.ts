@@ -30,10 +30,8 @@ export function parseIsoDuration(value: string): number {
   const text = value.trim();
   const alternative = ALTERNATIVE_PATTERN.exec(text);
   if (alternative) {
-    const [years, months, days, hours, minutes, seconds] = alternative.slice(1).map(toNumber);
-    return Math.round(
-      years! * YEAR + months! * MONTH + days! * DAY + hours! * HOUR + minutes! * MINUTE + seconds! * SECOND,
-    );
+    const [years = 0, months = 0, days = 0, hours = 0, minutes = 0, seconds = 0] = alternative.slice(1).map(toNumber);
+    return Math.round(years * YEAR + months * MONTH + days * DAY + hours * HOUR + minutes * MINUTE + seconds * SECOND);
   }
   const match = DESIGNATOR_PATTERN.exec(text);
   // "P" and "PT" alone match the pattern but carry no component; ISO 8601 requires one.
@@ -45,8 +43,9 @@ export function parseIsoDuration(value: string): number {
   }
   const units = [YEAR, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND];
   let milliseconds = 0;
-  match.slice(1).forEach((part, index) => {
-    if (part !== undefined) milliseconds += toNumber(part) * units[index]!;
+  units.forEach((unit, index) => {
+    const part = match[index + 1];
+    if (part !== undefined) milliseconds += toNumber(part) * unit;
   });
   return Math.round(milliseconds);
 }

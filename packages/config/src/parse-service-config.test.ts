@@ -113,45 +113,150 @@ describe('parseServiceConfig defaults', () => {
 
 describe('each rule has a failing case', () => {
   it.each([
-    ['mem below 6MB for runc', '    quotas: {mem: 2kB}\n', 'configuration.quotas.mem', /at least 6MB for runc and crun \(got 2kB = 2000 bytes\)/],
-    ['requested ram below 6MB', '    requestedResources: {ram: 5MB}\n', 'configuration.requestedResources.ram', /at least 6MB.*5000000 bytes/],
-    ['mem below 6MB with runner crun', '    runner: crun\n    quotas: {mem: 1MB}\n', 'configuration.quotas.mem', /at least 6MB/],
+    [
+      'mem below 6MB for runc',
+      '    quotas: {mem: 2kB}\n',
+      'configuration.quotas.mem',
+      /at least 6MB for runc and crun \(got 2kB = 2000 bytes\)/,
+    ],
+    [
+      'requested ram below 6MB',
+      '    requestedResources: {ram: 5MB}\n',
+      'configuration.requestedResources.ram',
+      /at least 6MB.*5000000 bytes/,
+    ],
+    [
+      'mem below 6MB with runner crun',
+      '    runner: crun\n    quotas: {mem: 1MB}\n',
+      'configuration.quotas.mem',
+      /at least 6MB/,
+    ],
     ['unknown size unit', '    quotas: {temp: 3 parsecs}\n', 'configuration.quotas.temp', /"3 parsecs" is not a size/],
-    ['cpu quota not a number', '    quotas: {cpu: half}\n', 'configuration.quotas.cpu', /must be a number of at least 1/],
+    [
+      'cpu quota not a number',
+      '    quotas: {cpu: half}\n',
+      'configuration.quotas.cpu',
+      /must be a number of at least 1/,
+    ],
     ['bad duration', "    offlineTTL: '1 minute'\n", 'configuration.offlineTTL', /is not an ISO 8601 duration/],
-    ['bad run parameter', "    runParameters: {restartInterval: 'PT'}\n", 'configuration.runParameters.restartInterval', /ISO 8601/],
-    ['negative start burst', '    runParameters: {startBurst: -1}\n', 'configuration.runParameters.startBurst', /-1 is out of range/],
-    ['skip limits on a release', '    isResourceLimits: false\n', 'configuration.isResourceLimits', /version 1.0.0 is not a pre-release/],
-    ['isResourceLimits not boolean', '    isResourceLimits: maybe\n', 'configuration.isResourceLimits', /must be true or false/],
+    [
+      'bad run parameter',
+      "    runParameters: {restartInterval: 'PT'}\n",
+      'configuration.runParameters.restartInterval',
+      /ISO 8601/,
+    ],
+    [
+      'negative start burst',
+      '    runParameters: {startBurst: -1}\n',
+      'configuration.runParameters.startBurst',
+      /-1 is out of range/,
+    ],
+    [
+      'skip limits on a release',
+      '    isResourceLimits: false\n',
+      'configuration.isResourceLimits',
+      /version 1.0.0 is not a pre-release/,
+    ],
+    [
+      'isResourceLimits not boolean',
+      '    isResourceLimits: maybe\n',
+      'configuration.isResourceLimits',
+      /must be true or false/,
+    ],
     ['bad runner', '    runner: docker\n', 'configuration.runner', /"docker" is not allowed/],
     ['bad runners item', '    runners: [runc, lxc]\n', 'configuration.runners[1]', /"lxc" is not allowed/],
     ['empty runners', '    runners: []\n', 'configuration.runners', /the list is empty/],
     ['bad balancing policy', '    balancingPolicy: sometimes\n', 'configuration.balancingPolicy', /is not allowed/],
     ['bad hostname', '    hostname: my_container!\n', 'configuration.hostname', /is not valid/],
     ['port out of range', '    exposedPorts: [70000]\n', 'configuration.exposedPorts[0]', /outside 1-65535/],
-    ['reversed port range', '    exposedPorts: [9001-9000]\n', 'configuration.exposedPorts[0]', /range start 9001 must be below/],
+    [
+      'reversed port range',
+      '    exposedPorts: [9001-9000]\n',
+      'configuration.exposedPorts[0]',
+      /range start 9001 must be below/,
+    ],
     ['bad protocol', '    exposedPorts: [53/sctp]\n', 'configuration.exposedPorts[0]', /not tcp or udp/],
-    ['connection not UUID v4', '    allowedConnections: [9931560c-be75-1f60-9abf-08297d905332/80/tcp]\n', 'configuration.allowedConnections[0]', /not a version 4/],
-    ['connection not a UUID', '    allowedConnections: [backend/80/tcp]\n', 'configuration.allowedConnections[0]', /"backend" is not a service UUID/],
-    ['connection without protocol', `    allowedConnections: [${SERVICE_UID}/80]\n`, 'configuration.allowedConnections[0]', /2 "\/"-separated parts, not 3/],
-    ['connection bad range', `    allowedConnections: [${SERVICE_UID}/90-80/udp]\n`, 'configuration.allowedConnections[0]', /range start 90/],
-    ['connection bad protocol', `    allowedConnections: [${SERVICE_UID}/80/icmp]\n`, 'configuration.allowedConnections[0]', /"icmp" is not tcp or udp/],
+    [
+      'connection not UUID v4',
+      '    allowedConnections: [9931560c-be75-1f60-9abf-08297d905332/80/tcp]\n',
+      'configuration.allowedConnections[0]',
+      /not a version 4/,
+    ],
+    [
+      'connection not a UUID',
+      '    allowedConnections: [backend/80/tcp]\n',
+      'configuration.allowedConnections[0]',
+      /"backend" is not a service UUID/,
+    ],
+    [
+      'connection without protocol',
+      `    allowedConnections: [${SERVICE_UID}/80]\n`,
+      'configuration.allowedConnections[0]',
+      /2 "\/"-separated parts, not 3/,
+    ],
+    [
+      'connection bad range',
+      `    allowedConnections: [${SERVICE_UID}/90-80/udp]\n`,
+      'configuration.allowedConnections[0]',
+      /range start 90/,
+    ],
+    [
+      'connection bad protocol',
+      `    allowedConnections: [${SERVICE_UID}/80/icmp]\n`,
+      'configuration.allowedConnections[0]',
+      /"icmp" is not tcp or udp/,
+    ],
     ['env without =', '    env: [DEBUG]\n', 'configuration.env[0]', /is not NAME=value/],
     ['relative workingDir', '    workingDir: app\n', 'configuration.workingDir', /is not an absolute path/],
     ['unclosed quote in cmd', '    cmd: python3 "/a b.py\n', 'configuration.cmd', /double quote is not closed/],
     ['empty cmd list', '    cmd: []\n', 'configuration.cmd', /the command is empty/],
     ['duplicate layer', '    layers: [a, {uid: a}]\n', 'configuration.layers[1]', /listed twice/],
     ['layer without uid', '    layers: [{minVersion: 1.0.0}]\n', 'configuration.layers[0].uid', /is required/],
-    ['layer min above max', '    layers: [{uid: a, minVersion: 2.0.0, maxVersion: 1.0.0}]\n', 'configuration.layers[0].minVersion', /above maxVersion/],
-    ['layer bad version', '    layers: [{uid: a, minVersion: latest}]\n', 'configuration.layers[0].minVersion', /"latest" is not valid/],
+    [
+      'layer min above max',
+      '    layers: [{uid: a, minVersion: 2.0.0, maxVersion: 1.0.0}]\n',
+      'configuration.layers[0].minVersion',
+      /above maxVersion/,
+    ],
+    [
+      'layer bad version',
+      '    layers: [{uid: a, minVersion: latest}]\n',
+      'configuration.layers[0].minVersion',
+      /"latest" is not valid/,
+    ],
     ['state file in a folder', '    state: {filename: ../state.dat}\n', 'configuration.state.filename', /is not valid/],
-    ['priority too high', '    instances: {priority: 2000000000}\n', 'configuration.instances.priority', /out of range/],
-    ['fractional minInstances', '    instances: {minInstances: 1.5}\n', 'configuration.instances.minInstances', /whole number/],
-    ['alert without minTime', '    alerts: {cpu: {minThreshold: 1, maxThreshold: 2}}\n', 'configuration.alerts.cpu.minTime', /is required/],
-    ['alert thresholds reversed', "    alerts: {cpu: {minTime: 'PT5S', minThreshold: 50, maxThreshold: 40}}\n", 'configuration.alerts.cpu.minThreshold', /above maxThreshold/],
+    [
+      'priority too high',
+      '    instances: {priority: 2000000000}\n',
+      'configuration.instances.priority',
+      /out of range/,
+    ],
+    [
+      'fractional minInstances',
+      '    instances: {minInstances: 1.5}\n',
+      'configuration.instances.minInstances',
+      /whole number/,
+    ],
+    [
+      'alert without minTime',
+      '    alerts: {cpu: {minThreshold: 1, maxThreshold: 2}}\n',
+      'configuration.alerts.cpu.minTime',
+      /is required/,
+    ],
+    [
+      'alert thresholds reversed',
+      "    alerts: {cpu: {minTime: 'PT5S', minThreshold: 50, maxThreshold: 40}}\n",
+      'configuration.alerts.cpu.minThreshold',
+      /above maxThreshold/,
+    ],
     ['device bad mode', '    devices: [{name: gpu0, mode: rwx}]\n', 'configuration.devices[0].mode', /is not valid/],
     ['device without name', '    devices: [{mode: r}]\n', 'configuration.devices[0].name', /is required/],
-    ['bad permission', '    permissions: {vis: {Signal.Speed: read}}\n', 'configuration.permissions.vis.Signal.Speed', /is not valid/],
+    [
+      'bad permission',
+      '    permissions: {vis: {Signal.Speed: read}}\n',
+      'configuration.permissions.vis.Signal.Speed',
+      /is not valid/,
+    ],
     ['quotas not a mapping', '    quotas: [mem, 8MB]\n', 'configuration.quotas', /must be a mapping/],
     ['resources not a list', '    resources: vis\n', 'configuration.resources', /must be a list/],
     ['duplicate key', '    workingDir: /\n    workingDir: /app\n', 'configuration.workingDir', /given twice/],
@@ -207,7 +312,10 @@ describe('each rule has a failing case', () => {
       { path: 'publish.service_uid', message: 'is required for signing' },
       { path: 'publish.version', message: 'is required for signing' },
     ]);
-    const withPem = 'build: {sign_key: k.pem, sign_certificate: c.pem}\npublish: {service_uid: ' + SERVICE_UID + ', version: "2.0.0"}\nconfiguration: {}\n';
+    const withPem =
+      'build: {sign_key: k.pem, sign_certificate: c.pem}\npublish: {service_uid: ' +
+      SERVICE_UID +
+      ', version: "2.0.0"}\nconfiguration: {}\n';
     expect(problemsOf(withPem, true)).toEqual([]);
   });
 });
@@ -294,7 +402,9 @@ describe('all problems of a file at once, with positions', () => {
   it('reports YAML syntax errors as problems from validate and as invalid-yaml from parse', () => {
     const broken = 'build:\n  arch: [x86\n';
     expect(validateServiceConfig(broken, { file: 'c.yaml' }).problems[0]).toMatchObject({ file: 'c.yaml', line: 3 });
-    expect(() => parseServiceConfig(broken, { file: 'c.yaml' })).toThrow(expect.objectContaining({ code: 'invalid-yaml' }));
+    expect(() => parseServiceConfig(broken, { file: 'c.yaml' })).toThrow(
+      expect.objectContaining({ code: 'invalid-yaml' }),
+    );
   });
 });
 
@@ -341,6 +451,9 @@ describe('empty values', () => {
   });
 
   it('but an empty required section is reported', () => {
-    expect(problemsOf('build:\npublish:\nconfiguration: {}\n').map((problem) => problem.path)).toEqual(['build', 'publish']);
+    expect(problemsOf('build:\npublish:\nconfiguration: {}\n').map((problem) => problem.path)).toEqual([
+      'build',
+      'publish',
+    ]);
   });
 });

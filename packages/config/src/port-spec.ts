@@ -33,8 +33,7 @@ export function parsePortRange(text: string): { from: number; to: number } | str
     if (port < 1 || port > 65535) return `port ${port} is outside 1-65535`;
     numbers.push(port);
   }
-  const from = numbers[0]!;
-  const to = numbers[1] ?? from;
+  const [from = 0, to = from] = numbers;
   if (bounds.length === 2 && from >= to) return `the range start ${from} must be below its end ${to}`;
   return { from, to };
 }

@@ -11,13 +11,13 @@ export function splitCommand(command: string): string[] | string {
   let isInWord = false;
   let quote: "'" | '"' | undefined;
   for (let index = 0; index < command.length; index += 1) {
-    const char = command[index]!;
+    const char = command.charAt(index);
     if (quote === "'") {
       if (char === "'") quote = undefined;
       else word += char;
     } else if (quote === '"') {
       if (char === '"') quote = undefined;
-      else if (char === '\\' && index + 1 < command.length && '"\\$`'.includes(command[index + 1]!)) {
+      else if (char === '\\' && index + 1 < command.length && '"\\$`'.includes(command.charAt(index + 1))) {
         index += 1;
         word += command[index];
       } else word += char;

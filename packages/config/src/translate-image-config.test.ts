@@ -56,7 +56,10 @@ describe('toImageConfig', () => {
   });
 
   it('reads back through parseOciImageConfig unchanged', () => {
-    const image = toImageConfig(configOf('    cmd: /bin/true\n    exposedPorts: [80]\n'), { created: CREATED, diffIds: [DIFF_ID] });
+    const image = toImageConfig(configOf('    cmd: /bin/true\n    exposedPorts: [80]\n'), {
+      created: CREATED,
+      diffIds: [DIFF_ID],
+    });
     expect(parseOciImageConfig(JSON.parse(JSON.stringify(image)))).toEqual(image);
   });
 
@@ -64,7 +67,9 @@ describe('toImageConfig', () => {
     const directory = mkdtempSync(join(tmpdir(), 'openaos-config-'));
     try {
       const image = toImageConfig(
-        configOf('    cmd: python3 -u /hello.py\n    workingDir: /\n    env: [A=1]\n    exposedPorts: [8089-8090/tcp, 53/udp]\n'),
+        configOf(
+          '    cmd: python3 -u /hello.py\n    workingDir: /\n    env: [A=1]\n    exposedPorts: [8089-8090/tcp, 53/udp]\n',
+        ),
         { created: CREATED, diffIds: [DIFF_ID] },
       );
       const path = join(directory, 'config.json');

@@ -23,14 +23,18 @@ const QUOTA_NAMES: readonly (readonly [keyof Quotas, keyof AosServiceQuotas])[] 
  * `downloadTTL` (cloud side), `state` (the default state is served by the cloud).
  * Precondition: `config` came from parseServiceConfig.
  */
-export function toServiceConfigJson(config: ServiceConfig, options: { created: string; author?: string }): AosServiceConfig {
+export function toServiceConfigJson(
+  config: ServiceConfig,
+  options: { created: string; author?: string },
+): AosServiceConfig {
   const { configuration } = config;
   const serviceConfig: AosServiceConfig = {
     created: options.created,
     author: options.author ?? config.publisher?.author ?? config.publisher?.company ?? 'OpenAos',
     skipResourceLimits: !configuration.isResourceLimits,
     balancingPolicy: configuration.balancingPolicy,
-    runners: configuration.runners ?? (configuration.runner === undefined ? [...DEFAULT_RUNNERS] : [configuration.runner]),
+    runners:
+      configuration.runners ?? (configuration.runner === undefined ? [...DEFAULT_RUNNERS] : [configuration.runner]),
     quotas: toQuotas(configuration.quotas),
   };
   if (configuration.hostname !== undefined) serviceConfig.hostname = configuration.hostname;

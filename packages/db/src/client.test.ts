@@ -31,8 +31,14 @@ describe.each(['pglite', 'postgres'] as const)('database on %s', (driver) => {
 
   it('refuses to delete what others depend on (restrict) and cascades memberships', async () => {
     const [org] = await handle.db.insert(schema.organisations).values({ name: 'Acme OEM', kind: 'oem' }).returning();
-    const [unit] = await handle.db.insert(schema.units).values({ organisationId: org!.id, systemId: 'unit-1', model: 'm' }).returning();
-    const [subject] = await handle.db.insert(schema.subjects).values({ organisationId: org!.id, name: 's' }).returning();
+    const [unit] = await handle.db
+      .insert(schema.units)
+      .values({ organisationId: org!.id, systemId: 'unit-1', model: 'm' })
+      .returning();
+    const [subject] = await handle.db
+      .insert(schema.subjects)
+      .values({ organisationId: org!.id, name: 's' })
+      .returning();
     await handle.db.insert(schema.subjectUnits).values({ subjectId: subject!.id, unitId: unit!.id });
     await expect(handle.db.delete(schema.units).where(eq(schema.units.id, unit!.id))).rejects.toThrow();
     await handle.db.delete(schema.subjects).where(eq(schema.subjects.id, subject!.id));

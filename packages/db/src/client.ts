@@ -54,7 +54,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await handle.migrate();
     } catch (error) {
       await handle.close().catch(() => undefined);
-      throw new DbError('migrate-failed', `running database migrations on ${handle.location}: ${describe(error)}`, { cause: error });
+      throw new DbError('migrate-failed', `running database migrations on ${handle.location}: ${describe(error)}`, {
+        cause: error,
+      });
     }
   }
   return { db: handle.db, driver: handle.driver, location: handle.location, close: handle.close };
@@ -62,7 +64,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 function requireDataDir(dataDir: string | undefined): string {
   if (!dataDir) {
-    throw new DbError('bad-options', 'opening the database: give a data directory (for PGlite) or a DATABASE_URL (for PostgreSQL)');
+    throw new DbError(
+      'bad-options',
+      'opening the database: give a data directory (for PGlite) or a DATABASE_URL (for PostgreSQL)',
+    );
   }
   return dataDir;
 }
@@ -75,7 +80,9 @@ async function openPglite(dataDir: string) {
     client = new PGlite(directory);
     await client.waitReady;
   } catch (error) {
-    throw new DbError('connect-failed', `opening the embedded database in ${directory}: ${describe(error)}`, { cause: error });
+    throw new DbError('connect-failed', `opening the embedded database in ${directory}: ${describe(error)}`, {
+      cause: error,
+    });
   }
   const db = drizzlePglite({ client, schema });
   return {

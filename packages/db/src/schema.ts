@@ -251,4 +251,3 @@ export const subjectUnitSets = pgTable(
   },
   (table) => [primaryKey({ columns: [table.subjectId, table.unitSetId] })],
 );
-

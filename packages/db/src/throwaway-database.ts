@@ -20,11 +20,18 @@ export interface ThrowawayDatabase extends DatabaseHandle {
  * For tests and benchmarks. Fails with a clear message when PostgreSQL is not reachable —
  * a test run must not silently skip the PostgreSQL half.
  */
-export async function createThrowawayDatabase(driver: DatabaseDriver, options: { adminUrl?: string } = {}): Promise<ThrowawayDatabase> {
+export async function createThrowawayDatabase(
+  driver: DatabaseDriver,
+  options: { adminUrl?: string } = {},
+): Promise<ThrowawayDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'openaos-db-'));
   if (driver === 'pglite') {
     const handle = await openDatabase({ dataDir });
-    return { ...handle, dataDir, close: () => handle.close().finally(() => rm(dataDir, { recursive: true, force: true })) };
+    return {
+      ...handle,
+      dataDir,
+      close: () => handle.close().finally(() => rm(dataDir, { recursive: true, force: true })),
+    };
   }
   const adminUrl = options.adminUrl ?? process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
   const name = `openaos_test_${randomBytes(6).toString('hex')}`;

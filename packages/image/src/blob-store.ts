@@ -59,7 +59,11 @@ export class BlobStore {
         : {
             maxBytes: {
               limit: expected.size,
-              error: () => new ImageError('digest-mismatch', `storing blob ${expected.digest ?? ''}: more data than the expected ${expected.size} bytes; the source is not the blob that was announced`),
+              error: () =>
+                new ImageError(
+                  'digest-mismatch',
+                  `storing blob ${expected.digest ?? ''}: more data than the expected ${expected.size} bytes; the source is not the blob that was announced`,
+                ),
             },
           }),
     });
@@ -90,7 +94,11 @@ export class BlobStore {
     });
     const file = createReadStream(path);
     file.on('error', (error: NodeJS.ErrnoException) => {
-      verifying.destroy(error.code === 'ENOENT' ? notFoundError(digest, this.root) : new ImageError('io', `reading blob ${digest}: ${error.message}`, { cause: error }));
+      verifying.destroy(
+        error.code === 'ENOENT'
+          ? notFoundError(digest, this.root)
+          : new ImageError('io', `reading blob ${digest}: ${error.message}`, { cause: error }),
+      );
     });
     verifying.on('close', () => file.destroy());
     return file.pipe(verifying);
@@ -101,7 +109,10 @@ export class BlobStore {
     const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
     const { size } = await this.stat(digest);
     if (size > maxBytes) {
-      throw new ImageError('too-large', `reading blob ${digest}: ${size} bytes is more than the ${maxBytes} bytes allowed for this kind of blob`);
+      throw new ImageError(
+        'too-large',
+        `reading blob ${digest}: ${size} bytes is more than the ${maxBytes} bytes allowed for this kind of blob`,
+      );
     }
     const chunks: Buffer[] = [];
     for await (const chunk of this.get(digest)) chunks.push(chunk as Buffer);
@@ -167,15 +178,24 @@ export class BlobStore {
 
 function checkExpected(expected: ExpectedBlob, digest: string, size: number): void {
   if (expected.size !== undefined && size !== expected.size) {
-    throw new ImageError('digest-mismatch', `storing blob ${expected.digest ?? digest}: got ${size} bytes, expected ${expected.size}; the source is incomplete or not the announced blob`);
+    throw new ImageError(
+      'digest-mismatch',
+      `storing blob ${expected.digest ?? digest}: got ${size} bytes, expected ${expected.size}; the source is incomplete or not the announced blob`,
+    );
   }
   if (expected.digest !== undefined && digest !== expected.digest) {
-    throw new ImageError('digest-mismatch', `storing blob: content hashes to ${digest}, expected ${expected.digest}; the download is corrupt or was tampered with, fetch it again`);
+    throw new ImageError(
+      'digest-mismatch',
+      `storing blob: content hashes to ${digest}, expected ${expected.digest}; the download is corrupt or was tampered with, fetch it again`,
+    );
   }
 }
 
 function tamperedError(digest: string, actual: string): ImageError {
-  return new ImageError('digest-mismatch', `reading blob ${digest}: its content now hashes to ${actual}; the stored blob is corrupt or was tampered with, remove it and fetch it again`);
+  return new ImageError(
+    'digest-mismatch',
+    `reading blob ${digest}: its content now hashes to ${actual}; the stored blob is corrupt or was tampered with, remove it and fetch it again`,
+  );
 }
 
 function notFoundError(digest: string, root: string): ImageError {

@@ -27,7 +27,13 @@ describe('buildServiceImage', () => {
     const store = new BlobStore(join(root, 'store'));
     const config = makeServiceConfig();
     let progress = 0;
-    const built = await buildServiceImage({ config, entries: makeEntries(SAMPLE_TREE), created: CREATED, store, onProgress: (bytes) => (progress = bytes) });
+    const built = await buildServiceImage({
+      config,
+      entries: makeEntries(SAMPLE_TREE),
+      created: CREATED,
+      store,
+      onProgress: (bytes) => (progress = bytes),
+    });
 
     const { manifest } = built;
     expect(manifest.schemaVersion).toBe(2);
@@ -52,7 +58,10 @@ describe('buildServiceImage', () => {
     expect(progress).toBe(tar.length);
 
     // Image config: only the fields the unit honours.
-    const imageConfig = JSON.parse((await readFile(store.pathOf(manifest.config.digest))).toString()) as Record<string, unknown>;
+    const imageConfig = JSON.parse((await readFile(store.pathOf(manifest.config.digest))).toString()) as Record<
+      string,
+      unknown
+    >;
     expect(imageConfig).toEqual(built.imageConfig);
     expect(imageConfig.architecture).toBe('arm64');
     expect(imageConfig.os).toBe('linux');
@@ -62,9 +71,13 @@ describe('buildServiceImage', () => {
     expect(runConfig.WorkingDir).toBe('/usr/bin/services');
     expect(runConfig.Env).toEqual(['GREETING=hello', 'LANG=C.UTF-8']);
     expect(runConfig.ExposedPorts).toEqual({ '8080/tcp': {} });
-    for (const ignored of ['User', 'Entrypoint', 'Volumes', 'StopSignal']) expect(runConfig).not.toHaveProperty(ignored);
+    for (const ignored of ['User', 'Entrypoint', 'Volumes', 'StopSignal'])
+      expect(runConfig).not.toHaveProperty(ignored);
 
-    const serviceConfig = JSON.parse((await readFile(store.pathOf(manifest.aosService.digest))).toString()) as Record<string, unknown>;
+    const serviceConfig = JSON.parse((await readFile(store.pathOf(manifest.aosService.digest))).toString()) as Record<
+      string,
+      unknown
+    >;
     expect(serviceConfig).toEqual(built.serviceConfig);
     expect(serviceConfig.created).toBe(CREATED);
 
@@ -87,14 +100,31 @@ describe('buildServiceImage', () => {
 
   it('is deterministic: the same package gives the same digests, other content another', async () => {
     const config = makeServiceConfig();
-    const first = await buildServiceImage({ config, entries: makeEntries(SAMPLE_TREE), created: CREATED, store: new BlobStore(join(root, 'a')) });
-    const second = await buildServiceImage({ config, entries: makeEntries(SAMPLE_TREE), created: CREATED, store: new BlobStore(join(root, 'b')) });
+    const first = await buildServiceImage({
+      config,
+      entries: makeEntries(SAMPLE_TREE),
+      created: CREATED,
+      store: new BlobStore(join(root, 'a')),
+    });
+    const second = await buildServiceImage({
+      config,
+      entries: makeEntries(SAMPLE_TREE),
+      created: CREATED,
+      store: new BlobStore(join(root, 'b')),
+    });
     expect(second.manifestDigest).toBe(first.manifestDigest);
     expect(second.layerDigest).toBe(first.layerDigest);
     expect(second.diffId).toBe(first.diffId);
 
-    const changed = SAMPLE_TREE.map((entry) => (entry.name === 'etc/hello.cfg' ? { ...entry, content: 'greeting = bye\n' } : entry));
-    const third = await buildServiceImage({ config, entries: makeEntries(changed), created: CREATED, store: new BlobStore(join(root, 'c')) });
+    const changed = SAMPLE_TREE.map((entry) =>
+      entry.name === 'etc/hello.cfg' ? { ...entry, content: 'greeting = bye\n' } : entry,
+    );
+    const third = await buildServiceImage({
+      config,
+      entries: makeEntries(changed),
+      created: CREATED,
+      store: new BlobStore(join(root, 'c')),
+    });
     expect(third.diffId).not.toBe(first.diffId);
     expect(third.manifestDigest).not.toBe(first.manifestDigest);
   });
@@ -111,9 +141,20 @@ describe('buildServiceImage', () => {
     await run('tar', ['-czf', tarFile, '-C', source, '--sort=name', 'usr']);
 
     const store = new BlobStore(join(root, 'store'));
-    const built = await buildServiceImage({ config: makeServiceConfig(), entries: readTarEntries(createReadStream(tarFile)), created: CREATED, store });
+    const built = await buildServiceImage({
+      config: makeServiceConfig(),
+      entries: readTarEntries(createReadStream(tarFile)),
+      created: CREATED,
+      store,
+    });
     const listing = await run('tar', ['-tzf', store.pathOf(built.layerDigest)]);
-    expect(listing.trim().split('\n')).toEqual(['usr/', 'usr/bin/', 'usr/bin/services/', 'usr/bin/services/hello', 'usr/bin/services/hello_world.py']);
+    expect(listing.trim().split('\n')).toEqual([
+      'usr/',
+      'usr/bin/',
+      'usr/bin/services/',
+      'usr/bin/services/hello',
+      'usr/bin/services/hello_world.py',
+    ]);
   });
 
   it('fails with the source error and leaves no partial blob when the entries fail', async () => {
@@ -122,7 +163,9 @@ describe('buildServiceImage', () => {
       yield* makeEntries(SAMPLE_TREE.slice(0, 2));
       throw new Error('package entry hash mismatch');
     }
-    await expect(buildServiceImage({ config: makeServiceConfig(), entries: failing(), created: CREATED, store })).rejects.toThrow('package entry hash mismatch');
+    await expect(
+      buildServiceImage({ config: makeServiceConfig(), entries: failing(), created: CREATED, store }),
+    ).rejects.toThrow('package entry hash mismatch');
     expect(await readdir(join(store.root, 'tmp'))).toEqual([]);
     expect(await readdir(join(store.root, 'blobs', 'sha256'))).toEqual([]);
   });
@@ -130,12 +173,16 @@ describe('buildServiceImage', () => {
   it('refuses to build a layer holding a whiteout name', async () => {
     const store = new BlobStore(join(root, 'store'));
     const tree = [...SAMPLE_TREE, { name: 'etc/.wh.hello.cfg', content: '' }];
-    await expect(buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(tree), created: CREATED, store })).rejects.toMatchObject({ code: 'whiteout', entry: 'etc/.wh.hello.cfg' });
+    await expect(
+      buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(tree), created: CREATED, store }),
+    ).rejects.toMatchObject({ code: 'whiteout', entry: 'etc/.wh.hello.cfg' });
     expect(await readdir(join(store.root, 'tmp'))).toEqual([]);
   });
 
   it('refuses a created time that is not a date', async () => {
     const store = new BlobStore(join(root, 'store'));
-    await expect(buildServiceImage({ config: makeServiceConfig(), entries: makeEntries([]), created: 'yesterday', store })).rejects.toMatchObject({ code: 'bad-config' });
+    await expect(
+      buildServiceImage({ config: makeServiceConfig(), entries: makeEntries([]), created: 'yesterday', store }),
+    ).rejects.toMatchObject({ code: 'bad-config' });
   });
 });

@@ -47,12 +47,22 @@ export interface BuiltServiceImage {
 export async function buildServiceImage(options: BuildServiceImageOptions): Promise<BuiltServiceImage> {
   const { config, store, created } = options;
   if (Number.isNaN(Date.parse(created))) {
-    throw new ImageError('bad-config', `building service image: created ${JSON.stringify(created)} is not an ISO 8601 time`);
+    throw new ImageError(
+      'bad-config',
+      `building service image: created ${JSON.stringify(created)} is not an ISO 8601 time`,
+    );
   }
-  const layer = await buildRootfsLayer(options.entries, store, options.onProgress === undefined ? {} : { onProgress: options.onProgress });
+  const layer = await buildRootfsLayer(
+    options.entries,
+    store,
+    options.onProgress === undefined ? {} : { onProgress: options.onProgress },
+  );
 
   const imageConfig = selectImageConfigFields(toImageConfig(config, { created, diffIds: [layer.diffId] }), config);
-  const serviceConfig = toServiceConfigJson(config, { created, ...(options.author === undefined ? {} : { author: options.author }) });
+  const serviceConfig = toServiceConfigJson(config, {
+    created,
+    ...(options.author === undefined ? {} : { author: options.author }),
+  });
 
   const configBlob = await store.put(Buffer.from(serializeCanonicalJson(imageConfig)));
   const serviceBlob = await store.put(Buffer.from(serializeCanonicalJson(serviceConfig)));

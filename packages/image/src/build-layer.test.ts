@@ -44,7 +44,16 @@ describe('buildRootfsLayer', () => {
     const fileSize = 48 * MiB;
     async function* entries(): AsyncIterable<SafeEntry> {
       for (const name of ['big-1.bin', 'big-2.bin']) {
-        yield { name, type: 'file', size: fileSize, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, body: generatedBody(fileSize) };
+        yield {
+          name,
+          type: 'file',
+          size: fileSize,
+          mode: 0o644,
+          mtime: new Date(0),
+          uid: 0,
+          gid: 0,
+          body: generatedBody(fileSize),
+        };
       }
     }
     // Measure live buffers, not garbage awaiting collection: collect before each sample.

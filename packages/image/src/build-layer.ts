@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { createTarWriter, type SafeEntry } from '@openaos/archive';
+import { createParallelGzip, createTarWriter, type SafeEntry } from '@openaos/archive';
 import type { BlobStore } from './blob-store.js';
 import { ImageError } from './errors.js';
 import { HashingStream } from './hashing-stream.js';
 import { MEDIA_TYPES } from './media-types.js';
-import { ParallelGzip } from './parallel-gzip.js';
 
 /** gzip level of rootfs layers: the usual default (docker, umoci), a fair speed/size trade. */
 export const LAYER_GZIP_LEVEL = 6;
@@ -24,7 +23,7 @@ export interface RootfsLayer {
 
 /**
  * Re-pack entries into a deterministic tar, gzip it and store it, in one streaming pass:
- * tar writer → hash (diff_id) → gzip (level 6, blocks in parallel, see ParallelGzip) → hash
+ * tar writer → hash (diff_id) → gzip (level 6, blocks in parallel, see createParallelGzip in @openaos/archive) → hash
  * (digest) → temp file → rename. Memory stays flat whatever the layer size; backpressure from
  * the disk reaches the entry source.
  *
@@ -40,7 +39,7 @@ export async function buildRootfsLayer(
   const diff = new HashingStream(options.onProgress === undefined ? {} : { onBytes: options.onProgress });
   // Blocks compressed on the thread pool while this thread packs and hashes. At most 3 at once:
   // libuv has 4 threads by default and the file reads and writes need one.
-  const gzip = new ParallelGzip({ level: LAYER_GZIP_LEVEL, concurrency: Math.min(3, availableParallelism()) });
+  const gzip = createParallelGzip({ level: LAYER_GZIP_LEVEL, concurrency: Math.min(3, availableParallelism()) });
   writer.stream.on('error', (error) => gzip.destroy(error));
   diff.on('error', (error) => gzip.destroy(error));
   writer.stream.pipe(diff).pipe(gzip);
@@ -78,13 +77,23 @@ export async function buildRootfsLayer(
     throw error;
   }
   const blob = await stored;
-  return { mediaType: MEDIA_TYPES.layerGzip, digest: blob.digest, size: blob.size, diffId: diff.digest, uncompressedSize: diff.bytes };
+  return {
+    mediaType: MEDIA_TYPES.layerGzip,
+    digest: blob.digest,
+    size: blob.size,
+    diffId: diff.digest,
+    uncompressedSize: diff.bytes,
+  };
 }
 
 /** Units refuse layers with OCI whiteouts (seed); refuse to build one rather than ship it. */
 function refuseWhiteout(name: string): void {
   const base = name.slice(name.lastIndexOf('/') + 1);
   if (base.startsWith('.wh.')) {
-    throw new ImageError('whiteout', `building rootfs layer: ${JSON.stringify(name)} is an OCI whiteout name; AosEdge units do not support whiteouts, rename or remove the file`, { entry: name });
+    throw new ImageError(
+      'whiteout',
+      `building rootfs layer: ${JSON.stringify(name)} is an OCI whiteout name; AosEdge units do not support whiteouts, rename or remove the file`,
+      { entry: name },
+    );
   }
 }

@@ -16,7 +16,10 @@ export function isDigest(value: unknown): value is string {
 export function digestHex(digest: unknown): string {
   if (!isDigest(digest)) {
     const shown = typeof digest === 'string' ? JSON.stringify(digest.slice(0, 100)) : typeof digest;
-    throw new ImageError('invalid-digest', `invalid digest ${shown}: expected "sha256:" followed by 64 lower-case hex characters`);
+    throw new ImageError(
+      'invalid-digest',
+      `invalid digest ${shown}: expected "sha256:" followed by 64 lower-case hex characters`,
+    );
   }
   return digest.slice('sha256:'.length);
 }

@@ -17,7 +17,12 @@ let layer: Descriptor;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'openaos-extract-layer-'));
   store = new BlobStore(join(root, 'store'));
-  built = await buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(SAMPLE_TREE), created: '2026-11-25T12:00:00Z', store });
+  built = await buildServiceImage({
+    config: makeServiceConfig(),
+    entries: makeEntries(SAMPLE_TREE),
+    created: '2026-11-25T12:00:00Z',
+    store,
+  });
   layer = built.manifest.layers[0]!;
 });
 afterEach(async () => {
@@ -25,7 +30,9 @@ afterEach(async () => {
 });
 
 /** A gzip tar made by python's tarfile, which writes whatever names we ask for. */
-async function putPythonTar(members: { name: string; type?: 'file' | 'symlink'; linkname?: string; content?: string }[]): Promise<Descriptor> {
+async function putPythonTar(
+  members: { name: string; type?: 'file' | 'symlink'; linkname?: string; content?: string }[],
+): Promise<Descriptor> {
   const script = `
 import io, json, sys, tarfile
 members = json.loads(sys.argv[2])
@@ -71,7 +78,9 @@ describe('extractLayer', () => {
     const other = await putPythonTar([{ name: 'etc/evil.cfg', content: 'owned\n' }]);
     await writeFile(store.pathOf(layer.digest), await readFile(store.pathOf(other.digest)));
     const destination = join(root, 'rootfs');
-    await expect(extractLayer(store, { ...layer, size: other.size }, destination)).rejects.toMatchObject({ code: 'digest-mismatch' });
+    await expect(extractLayer(store, { ...layer, size: other.size }, destination)).rejects.toMatchObject({
+      code: 'digest-mismatch',
+    });
     expect((await readdir(root)).filter((name) => name !== 'store' && !name.startsWith('crafted-'))).toEqual([]);
   });
 
@@ -84,7 +93,9 @@ describe('extractLayer', () => {
     const padded = Buffer.concat([original, Buffer.alloc(10240, 0x41)]);
     await writeFile(store.pathOf(plain.digest), padded);
     const destination = join(root, 'plain-rootfs');
-    await expect(extractLayer(store, { ...plain, size: padded.length }, destination)).rejects.toMatchObject({ code: 'digest-mismatch' });
+    await expect(extractLayer(store, { ...plain, size: padded.length }, destination)).rejects.toMatchObject({
+      code: 'digest-mismatch',
+    });
     await expect(lstat(destination)).rejects.toMatchObject({ code: 'ENOENT' });
     await writeFile(store.pathOf(plain.digest), original);
     expect((await extractLayer(store, plain, destination)).entries).toBeGreaterThan(2);
@@ -104,7 +115,11 @@ describe('extractLayer', () => {
   it('refuses a layer with whiteouts, naming the entry', async () => {
     const whiteout = await putPythonTar([{ name: 'etc/keep.cfg', content: 'x' }, { name: 'etc/.wh.hello.cfg' }]);
     const destination = join(root, 'rootfs');
-    await expect(extractLayer(store, whiteout, destination)).rejects.toMatchObject({ code: 'whiteout', entry: 'etc/.wh.hello.cfg', message: expect.stringContaining('etc/.wh.hello.cfg') as string });
+    await expect(extractLayer(store, whiteout, destination)).rejects.toMatchObject({
+      code: 'whiteout',
+      entry: 'etc/.wh.hello.cfg',
+      message: expect.stringContaining('etc/.wh.hello.cfg') as string,
+    });
     const opaque = await putPythonTar([{ name: 'etc/.wh..wh..opq' }]);
     await expect(extractLayer(store, opaque, destination)).rejects.toMatchObject({ code: 'whiteout' });
     await expect(lstat(destination)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -112,19 +127,31 @@ describe('extractLayer', () => {
 
   it('refuses entries and links escaping the destination', async () => {
     const escaping = await putPythonTar([{ name: '../escaped.txt', content: 'x' }]);
-    await expect(extractLayer(store, escaping, join(root, 'a'))).rejects.toMatchObject({ code: 'unsafe-layer', entry: expect.stringContaining('escaped') as string });
-    const linkOut = await putPythonTar([{ name: 'etc', type: 'symlink', linkname: '../../..' }, { name: 'etc/passwd', content: 'x' }]);
+    await expect(extractLayer(store, escaping, join(root, 'a'))).rejects.toMatchObject({
+      code: 'unsafe-layer',
+      entry: expect.stringContaining('escaped') as string,
+    });
+    const linkOut = await putPythonTar([
+      { name: 'etc', type: 'symlink', linkname: '../../..' },
+      { name: 'etc/passwd', content: 'x' },
+    ]);
     await expect(extractLayer(store, linkOut, join(root, 'b'))).rejects.toMatchObject({ code: 'unsafe-layer' });
     expect((await readdir(root)).filter((name) => !name.startsWith('crafted-')).sort()).toEqual(['store']);
   });
 
   it('enforces limits', async () => {
-    await expect(extractLayer(store, layer, join(root, 'rootfs'), { limits: { maxEntries: 2 } })).rejects.toMatchObject({ code: 'unsafe-layer' });
+    await expect(extractLayer(store, layer, join(root, 'rootfs'), { limits: { maxEntries: 2 } })).rejects.toMatchObject(
+      { code: 'unsafe-layer' },
+    );
   });
 
   it('accepts only OCI layer media types', async () => {
-    await expect(extractLayer(store, { ...layer, mediaType: 'application/vnd.aos.image.layer.v1.tar' }, join(root, 'rootfs'))).rejects.toMatchObject({ code: 'unsupported-media-type' });
-    await expect(extractLayer(store, { ...layer, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }, join(root, 'rootfs'))).rejects.toMatchObject({ code: 'unsupported-media-type' });
+    await expect(
+      extractLayer(store, { ...layer, mediaType: 'application/vnd.aos.image.layer.v1.tar' }, join(root, 'rootfs')),
+    ).rejects.toMatchObject({ code: 'unsupported-media-type' });
+    await expect(
+      extractLayer(store, { ...layer, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }, join(root, 'rootfs')),
+    ).rejects.toMatchObject({ code: 'unsupported-media-type' });
   });
 
   it('reports a missing layer blob as not-found', async () => {
@@ -133,6 +160,8 @@ describe('extractLayer', () => {
   });
 
   it('refuses a malformed digest before touching the file system', async () => {
-    await expect(extractLayer(store, { ...layer, digest: 'sha256:../../../etc/shadow' }, join(root, 'rootfs'))).rejects.toMatchObject({ code: 'invalid-digest' });
+    await expect(
+      extractLayer(store, { ...layer, digest: 'sha256:../../../etc/shadow' }, join(root, 'rootfs')),
+    ).rejects.toMatchObject({ code: 'invalid-digest' });
   });
 });

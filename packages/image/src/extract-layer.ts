@@ -21,13 +21,24 @@ export interface ExtractLayerOptions {
  * supported"). The layer is unpacked beside `destination` and renamed into place only once
  * complete and verified, so a refused or tampered layer leaves nothing behind.
  */
-export async function extractLayer(store: BlobStore, layer: Descriptor, destination: string, options: ExtractLayerOptions = {}): Promise<{ entries: number; bytes: number }> {
+export async function extractLayer(
+  store: BlobStore,
+  layer: Descriptor,
+  destination: string,
+  options: ExtractLayerOptions = {},
+): Promise<{ entries: number; bytes: number }> {
   if (!LAYER_MEDIA_TYPES.includes(layer.mediaType)) {
-    throw new ImageError('unsupported-media-type', `extracting layer ${layer.digest}: media type ${JSON.stringify(layer.mediaType)} is not supported (expected ${LAYER_MEDIA_TYPES.join(' or ')})`);
+    throw new ImageError(
+      'unsupported-media-type',
+      `extracting layer ${layer.digest}: media type ${JSON.stringify(layer.mediaType)} is not supported (expected ${LAYER_MEDIA_TYPES.join(' or ')})`,
+    );
   }
   const { size } = await store.stat(layer.digest);
   if (size !== layer.size) {
-    throw new ImageError('digest-mismatch', `extracting layer ${layer.digest}: the stored blob has ${size} bytes, the descriptor says ${layer.size}; remove the blob and fetch it again`);
+    throw new ImageError(
+      'digest-mismatch',
+      `extracting layer ${layer.digest}: the stored blob has ${size} bytes, the descriptor says ${layer.size}; remove the blob and fetch it again`,
+    );
   }
   const target = resolve(destination);
   await ensureAbsentOrEmpty(target);
@@ -81,13 +92,23 @@ function describeExtractError(thrown: unknown, layer: Descriptor): Error {
   // the blob's own ImageError, if there is one in the chain, is the real reason.
   const error = findImageError(thrown) ?? thrown;
   if (isImageError(error)) {
-    return new ImageError(error.code, `extracting layer ${layer.digest}: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
+    return new ImageError(error.code, `extracting layer ${layer.digest}: ${error.message}`, {
+      cause: error,
+      ...(error.entry === undefined ? {} : { entry: error.entry }),
+    });
   }
   if (error instanceof ArchiveError) {
     if (error.code === 'whiteout') {
-      return new ImageError('whiteout', `extracting layer ${layer.digest}: entry ${JSON.stringify(error.entry)} is an OCI whiteout; AosEdge service layers do not support whiteouts, rebuild the layer without deleting files of lower layers`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
+      return new ImageError(
+        'whiteout',
+        `extracting layer ${layer.digest}: entry ${JSON.stringify(error.entry)} is an OCI whiteout; AosEdge service layers do not support whiteouts, rebuild the layer without deleting files of lower layers`,
+        { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) },
+      );
     }
-    return new ImageError('unsafe-layer', `extracting layer ${layer.digest}: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
+    return new ImageError('unsafe-layer', `extracting layer ${layer.digest}: ${error.message}`, {
+      cause: error,
+      ...(error.entry === undefined ? {} : { entry: error.entry }),
+    });
   }
   return new ImageError('io', `extracting layer ${layer.digest}: ${(error as Error).message}`, { cause: error });
 }
@@ -107,11 +128,18 @@ async function ensureAbsentOrEmpty(target: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    if (code === 'ENOTDIR') throw new ImageError('destination-exists', `extracting layer: ${target} exists and is not a directory; choose a new destination`);
+    if (code === 'ENOTDIR')
+      throw new ImageError(
+        'destination-exists',
+        `extracting layer: ${target} exists and is not a directory; choose a new destination`,
+      );
     throw error;
   }
   if (names.length > 0) {
-    throw new ImageError('destination-exists', `extracting layer: ${target} is not empty; extract into a new or empty directory`);
+    throw new ImageError(
+      'destination-exists',
+      `extracting layer: ${target} is not empty; extract into a new or empty directory`,
+    );
   }
   await rmdir(target);
 }

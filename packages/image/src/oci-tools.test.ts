@@ -18,7 +18,12 @@ let layout: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'openaos-oci-tools-'));
   store = new BlobStore(join(root, 'store'));
-  built = await buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(SAMPLE_TREE), created: '2026-11-25T12:00:00Z', store });
+  built = await buildServiceImage({
+    config: makeServiceConfig(),
+    entries: makeEntries(SAMPLE_TREE),
+    created: '2026-11-25T12:00:00Z',
+    store,
+  });
   layout = join(root, 'image');
   await writeImageLayout(store, built.manifestDigest, layout);
 });
@@ -32,12 +37,21 @@ describe('image layout read by standard tools', () => {
     expect(JSON.parse(await readFile(join(layout, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
     const manifestJson = await readFile(join(layout, 'manifest.json'));
     expect(digestOf(manifestJson)).toBe(built.manifestDigest);
-    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; annotations: Record<string, string> }[];
+    };
     expect(index.manifests).toHaveLength(1);
     expect(index.manifests[0]?.digest).toBe(built.manifestDigest);
     expect(index.manifests[0]?.annotations['org.opencontainers.image.ref.name']).toBe('latest');
     const blobs = (await readdir(join(layout, 'blobs', 'sha256'))).sort();
-    const expected = [built.manifestDigest, built.manifest.config.digest, built.manifest.aosService.digest, built.layerDigest].map((d) => d.slice(7)).sort();
+    const expected = [
+      built.manifestDigest,
+      built.manifest.config.digest,
+      built.manifest.aosService.digest,
+      built.layerDigest,
+    ]
+      .map((d) => d.slice(7))
+      .sort();
     expect(blobs).toEqual(expected);
   });
 
@@ -45,15 +59,25 @@ describe('image layout read by standard tools', () => {
     const bundle = join(root, 'bundle');
     await run('umoci', ['unpack', '--rootless', '--image', `${layout}:latest`, bundle]);
     expect(await readFile(join(bundle, 'rootfs/etc/hello.cfg'), 'utf8')).toBe('greeting = hello\n');
-    expect(await readFile(join(bundle, 'rootfs/usr/bin/services/hello_world.py'), 'utf8')).toBe('print("hello world")\n');
-    const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { process: { args: string[]; env: string[]; cwd: string } };
+    expect(await readFile(join(bundle, 'rootfs/usr/bin/services/hello_world.py'), 'utf8')).toBe(
+      'print("hello world")\n',
+    );
+    const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as {
+      process: { args: string[]; env: string[]; cwd: string };
+    };
     expect(spec.process.args).toEqual(['python3', '/usr/bin/services/hello_world.py', '--greeting', 'hello world']);
     expect(spec.process.env).toEqual(expect.arrayContaining(['GREETING=hello', 'LANG=C.UTF-8']));
     expect(spec.process.cwd).toBe('/usr/bin/services');
   });
 
   it('skopeo inspects it: architecture, os and digest', async () => {
-    const info = JSON.parse(await run('skopeo', ['inspect', `oci:${layout}:latest`])) as { Digest: string; Architecture: string; Os: string; Layers: string[]; Env: string[] };
+    const info = JSON.parse(await run('skopeo', ['inspect', `oci:${layout}:latest`])) as {
+      Digest: string;
+      Architecture: string;
+      Os: string;
+      Layers: string[];
+      Env: string[];
+    };
     expect(info.Digest).toBe(built.manifestDigest);
     expect(info.Architecture).toBe('arm64');
     expect(info.Os).toBe('linux');
@@ -69,8 +93,17 @@ describe('image layout read by standard tools', () => {
     const output = await run('oci-image-tool', ['validate', '--type', 'image', '--ref', 'name=latest', layout]);
     expect(output).toMatch(/reference \[name=latest\]: OK/);
     expect(output).toMatch(/Validation succeeded/);
-    expect(await run('oci-image-tool', ['validate', '--type', 'manifest', join(layout, 'manifest.json')])).toMatch(/Validation succeeded/);
-    expect(await run('oci-image-tool', ['validate', '--type', 'config', join(layout, 'blobs', 'sha256', built.manifest.config.digest.slice(7))])).toMatch(/Validation succeeded/);
+    expect(await run('oci-image-tool', ['validate', '--type', 'manifest', join(layout, 'manifest.json')])).toMatch(
+      /Validation succeeded/,
+    );
+    expect(
+      await run('oci-image-tool', [
+        'validate',
+        '--type',
+        'config',
+        join(layout, 'blobs', 'sha256', built.manifest.config.digest.slice(7)),
+      ]),
+    ).toMatch(/Validation succeeded/);
   });
 
   it('oci-image-tool catches a tampered blob in a copy of the layout (so the check above can fail)', async () => {
@@ -78,8 +111,16 @@ describe('image layout read by standard tools', () => {
     await run('cp', ['-r', layout, copy]);
     const configPath = join(copy, 'blobs', 'sha256', built.manifest.config.digest.slice(7));
     await rm(configPath);
-    await writeFile(configPath, (await readFile(join(layout, 'blobs', 'sha256', built.manifest.config.digest.slice(7)), 'utf8')).replace('arm64', 'amd64'));
-    await expect(run('oci-image-tool', ['validate', '--type', 'image', '--ref', 'name=latest', copy])).rejects.toThrow(/config validation failed/);
+    await writeFile(
+      configPath,
+      (await readFile(join(layout, 'blobs', 'sha256', built.manifest.config.digest.slice(7)), 'utf8')).replace(
+        'arm64',
+        'amd64',
+      ),
+    );
+    await expect(run('oci-image-tool', ['validate', '--type', 'image', '--ref', 'name=latest', copy])).rejects.toThrow(
+      /config validation failed/,
+    );
   });
 
   it('writes the same tree as one deterministic tar archive that tools open once unpacked', async () => {
@@ -88,7 +129,14 @@ describe('image layout read by standard tools', () => {
     expect(second.digest).toBe(first.digest);
     expect(digestOf(await readFile(first.path))).toBe(first.digest);
     const members = (await run('tar', ['-tf', first.path])).trim().split('\n');
-    expect(members).toEqual(['blobs/', 'blobs/sha256/', ...(await readdir(join(layout, 'blobs', 'sha256'))).sort().map((hex) => `blobs/sha256/${hex}`), 'index.json', 'manifest.json', 'oci-layout']);
+    expect(members).toEqual([
+      'blobs/',
+      'blobs/sha256/',
+      ...(await readdir(join(layout, 'blobs', 'sha256'))).sort().map((hex) => `blobs/sha256/${hex}`),
+      'index.json',
+      'manifest.json',
+      'oci-layout',
+    ]);
     const unpacked = join(root, 'unpacked');
     await run('mkdir', ['-p', unpacked]);
     await run('tar', ['-xf', first.path, '-C', unpacked]);
@@ -101,8 +149,12 @@ describe('image layout read by standard tools', () => {
     await writeImageLayout(store, built.manifestDigest, store.root, { tag: 'stable' });
     const info = JSON.parse(await run('skopeo', ['inspect', `oci:${store.root}:1.0.0`])) as { Digest: string };
     expect(info.Digest).toBe(built.manifestDigest);
-    const index = JSON.parse(await readFile(join(store.root, 'index.json'), 'utf8')) as { manifests: { annotations: Record<string, string> }[] };
+    const index = JSON.parse(await readFile(join(store.root, 'index.json'), 'utf8')) as {
+      manifests: { annotations: Record<string, string> }[];
+    };
     expect(index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name'])).toEqual(['1.0.0', 'stable']);
-    await expect(writeImageLayout(store, built.manifestDigest, store.root, { tag: '../x' })).rejects.toMatchObject({ code: 'bad-manifest' });
+    await expect(writeImageLayout(store, built.manifestDigest, store.root, { tag: '../x' })).rejects.toMatchObject({
+      code: 'bad-manifest',
+    });
   });
 });

@@ -39,18 +39,34 @@ describe('service package → image', () => {
     const issued = issueUserCredential(ca, { commonName: 'Image Test SP', organization: 'example.test', role: 'sp' });
     const serviceDir = join(root, 'service');
     await createServiceFolder(serviceDir);
-    const packaged = await buildServicePackage({ serviceDir, credential: readPkcs12(issued.pkcs12, ''), outputPath: join(root, 'service.tar.gz') });
+    const packaged = await buildServicePackage({
+      serviceDir,
+      credential: readPkcs12(issued.pkcs12, ''),
+      outputPath: join(root, 'service.tar.gz'),
+    });
 
     const digests: string[] = [];
     for (const attempt of [1, 2]) {
-      const verified = await verifyServicePackage(packaged.path, { trust: { roots: [new X509Certificate(ca.certificatePem)] } });
+      const verified = await verifyServicePackage(packaged.path, {
+        trust: { roots: [new X509Certificate(ca.certificatePem)] },
+      });
       try {
         const store = new BlobStore(join(root, `store-${attempt}`));
-        const built = await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store });
+        const built = await buildServiceImage({
+          config: verified.config,
+          entries: verified.serviceEntries(),
+          created: verified.created,
+          store,
+        });
         digests.push(built.manifestDigest);
         const image = await readServiceImage(store, built.manifestDigest);
         expect(image.serviceConfig.created).toBe(verified.created);
-        expect(image.imageConfig.config.Cmd).toEqual(['python3', '/usr/bin/services/hello_world.py', '--greeting', 'hello world']);
+        expect(image.imageConfig.config.Cmd).toEqual([
+          'python3',
+          '/usr/bin/services/hello_world.py',
+          '--greeting',
+          'hello world',
+        ]);
 
         if (attempt === 1) {
           const rootfs = join(root, 'rootfs');
@@ -61,9 +77,18 @@ describe('service package → image', () => {
           await writeImageLayout(store, built.manifestDigest, layout);
           const bundle = join(root, 'bundle');
           await run('umoci', ['unpack', '--rootless', '--image', `${layout}:latest`, bundle]);
-          expect(await readFile(join(bundle, 'rootfs', 'usr', 'bin', 'services', 'hello_world.py'), 'utf8')).toBe('print("hello world")\n');
-          const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { process: { args: string[]; cwd: string; env: string[] } };
-          expect(spec.process.args).toEqual(['python3', '/usr/bin/services/hello_world.py', '--greeting', 'hello world']);
+          expect(await readFile(join(bundle, 'rootfs', 'usr', 'bin', 'services', 'hello_world.py'), 'utf8')).toBe(
+            'print("hello world")\n',
+          );
+          const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as {
+            process: { args: string[]; cwd: string; env: string[] };
+          };
+          expect(spec.process.args).toEqual([
+            'python3',
+            '/usr/bin/services/hello_world.py',
+            '--greeting',
+            'hello world',
+          ]);
           expect(spec.process.cwd).toBe('/usr/bin/services');
           expect(spec.process.env).toEqual(expect.arrayContaining(['GREETING=hello']));
         }

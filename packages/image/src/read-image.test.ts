@@ -16,7 +16,12 @@ let built: BuiltServiceImage;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'openaos-read-image-'));
   store = new BlobStore(root);
-  built = await buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(SAMPLE_TREE), created: '2026-11-25T12:00:00Z', store });
+  built = await buildServiceImage({
+    config: makeServiceConfig(),
+    entries: makeEntries(SAMPLE_TREE),
+    created: '2026-11-25T12:00:00Z',
+    store,
+  });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -41,7 +46,10 @@ describe('readServiceImage', () => {
   it('reports a missing manifest and a missing layer as not-found', async () => {
     await expect(readServiceImage(store, digestOf('no such manifest'))).rejects.toMatchObject({ code: 'not-found' });
     await store.remove(built.layerDigest);
-    await expect(readServiceImage(store, built.manifestDigest)).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('layer 0') as string });
+    await expect(readServiceImage(store, built.manifestDigest)).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining('layer 0') as string,
+    });
   });
 
   it('refuses a tampered config or service config blob', async () => {
@@ -51,15 +59,22 @@ describe('readServiceImage', () => {
 
   it('refuses a manifest without aosService, with wrong media types, or without layers', async () => {
     const noAos = await putManifest((m) => delete m.aosService);
-    await expect(readServiceImage(store, noAos)).rejects.toMatchObject({ code: 'bad-manifest', message: expect.stringContaining('aosService') as string });
+    await expect(readServiceImage(store, noAos)).rejects.toMatchObject({
+      code: 'bad-manifest',
+      message: expect.stringContaining('aosService') as string,
+    });
 
     const index = await putManifest((m) => (m.mediaType = 'application/vnd.oci.image.index.v1+json'));
     await expect(readServiceImage(store, index)).rejects.toMatchObject({ code: 'unsupported-media-type' });
 
-    const aosLayer = await putManifest((m) => ((m.layers as { mediaType: string }[])[0]!.mediaType = 'application/vnd.aos.image.layer.v1.tar'));
+    const aosLayer = await putManifest(
+      (m) => ((m.layers as { mediaType: string }[])[0]!.mediaType = 'application/vnd.aos.image.layer.v1.tar'),
+    );
     await expect(readServiceImage(store, aosLayer)).rejects.toMatchObject({ code: 'unsupported-media-type' });
 
-    const swapped = await putManifest((m) => ((m.config as { mediaType: string }).mediaType = 'application/vnd.aos.service.config.v1+json'));
+    const swapped = await putManifest(
+      (m) => ((m.config as { mediaType: string }).mediaType = 'application/vnd.aos.service.config.v1+json'),
+    );
     await expect(readServiceImage(store, swapped)).rejects.toMatchObject({ code: 'unsupported-media-type' });
 
     const noLayers = await putManifest((m) => (m.layers = []));
@@ -74,7 +89,10 @@ describe('readServiceImage', () => {
 
   it('refuses a config blob that is valid JSON but not an image config', async () => {
     const bogus = await store.put(Buffer.from('{"hello":"world"}'));
-    const manifest = await putManifest((m) => (m.config = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: bogus.digest, size: bogus.size }));
+    const manifest = await putManifest(
+      (m) =>
+        (m.config = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: bogus.digest, size: bogus.size }),
+    );
     await expect(readServiceImage(store, manifest)).rejects.toMatchObject({ code: 'bad-config' });
   });
 

@@ -14,7 +14,12 @@ let built: BuiltServiceImage;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'openaos-write-archive-'));
   store = new BlobStore(join(root, 'store'));
-  built = await buildServiceImage({ config: makeServiceConfig(), entries: makeEntries(SAMPLE_TREE), created: '2026-11-25T12:00:00Z', store });
+  built = await buildServiceImage({
+    config: makeServiceConfig(),
+    entries: makeEntries(SAMPLE_TREE),
+    created: '2026-11-25T12:00:00Z',
+    store,
+  });
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -26,12 +31,18 @@ describe('writeImageArchive', () => {
     const bytes = await readFile(layerPath);
     bytes[bytes.length - 9]! ^= 0x01; // same size, different digest: only the re-hash can tell
     await writeFile(layerPath, bytes);
-    await expect(writeImageArchive(store, built.manifestDigest, join(root, 'image.tar'))).rejects.toMatchObject({ code: 'digest-mismatch' });
+    await expect(writeImageArchive(store, built.manifestDigest, join(root, 'image.tar'))).rejects.toMatchObject({
+      code: 'digest-mismatch',
+    });
     expect((await readdir(root)).sort()).toEqual(['store']);
   });
 
   it('refuses an invalid tag and an unknown manifest', async () => {
-    await expect(writeImageArchive(store, built.manifestDigest, join(root, 'image.tar'), { tag: 'a/b' })).rejects.toMatchObject({ code: 'bad-manifest' });
-    await expect(writeImageArchive(store, `sha256:${'0'.repeat(64)}`, join(root, 'image.tar'))).rejects.toMatchObject({ code: 'not-found' });
+    await expect(
+      writeImageArchive(store, built.manifestDigest, join(root, 'image.tar'), { tag: 'a/b' }),
+    ).rejects.toMatchObject({ code: 'bad-manifest' });
+    await expect(writeImageArchive(store, `sha256:${'0'.repeat(64)}`, join(root, 'image.tar'))).rejects.toMatchObject({
+      code: 'not-found',
+    });
   });
 });

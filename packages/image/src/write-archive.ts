@@ -8,7 +8,14 @@ import type { BlobStore } from './blob-store.js';
 import { digestHex } from './digest.js';
 import { ImageError, isImageError } from './errors.js';
 import { HashingStream } from './hashing-stream.js';
-import { DEFAULT_TAG, describeManifest, isValidTag, listImageBlobs, serializeIndex, serializeOciLayout } from './image-layout-files.js';
+import {
+  DEFAULT_TAG,
+  describeManifest,
+  isValidTag,
+  listImageBlobs,
+  serializeIndex,
+  serializeOciLayout,
+} from './image-layout-files.js';
 import { readServiceImage } from './read-image.js';
 import type { StoredBlob } from './types.js';
 
@@ -23,13 +30,21 @@ const DIRECTORY_MODE = 0o755;
  * re-verified as they are copied; the file appears atomically. Returns the archive's sha256
  * and size, as a desired status announces them.
  */
-export async function writeImageArchive(store: BlobStore, manifestDigest: string, outFile: string, options: { tag?: string } = {}): Promise<StoredBlob & { path: string }> {
+export async function writeImageArchive(
+  store: BlobStore,
+  manifestDigest: string,
+  outFile: string,
+  options: { tag?: string } = {},
+): Promise<StoredBlob & { path: string }> {
   const tag = options.tag ?? DEFAULT_TAG;
-  if (!isValidTag(tag)) throw new ImageError('bad-manifest', `writing image archive: tag ${JSON.stringify(tag)} is not a valid tag`);
+  if (!isValidTag(tag))
+    throw new ImageError('bad-manifest', `writing image archive: tag ${JSON.stringify(tag)} is not a valid tag`);
   const image = await readServiceImage(store, manifestDigest);
   const manifestBytes = await store.readBuffer(manifestDigest);
   // Unique digests, sorted, so the member order depends on content only.
-  const blobs = [...new Map(listImageBlobs(image, manifestBytes.length).map((blob) => [blob.digest, blob])).values()].sort((a, b) => (a.digest < b.digest ? -1 : 1));
+  const blobs = [
+    ...new Map(listImageBlobs(image, manifestBytes.length).map((blob) => [blob.digest, blob])).values(),
+  ].sort((a, b) => (a.digest < b.digest ? -1 : 1));
 
   const path = resolve(outFile);
   const temp = `${path}.${randomBytes(6).toString('hex')}.partial`;
@@ -41,11 +56,23 @@ export async function writeImageArchive(store: BlobStore, manifestDigest: string
     await writer.add({ name: 'blobs', type: 'directory', size: 0, mode: DIRECTORY_MODE });
     await writer.add({ name: 'blobs/sha256', type: 'directory', size: 0, mode: DIRECTORY_MODE });
     for (const blob of blobs) {
-      await writer.add({ name: `blobs/sha256/${digestHex(blob.digest)}`, type: 'file', size: blob.size, mode: FILE_MODE, body: store.get(blob.digest) });
+      await writer.add({
+        name: `blobs/sha256/${digestHex(blob.digest)}`,
+        type: 'file',
+        size: blob.size,
+        mode: FILE_MODE,
+        body: store.get(blob.digest),
+      });
     }
     const index = Buffer.from(serializeIndex([describeManifest(image, manifestBytes.length, tag)]));
     await writer.add({ name: 'index.json', type: 'file', size: index.length, mode: FILE_MODE, body: index });
-    await writer.add({ name: 'manifest.json', type: 'file', size: manifestBytes.length, mode: FILE_MODE, body: manifestBytes });
+    await writer.add({
+      name: 'manifest.json',
+      type: 'file',
+      size: manifestBytes.length,
+      mode: FILE_MODE,
+      body: manifestBytes,
+    });
     const layout = Buffer.from(serializeOciLayout());
     await writer.add({ name: 'oci-layout', type: 'file', size: layout.length, mode: FILE_MODE, body: layout });
     writer.finish();

@@ -3,7 +3,14 @@ import { link, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BlobStore } from './blob-store.js';
 import { ImageError } from './errors.js';
-import { DEFAULT_TAG, describeManifest, isValidTag, listImageBlobs, serializeIndex, serializeOciLayout } from './image-layout-files.js';
+import {
+  DEFAULT_TAG,
+  describeManifest,
+  isValidTag,
+  listImageBlobs,
+  serializeIndex,
+  serializeOciLayout,
+} from './image-layout-files.js';
 import { REF_NAME_ANNOTATION } from './media-types.js';
 import { readServiceImage } from './read-image.js';
 import type { Descriptor } from './types.js';
@@ -24,10 +31,18 @@ export interface WrittenImageLayout {
  * hard-linked when on the same file system (they are immutable), else copied and re-verified.
  * An existing index.json keeps its other tags; manifest.json always names the image written last.
  */
-export async function writeImageLayout(store: BlobStore, manifestDigest: string, directory: string, options: { tag?: string } = {}): Promise<WrittenImageLayout> {
+export async function writeImageLayout(
+  store: BlobStore,
+  manifestDigest: string,
+  directory: string,
+  options: { tag?: string } = {},
+): Promise<WrittenImageLayout> {
   const tag = options.tag ?? DEFAULT_TAG;
   if (!isValidTag(tag)) {
-    throw new ImageError('bad-manifest', `writing image layout: tag ${JSON.stringify(tag)} is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    throw new ImageError(
+      'bad-manifest',
+      `writing image layout: tag ${JSON.stringify(tag)} is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)`,
+    );
   }
   const image = await readServiceImage(store, manifestDigest);
   const manifestBytes = await store.readBuffer(manifestDigest);
@@ -39,7 +54,10 @@ export async function writeImageLayout(store: BlobStore, manifestDigest: string,
   }
 
   const existing = await readIndexManifests(join(target.root, 'index.json'));
-  const manifests = [...existing.filter((entry) => entry.annotations?.[REF_NAME_ANNOTATION] !== tag), describeManifest(image, manifestBytes.length, tag)];
+  const manifests = [
+    ...existing.filter((entry) => entry.annotations?.[REF_NAME_ANNOTATION] !== tag),
+    describeManifest(image, manifestBytes.length, tag),
+  ];
   await writeFileAtomically(join(target.root, 'oci-layout'), serializeOciLayout());
   await writeFileAtomically(join(target.root, 'manifest.json'), manifestBytes);
   await writeFileAtomically(join(target.root, 'index.json'), serializeIndex(manifests));
@@ -75,7 +93,11 @@ async function readIndexManifests(path: string): Promise<Descriptor[]> {
     const index = JSON.parse(text) as { manifests?: unknown };
     return Array.isArray(index.manifests) ? (index.manifests as Descriptor[]) : [];
   } catch (error) {
-    throw new ImageError('bad-manifest', `writing image layout: the existing ${path} is not valid JSON; remove it or write to an empty directory`, { cause: error });
+    throw new ImageError(
+      'bad-manifest',
+      `writing image layout: the existing ${path} is not valid JSON; remove it or write to an empty directory`,
+      { cause: error },
+    );
   }
 }
 

@@ -29,7 +29,9 @@ export function createCertificateAuthority(options: CreateCertificateAuthorityOp
   const certificate = buildCertificate({
     subject,
     publicKey: keys.forgePublicKey,
-    ...(issuer && { issuer: { certificate: forgeCertificateFromPem(issuer.certificatePem, 'issuing CA certificate') } }),
+    ...(issuer && {
+      issuer: { certificate: forgeCertificateFromPem(issuer.certificatePem, 'issuing CA certificate') },
+    }),
     signingKey: issuer ? forgePrivateKeyFromPem(issuer.privateKeyPem, 'issuing CA key') : keys.forgePrivateKey,
     profile: 'ca',
     validDays: options.validDays ?? (issuer ? 1825 : 3650),

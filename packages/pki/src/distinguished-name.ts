@@ -37,7 +37,10 @@ interface ParsedTbs {
 export function parseCertificateNames(certificate: X509Certificate): ParsedTbs {
   try {
     // @types/node-forge only knows the boolean `strict` argument; forge also takes an options object.
-    const fromDer = forge.asn1.fromDer as unknown as (input: forge.util.ByteStringBuffer, options: object) => forge.asn1.Asn1;
+    const fromDer = forge.asn1.fromDer as unknown as (
+      input: forge.util.ByteStringBuffer,
+      options: object,
+    ) => forge.asn1.Asn1;
     const root = fromDer(forge.util.createBuffer(certificate.raw.toString('binary')), { decodeBitStrings: false });
     const tbs = childrenOf(root)[0];
     if (!tbs) throw new Error('no tbsCertificate');
@@ -126,7 +129,9 @@ export function formatRfc4514(name: NameAttribute[][]): string {
   return [...name]
     .reverse()
     .map((rdn) =>
-      rdn.map((attribute) => `${RFC4514_NAMES[attribute.oid] ?? attribute.oid}=${escapeRfc4514Value(attribute.value)}`).join('+'),
+      rdn
+        .map((attribute) => `${RFC4514_NAMES[attribute.oid] ?? attribute.oid}=${escapeRfc4514Value(attribute.value)}`)
+        .join('+'),
     )
     .join(',');
 }

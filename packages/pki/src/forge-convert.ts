@@ -32,5 +32,7 @@ export function forgePrivateKeyFromPem(pem: string, what: string): forge.pki.rsa
 }
 
 export function forgeCertificateToNode(certificate: forge.pki.Certificate): X509Certificate {
-  return new X509Certificate(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes(), 'binary'));
+  return new X509Certificate(
+    Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes(), 'binary'),
+  );
 }

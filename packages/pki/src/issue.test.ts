@@ -22,9 +22,17 @@ describe('issuing', () => {
     ['oem', 'OEM'],
     ['admin', 'Admin'],
   ] as const)('role %s is written as OU=%s, organization as O', (role, label) => {
-    const issued = issueUserCredential(issuing, { commonName: 'user@example.com', organization: 'cloud.example', role });
+    const issued = issueUserCredential(issuing, {
+      commonName: 'user@example.com',
+      organization: 'cloud.example',
+      role,
+    });
     const certificate = new X509Certificate(issued.certificatePem);
-    expect(describeSubject(certificate)).toEqual({ commonName: 'user@example.com', organization: 'cloud.example', organizationalUnit: label });
+    expect(describeSubject(certificate)).toEqual({
+      commonName: 'user@example.com',
+      organization: 'cloud.example',
+      organizationalUnit: label,
+    });
     expect(roleFromLabel(describeSubject(certificate).organizationalUnit)).toBe(role);
     expect(certificate.ca).toBe(false);
     expect(certificate.keyUsage).toContain('1.3.6.1.5.5.7.3.2'); // clientAuth (node lists extended key usages here)
@@ -36,7 +44,11 @@ describe('issuing', () => {
   test('a unit certificate has CN=systemId, OU=Unit and the CA organization', () => {
     const issued = issueUnitCertificate(issuing, { systemId: 'unit-0001' });
     const certificate = new X509Certificate(issued.certificatePem);
-    expect(describeSubject(certificate)).toEqual({ commonName: 'unit-0001', organization: 'OpenAos', organizationalUnit: 'Unit' });
+    expect(describeSubject(certificate)).toEqual({
+      commonName: 'unit-0001',
+      organization: 'OpenAos',
+      organizationalUnit: 'Unit',
+    });
     expect(certificate.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
   });
 

@@ -1,6 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { buildCertificate, generateRsaKeyPair, type CertificateProfile, type SubjectFields } from './build-certificate.js';
+import {
+  buildCertificate,
+  generateRsaKeyPair,
+  type CertificateProfile,
+  type SubjectFields,
+} from './build-certificate.js';
 import { forgeCertificateFromPem, forgePrivateKeyFromPem } from './forge-convert.js';
 import { writePkcs12 } from './pkcs12.js';
 import { describeSubject } from './subject.js';
@@ -37,7 +42,11 @@ export interface IssueUserCredentialOptions {
  */
 export function issueUserCredential(ca: CertificateAuthority, options: IssueUserCredentialOptions): IssuedCredential {
   return issueLeaf(ca, {
-    subject: { commonName: options.commonName, organization: options.organization, organizationalUnit: roleLabel(options.role) },
+    subject: {
+      commonName: options.commonName,
+      organization: options.organization,
+      organizationalUnit: roleLabel(options.role),
+    },
     profile: 'client',
     validDays: options.validDays ?? 365,
   });

@@ -16,10 +16,16 @@ let mallory: Credential;
 let aliceIssued: IssuedCredential;
 
 beforeAll(() => {
-  const ca = createCertificateAuthority({ commonName: 'Aos SP Issuing CA', organization: 'EPAM', organizationalUnit: 'Aos' });
+  const ca = createCertificateAuthority({
+    commonName: 'Aos SP Issuing CA',
+    organization: 'EPAM',
+    organizationalUnit: 'Aos',
+  });
   aliceIssued = issueUserCredential(ca, { commonName: 'alice', organization: 'cloud.example', role: 'sp' });
   alice = readPkcs12(aliceIssued.pkcs12);
-  mallory = readPkcs12(issueUserCredential(ca, { commonName: 'mallory', organization: 'cloud.example', role: 'sp' }).pkcs12);
+  mallory = readPkcs12(
+    issueUserCredential(ca, { commonName: 'mallory', organization: 'cloud.example', role: 'sp' }).pkcs12,
+  );
 });
 
 function encode(value: unknown): string {
@@ -27,14 +33,17 @@ function encode(value: unknown): string {
 }
 
 describe('signJws / verifyJws', () => {
-  test('writes aos-signer\'s header and verifies back to the payload', () => {
+  test("writes aos-signer's header and verifies back to the payload", () => {
     const token = signJws(payload, alice);
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/); // base64url, no padding
     const { header, signature } = decodeJws(token);
     expect(Object.keys(header)).toEqual(['alg', 'kid', 'typ', 'x5c']);
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: aosKeyId(alice.certificate) });
     expect(signature).toHaveLength(256);
-    expect(readX5c(header).map((certificate) => certificate.fingerprint256)).toEqual([alice.certificate.fingerprint256, ...alice.chain.map((c) => c.fingerprint256)]);
+    expect(readX5c(header).map((certificate) => certificate.fingerprint256)).toEqual([
+      alice.certificate.fingerprint256,
+      ...alice.chain.map((c) => c.fingerprint256),
+    ]);
     expect(verifyJws(token, alice.certificate)).toEqual(payload);
   });
 
@@ -46,20 +55,28 @@ describe('signJws / verifyJws', () => {
 
   test('refuses a token signed by another key', () => {
     const token = signJws(payload, mallory);
-    expect(() => verifyJws(token, alice.certificate)).toThrow(expect.objectContaining({ code: 'bad-signature' }) as Error);
+    expect(() => verifyJws(token, alice.certificate)).toThrow(
+      expect.objectContaining({ code: 'bad-signature' }) as Error,
+    );
   });
 
   test('refuses a tampered payload', () => {
     const [header, , signature] = signJws(payload, alice).split('.');
     const forged = `${header}.${encode({ data: [{ name: 'service.tar.gz', hash: 'cd'.repeat(64), size: 1 }] })}.${signature}`;
-    expect(() => verifyJws(forged, alice.certificate)).toThrow(expect.objectContaining({ code: 'bad-signature' }) as Error);
+    expect(() => verifyJws(forged, alice.certificate)).toThrow(
+      expect.objectContaining({ code: 'bad-signature' }) as Error,
+    );
   });
 
   test('refuses alg none and HS256 (even keyed with the certificate)', () => {
     const none = `${encode({ alg: 'none', typ: 'JWT' })}.${encode(payload)}.`;
-    expect(() => verifyJws(none, alice.certificate)).toThrow(expect.objectContaining({ code: 'unsupported-algorithm' }) as Error);
+    expect(() => verifyJws(none, alice.certificate)).toThrow(
+      expect.objectContaining({ code: 'unsupported-algorithm' }) as Error,
+    );
     const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(payload)}`;
-    const mac = createHmac('sha256', alice.certificate.publicKey.export({ format: 'pem', type: 'spki' })).update(signingInput).digest('base64url');
+    const mac = createHmac('sha256', alice.certificate.publicKey.export({ format: 'pem', type: 'spki' }))
+      .update(signingInput)
+      .digest('base64url');
     expect(() => verifyJws(`${signingInput}.${mac}`, alice.certificate)).toThrow(/only RS256/);
   });
 
@@ -113,6 +130,8 @@ else:
 
   test('our token verifies in Python', () => {
     const [keyPath, certificatePath] = paths();
-    expect(JSON.parse(runPython(script, ['verify', keyPath, certificatePath, signJws(payload, alice)]))).toEqual(payload);
+    expect(JSON.parse(runPython(script, ['verify', keyPath, certificatePath, signJws(payload, alice)]))).toEqual(
+      payload,
+    );
   });
 });

@@ -21,7 +21,10 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
  */
 export function signJws(payload: object, credential: Credential, options: { includeChain?: boolean } = {}): string {
   if (credential.privateKey.asymmetricKeyType !== 'rsa') {
-    throw new PkiError('unsupported-algorithm', `signing: RS256 needs an RSA key, the credential holds a ${credential.privateKey.asymmetricKeyType ?? 'unknown'} key (issue an RSA credential)`);
+    throw new PkiError(
+      'unsupported-algorithm',
+      `signing: RS256 needs an RSA key, the credential holds a ${credential.privateKey.asymmetricKeyType ?? 'unknown'} key (issue an RSA credential)`,
+    );
   }
   const header: Record<string, unknown> = { alg: 'RS256', kid: aosKeyId(credential.certificate), typ: 'JWT' };
   if (options.includeChain ?? true) {
@@ -36,7 +39,10 @@ export function signJws(payload: object, credential: Credential, options: { incl
 export function decodeJws(token: string): DecodedJws {
   const parts = token.trim().split('.');
   if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
-    throw new PkiError('bad-token', 'decoding JWS: expected three base64url parts separated by "." (is this a package.sign file?)');
+    throw new PkiError(
+      'bad-token',
+      'decoding JWS: expected three base64url parts separated by "." (is this a package.sign file?)',
+    );
   }
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
   const header = decodeJson(headerPart, 'header');
@@ -60,7 +66,10 @@ export function decodeJws(token: string): DecodedJws {
 export function verifyJws(token: string, certificate: X509Certificate): unknown {
   const decoded = decodeJws(token);
   if (decoded.header.alg !== 'RS256') {
-    throw new PkiError('unsupported-algorithm', `verifying JWS: algorithm ${JSON.stringify(decoded.header.alg)} is not accepted, only RS256`);
+    throw new PkiError(
+      'unsupported-algorithm',
+      `verifying JWS: algorithm ${JSON.stringify(decoded.header.alg)} is not accepted, only RS256`,
+    );
   }
   if (certificate.publicKey.asymmetricKeyType !== 'rsa') {
     throw new PkiError('unsupported-algorithm', 'verifying JWS: RS256 needs a certificate with an RSA key');
@@ -72,7 +81,10 @@ export function verifyJws(token: string, certificate: X509Certificate): unknown 
     throw new PkiError('bad-signature', `verifying JWS: ${(error as Error).message}`, { cause: error });
   }
   if (!isValid) {
-    throw new PkiError('bad-signature', `verifying JWS: the signature does not match the certificate "${certificate.subject.replaceAll('\n', ', ')}" (the token was altered or signed with another key)`);
+    throw new PkiError(
+      'bad-signature',
+      `verifying JWS: the signature does not match the certificate "${certificate.subject.replaceAll('\n', ', ')}" (the token was altered or signed with another key)`,
+    );
   }
   return decoded.payload;
 }
@@ -88,7 +100,11 @@ export function readX5c(header: Record<string, unknown>): X509Certificate[] {
     try {
       return new X509Certificate(Buffer.from(entry, 'base64'));
     } catch (error) {
-      throw new PkiError('bad-token', `decoding JWS: x5c[${index}] is not a certificate (${(error as Error).message})`, { cause: error });
+      throw new PkiError(
+        'bad-token',
+        `decoding JWS: x5c[${index}] is not a certificate (${(error as Error).message})`,
+        { cause: error },
+      );
     }
   });
 }

@@ -10,7 +10,11 @@ import { hasPythonCryptography, makeTempDirectory, runPython } from './test-help
 
 describe('aosKeyId', () => {
   test('reproduces the kid of the real package.sign signed by "Aos SP Issuing CA"', () => {
-    const ca = createCertificateAuthority({ commonName: 'Aos SP Issuing CA', organization: 'EPAM', organizationalUnit: 'Aos' });
+    const ca = createCertificateAuthority({
+      commonName: 'Aos SP Issuing CA',
+      organization: 'EPAM',
+      organizationalUnit: 'Aos',
+    });
     const issued = issueLeaf(ca, {
       subject: { commonName: 'sp user', organization: 'aoscloud.io', organizationalUnit: 'Service Provider' },
       profile: 'client',
@@ -36,21 +40,33 @@ describe('aosKeyId', () => {
     expect(escapeRfc4514Value('q"<>;\\')).toBe('q\\"\\<\\>\\;\\\\');
   });
 
-  test.runIf(hasPythonCryptography())('matches Python cryptography for names with special characters and non-ASCII text', () => {
-    const ca = createCertificateAuthority({ commonName: ' Ünïcødé, CA+1 ', organization: 'A;B "C"', organizationalUnit: '#ou<x>' });
-    const issued = issueLeaf(ca, { subject: { commonName: 'leaf' }, profile: 'client', validDays: 1, serialNumber: '0ABCDEF' });
-    const path = join(makeTempDirectory(), 'leaf.pem');
-    writeFileSync(path, issued.certificatePem);
-    const expected = runPython(
-      `import sys, base64
+  test.runIf(hasPythonCryptography())(
+    'matches Python cryptography for names with special characters and non-ASCII text',
+    () => {
+      const ca = createCertificateAuthority({
+        commonName: ' Ünïcødé, CA+1 ',
+        organization: 'A;B "C"',
+        organizationalUnit: '#ou<x>',
+      });
+      const issued = issueLeaf(ca, {
+        subject: { commonName: 'leaf' },
+        profile: 'client',
+        validDays: 1,
+        serialNumber: '0ABCDEF',
+      });
+      const path = join(makeTempDirectory(), 'leaf.pem');
+      writeFileSync(path, issued.certificatePem);
+      const expected = runPython(
+        `import sys, base64
 from cryptography import x509
 c = x509.load_pem_x509_certificate(open(sys.argv[1], 'rb').read())
 serial = '%X' % c.serial_number
 serial = '0' + serial if len(serial) % 2 else serial
 print(base64.b64encode((c.issuer.rfc4514_string() + ':' + serial).encode()).decode(), end='')`,
-      [path],
-    );
-    expect(aosKeyId(new X509Certificate(issued.certificatePem))).toBe(expected);
-    expect(Buffer.from(expected, 'base64').toString()).toContain('CN=\\ Ünïcødé\\, CA\\+1\\ ');
-  });
+        [path],
+      );
+      expect(aosKeyId(new X509Certificate(issued.certificatePem))).toBe(expected);
+      expect(Buffer.from(expected, 'base64').toString()).toContain('CN=\\ Ünïcødé\\, CA\\+1\\ ');
+    },
+  );
 });

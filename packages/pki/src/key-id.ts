@@ -13,7 +13,9 @@ export function aosKeyId(certificate: X509Certificate): string {
 
 /** Serial (DER INTEGER content) as Python's `'%X' % serial`, left-padded with "0" to even length. */
 export function formatSerial(serial: Buffer): string {
-  let hex = BigInt(`0x${serial.toString('hex') || '0'}`).toString(16).toUpperCase();
+  let hex = BigInt(`0x${serial.toString('hex') || '0'}`)
+    .toString(16)
+    .toUpperCase();
   if (hex.length % 2 === 1) hex = `0${hex}`;
   return hex;
 }

@@ -27,16 +27,24 @@ describe('PEM credentials', () => {
   });
 
   test('refuses a certificate that does not match the key', () => {
-    expect(() => readPemCredential(alice.privateKeyPem, bob.certificatePem)).toThrow(expect.objectContaining({ code: 'key-mismatch' }) as Error);
-    expect(() => readPemCredential('no key here', bob.certificatePem)).toThrow(expect.objectContaining({ code: 'bad-pem' }) as Error);
+    expect(() => readPemCredential(alice.privateKeyPem, bob.certificatePem)).toThrow(
+      expect.objectContaining({ code: 'key-mismatch' }) as Error,
+    );
+    expect(() => readPemCredential('no key here', bob.certificatePem)).toThrow(
+      expect.objectContaining({ code: 'bad-pem' }) as Error,
+    );
   });
 
   test('reads an encrypted PKCS#8 key (openssl) with its password', () => {
     const keyPath = join(directory, 'plain.key');
     writeFileSync(keyPath, alice.privateKeyPem);
     const encrypted = runOpenssl(['pkcs8', '-topk8', '-in', keyPath, '-passout', 'pass:s3cret', '-v2', 'aes-256-cbc']);
-    expect(readPemCredential(encrypted, alice.certificatePem, { password: 's3cret' }).certificate.fingerprint256).toBe(alice.fingerprint256);
-    expect(() => readPemCredential(encrypted, alice.certificatePem)).toThrow(expect.objectContaining({ code: 'bad-key' }) as Error);
+    expect(readPemCredential(encrypted, alice.certificatePem, { password: 's3cret' }).certificate.fingerprint256).toBe(
+      alice.fingerprint256,
+    );
+    expect(() => readPemCredential(encrypted, alice.certificatePem)).toThrow(
+      expect.objectContaining({ code: 'bad-key' }) as Error,
+    );
   });
 
   test('toPem and readPemCertificates round-trip', () => {

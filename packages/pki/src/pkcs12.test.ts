@@ -42,23 +42,26 @@ describe('PKCS#12 written by us', () => {
     expect(info).toContain('subject=CN = alice, O = cloud.example, OU = Service Provider');
   });
 
-  test.runIf(hasPythonCryptography())('Python cryptography reads it with password b"" and None, as aos-signer and aos-keys do', () => {
-    const path = join(directory, 'sp-python.p12');
-    writeFileSync(path, sp.pkcs12);
-    const output = runPython(
-      `import sys
+  test.runIf(hasPythonCryptography())(
+    'Python cryptography reads it with password b"" and None, as aos-signer and aos-keys do',
+    () => {
+      const path = join(directory, 'sp-python.p12');
+      writeFileSync(path, sp.pkcs12);
+      const output = runPython(
+        `import sys
 from cryptography.hazmat.primitives.serialization import pkcs12
 data = open(sys.argv[1], 'rb').read()
 for password in (b'', None):
     key, cert, extra = pkcs12.load_key_and_certificates(data, password)
     print(key.key_size, cert.subject.rfc4514_string(), len(extra))`,
-      [path],
-    );
-    expect(output.trim().split('\n')).toEqual([
-      '2048 OU=Service Provider,O=cloud.example,CN=alice 2',
-      '2048 OU=Service Provider,O=cloud.example,CN=alice 2',
-    ]);
-  });
+        [path],
+      );
+      expect(output.trim().split('\n')).toEqual([
+        '2048 OU=Service Provider,O=cloud.example,CN=alice 2',
+        '2048 OU=Service Provider,O=cloud.example,CN=alice 2',
+      ]);
+    },
+  );
 
   test('a password-protected bundle needs its password', () => {
     const protectedP12 = writePkcs12(sp.privateKeyPem, [sp.certificatePem], 'secret');
@@ -81,7 +84,21 @@ describe('PKCS#12 written by openssl', () => {
     writeFileSync(keyPath, sp.privateKeyPem);
     writeFileSync(certificatePath, sp.certificatePem);
     writeFileSync(chainPath, sp.chainPem.join(''));
-    runOpenssl(['pkcs12', '-export', '-inkey', keyPath, '-in', certificatePath, '-certfile', chainPath, '-passout', `pass:${password}`, '-out', outputPath, ...extraArgs]);
+    runOpenssl([
+      'pkcs12',
+      '-export',
+      '-inkey',
+      keyPath,
+      '-in',
+      certificatePath,
+      '-certfile',
+      chainPath,
+      '-passout',
+      `pass:${password}`,
+      '-out',
+      outputPath,
+      ...extraArgs,
+    ]);
     return readFileSync(outputPath);
   }
 
@@ -99,27 +116,37 @@ describe('PKCS#12 written by openssl', () => {
   });
 });
 
-describe.runIf(hasPythonCryptography())('PKCS#12 written by Python cryptography (as aos-keys writes user credentials)', () => {
-  test.each([
-    ['NoEncryption()', ''],
-    ["BestAvailableEncryption(b'pw')", 'pw'],
-  ])('%s', (encryption, password) => {
-    const path = join(directory, `python-${password || 'none'}.p12`);
-    runPython(
-      `import sys
+describe.runIf(hasPythonCryptography())(
+  'PKCS#12 written by Python cryptography (as aos-keys writes user credentials)',
+  () => {
+    test.each([
+      ['NoEncryption()', ''],
+      ["BestAvailableEncryption(b'pw')", 'pw'],
+    ])('%s', (encryption, password) => {
+      const path = join(directory, `python-${password || 'none'}.p12`);
+      runPython(
+        `import sys
 from cryptography.hazmat.primitives.serialization import pkcs12, load_pem_private_key, NoEncryption, BestAvailableEncryption
 from cryptography import x509
 key = load_pem_private_key(open(sys.argv[1], 'rb').read(), None)
 cert = x509.load_pem_x509_certificate(open(sys.argv[2], 'rb').read())
 chain = [x509.load_pem_x509_certificate(open(sys.argv[3], 'rb').read())]
 open(sys.argv[4], 'wb').write(pkcs12.serialize_key_and_certificates(b'alice', key, cert, chain, ${encryption}))`,
-      [writeTemp('python.key', sp.privateKeyPem), writeTemp('python.crt', sp.certificatePem), writeTemp('python-ca.crt', issuing.certificatePem), path],
-    );
-    const credential = readPkcs12(readFileSync(path), password);
-    expect(credential.certificate.fingerprint256).toBe(sp.fingerprint256);
-    expect(credential.chain.map((certificate) => certificate.subject)).toEqual([new X509Certificate(issuing.certificatePem).subject]);
-  });
-});
+        [
+          writeTemp('python.key', sp.privateKeyPem),
+          writeTemp('python.crt', sp.certificatePem),
+          writeTemp('python-ca.crt', issuing.certificatePem),
+          path,
+        ],
+      );
+      const credential = readPkcs12(readFileSync(path), password);
+      expect(credential.certificate.fingerprint256).toBe(sp.fingerprint256);
+      expect(credential.chain.map((certificate) => certificate.subject)).toEqual([
+        new X509Certificate(issuing.certificatePem).subject,
+      ]);
+    });
+  },
+);
 
 function writeTemp(name: string, content: string): string {
   const path = join(directory, name);

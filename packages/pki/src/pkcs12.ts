@@ -10,7 +10,12 @@ import type { Credential } from './types.js';
  * certificates are not encrypted (aos-signer and `openssl pkcs12` read them as is).
  * The default password is empty, which is how aos-signer and aos-keys read user credentials.
  */
-export function writePkcs12(privateKeyPem: string, certificatePems: string[], password = '', options: { friendlyName?: string } = {}): Buffer {
+export function writePkcs12(
+  privateKeyPem: string,
+  certificatePems: string[],
+  password = '',
+  options: { friendlyName?: string } = {},
+): Buffer {
   const key = forge.pki.privateKeyFromPem(privateKeyPem);
   const certificates = certificatePems.map((pem) => forge.pki.certificateFromPem(pem));
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, certificates, password, {
@@ -47,17 +52,23 @@ export function readPkcs12(der: Buffer, password = ''): Credential {
   for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
     for (const bag of p12.getBags({ bagType: bagType as string })[bagType as string] ?? []) keys.push(toNodeKey(bag));
   }
-  const certificates = (p12.getBags({ bagType: forge.pki.oids.certBag as string })[forge.pki.oids.certBag as string] ?? []).map(
-    toNodeCertificate,
-  );
+  const certificates = (
+    p12.getBags({ bagType: forge.pki.oids.certBag as string })[forge.pki.oids.certBag as string] ?? []
+  ).map(toNodeCertificate);
   const privateKey = keys[0];
   if (!privateKey || keys.length > 1) {
-    throw new PkiError('bad-pkcs12', `reading PKCS#12: expected exactly one private key, found ${keys.length} (export the credential with its key)`);
+    throw new PkiError(
+      'bad-pkcs12',
+      `reading PKCS#12: expected exactly one private key, found ${keys.length} (export the credential with its key)`,
+    );
   }
   const leafIndex = certificates.findIndex((certificate) => certificate.checkPrivateKey(privateKey));
   const leaf = certificates[leafIndex];
   if (!leaf) {
-    throw new PkiError('key-mismatch', 'reading PKCS#12: no certificate in the bundle matches its private key (export the key with its own certificate)');
+    throw new PkiError(
+      'key-mismatch',
+      'reading PKCS#12: no certificate in the bundle matches its private key (export the key with its own certificate)',
+    );
   }
   const others = certificates.filter((_, index) => index !== leafIndex);
   return { privateKey, certificate: leaf, chain: orderChain(leaf, others) };
@@ -67,9 +78,16 @@ function toNodeKey(bag: forge.pkcs12.Bag): KeyObject {
   try {
     if (bag.key) return createPrivateKey(forge.pki.privateKeyToPem(bag.key));
     // forge only models RSA keys; others come back as PrivateKeyInfo ASN.1 that node can read.
-    if (bag.asn1) return createPrivateKey({ key: Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
+    if (bag.asn1)
+      return createPrivateKey({
+        key: Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'),
+        format: 'der',
+        type: 'pkcs8',
+      });
   } catch (error) {
-    throw new PkiError('bad-pkcs12', `reading PKCS#12: cannot read the private key (${(error as Error).message})`, { cause: error });
+    throw new PkiError('bad-pkcs12', `reading PKCS#12: cannot read the private key (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   throw new PkiError('bad-pkcs12', 'reading PKCS#12: a key bag holds no key');
 }
@@ -80,6 +98,8 @@ function toNodeCertificate(bag: forge.pkcs12.Bag): X509Certificate {
   try {
     return new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
   } catch (error) {
-    throw new PkiError('bad-pkcs12', `reading PKCS#12: cannot parse a certificate (${(error as Error).message})`, { cause: error });
+    throw new PkiError('bad-pkcs12', `reading PKCS#12: cannot parse a certificate (${(error as Error).message})`, {
+      cause: error,
+    });
   }
 }

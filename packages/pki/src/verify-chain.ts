@@ -10,7 +10,12 @@ const MAX_DEPTH = 8;
  * Throws PkiError ('untrusted' | 'expired' | 'not-yet-valid') naming the certificate that failed.
  * Not checked: path length constraints, name constraints, key usage, revocation.
  */
-export function verifyCertificateChain(leaf: X509Certificate, intermediates: X509Certificate[], roots: X509Certificate[], at: Date = new Date()): void {
+export function verifyCertificateChain(
+  leaf: X509Certificate,
+  intermediates: X509Certificate[],
+  roots: X509Certificate[],
+  at: Date = new Date(),
+): void {
   let current = leaf;
   const unused = [...intermediates];
   checkValidity(current, at);
@@ -24,13 +29,19 @@ export function verifyCertificateChain(leaf: X509Certificate, intermediates: X50
     const index = unused.findIndex((candidate) => isIssuedBy(current, candidate));
     const issuer = unused[index];
     if (!issuer) {
-      throw new PkiError('untrusted', `verifying certificate chain: ${describe(current)} is not issued by a trusted CA (issuer "${oneLine(current.issuer)}"; supply the intermediate certificates or trust its root)`);
+      throw new PkiError(
+        'untrusted',
+        `verifying certificate chain: ${describe(current)} is not issued by a trusted CA (issuer "${oneLine(current.issuer)}"; supply the intermediate certificates or trust its root)`,
+      );
     }
     unused.splice(index, 1);
     checkIssuer(issuer, current, at);
     current = issuer;
   }
-  throw new PkiError('untrusted', `verifying certificate chain: no trusted root within ${MAX_DEPTH} certificates of ${describe(leaf)}`);
+  throw new PkiError(
+    'untrusted',
+    `verifying certificate chain: no trusted root within ${MAX_DEPTH} certificates of ${describe(leaf)}`,
+  );
 }
 
 /** Name and signature only, so that a wrong issuer profile gets its own message in checkIssuer. */
@@ -40,21 +51,33 @@ function isIssuedBy(certificate: X509Certificate, issuer: X509Certificate): bool
 
 function checkIssuer(issuer: X509Certificate, issued: X509Certificate, at: Date): void {
   if (!issuer.ca) {
-    throw new PkiError('untrusted', `verifying certificate chain: ${describe(issuer)} signed ${describe(issued)} but is not a CA (basicConstraints CA:FALSE)`);
+    throw new PkiError(
+      'untrusted',
+      `verifying certificate chain: ${describe(issuer)} signed ${describe(issued)} but is not a CA (basicConstraints CA:FALSE)`,
+    );
   }
   // OpenSSL's issuer check: key identifiers match and the issuer's key usage allows certificate signing.
   if (!issued.checkIssued(issuer)) {
-    throw new PkiError('untrusted', `verifying certificate chain: ${describe(issuer)} may not issue ${describe(issued)} (key identifier or keyUsage keyCertSign mismatch)`);
+    throw new PkiError(
+      'untrusted',
+      `verifying certificate chain: ${describe(issuer)} may not issue ${describe(issued)} (key identifier or keyUsage keyCertSign mismatch)`,
+    );
   }
   checkValidity(issuer, at);
 }
 
 function checkValidity(certificate: X509Certificate, at: Date): void {
   if (at.getTime() > new Date(certificate.validTo).getTime()) {
-    throw new PkiError('expired', `verifying certificate chain: ${describe(certificate)} expired on ${new Date(certificate.validTo).toISOString()} (renew it)`);
+    throw new PkiError(
+      'expired',
+      `verifying certificate chain: ${describe(certificate)} expired on ${new Date(certificate.validTo).toISOString()} (renew it)`,
+    );
   }
   if (at.getTime() < new Date(certificate.validFrom).getTime()) {
-    throw new PkiError('not-yet-valid', `verifying certificate chain: ${describe(certificate)} is not valid before ${new Date(certificate.validFrom).toISOString()} (check the clock)`);
+    throw new PkiError(
+      'not-yet-valid',
+      `verifying certificate chain: ${describe(certificate)} is not valid before ${new Date(certificate.validFrom).toISOString()} (check the clock)`,
+    );
   }
 }
 

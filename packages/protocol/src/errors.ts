@@ -1,4 +1,10 @@
-export type ProtocolErrorCode = 'invalid-json' | 'invalid-envelope' | 'unsupported-version' | 'unknown-message-type' | 'wrong-direction' | 'invalid-message';
+export type ProtocolErrorCode =
+  | 'invalid-json'
+  | 'invalid-envelope'
+  | 'unsupported-version'
+  | 'unknown-message-type'
+  | 'wrong-direction'
+  | 'invalid-message';
 
 /** The one error class of @openaos/protocol. `issues` lists each field problem ("path: message"). */
 export class ProtocolError extends Error {
@@ -6,7 +12,11 @@ export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;
   readonly messageType: string | undefined;
   readonly issues: string[];
-  constructor(code: ProtocolErrorCode, message: string, options: { cause?: unknown; messageType?: string; issues?: string[] } = {}) {
+  constructor(
+    code: ProtocolErrorCode,
+    message: string,
+    options: { cause?: unknown; messageType?: string; issues?: string[] } = {},
+  ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.messageType = options.messageType;

@@ -1,5 +1,20 @@
-export { PROTOCOL_VERSION, errorInfoSchema, digestSchema, instanceIdentSchema, type ErrorInfo, type InstanceIdent } from './common.js';
-export { desiredStatusSchema, desiredServiceSchema, desiredInstanceSchema, unitConfigSchema, type DesiredStatus, type DesiredService, type DesiredInstance } from './desired-status.js';
+export {
+  PROTOCOL_VERSION,
+  errorInfoSchema,
+  digestSchema,
+  instanceIdentSchema,
+  type ErrorInfo,
+  type InstanceIdent,
+} from './common.js';
+export {
+  desiredStatusSchema,
+  desiredServiceSchema,
+  desiredInstanceSchema,
+  unitConfigSchema,
+  type DesiredStatus,
+  type DesiredService,
+  type DesiredInstance,
+} from './desired-status.js';
 export {
   unitStatusSchema,
   serviceStatusSchema,
@@ -13,7 +28,16 @@ export {
   type ServiceStatusItem,
   type InstanceStatusItem,
 } from './unit-status.js';
-export { monitoringDataSchema, monitoringItemSchema, alertsSchema, alertItemSchema, type MonitoringData, type MonitoringItem, type Alerts, type AlertItem } from './monitoring.js';
+export {
+  monitoringDataSchema,
+  monitoringItemSchema,
+  alertsSchema,
+  alertItemSchema,
+  type MonitoringData,
+  type MonitoringItem,
+  type Alerts,
+  type AlertItem,
+} from './monitoring.js';
 export { requestLogSchema, pushLogSchema, type RequestLog, type PushLog } from './logs.js';
 export { ackSchema, nackSchema, errorReplySchema, type Ack, type Nack, type ErrorReply } from './replies.js';
 export {
@@ -32,5 +56,12 @@ export {
   type Header,
   type Envelope,
 } from './catalog.js';
-export { parseMessage, parseMessageData, createMessage, createErrorReply, type ParseResult, type Receiver } from './parse-message.js';
+export {
+  parseMessage,
+  parseMessageData,
+  createMessage,
+  createErrorReply,
+  type ParseResult,
+  type Receiver,
+} from './parse-message.js';
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';

@@ -15,7 +15,12 @@ export const requestLogSchema = z.object({
     instance: z.number().int().min(0).optional(),
   }),
   uploadOptions: z
-    .object({ type: z.enum(['https', 'amqps', 'wss']), url: z.string(), bearerToken: z.string().optional(), bearerTokenTtl: z.string().optional() })
+    .object({
+      type: z.enum(['https', 'amqps', 'wss']),
+      url: z.string(),
+      bearerToken: z.string().optional(),
+      bearerTokenTtl: z.string().optional(),
+    })
     .optional(),
 });
 export type RequestLog = z.infer<typeof requestLogSchema>;

@@ -34,8 +34,21 @@ const alertBase = { timestamp: z.string() };
 /** One alert, discriminated by `tag` (v6 names). `state` is sent although v6 Go drops it. */
 export const alertItemSchema = z.discriminatedUnion('tag', [
   z.object({ ...alertBase, tag: z.literal('systemAlert'), nodeId: z.string(), message: z.string() }),
-  z.object({ ...alertBase, tag: z.literal('coreAlert'), nodeId: z.string(), coreComponent: z.string(), message: z.string() }),
-  z.object({ ...alertBase, tag: z.literal('systemQuotaAlert'), nodeId: z.string(), parameter: z.string(), value: z.number(), state: z.enum(['raise', 'continue', 'fall']).optional() }),
+  z.object({
+    ...alertBase,
+    tag: z.literal('coreAlert'),
+    nodeId: z.string(),
+    coreComponent: z.string(),
+    message: z.string(),
+  }),
+  z.object({
+    ...alertBase,
+    tag: z.literal('systemQuotaAlert'),
+    nodeId: z.string(),
+    parameter: z.string(),
+    value: z.number(),
+    state: z.enum(['raise', 'continue', 'fall']).optional(),
+  }),
   z.object({
     ...alertBase,
     tag: z.literal('instanceQuotaAlert'),

@@ -16,7 +16,12 @@ describe('parseMessage', () => {
     const result = parseMessage(JSON.stringify(desired), { receiver: 'unit' });
     expect(result.ok).toBe(true);
     if (!result.ok || result.message.data.messageType !== 'desiredStatus') throw new Error('unreachable');
-    expect(result.message.data.instances?.[0]).toEqual({ serviceId: 'svc', subjectId: 'subj', priority: 0, numInstances: 1 });
+    expect(result.message.data.instances?.[0]).toEqual({
+      serviceId: 'svc',
+      subjectId: 'subj',
+      priority: 0,
+      numInstances: 1,
+    });
   });
 
   it.each([
@@ -24,7 +29,14 @@ describe('parseMessage', () => {
     ['no header', JSON.stringify({ data: { messageType: 'ack' } }), 'invalid-envelope'],
     ['version 7', JSON.stringify({ ...desired, header: { version: 7, systemId: 'u' } }), 'unsupported-version'],
     ['unknown type', JSON.stringify({ ...desired, data: { messageType: 'bogus' } }), 'unknown-message-type'],
-    ['bad digest', JSON.stringify({ ...desired, data: { ...desired.data, services: [{ id: 's', version: '1', manifestDigest: 'md5:x' }] } }), 'invalid-message'],
+    [
+      'bad digest',
+      JSON.stringify({
+        ...desired,
+        data: { ...desired.data, services: [{ id: 's', version: '1', manifestDigest: 'md5:x' }] },
+      }),
+      'invalid-message',
+    ],
   ])('returns a typed error for %s', (_name, frame, code) => {
     const result = parseMessage(frame);
     expect(result.ok).toBe(false);
@@ -41,7 +53,10 @@ describe('parseMessage', () => {
   });
 
   it('names the bad field in the issues', () => {
-    const frame = { ...desired, data: { ...desired.data, instances: [{ serviceId: 'svc', subjectId: 'subj', numInstances: 0 }] } };
+    const frame = {
+      ...desired,
+      data: { ...desired.data, instances: [{ serviceId: 'svc', subjectId: 'subj', numInstances: 0 }] },
+    };
     const result = parseMessage(frame);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.issues[0]).toMatch(/^instances\.0\.numInstances:/);
@@ -53,14 +68,25 @@ describe('createMessage', () => {
     const message = createMessage('unit-1', {
       messageType: 'unitStatus',
       services: [{ id: 'svc', version: '1.0.0', status: 'installed' }],
-      instances: [{ serviceId: 'svc', subjectId: 's', instance: 0, version: '1.0.0', status: 'failed', errorInfo: { exitCode: 137, message: 'OOM killed' } }],
+      instances: [
+        {
+          serviceId: 'svc',
+          subjectId: 's',
+          instance: 0,
+          version: '1.0.0',
+          status: 'failed',
+          errorInfo: { exitCode: 137, message: 'OOM killed' },
+        },
+      ],
     });
     const parsed = parseMessage(JSON.stringify(message), { receiver: 'cloud' });
     expect(parsed.ok && parsed.message.data).toEqual(message.data);
   });
 
   it('throws ProtocolError for invalid data and builds error replies', () => {
-    expect(() => parseMessageData('alerts', { messageType: 'alerts', items: [{ tag: 'nope' }] })).toThrow(ProtocolError);
+    expect(() => parseMessageData('alerts', { messageType: 'alerts', items: [{ tag: 'nope' }] })).toThrow(
+      ProtocolError,
+    );
     const failure = parseMessage('{');
     if (failure.ok) throw new Error('unreachable');
     const reply = createErrorReply('unit-1', failure.error);

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { errorInfoSchema } from './common.js';
 
-export const SERVICE_STATUSES = ['unknown', 'pending', 'downloading', 'downloaded', 'installing', 'installed', 'removing', 'removed', 'error'] as const;
+export const SERVICE_STATUSES = [
+  'unknown',
+  'pending',
+  'downloading',
+  'downloaded',
+  'installing',
+  'installed',
+  'removing',
+  'removed',
+  'error',
+] as const;
 export const INSTANCE_STATUSES = ['activating', 'active', 'inactive', 'failed'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];

@@ -41,7 +41,11 @@ describe('buildServicePackage', () => {
   it("writes aos-signer's layout, read back by Python's tarfile, hashes checked with openssl", async () => {
     const serviceDir = await newService({ stateRequired: true });
     const progress: BuildProgress[] = [];
-    const built = await buildServicePackage({ serviceDir, credential: signer.credential, onProgress: (step) => progress.push(step) });
+    const built = await buildServicePackage({
+      serviceDir,
+      credential: signer.credential,
+      onProgress: (step) => progress.push(step),
+    });
     expect(built.path).toBe(join(serviceDir, 'service.tar.gz'));
 
     expect(listWithPython(built.path)).toEqual(['.', './config.yaml', './package.sign', './service.tar.gz']);
@@ -63,11 +67,20 @@ describe('buildServicePackage', () => {
 
     const { header, payload } = decodeJws(await readFile(join(outerDir, 'package.sign'), 'utf8'));
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
-    const opensslHash = (file: string): string => execFileSync('openssl', ['dgst', '-sha3-512', '-r', file], { encoding: 'utf8' }).split(' ')[0] ?? '';
+    const opensslHash = (file: string): string =>
+      execFileSync('openssl', ['dgst', '-sha3-512', '-r', file], { encoding: 'utf8' }).split(' ')[0] ?? '';
     expect(payload).toEqual({
       data: [
-        { name: 'service.tar.gz', hash: opensslHash(join(outerDir, 'service.tar.gz')), size: (await readFile(join(outerDir, 'service.tar.gz'))).length },
-        { name: 'config.yaml', hash: opensslHash(join(outerDir, 'config.yaml')), size: (await readFile(join(outerDir, 'config.yaml'))).length },
+        {
+          name: 'service.tar.gz',
+          hash: opensslHash(join(outerDir, 'service.tar.gz')),
+          size: (await readFile(join(outerDir, 'service.tar.gz'))).length,
+        },
+        {
+          name: 'config.yaml',
+          hash: opensslHash(join(outerDir, 'config.yaml')),
+          size: (await readFile(join(outerDir, 'config.yaml'))).length,
+        },
       ],
     });
     expect(built.files).toEqual((payload as { data: unknown }).data);
@@ -87,8 +100,16 @@ describe('buildServicePackage', () => {
 
   it('gives the same bytes for the same inputs', async () => {
     const serviceDir = await newService();
-    const first = await buildServicePackage({ serviceDir, credential: signer.credential, outputPath: join(serviceDir, 'out/one.tar.gz') });
-    const second = await buildServicePackage({ serviceDir, credential: signer.credential, outputPath: join(serviceDir, 'out/two.tar.gz') });
+    const first = await buildServicePackage({
+      serviceDir,
+      credential: signer.credential,
+      outputPath: join(serviceDir, 'out/one.tar.gz'),
+    });
+    const second = await buildServicePackage({
+      serviceDir,
+      credential: signer.credential,
+      outputPath: join(serviceDir, 'out/two.tar.gz'),
+    });
     expect(await readFile(first.path)).toEqual(await readFile(second.path));
     expect(await readdir(join(serviceDir, 'out'))).toEqual(['one.tar.gz', 'two.tar.gz']);
   });
@@ -152,7 +173,9 @@ describe('buildServicePackage', () => {
   it('reports a missing config and a missing source folder', async () => {
     const empty = join(workDir, 'empty');
     await mkdir(empty);
-    expect((await failure(buildServicePackage({ serviceDir: empty, credential: signer.credential }))).code).toBe('not-found');
+    expect((await failure(buildServicePackage({ serviceDir: empty, credential: signer.credential }))).code).toBe(
+      'not-found',
+    );
     const serviceDir = await newService();
     await rm(join(serviceDir, 'src'), { recursive: true });
     const error = await failure(buildServicePackage({ serviceDir, credential: signer.credential }));

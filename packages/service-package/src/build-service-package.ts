@@ -28,10 +28,14 @@ export async function buildServicePackage(options: BuildServicePackageOptions): 
   const mtime = options.mtime ?? DEFAULT_MTIME;
   const configPath = join(serviceDir, 'meta', 'config.yaml');
   const configBytes = await readFile(configPath).catch((error: unknown) => {
-    throw new PackageError('not-found', `signing ${serviceDir}: cannot read meta/config.yaml (${(error as Error).message}); run from the service folder or create it with "aos init"`, {
-      entry: 'meta/config.yaml',
-      cause: error,
-    });
+    throw new PackageError(
+      'not-found',
+      `signing ${serviceDir}: cannot read meta/config.yaml (${(error as Error).message}); run from the service folder or create it with "aos init"`,
+      {
+        entry: 'meta/config.yaml',
+        cause: error,
+      },
+    );
   });
   let config: ServiceConfig;
   try {
@@ -74,12 +78,21 @@ export async function buildServicePackage(options: BuildServicePackageOptions): 
 
     progress.phase('writing');
     const outerPath = join(tempDir, 'service.tar.gz');
-    const digests = await writeOuterArchive(outerPath, { configBytes, signature, inner: { path: innerPath, size: inner.size }, mtime }).catch((error: unknown) => {
+    const digests = await writeOuterArchive(outerPath, {
+      configBytes,
+      signature,
+      inner: { path: innerPath, size: inner.size },
+      mtime,
+    }).catch((error: unknown) => {
       throw toPackageError(error, `writing ${outputPath}`);
     });
     const { size } = await stat(outerPath);
     await rename(outerPath, outputPath).catch((error: unknown) => {
-      throw new PackageError('write-failed', `writing ${outputPath}: ${(error as Error).message}; choose another output path`, { cause: error });
+      throw new PackageError(
+        'write-failed',
+        `writing ${outputPath}: ${(error as Error).message}; choose another output path`,
+        { cause: error },
+      );
     });
     return { path: outputPath, size, digests, config, files: signedFiles };
   } finally {
@@ -88,7 +101,10 @@ export async function buildServicePackage(options: BuildServicePackageOptions): 
 }
 
 /** meta/<state.filename> when configuration.state.required (aos-signer ships it as default_state.dat). */
-async function findStateFile(serviceDir: string, config: ServiceConfig): Promise<{ path: string; size: number } | undefined> {
+async function findStateFile(
+  serviceDir: string,
+  config: ServiceConfig,
+): Promise<{ path: string; size: number } | undefined> {
   const settings = config.configuration.state;
   if (settings?.required !== true) return undefined;
   const path = join(serviceDir, 'meta', settings.filename);
@@ -108,16 +124,23 @@ async function scanSource(sourceDir: string, config: ServiceConfig): Promise<Dir
   const folder = config.build.source_folder;
   const info = await stat(sourceDir).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) {
-    throw new PackageError('not-found', `signing: the source folder ${folder}/ (build.source_folder) does not exist; put the service's files there`, {
-      entry: folder,
-    });
+    throw new PackageError(
+      'not-found',
+      `signing: the source folder ${folder}/ (build.source_folder) does not exist; put the service's files there`,
+      {
+        entry: folder,
+      },
+    );
   }
   let entries: DirectoryEntry[];
   try {
     entries = await scanDirectory(sourceDir, { symlinks: config.build.symlinks, label: folder });
   } catch (error) {
     if (error instanceof ArchiveError && error.code === 'link-escapes') {
-      throw new PackageError('symlink', `scanning ${folder}/: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
+      throw new PackageError('symlink', `scanning ${folder}/: ${error.message}`, {
+        cause: error,
+        ...(error.entry === undefined ? {} : { entry: error.entry }),
+      });
     }
     throw toPackageError(error, `scanning ${folder}/`);
   }

@@ -1,5 +1,13 @@
 import type { X509Certificate } from 'node:crypto';
-import { aosKeyId, decodeJws, describeSubject, PkiError, readX5c, verifyCertificateChain, verifyJws } from '@openaos/pki';
+import {
+  aosKeyId,
+  decodeJws,
+  describeSubject,
+  PkiError,
+  readX5c,
+  verifyCertificateChain,
+  verifyJws,
+} from '@openaos/pki';
 import { PackageError } from './package-error.js';
 import type { PackageSigner, PackageTrust } from './types.js';
 
@@ -14,22 +22,34 @@ import type { PackageSigner, PackageTrust } from './types.js';
  *
  * Returns the signer and the (verified) payload.
  */
-export function findSigner(token: string, trust: PackageTrust, requireTrust: boolean, at: Date = new Date()): { signer: PackageSigner; payload: unknown } {
+export function findSigner(
+  token: string,
+  trust: PackageTrust,
+  requireTrust: boolean,
+  at: Date = new Date(),
+): { signer: PackageSigner; payload: unknown } {
   let header: Record<string, unknown>;
   let chain: X509Certificate[];
   try {
     header = decodeJws(token).header;
     chain = readX5c(header);
   } catch (error) {
-    throw new PackageError('bad-signature', `reading package.sign: ${(error as Error).message}`, { entry: 'package.sign', cause: error });
+    throw new PackageError('bad-signature', `reading package.sign: ${(error as Error).message}`, {
+      entry: 'package.sign',
+      cause: error,
+    });
   }
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
   const [leaf, ...intermediates] = chain;
   if (leaf !== undefined) {
     if (kid !== undefined && kid !== aosKeyId(leaf)) {
-      throw new PackageError('bad-signature', 'verifying package.sign: its kid does not name the certificate in its x5c header; the signature was assembled by hand or altered', {
-        entry: 'package.sign',
-      });
+      throw new PackageError(
+        'bad-signature',
+        'verifying package.sign: its kid does not name the certificate in its x5c header; the signature was assembled by hand or altered',
+        {
+          entry: 'package.sign',
+        },
+      );
     }
     const payload = verifyWith(token, leaf);
     const isDirectlyTrusted = (trust.certificates ?? []).some((certificate) => certificate.raw.equals(leaf.raw));
@@ -77,15 +97,22 @@ function verifyWith(token: string, certificate: X509Certificate): unknown {
 }
 
 function toSignatureError(error: unknown): PackageError {
-  return new PackageError('bad-signature', `verifying package.sign: ${(error as Error).message}`, { entry: 'package.sign', cause: error });
+  return new PackageError('bad-signature', `verifying package.sign: ${(error as Error).message}`, {
+    entry: 'package.sign',
+    cause: error,
+  });
 }
 
 function untrusted(certificate: X509Certificate, error: unknown): PackageError {
   const reason = error instanceof PkiError ? error.message : String(error);
-  return new PackageError('untrusted-signer', `verifying the signer of package.sign (${certificate.subject.replaceAll('\n', ', ')}): ${reason}`, {
-    entry: 'package.sign',
-    cause: error,
-  });
+  return new PackageError(
+    'untrusted-signer',
+    `verifying the signer of package.sign (${certificate.subject.replaceAll('\n', ', ')}): ${reason}`,
+    {
+      entry: 'package.sign',
+      cause: error,
+    },
+  );
 }
 
 function checkValidity(certificate: X509Certificate, at: Date): void {

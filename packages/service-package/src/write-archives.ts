@@ -1,7 +1,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { addDirectoryEntries, createParallelGzip, createTarWriter, type DirectoryEntry, type TarWriter } from '@openaos/archive';
+import {
+  addDirectoryEntries,
+  createParallelGzip,
+  createTarWriter,
+  type DirectoryEntry,
+  type TarWriter,
+} from '@openaos/archive';
 import { createHashingTap, createPackageDigestTap } from './hash-stream.js';
 
 /**
@@ -34,16 +40,36 @@ export interface InnerArchiveParts {
  * Python's make_archive writes them from aos-signer's temp folder: "./", "./config.yaml",
  * "./default_state.dat", "./service/", "./service/…" (sorted).
  */
-export async function writeInnerArchive(path: string, parts: InnerArchiveParts): Promise<{ hash: string; size: number }> {
+export async function writeInnerArchive(
+  path: string,
+  parts: InnerArchiveParts,
+): Promise<{ hash: string; size: number }> {
   const writer = createTarWriter({ mtime: parts.mtime });
   const tap = createHashingTap();
-  const writing = pipeline(writer.stream, createParallelGzip({ level: INNER_GZIP_LEVEL, concurrency: INNER_GZIP_THREADS }), tap.stream, createWriteStream(path, { flags: 'wx' }));
+  const writing = pipeline(
+    writer.stream,
+    createParallelGzip({ level: INNER_GZIP_LEVEL, concurrency: INNER_GZIP_THREADS }),
+    tap.stream,
+    createWriteStream(path, { flags: 'wx' }),
+  );
   await settle(
     (async () => {
       await writer.add({ name: './', type: 'directory', size: 0, mode: 0o755 });
-      await writer.add({ name: './config.yaml', type: 'file', size: parts.configBytes.length, mode: 0o644, body: parts.configBytes });
+      await writer.add({
+        name: './config.yaml',
+        type: 'file',
+        size: parts.configBytes.length,
+        mode: 0o644,
+        body: parts.configBytes,
+      });
       if (parts.state !== undefined) {
-        await writer.add({ name: './default_state.dat', type: 'file', size: parts.state.size, mode: 0o644, body: createReadStream(parts.state.path) });
+        await writer.add({
+          name: './default_state.dat',
+          type: 'file',
+          size: parts.state.size,
+          mode: 0o644,
+          body: createReadStream(parts.state.path),
+        });
       }
       await writer.add({ name: './service/', type: 'directory', size: 0, mode: 0o755 });
       await addDirectoryEntries(writer, parts.entries, {
@@ -68,15 +94,29 @@ export interface OuterArchiveParts {
 }
 
 /** Write the outer service.tar.gz: "./", "./config.yaml", "./package.sign", "./service.tar.gz". */
-export async function writeOuterArchive(path: string, parts: OuterArchiveParts): Promise<{ sha256: string; sha3_512: string }> {
+export async function writeOuterArchive(
+  path: string,
+  parts: OuterArchiveParts,
+): Promise<{ sha256: string; sha3_512: string }> {
   const writer = createTarWriter({ mtime: parts.mtime });
   const tap = createPackageDigestTap();
-  const writing = pipeline(writer.stream, createGzip({ level: OUTER_GZIP_LEVEL, chunkSize: GZIP_CHUNK }), tap.stream, createWriteStream(path, { flags: 'wx' }));
+  const writing = pipeline(
+    writer.stream,
+    createGzip({ level: OUTER_GZIP_LEVEL, chunkSize: GZIP_CHUNK }),
+    tap.stream,
+    createWriteStream(path, { flags: 'wx' }),
+  );
   const signature = Buffer.from(parts.signature, 'utf8');
   await settle(
     (async () => {
       await writer.add({ name: './', type: 'directory', size: 0, mode: 0o755 });
-      await writer.add({ name: './config.yaml', type: 'file', size: parts.configBytes.length, mode: 0o644, body: parts.configBytes });
+      await writer.add({
+        name: './config.yaml',
+        type: 'file',
+        size: parts.configBytes.length,
+        mode: 0o644,
+        body: parts.configBytes,
+      });
       await writer.add({ name: './package.sign', type: 'file', size: signature.length, mode: 0o644, body: signature });
       await writer.add({
         name: './service.tar.gz',

@@ -23,7 +23,12 @@ describe('inputs typed by @openaos/config', () => {
       quotas: { cpuLimit: 25, ramLimit: 32 * 1024 * 1024, storageLimit: 1024, uploadSpeed: 100 },
       alertRules: { ram: { minTimeout: 'PT1M', minThreshold: 10, maxThreshold: 90 } },
     };
-    const spec = generateRuntimeSpec({ ...createSampleInput(), imageConfig, serviceConfig, unit: { cpuCount: 4, architecture: 'arm64' } });
+    const spec = generateRuntimeSpec({
+      ...createSampleInput(),
+      imageConfig,
+      serviceConfig,
+      unit: { cpuCount: 4, architecture: 'arm64' },
+    });
     expect(listSchemaProblems(spec)).toEqual([]);
     expect(spec.linux.resources.cpu).toEqual({ quota: 100_000, period: 100_000 }); // 25 % of 4 cores
     expect(spec.process.args).toEqual(['/usr/bin/app']);

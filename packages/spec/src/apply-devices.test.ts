@@ -24,8 +24,8 @@ describe('applyDevices', () => {
     { devices: [{ name: 'camera', permissions: 'rwx' }], hostDevices: {}, why: 'bad permissions' },
     { devices: [{ name: 'camera', permissions: 'rr' }], hostDevices: {}, why: 'repeated permission' },
   ])('refuses when $why', ({ devices, hostDevices }) => {
-    expect(() => applyDevices(defaultSpec(), createSampleInput({ serviceConfig: { devices }, unit, hostDevices }))).toThrow(
-      expect.objectContaining({ code: 'unknown-device' }),
-    );
+    expect(() =>
+      applyDevices(defaultSpec(), createSampleInput({ serviceConfig: { devices }, unit, hostDevices })),
+    ).toThrow(expect.objectContaining({ code: 'unknown-device' }));
   });
 });

@@ -9,7 +9,10 @@ const ACCESS_PATTERN = /^(?!.*(.).*\1)[rwm]{1,3}$/;
 export function parseHostDevice(entry: string): { hostPath: string; containerPath: string } {
   const [hostPath = '', containerPath = hostPath, ...rest] = entry.split(':');
   if (rest.length > 0 || !hostPath.startsWith('/dev/') || !containerPath.startsWith('/dev/')) {
-    throw new SpecError('unknown-device', `reading unit device "${entry}": expected "/dev/<host>" or "/dev/<host>:/dev/<container>"`);
+    throw new SpecError(
+      'unknown-device',
+      `reading unit device "${entry}": expected "/dev/<host>" or "/dev/<host>:/dev/<container>"`,
+    );
   }
   return { hostPath, containerPath };
 }
@@ -20,23 +23,35 @@ export function parseHostDevice(entry: string): { hostPath: string; containerPat
  * the device's groups join `additionalGids`. Device numbers come from `input.hostDevices`
  * (the caller stats the nodes). `sharedCount` allocation is the caller's.
  */
-export function applyDevices(spec: RuntimeSpec, { serviceConfig, unit, hostDevices = {} }: RuntimeSpecInput): RuntimeSpec {
+export function applyDevices(
+  spec: RuntimeSpec,
+  { serviceConfig, unit, hostDevices = {} }: RuntimeSpecInput,
+): RuntimeSpec {
   let next = spec;
   const devices: RuntimeDevice[] = [...(spec.linux.devices ?? [])];
   const rules: RuntimeDeviceRule[] = [...spec.linux.resources.devices];
   for (const request of serviceConfig.devices ?? []) {
     if (!ACCESS_PATTERN.test(request.permissions)) {
-      throw new SpecError('unknown-device', `reading service device "${request.name}": permissions "${request.permissions}" must be letters of "rwm"`);
+      throw new SpecError(
+        'unknown-device',
+        `reading service device "${request.name}": permissions "${request.permissions}" must be letters of "rwm"`,
+      );
     }
     const device = unit.devices?.find((candidate) => candidate.name === request.name);
     if (device === undefined) {
-      throw new SpecError('unknown-device', `resolving service device "${request.name}": the unit offers no such device; add it to the unit settings`);
+      throw new SpecError(
+        'unknown-device',
+        `resolving service device "${request.name}": the unit offers no such device; add it to the unit settings`,
+      );
     }
     for (const entry of device.hostDevices) {
       const { hostPath, containerPath } = parseHostDevice(entry);
       const node = hostDevices[hostPath];
       if (node === undefined) {
-        throw new SpecError('unknown-device', `resolving device "${request.name}": host node ${hostPath} was not found; check that it exists on the unit`);
+        throw new SpecError(
+          'unknown-device',
+          `resolving device "${request.name}": host node ${hostPath} was not found; check that it exists on the unit`,
+        );
       }
       devices.push({
         type: node.type,

@@ -15,7 +15,10 @@ export function applyEnvOverrides(spec: RuntimeSpec, { instance }: RuntimeSpecIn
     }
     // The AOS_* variables are the instance's identity; an override must not change it.
     if (entry.startsWith('AOS_')) {
-      throw new SpecError('invalid-instance', `applying env overrides: "${entry.split('=')[0]}" is set by the agent and cannot be overridden`);
+      throw new SpecError(
+        'invalid-instance',
+        `applying env overrides: "${entry.split('=')[0]}" is set by the agent and cannot be overridden`,
+      );
     }
   }
   return { ...spec, process: { ...spec.process, env: mergeEnv(spec.process.env, overrides) } };

@@ -27,6 +27,11 @@ export function listHostMounts(unit: RuntimeSpecInput['unit']): string[] {
 export function applyHostMounts(spec: RuntimeSpec, { unit, existingHostPaths = [] }: RuntimeSpecInput): RuntimeSpec {
   const paths = listHostMounts(unit).filter((path) => existingHostPaths.includes(path));
   if (paths.length === 0) return spec;
-  const mounts = paths.map((path) => ({ destination: path, type: 'bind', source: path, options: ['rbind', 'ro', 'nosuid', 'nodev'] }));
+  const mounts = paths.map((path) => ({
+    destination: path,
+    type: 'bind',
+    source: path,
+    options: ['rbind', 'ro', 'nosuid', 'nodev'],
+  }));
   return { ...spec, mounts: [...spec.mounts.filter((mount) => !paths.includes(mount.destination)), ...mounts] };
 }

@@ -23,18 +23,27 @@ describe('applyImageConfig', () => {
     { image: { os: 'linux', architecture: 's390x' }, unit: { cpuCount: 1 } },
     { image: { os: 'linux', architecture: 'arm' }, unit: { cpuCount: 1, architecture: 'amd64' } },
   ])('refuses $image on $unit', ({ image, unit }) => {
-    expect(() => apply({ ...image, config: { Cmd: ['true'] } }, unit)).toThrow(expect.objectContaining({ code: 'unsupported-platform' }));
+    expect(() => apply({ ...image, config: { Cmd: ['true'] } }, unit)).toThrow(
+      expect.objectContaining({ code: 'unsupported-platform' }),
+    );
   });
 
   it('runs Entrypoint followed by Cmd in WorkingDir, defaulting to /', () => {
-    expect(apply({ os: 'linux', architecture: 'amd64', config: { Entrypoint: ['/bin/app', '-v'], Cmd: ['serve'] } }).process).toMatchObject({
+    expect(
+      apply({ os: 'linux', architecture: 'amd64', config: { Entrypoint: ['/bin/app', '-v'], Cmd: ['serve'] } }).process,
+    ).toMatchObject({
       args: ['/bin/app', '-v', 'serve'],
       cwd: '/',
     });
   });
 
   it('ignores the image User and Volumes (the instance decides)', () => {
-    const config = { Cmd: ['true'], User: 'root', Volumes: { '/data': {} }, StopSignal: 'SIGQUIT' } as SpecImageConfig['config'];
+    const config = {
+      Cmd: ['true'],
+      User: 'root',
+      Volumes: { '/data': {} },
+      StopSignal: 'SIGQUIT',
+    } as SpecImageConfig['config'];
     const spec = apply({ os: 'linux', architecture: 'amd64', config });
     expect(spec.process.user).toEqual({ uid: 0, gid: 0 }); // untouched here; applyInstance sets it
     expect(spec.mounts.map((mount) => mount.destination)).not.toContain('/data');

@@ -21,7 +21,10 @@ function normaliseArchitecture(architecture: string): string {
  */
 export function applyImageConfig(spec: RuntimeSpec, { imageConfig, unit }: RuntimeSpecInput): RuntimeSpec {
   if (imageConfig.os.toLowerCase() !== 'linux') {
-    throw new SpecError('unsupported-platform', `reading the image config: os "${imageConfig.os}" is not supported; rebuild the image for linux`);
+    throw new SpecError(
+      'unsupported-platform',
+      `reading the image config: os "${imageConfig.os}" is not supported; rebuild the image for linux`,
+    );
   }
   const architecture = normaliseArchitecture(imageConfig.architecture);
   if (!(SUPPORTED_ARCHITECTURES as readonly string[]).includes(architecture)) {
@@ -39,11 +42,17 @@ export function applyImageConfig(spec: RuntimeSpec, { imageConfig, unit }: Runti
   const config = imageConfig.config ?? {};
   const args = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (args.length === 0) {
-    throw new SpecError('invalid-image-config', 'reading the image config: it has neither Entrypoint nor Cmd; set configuration.cmd in meta/config.yaml');
+    throw new SpecError(
+      'invalid-image-config',
+      'reading the image config: it has neither Entrypoint nor Cmd; set configuration.cmd in meta/config.yaml',
+    );
   }
   const cwd = config.WorkingDir === undefined || config.WorkingDir === '' ? '/' : config.WorkingDir;
   if (!cwd.startsWith('/')) {
-    throw new SpecError('invalid-image-config', `reading the image config: WorkingDir "${cwd}" is not absolute; use an absolute path`);
+    throw new SpecError(
+      'invalid-image-config',
+      `reading the image config: WorkingDir "${cwd}" is not absolute; use an absolute path`,
+    );
   }
   return {
     ...spec,

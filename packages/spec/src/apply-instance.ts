@@ -11,21 +11,33 @@ const INSTANCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 function requireId(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value <= 0 || value > 0xffff_fffe) {
-    throw new SpecError('invalid-instance', `preparing the instance: ${name} ${value} is not allowed; services run as an unprivileged ID (pool 5000-10000)`);
+    throw new SpecError(
+      'invalid-instance',
+      `preparing the instance: ${name} ${value} is not allowed; services run as an unprivileged ID (pool 5000-10000)`,
+    );
   }
 }
 
 function validateInstance(instance: InstanceInfo): void {
   if (!INSTANCE_ID_PATTERN.test(instance.instanceId)) {
-    throw new SpecError('invalid-instance', `preparing the instance: instance ID "${instance.instanceId}" must be letters, digits, ".", "_" or "-"`);
+    throw new SpecError(
+      'invalid-instance',
+      `preparing the instance: instance ID "${instance.instanceId}" must be letters, digits, ".", "_" or "-"`,
+    );
   }
   requireId('UID', instance.uid);
   requireId('GID', instance.gid);
   if (!Number.isSafeInteger(instance.instanceIndex) || instance.instanceIndex < 0) {
-    throw new SpecError('invalid-instance', `preparing the instance: instance index ${instance.instanceIndex} must be a non-negative integer`);
+    throw new SpecError(
+      'invalid-instance',
+      `preparing the instance: instance index ${instance.instanceIndex} must be a non-negative integer`,
+    );
   }
   if (!instance.rootfsPath.startsWith('/')) {
-    throw new SpecError('invalid-instance', `preparing the instance: rootfs path "${instance.rootfsPath}" must be absolute`);
+    throw new SpecError(
+      'invalid-instance',
+      `preparing the instance: rootfs path "${instance.rootfsPath}" must be absolute`,
+    );
   }
 }
 

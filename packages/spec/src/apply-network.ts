@@ -10,6 +10,9 @@ import type { RuntimeSpecInput } from './types.js';
 export function applyNetwork(spec: RuntimeSpec, { unit, instance }: RuntimeSpecInput): RuntimeSpec {
   const others = spec.linux.namespaces.filter((namespace) => namespace.type !== 'network');
   if (unit.hostNetwork === true) return { ...spec, linux: { ...spec.linux, namespaces: others } };
-  const network = instance.networkNamespacePath === undefined ? { type: 'network' as const } : { type: 'network' as const, path: instance.networkNamespacePath };
+  const network =
+    instance.networkNamespacePath === undefined
+      ? { type: 'network' as const }
+      : { type: 'network' as const, path: instance.networkNamespacePath };
   return { ...spec, linux: { ...spec.linux, namespaces: [...others, network] } };
 }

@@ -31,7 +31,9 @@ describe('computeCpuQuota', () => {
 describe('applyQuotas', () => {
   it('replaces the default RLIMIT_NOFILE instead of adding a second one', () => {
     const input = createSampleInput({ serviceConfig: { quotas: { noFileLimit: 4096 } } });
-    expect(applyQuotas(defaultSpec(), input).process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', soft: 4096, hard: 4096 }]);
+    expect(applyQuotas(defaultSpec(), input).process.rlimits).toEqual([
+      { type: 'RLIMIT_NOFILE', soft: 4096, hard: 4096 },
+    ]);
   });
 
   it('leaves the spec as it is without quotas', () => {
@@ -41,15 +43,22 @@ describe('applyQuotas', () => {
 
   it.each(['ramLimit', 'pidsLimit', 'noFileLimit', 'tmpLimit'])('refuses a non-integer %s', (name) => {
     const input = createSampleInput({ serviceConfig: { quotas: { [name]: 1.5 } } });
-    expect(() => applyQuotas(defaultSpec(), input)).toThrow(expect.objectContaining({ code: 'invalid-quota', message: expect.stringContaining(name) }));
+    expect(() => applyQuotas(defaultSpec(), input)).toThrow(
+      expect.objectContaining({ code: 'invalid-quota', message: expect.stringContaining(name) }),
+    );
   });
 });
 
 describe('applyQuotas memory', () => {
   it('limits swap to the memory limit, unless the kernel has no swap accounting', () => {
     const serviceConfig = { quotas: { ramLimit: 1 << 20 } };
-    expect(applyQuotas(defaultSpec(), createSampleInput({ serviceConfig })).linux.resources.memory).toEqual({ limit: 1 << 20, swap: 1 << 20 });
+    expect(applyQuotas(defaultSpec(), createSampleInput({ serviceConfig })).linux.resources.memory).toEqual({
+      limit: 1 << 20,
+      swap: 1 << 20,
+    });
     const unit = { cpuCount: 1, swapAccounting: false };
-    expect(applyQuotas(defaultSpec(), createSampleInput({ serviceConfig, unit })).linux.resources.memory).toEqual({ limit: 1 << 20 });
+    expect(applyQuotas(defaultSpec(), createSampleInput({ serviceConfig, unit })).linux.resources.memory).toEqual({
+      limit: 1 << 20,
+    });
   });
 });

@@ -9,7 +9,10 @@ export const MIN_CPU_QUOTA = 1_000;
 
 function requirePositiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new SpecError('invalid-quota', `reading service_config.json: quotas.${name} is ${value}; it must be a positive integer`);
+    throw new SpecError(
+      'invalid-quota',
+      `reading service_config.json: quotas.${name} is ${value}; it must be a positive integer`,
+    );
   }
   return value;
 }
@@ -20,7 +23,10 @@ function requirePositiveInteger(name: string, value: number): number {
  * `quota = dmips × period × cpuCount / maxDmips` (reference §4.1), or for percent
  * `quota = period × cpuCount × percent / 100`; never less than `MIN_CPU_QUOTA`.
  */
-export function computeCpuQuota(quotas: NonNullable<SpecServiceConfig['quotas']>, unit: UnitSettings): number | undefined {
+export function computeCpuQuota(
+  quotas: NonNullable<SpecServiceConfig['quotas']>,
+  unit: UnitSettings,
+): number | undefined {
   let quota: number;
   if (quotas.cpuDmipsLimit !== undefined) {
     const dmips = requirePositiveInteger('cpuDmipsLimit', quotas.cpuDmipsLimit);
@@ -33,7 +39,10 @@ export function computeCpuQuota(quotas: NonNullable<SpecServiceConfig['quotas']>
     quota = Math.floor((dmips * CPU_PERIOD * unit.cpuCount) / unit.maxDmips);
   } else if (quotas.cpuLimit !== undefined) {
     if (!Number.isFinite(quotas.cpuLimit) || quotas.cpuLimit <= 0 || quotas.cpuLimit > 100) {
-      throw new SpecError('invalid-quota', `reading service_config.json: quotas.cpuLimit is ${quotas.cpuLimit}; it is a percent of the unit's CPU, 1 to 100`);
+      throw new SpecError(
+        'invalid-quota',
+        `reading service_config.json: quotas.cpuLimit is ${quotas.cpuLimit}; it is a percent of the unit's CPU, 1 to 100`,
+      );
     }
     quota = Math.floor((CPU_PERIOD * unit.cpuCount * quotas.cpuLimit) / 100);
   } else {
@@ -81,7 +90,12 @@ export function applyQuotas(spec: RuntimeSpec, { serviceConfig, unit }: RuntimeS
     const size = requirePositiveInteger('tmpLimit', quotas.tmpLimit);
     mounts = [
       ...mounts.filter((mount) => mount.destination !== '/tmp'),
-      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=1777', `size=${size}`] },
+      {
+        destination: '/tmp',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'strictatime', 'mode=1777', `size=${size}`],
+      },
     ];
   }
   return { ...spec, mounts, process: { ...spec.process, rlimits }, linux: { ...spec.linux, resources } };

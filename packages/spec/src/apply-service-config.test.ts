@@ -4,7 +4,10 @@ import { defaultSpec } from './default-spec.js';
 import { createSampleInput } from './testing/sample-input.js';
 
 function apply(sysctl: Record<string, string>, hostNetwork = false) {
-  return applyServiceConfig(defaultSpec(), createSampleInput({ serviceConfig: { sysctl }, unit: { cpuCount: 1, hostNetwork } }));
+  return applyServiceConfig(
+    defaultSpec(),
+    createSampleInput({ serviceConfig: { sysctl }, unit: { cpuCount: 1, hostNetwork } }),
+  );
 }
 
 describe('applyServiceConfig sysctls (what runc 1.1 accepts)', () => {
@@ -27,8 +30,8 @@ describe('applyServiceConfig sysctls (what runc 1.1 accepts)', () => {
   });
 
   it.each(['-bad', 'a'.repeat(64), 'under_score'])('refuses hostname %s', (hostname) => {
-    expect(() => applyServiceConfig(defaultSpec(), createSampleInput({ serviceConfig: { hostname }, unit: { cpuCount: 1 } }))).toThrow(
-      expect.objectContaining({ code: 'invalid-image-config' }),
-    );
+    expect(() =>
+      applyServiceConfig(defaultSpec(), createSampleInput({ serviceConfig: { hostname }, unit: { cpuCount: 1 } })),
+    ).toThrow(expect.objectContaining({ code: 'invalid-image-config' }));
   });
 });

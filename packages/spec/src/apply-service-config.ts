@@ -6,7 +6,16 @@ import type { RuntimeSpecInput } from './types.js';
 const HOSTNAME_PATTERN = /^(?=.{1,63}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const SYSCTL_KEY_PATTERN = /^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$/;
 // The IPC-namespaced sysctls runc 1.1 accepts (libcontainer/configs/validate sysctl()).
-const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
+const IPC_SYSCTLS = new Set([
+  'kernel.msgmax',
+  'kernel.msgmnb',
+  'kernel.msgmni',
+  'kernel.sem',
+  'kernel.shmall',
+  'kernel.shmmax',
+  'kernel.shmmni',
+  'kernel.shm_rmid_forced',
+]);
 
 /**
  * Why runc would refuse `key`, or undefined: only sysctls of a namespace the container has
@@ -15,7 +24,9 @@ const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 
 function explainRefusedSysctl(key: string, hostNetwork: boolean): string | undefined {
   if (IPC_SYSCTLS.has(key) || key.startsWith('fs.mqueue.') || key === 'kernel.domainname') return undefined;
   if (key.startsWith('net.')) {
-    return hostNetwork ? "it would change the unit's own network (hostNetwork is on); remove it or give the service its own network" : undefined;
+    return hostNetwork
+      ? "it would change the unit's own network (hostNetwork is on); remove it or give the service its own network"
+      : undefined;
   }
   if (key === 'kernel.hostname') return 'set the service hostname instead';
   return 'it is not isolated per container and would change the whole unit; remove it';
@@ -43,7 +54,10 @@ export function applyServiceConfig(spec: RuntimeSpec, { serviceConfig, unit }: R
   if (keys.length > 0) {
     for (const key of keys) {
       if (!SYSCTL_KEY_PATTERN.test(key)) {
-        throw new SpecError('invalid-sysctl', `reading service_config.json: sysctl "${key}" is not a sysctl name; use dotted names such as net.ipv4.ip_forward`);
+        throw new SpecError(
+          'invalid-sysctl',
+          `reading service_config.json: sysctl "${key}" is not a sysctl name; use dotted names such as net.ipv4.ip_forward`,
+        );
       }
       const refusal = explainRefusedSysctl(key, unit.hostNetwork === true);
       if (refusal !== undefined) {

@@ -19,7 +19,10 @@ configuration:
 describe('meta/config.yaml → image + service config → runtime spec', () => {
   it('gives a schema-valid spec carrying the developer settings', () => {
     const config = parseServiceConfig(CONFIG_YAML, { file: 'meta/config.yaml' });
-    const imageConfig = toImageConfig(config, { created: '2026-11-25T12:00:00Z', diffIds: ['sha256:' + 'a'.repeat(64)] });
+    const imageConfig = toImageConfig(config, {
+      created: '2026-11-25T12:00:00Z',
+      diffIds: ['sha256:' + 'a'.repeat(64)],
+    });
     const serviceConfig = toServiceConfigJson(config, { created: '2026-11-25T12:00:00Z' });
     const spec = generateRuntimeSpec({ ...createSampleInput(), imageConfig, serviceConfig, unit: { cpuCount: 2 } });
     expect(listSchemaProblems(spec)).toEqual([]);

@@ -9,7 +9,10 @@ describe('generateRuntimeSpec', () => {
     const spec = generateRuntimeSpec(createSampleInput());
     expect(listSchemaProblems(spec)).toEqual([]);
     expect(spec.ociVersion).toBe('1.0.2');
-    expect(spec.root).toEqual({ path: '/run/openaos/runtime/0a4e9f8e-6b1c-4d5e-9f2a-7c8b9d0e1f23/rootfs', readonly: false });
+    expect(spec.root).toEqual({
+      path: '/run/openaos/runtime/0a4e9f8e-6b1c-4d5e-9f2a-7c8b9d0e1f23/rootfs',
+      readonly: false,
+    });
     expect(spec.process.args).toEqual(['python3', '/usr/bin/services/hello_world.py']);
     expect(spec.process.cwd).toBe('/srv');
     expect(spec.process.user).toEqual({ uid: 5001, gid: 5000 });
@@ -36,8 +39,14 @@ describe('generateRuntimeSpec', () => {
     ]);
     const byDestination = Object.fromEntries(spec.mounts.map((mount) => [mount.destination, mount]));
     expect(byDestination['/tmp']?.options).toContain('size=8388608');
-    expect(byDestination['/state.dat']).toMatchObject({ source: '/var/lib/openaos/states/0a4e9f8e_state.dat', options: expect.arrayContaining(['bind', 'rw']) });
-    expect(byDestination['/storage']).toMatchObject({ source: '/var/lib/openaos/storages/0a4e9f8e', options: expect.arrayContaining(['bind', 'rw']) });
+    expect(byDestination['/state.dat']).toMatchObject({
+      source: '/var/lib/openaos/states/0a4e9f8e_state.dat',
+      options: expect.arrayContaining(['bind', 'rw']),
+    });
+    expect(byDestination['/storage']).toMatchObject({
+      source: '/var/lib/openaos/storages/0a4e9f8e',
+      options: expect.arrayContaining(['bind', 'rw']),
+    });
     expect(byDestination['/etc/ssl']?.options).toContain('ro');
     expect(byDestination['/etc/resolv.conf']).toBeUndefined();
     expect(spec.linux.namespaces.map((namespace) => namespace.type)).toContain('network');
@@ -56,7 +65,10 @@ describe('generateRuntimeSpec', () => {
 
   it('applies no quota with skipResourceLimits', () => {
     const sample = createSampleInput();
-    const spec = generateRuntimeSpec({ ...sample, serviceConfig: { ...sample.serviceConfig, skipResourceLimits: true } });
+    const spec = generateRuntimeSpec({
+      ...sample,
+      serviceConfig: { ...sample.serviceConfig, skipResourceLimits: true },
+    });
     expect(listSchemaProblems(spec)).toEqual([]);
     expect(spec.linux.resources).toEqual({ devices: [{ allow: false, access: 'rwm' }] });
     expect(spec.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 1024 }]);
@@ -73,10 +85,11 @@ describe('generateRuntimeSpec', () => {
     });
     expect(listSchemaProblems(spec)).toEqual([]);
     expect(spec.linux.namespaces.map((namespace) => namespace.type)).toEqual(['pid', 'ipc', 'uts', 'mount']);
-    expect(spec.mounts.filter((mount) => mount.type === 'bind' && mount.options?.includes('ro')).map((mount) => mount.destination)).toEqual([
-      '/etc/ssl',
-      '/etc/resolv.conf',
-    ]);
+    expect(
+      spec.mounts
+        .filter((mount) => mount.type === 'bind' && mount.options?.includes('ro'))
+        .map((mount) => mount.destination),
+    ).toEqual(['/etc/ssl', '/etc/resolv.conf']);
   });
 
   it('refuses net.* sysctls with the host network', () => {
@@ -120,7 +133,9 @@ describe('generateRuntimeSpec', () => {
       hostDevices: { '/dev/null': { type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 } },
     });
     expect(listSchemaProblems(spec)).toEqual([]);
-    expect(spec.linux.devices).toEqual([{ type: 'c', path: '/dev/sink', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 }]);
+    expect(spec.linux.devices).toEqual([
+      { type: 'c', path: '/dev/sink', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },
+    ]);
     expect(spec.linux.resources.devices).toEqual([
       { allow: false, access: 'rwm' },
       { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' },
@@ -132,10 +147,15 @@ describe('generateRuntimeSpec', () => {
 
   it('applies cloud env overrides last but keeps the AOS_* identity', () => {
     const sample = createSampleInput();
-    const spec = generateRuntimeSpec({ ...sample, instance: { ...sample.instance, env: ['PYTHONUNBUFFERED=0', 'LEVEL=debug'] } });
+    const spec = generateRuntimeSpec({
+      ...sample,
+      instance: { ...sample.instance, env: ['PYTHONUNBUFFERED=0', 'LEVEL=debug'] },
+    });
     expect(spec.process.env).toContain('PYTHONUNBUFFERED=0');
     expect(spec.process.env.at(-1)).toBe('LEVEL=debug');
-    expect(() => generateRuntimeSpec({ ...sample, instance: { ...sample.instance, env: ['AOS_SERVICE_ID=other'] } })).toThrow(SpecError);
+    expect(() =>
+      generateRuntimeSpec({ ...sample, instance: { ...sample.instance, env: ['AOS_SERVICE_ID=other'] } }),
+    ).toThrow(SpecError);
   });
 
   it('does not let the image env claim another identity', () => {

@@ -36,5 +36,8 @@ export const SPEC_STEPS: readonly SpecStep[] = [
  * inputs are not modified, the same inputs give the same spec. Throws `SpecError`.
  */
 export function generateRuntimeSpec(input: RuntimeSpecInput): RuntimeSpec {
-  return SPEC_STEPS.reduce((spec, step) => step(spec, input), defaultSpec({ cgroupVersion: input.unit.cgroupVersion ?? 1 }));
+  return SPEC_STEPS.reduce(
+    (spec, step) => step(spec, input),
+    defaultSpec({ cgroupVersion: input.unit.cgroupVersion ?? 1 }),
+  );
 }

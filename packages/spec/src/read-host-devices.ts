@@ -22,10 +22,15 @@ export async function readHostDevices(paths: readonly string[]): Promise<Record<
       info = await stat(path, { bigint: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new SpecError('unknown-device', `reading host device ${path}: ${(error as Error).message}`, { cause: error });
+      throw new SpecError('unknown-device', `reading host device ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (!info.isCharacterDevice() && !info.isBlockDevice()) {
-      throw new SpecError('unknown-device', `reading host device ${path}: it is not a device node; fix the unit's device list`);
+      throw new SpecError(
+        'unknown-device',
+        `reading host device ${path}: it is not a device node; fix the unit's device list`,
+      );
     }
     devices[path] = {
       type: info.isCharacterDevice() ? 'c' : 'b',

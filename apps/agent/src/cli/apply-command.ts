@@ -36,7 +36,17 @@ export async function readDesiredStatusFile(file: string): Promise<DesiredStatus
   const data = parseMessageData('desiredStatus', 'data' in json && 'header' in json ? json.data : json);
   const base = dirname(resolve(file));
   const absolutize = (url: string) => (/^[a-z][a-z0-9+.-]*:/i.test(url) || isAbsolute(url) ? url : resolve(base, url));
-  return { ...data, ...(data.services ? { services: data.services.map((service) => ({ ...service, ...(service.urls ? { urls: service.urls.map(absolutize) } : {}) })) } : {}) };
+  return {
+    ...data,
+    ...(data.services
+      ? {
+          services: data.services.map((service) => ({
+            ...service,
+            ...(service.urls ? { urls: service.urls.map(absolutize) } : {}),
+          })),
+        }
+      : {}),
+  };
 }
 
 /**
@@ -47,7 +57,10 @@ export async function readDesiredStatusFile(file: string): Promise<DesiredStatus
 export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const paths = resolveStoragePaths(resolve(options.storageDir));
   if (!(await isMountPoint(paths.root))) {
-    throw new AgentError('not-running', `applying ${options.file}: ${paths.root} is not mounted; start the daemon first (aos-agent run --storage-dir ${options.storageDir} --storage-size 512m)`);
+    throw new AgentError(
+      'not-running',
+      `applying ${options.file}: ${paths.root} is not mounted; start the daemon first (aos-agent run --storage-dir ${options.storageDir} --storage-size 512m)`,
+    );
   }
   const desired = await readDesiredStatusFile(options.file);
   // The daemon creates it too; a daemon that has just started may not have got there yet.
@@ -68,7 +81,10 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     const outcome = status && records ? judgeApply(expected, status, records) : undefined;
     if (status && outcome?.settled) return { target, status, failures: outcome.failures };
     if (Date.now() > deadline) {
-      throw new AgentError('not-running', `applying ${options.file}: the update did not settle (committed or rolled back) within ${timeoutMs / 1000} s; is the daemon running? See aos-agent status, or wait longer with --timeout`);
+      throw new AgentError(
+        'not-running',
+        `applying ${options.file}: the update did not settle (committed or rolled back) within ${timeoutMs / 1000} s; is the daemon running? See aos-agent status, or wait longer with --timeout`,
+      );
     }
     await new Promise((done) => setTimeout(done, 200));
   }

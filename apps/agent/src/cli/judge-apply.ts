@@ -24,14 +24,24 @@ const instanceKey = (serviceId: string, subjectId: string, index: number) => `${
  * installable (`error`), or an instance `failed` with no previous version to fall back to. Instance states alone are not enough: a broken update is
  * `active` for a moment after each start. Pure.
  */
-export function judgeApply(target: UnitState, status: MessageOf<'unitStatus'>, records: Pick<AgentRecords, 'services'>): ApplyOutcome {
+export function judgeApply(
+  target: UnitState,
+  status: MessageOf<'unitStatus'>,
+  records: Pick<AgentRecords, 'services'>,
+): ApplyOutcome {
   // A status built from an older target cannot answer: it must list exactly this target's versions and instances.
-  const statusKeys = new Set(status.instances.map((item) => instanceKey(item.serviceId, item.subjectId, item.instance)));
-  const targetKeys = new Set(target.instances.map((instance) => instanceKey(instance.serviceId, instance.subjectId, instance.index)));
+  const statusKeys = new Set(
+    status.instances.map((item) => instanceKey(item.serviceId, item.subjectId, item.instance)),
+  );
+  const targetKeys = new Set(
+    target.instances.map((instance) => instanceKey(instance.serviceId, instance.subjectId, instance.index)),
+  );
   const isThisTarget =
     statusKeys.size === targetKeys.size &&
     [...targetKeys].every((key) => statusKeys.has(key)) &&
-    target.services.every((service) => status.services.some((item) => item.id === service.serviceId && item.version === service.version)) &&
+    target.services.every((service) =>
+      status.services.some((item) => item.id === service.serviceId && item.version === service.version),
+    ) &&
     status.services.every((item) => target.services.some((service) => service.serviceId === item.id));
   if (!isThisTarget) return { settled: false };
 
@@ -43,17 +53,26 @@ export function judgeApply(target: UnitState, status: MessageOf<'unitStatus'>, r
     if (reported?.status === 'error') {
       // Rolled back: settled once the previous version runs again (or failed too).
       if (!mine.every((item) => item.status === 'active' || item.status === 'failed')) return { settled: false };
-      failures.push({ ...base, message: reported.errorInfo?.message ?? 'failed (no reason given)', ...(reported.errorInfo?.exitCode !== undefined ? { exitCode: reported.errorInfo.exitCode } : {}) });
+      failures.push({
+        ...base,
+        message: reported.errorInfo?.message ?? 'failed (no reason given)',
+        ...(reported.errorInfo?.exitCode !== undefined ? { exitCode: reported.errorInfo.exitCode } : {}),
+      });
       continue;
     }
     const failed = mine.find((item) => item.status === 'failed');
     if (failed) {
       const reason = failed.errorInfo?.message ?? 'failed (no reason given)';
-      failures.push({ ...base, message: `instance ${failed.subjectId}/${failed.instance} failed: ${reason}`, ...(failed.errorInfo?.exitCode !== undefined ? { exitCode: failed.errorInfo.exitCode } : {}) });
+      failures.push({
+        ...base,
+        message: `instance ${failed.subjectId}/${failed.instance} failed: ${reason}`,
+        ...(failed.errorInfo?.exitCode !== undefined ? { exitCode: failed.errorInfo.exitCode } : {}),
+      });
       continue;
     }
     const isCommitted = records.services[service.serviceId]?.activeDigest === service.manifestDigest;
-    if (!isCommitted || !mine.every((item) => item.version === service.version && item.status === 'active')) return { settled: false };
+    if (!isCommitted || !mine.every((item) => item.version === service.version && item.status === 'active'))
+      return { settled: false };
   }
   return { settled: true, failures };
 }

@@ -13,10 +13,18 @@ export interface LogsOptions {
 
 /** `aos-agent logs`: an instance's log, rotated files first (oldest first), then the current one. */
 export async function readInstanceLog(options: LogsOptions): Promise<string> {
-  const paths = instancePaths(resolveStoragePaths(resolve(options.storageDir)), createInstanceId(options.serviceId, options.subjectId, options.instance));
-  const parts = await Promise.all(['.2', '.1', ''].map((suffix) => readFile(paths.log + suffix, 'utf8').catch(() => undefined)));
+  const paths = instancePaths(
+    resolveStoragePaths(resolve(options.storageDir)),
+    createInstanceId(options.serviceId, options.subjectId, options.instance),
+  );
+  const parts = await Promise.all(
+    ['.2', '.1', ''].map((suffix) => readFile(paths.log + suffix, 'utf8').catch(() => undefined)),
+  );
   if (parts.every((part) => part === undefined)) {
-    throw new AgentError('not-running', `reading the log of ${options.serviceId}/${options.subjectId}/${options.instance}: no such instance on ${options.storageDir}; see aos-agent status`);
+    throw new AgentError(
+      'not-running',
+      `reading the log of ${options.serviceId}/${options.subjectId}/${options.instance}: no such instance on ${options.storageDir}; see aos-agent status`,
+    );
   }
   return parts.filter((part) => part !== undefined).join('');
 }

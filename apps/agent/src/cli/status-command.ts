@@ -9,13 +9,24 @@ import { readJsonFile } from '../persist/atomic-write.js';
 export async function readStatus(storageDir: string): Promise<MessageOf<'unitStatus'>> {
   const paths = resolveStoragePaths(resolve(storageDir));
   const status = await readJsonFile<MessageOf<'unitStatus'>>(`${paths.agent}/status.json`);
-  if (!status) throw new AgentError('not-running', `reading status in ${storageDir}: no status yet; start the daemon (aos-agent run --storage-dir ${storageDir})`);
+  if (!status)
+    throw new AgentError(
+      'not-running',
+      `reading status in ${storageDir}: no status yet; start the daemon (aos-agent run --storage-dir ${storageDir})`,
+    );
   return status;
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_cell, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  const widths = (rows[0] ?? []).map((_cell, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Whether a daemon runs on this storage (its pid file names a live process). */
@@ -34,18 +45,40 @@ export async function isDaemonRunning(storageDir: string): Promise<boolean> {
 /** Latest usage per `serviceId/subjectId/index` (written by the daemon's monitor), if any. */
 export async function readUsage(storageDir: string): Promise<Record<string, { cpu: number; ram: number }>> {
   const paths = resolveStoragePaths(resolve(storageDir));
-  return (await readJsonFile<Record<string, { cpu: number; ram: number }>>(`${paths.agent}/usage.json`).catch(() => undefined)) ?? {};
+  return (
+    (await readJsonFile<Record<string, { cpu: number; ram: number }>>(`${paths.agent}/usage.json`).catch(
+      () => undefined,
+    )) ?? {}
+  );
 }
 
 /** Status for people: services, then instances with usage and the reason of any failure. */
-export function formatStatus(status: MessageOf<'unitStatus'>, usage: Record<string, { cpu: number; ram: number }> = {}): string {
-  const services = [['SERVICE', 'VERSION', 'STATUS', 'DETAILS'], ...status.services.map((service) => [service.id, service.version, service.status, service.errorInfo?.message ?? ''])];
+export function formatStatus(
+  status: MessageOf<'unitStatus'>,
+  usage: Record<string, { cpu: number; ram: number }> = {},
+): string {
+  const services = [
+    ['SERVICE', 'VERSION', 'STATUS', 'DETAILS'],
+    ...status.services.map((service) => [
+      service.id,
+      service.version,
+      service.status,
+      service.errorInfo?.message ?? '',
+    ]),
+  ];
   const instances = [
     ['INSTANCE', 'VERSION', 'STATUS', 'CPU', 'RAM', 'DETAILS'],
     ...status.instances.map((instance) => {
       const key = `${instance.serviceId}/${instance.subjectId}/${instance.instance}`;
       const reading = instance.status === 'active' ? usage[key] : undefined;
-      return [key, instance.version, instance.status, reading ? reading.cpu.toFixed(1) : '-', reading ? `${(reading.ram / 1048576).toFixed(1)}M` : '-', instance.errorInfo?.message ?? ''];
+      return [
+        key,
+        instance.version,
+        instance.status,
+        reading ? reading.cpu.toFixed(1) : '-',
+        reading ? `${(reading.ram / 1048576).toFixed(1)}M` : '-',
+        instance.errorInfo?.message ?? '',
+      ];
     }),
   ];
   return `${table(services)}\n\n${table(instances)}\n`;

@@ -10,11 +10,17 @@ import { layerDirectory } from './layer-paths.js';
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-function toRunParameters(runParameters: { startInterval?: string; startBurst?: number; restartInterval?: string } | undefined): RunParameters {
+function toRunParameters(
+  runParameters: { startInterval?: string; startBurst?: number; restartInterval?: string } | undefined,
+): RunParameters {
   return {
-    startIntervalMs: runParameters?.startInterval ? parseIsoDuration(runParameters.startInterval) : DEFAULT_RUN_PARAMETERS.startIntervalMs,
+    startIntervalMs: runParameters?.startInterval
+      ? parseIsoDuration(runParameters.startInterval)
+      : DEFAULT_RUN_PARAMETERS.startIntervalMs,
     startBurst: runParameters?.startBurst ?? DEFAULT_RUN_PARAMETERS.startBurst,
-    restartIntervalMs: runParameters?.restartInterval ? parseIsoDuration(runParameters.restartInterval) : DEFAULT_RUN_PARAMETERS.restartIntervalMs,
+    restartIntervalMs: runParameters?.restartInterval
+      ? parseIsoDuration(runParameters.restartInterval)
+      : DEFAULT_RUN_PARAMETERS.restartIntervalMs,
   };
 }
 
@@ -32,13 +38,23 @@ async function exists(path: string): Promise<boolean> {
  * nothing half-installed can run; a crash leaves at most verified blobs and a `.tmp` dir that
  * the next start removes.
  */
-export async function installService(paths: StoragePaths, store: BlobStore, service: ServiceVersion): Promise<InstalledService> {
+export async function installService(
+  paths: StoragePaths,
+  store: BlobStore,
+  service: ServiceVersion,
+): Promise<InstalledService> {
   const where = `installing ${service.serviceId}@${service.version}`;
   try {
     // Without an announced size, cap the manifest (reading it back refuses more than 4 MiB too).
     await ensureBlob(store, service.manifestDigest, service.urls, service.size, { maxBytes: MAX_MANIFEST_BYTES });
-    const manifest = JSON.parse(await readFile(store.pathOf(service.manifestDigest), 'utf8')) as { config?: Descriptor; aosService?: Descriptor; layers?: Descriptor[] };
-    const descriptors = [manifest.config, manifest.aosService, ...(manifest.layers ?? [])].filter((descriptor): descriptor is Descriptor => descriptor !== undefined);
+    const manifest = JSON.parse(await readFile(store.pathOf(service.manifestDigest), 'utf8')) as {
+      config?: Descriptor;
+      aosService?: Descriptor;
+      layers?: Descriptor[];
+    };
+    const descriptors = [manifest.config, manifest.aosService, ...(manifest.layers ?? [])].filter(
+      (descriptor): descriptor is Descriptor => descriptor !== undefined,
+    );
     for (const descriptor of descriptors) await ensureBlob(store, descriptor.digest, service.urls, descriptor.size);
     const image = await readServiceImage(store, service.manifestDigest);
     await mkdir(paths.layers, { recursive: true });
@@ -55,7 +71,12 @@ export async function installService(paths: StoragePaths, store: BlobStore, serv
       version: service.version,
       manifestDigest: service.manifestDigest,
       layerDigests: image.manifest.layers.map((layer) => layer.digest),
-      blobDigests: [service.manifestDigest, image.manifest.config.digest, image.manifest.aosService.digest, ...image.manifest.layers.map((layer) => layer.digest)],
+      blobDigests: [
+        service.manifestDigest,
+        image.manifest.config.digest,
+        image.manifest.aosService.digest,
+        ...image.manifest.layers.map((layer) => layer.digest),
+      ],
       runParameters: toRunParameters(image.serviceConfig.runParameters),
       imageConfig: image.imageConfig,
       serviceConfig: image.serviceConfig,

@@ -21,17 +21,33 @@ export function runInstallWorker(paths: StoragePaths, service: ServiceVersion): 
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (cause) => reject(new AgentError('install-failed', `installing ${service.serviceId}@${service.version}: cannot start the install worker: ${cause.message}`, { cause })));
+    child.on('error', (cause) =>
+      reject(
+        new AgentError(
+          'install-failed',
+          `installing ${service.serviceId}@${service.version}: cannot start the install worker: ${cause.message}`,
+          { cause },
+        ),
+      ),
+    );
     child.on('close', (code) => {
       const line = stdout.trim().split('\n').at(-1) ?? '';
       let result: { installed?: InstalledService; error?: string } = {};
       try {
         result = JSON.parse(line) as typeof result;
       } catch {
-        result = { error: `the install worker exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}` };
+        result = {
+          error: `the install worker exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}`,
+        };
       }
       if (result.installed) resolve(result.installed);
-      else reject(new AgentError('install-failed', result.error ?? `installing ${service.serviceId}@${service.version}: no result`));
+      else
+        reject(
+          new AgentError(
+            'install-failed',
+            result.error ?? `installing ${service.serviceId}@${service.version}: no result`,
+          ),
+        );
     });
     child.stdin.write(JSON.stringify({ storageRoot: paths.root, service }) + '\n');
     // stdin stays open: the worker exits if it closes (this process died).

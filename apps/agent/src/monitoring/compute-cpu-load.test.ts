@@ -10,7 +10,9 @@ describe('computeInstanceCpuPercent', () => {
     { used: -5, wallMs: 1000, cpus: 2, expected: 0 }, // counter reset (restart)
     { used: 1, wallMs: 0, cpus: 2, expected: 0 },
   ])('$used ns in $wallMs ms on $cpus cpus → $expected %', ({ used, wallMs, cpus, expected }) => {
-    expect(computeInstanceCpuPercent({ cpuNanoseconds: 10, at: 0 }, { cpuNanoseconds: 10 + used, at: wallMs }, cpus)).toBe(expected);
+    expect(
+      computeInstanceCpuPercent({ cpuNanoseconds: 10, at: 0 }, { cpuNanoseconds: 10 + used, at: wallMs }, cpus),
+    ).toBe(expected);
   });
 });
 

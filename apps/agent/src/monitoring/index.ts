@@ -1,5 +1,20 @@
-export { createMonitor, type Monitor, type MonitorOptions, type MonitoredInstance, type UnitAlertRules, type QuotaAlert, type InstanceReading } from './monitor.js';
-export { stepAlert, createAlertState, type AlertState, type AlertThresholds, type AlertEvent, type AlertTransition } from './step-alert.js';
+export {
+  createMonitor,
+  type Monitor,
+  type MonitorOptions,
+  type MonitoredInstance,
+  type UnitAlertRules,
+  type QuotaAlert,
+  type InstanceReading,
+} from './monitor.js';
+export {
+  stepAlert,
+  createAlertState,
+  type AlertState,
+  type AlertThresholds,
+  type AlertEvent,
+  type AlertTransition,
+} from './step-alert.js';
 export { toPercentThresholds, toPointThresholds, resolveCpuQuota } from './resolve-alert-rules.js';
 export { readInstanceUsage, detectCgroupLayout, type InstanceUsage } from './read-instance-usage.js';
 export { parseCgroupMounts, type CgroupLayout } from './parse-cgroup-mounts.js';

@@ -20,8 +20,7 @@ export async function measureDirectory(path: string, options: { maxEntries?: num
   let usedBytes = 0;
   let entries = 0;
   const pending = [path];
-  while (pending.length > 0) {
-    const current = pending.pop()!;
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
     let info;
     try {
       info = await lstat(current, { bigint: true });

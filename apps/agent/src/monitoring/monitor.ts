@@ -141,7 +141,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   /** Step the alert for `parameter` (creating it from `thresholds` on first use). */
-  function checkAlert(series: Series, parameter: string, thresholds: AlertThresholds | undefined, value: number, now: number) {
+  function checkAlert(
+    series: Series,
+    parameter: string,
+    thresholds: AlertThresholds | undefined,
+    value: number,
+    now: number,
+  ) {
     if (thresholds === undefined) return undefined;
     const state = series.alerts.get(parameter) ?? createAlertState(thresholds);
     const result = stepAlert(state, value, now);
@@ -156,7 +162,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
     previousUnitCpu = usage.cpu;
     const item: MonitoringItem = {
       timestamp: now.toISOString(),
-      cpu: Math.round(percent === undefined ? (node.averages.get('cpu')?.value ?? 0) : average(node, 'cpu', toReportedCpu(percent, options.maxDmips))),
+      cpu: Math.round(
+        percent === undefined
+          ? (node.averages.get('cpu')?.value ?? 0)
+          : average(node, 'cpu', toReportedCpu(percent, options.maxDmips)),
+      ),
       ram: Math.round(average(node, 'ram', usage.ramUsedBytes)),
       download: 0,
       upload: 0,
@@ -169,27 +179,50 @@ export function createMonitor(options: MonitorOptions): Monitor {
       ['ram', rules.ram && toPercentThresholds(rules.ram, usage.ramTotalBytes), item.ram],
       ...(rules.partitions ?? [])
         .filter((rule) => rule.name === 'storage')
-        .map((rule): [string, AlertThresholds, number] => [rule.name, toPercentThresholds(rule, usage.disk.totalBytes), item.partitions[0]?.usedSize ?? 0]),
+        .map((rule): [string, AlertThresholds, number] => [
+          rule.name,
+          toPercentThresholds(rule, usage.disk.totalBytes),
+          item.partitions[0]?.usedSize ?? 0,
+        ]),
     ];
     for (const [parameter, thresholds, value] of checks) {
       const event = checkAlert(node, parameter, thresholds, value, now.getTime());
       if (event !== undefined) {
-        options.onAlert?.({ tag: 'systemQuotaAlert', timestamp: now.toISOString(), nodeId: options.nodeId, parameter, value, state: event.state });
+        options.onAlert?.({
+          tag: 'systemQuotaAlert',
+          timestamp: now.toISOString(),
+          nodeId: options.nodeId,
+          parameter,
+          value,
+          state: event.state,
+        });
       }
     }
     return usage.ramTotalBytes;
   }
 
-  async function sampleInstance(entry: InstanceEntry, now: Date, unitRamBytes: number): Promise<void> {
+  async function sampleInstance(
+    cgroups: CgroupLayout,
+    entry: InstanceEntry,
+    now: Date,
+    unitRamBytes: number,
+  ): Promise<void> {
     const { info } = entry;
-    const usage = await readInstanceUsage(layout!, info.cgroupsPath);
+    const usage = await readInstanceUsage(cgroups, info.cgroupsPath);
     if (usage === undefined) return; // not running now: no item, alerts keep their state
     const at = now.getTime();
     const sample = { cpuNanoseconds: usage.cpuNanoseconds, at };
-    const percent = entry.previousCpu === undefined ? undefined : computeInstanceCpuPercent(entry.previousCpu, sample, options.cpuCount);
+    const percent =
+      entry.previousCpu === undefined
+        ? undefined
+        : computeInstanceCpuPercent(entry.previousCpu, sample, options.cpuCount);
     entry.previousCpu = sample;
     const series = entry.series;
-    const cpu = Math.round(percent === undefined ? (series.averages.get('cpu')?.value ?? 0) : average(series, 'cpu', toReportedCpu(percent, options.maxDmips)));
+    const cpu = Math.round(
+      percent === undefined
+        ? (series.averages.get('cpu')?.value ?? 0)
+        : average(series, 'cpu', toReportedCpu(percent, options.maxDmips)),
+    );
     const ram = Math.round(average(series, 'ram', usage.ramBytes));
     const partitions: { name: string; usedSize: number }[] = [];
     if (info.storagePath !== undefined) {
@@ -217,14 +250,17 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
     const rules = info.alertRules ?? {};
     const quotas = info.quotas ?? {};
-    const partitionQuota = (name: string) => (name === 'storage' ? quotas.storageLimit : name === 'state' ? quotas.stateLimit : undefined);
+    const partitionQuota = (name: string) =>
+      name === 'storage' ? quotas.storageLimit : name === 'state' ? quotas.stateLimit : undefined;
     const checks: [string, AlertThresholds | undefined, number][] = [
       ['cpu', rules.cpu && toPercentThresholds(rules.cpu, resolveCpuQuota(quotas, options.maxDmips)), cpu],
       ['ram', rules.ram && toPercentThresholds(rules.ram, quotas.ramLimit ?? unitRamBytes), ram],
       ...(rules.partitions ?? []).flatMap((rule): [string, AlertThresholds, number][] => {
         const quota = partitionQuota(rule.name);
         const used = partitions.find((partition) => partition.name === rule.name);
-        return quota === undefined || used === undefined ? [] : [[rule.name, toPercentThresholds(rule, quota), used.usedSize]];
+        return quota === undefined || used === undefined
+          ? []
+          : [[rule.name, toPercentThresholds(rule, quota), used.usedSize]];
       }),
     ];
     for (const [parameter, thresholds, value] of checks) {
@@ -245,7 +281,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   async function sample(now: Date = new Date()): Promise<void> {
-    layout ??= await detectCgroupLayout();
+    const cgroups = (layout ??= await detectCgroupLayout());
     let unitRamBytes = 0;
     try {
       unitRamBytes = await sampleUnit(now);
@@ -254,8 +290,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
     await Promise.all(
       [...instances.values()].map((entry) =>
-        sampleInstance(entry, now, unitRamBytes).catch((error: unknown) =>
-          report(new Error(`sampling instance ${entry.info.instanceId}: ${(error as Error).message}`, { cause: error })),
+        sampleInstance(cgroups, entry, now, unitRamBytes).catch((error: unknown) =>
+          report(
+            new Error(`sampling instance ${entry.info.instanceId}: ${(error as Error).message}`, { cause: error }),
+          ),
         ),
       ),
     );
@@ -274,7 +312,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   return {
     addInstance(instance) {
-      if (instances.has(instance.instanceId)) instances.get(instance.instanceId)!.info = instance;
+      const entry = instances.get(instance.instanceId);
+      if (entry) entry.info = instance;
       else instances.set(instance.instanceId, { info: instance, series: createSeries() });
     },
     removeInstance(instanceId) {

@@ -4,7 +4,8 @@ export class MovingAverage {
   readonly #size: number;
 
   constructor(size: number) {
-    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`moving average window ${size} must be a positive integer`);
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new RangeError(`moving average window ${size} must be a positive integer`);
     this.#size = size;
   }
 

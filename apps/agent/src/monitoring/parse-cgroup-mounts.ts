@@ -27,7 +27,10 @@ export function parseCgroupMounts(mountsText: string): CgroupLayout {
       if (names.includes(controller)) controllers[controller] ??= path;
     }
   }
-  if (controllers.memory !== undefined) return { version: 1, controllers, ...(unifiedRoot === undefined ? {} : { unifiedRoot }) };
+  if (controllers.memory !== undefined)
+    return { version: 1, controllers, ...(unifiedRoot === undefined ? {} : { unifiedRoot }) };
   if (unifiedRoot !== undefined) return { version: 2, controllers: {}, unifiedRoot };
-  throw new Error('reading cgroup mounts: neither a v1 memory controller nor a cgroup2 hierarchy is mounted; mount cgroups before starting the agent');
+  throw new Error(
+    'reading cgroup mounts: neither a v1 memory controller nor a cgroup2 hierarchy is mounted; mount cgroups before starting the agent',
+  );
 }

@@ -15,10 +15,15 @@ describe('parseProcStat', () => {
 
 describe('parseMeminfo', () => {
   it('uses MemAvailable', () => {
-    expect(parseMeminfo('MemTotal:       1000 kB\nMemFree:  100 kB\nMemAvailable:    600 kB\n')).toEqual({ totalBytes: 1_024_000, usedBytes: 409_600 });
+    expect(parseMeminfo('MemTotal:       1000 kB\nMemFree:  100 kB\nMemAvailable:    600 kB\n')).toEqual({
+      totalBytes: 1_024_000,
+      usedBytes: 409_600,
+    });
   });
   it('falls back to free + buffers + cached on old kernels', () => {
-    expect(parseMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n').usedBytes).toBe(600 * 1024);
+    expect(parseMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n').usedBytes).toBe(
+      600 * 1024,
+    );
   });
 });
 
@@ -48,12 +53,17 @@ describe('parseCgroupMounts', () => {
   });
 
   it('finds co-mounted cpu,cpuacct', () => {
-    const text = 'cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0\ncgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n';
+    const text =
+      'cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0\ncgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n';
     expect(parseCgroupMounts(text).controllers.cpuacct).toBe('/sys/fs/cgroup/cpu,cpuacct');
   });
 
   it('falls back to the unified hierarchy', () => {
-    expect(parseCgroupMounts('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec 0 0\n')).toEqual({ version: 2, controllers: {}, unifiedRoot: '/sys/fs/cgroup' });
+    expect(parseCgroupMounts('cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec 0 0\n')).toEqual({
+      version: 2,
+      controllers: {},
+      unifiedRoot: '/sys/fs/cgroup',
+    });
   });
 
   it('says what to do when no cgroups are mounted', () => {

@@ -46,6 +46,7 @@ export function parseMeminfo(text: string): { totalBytes: number; usedBytes: num
   if (total === undefined) throw new Error('reading /proc/meminfo: no MemTotal line');
   // MemAvailable exists since Linux 3.14; before, free + buffers + cached is the usual estimate.
   const available =
-    kibibytes.get('MemAvailable') ?? (kibibytes.get('MemFree') ?? 0) + (kibibytes.get('Buffers') ?? 0) + (kibibytes.get('Cached') ?? 0);
+    kibibytes.get('MemAvailable') ??
+    (kibibytes.get('MemFree') ?? 0) + (kibibytes.get('Buffers') ?? 0) + (kibibytes.get('Cached') ?? 0);
   return { totalBytes: total * 1024, usedBytes: Math.max(0, total - available) * 1024 };
 }

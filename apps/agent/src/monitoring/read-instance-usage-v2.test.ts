@@ -13,7 +13,10 @@ describe('readInstanceUsage on cgroup v2 files', () => {
     const directory = join(root, 'openaos/instance-1');
     await mkdir(directory, { recursive: true });
     await writeFile(join(directory, 'memory.current'), '73400320\n');
-    await writeFile(join(directory, 'memory.stat'), 'anon 50331648\nfile 23068672\nactive_file 2097152\ninactive_file 20971520\n');
+    await writeFile(
+      join(directory, 'memory.stat'),
+      'anon 50331648\nfile 23068672\nactive_file 2097152\ninactive_file 20971520\n',
+    );
     await writeFile(join(directory, 'cpu.stat'), 'usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\n');
     await writeFile(join(directory, 'pids.current'), '4\n');
     await writeFile(join(directory, 'memory.events'), 'low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\n');
@@ -32,6 +35,8 @@ describe('readInstanceUsage on cgroup v2 files', () => {
   });
 
   it('returns undefined for a missing cgroup', async () => {
-    expect(await readInstanceUsage({ version: 2, controllers: {}, unifiedRoot: root }, '/openaos/missing')).toBeUndefined();
+    expect(
+      await readInstanceUsage({ version: 2, controllers: {}, unifiedRoot: root }, '/openaos/missing'),
+    ).toBeUndefined();
   });
 });

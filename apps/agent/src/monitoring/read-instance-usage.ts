@@ -36,7 +36,10 @@ async function readNumber(path: string): Promise<number | undefined> {
   return Number.isFinite(value) ? value : undefined;
 }
 
-async function readVersion1(controllers: CgroupLayout['controllers'], cgroupsPath: string): Promise<InstanceUsage | undefined> {
+async function readVersion1(
+  controllers: CgroupLayout['controllers'],
+  cgroupsPath: string,
+): Promise<InstanceUsage | undefined> {
   if (controllers.memory === undefined || controllers.cpuacct === undefined) return undefined;
   const memoryDirectory = join(controllers.memory, cgroupsPath);
   const [usage, statText, cpu, oomText] = await Promise.all([
@@ -48,7 +51,8 @@ async function readVersion1(controllers: CgroupLayout['controllers'], cgroupsPat
   if (usage === undefined || cpu === undefined) return undefined;
   // As docker/cAdvisor "working set": inactive file pages are reclaimable, not the service's.
   const inactiveFile = parseKeyedValues(statText ?? '').get('total_inactive_file') ?? 0;
-  const pids = controllers.pids === undefined ? undefined : await readNumber(join(controllers.pids, cgroupsPath, 'pids.current'));
+  const pids =
+    controllers.pids === undefined ? undefined : await readNumber(join(controllers.pids, cgroupsPath, 'pids.current'));
   const oomKills = parseKeyedValues(oomText ?? '').get('oom_kill');
   return {
     cpuNanoseconds: cpu,

@@ -12,7 +12,11 @@ export interface UnitUsage {
 
 /** Read the unit's CPU times, RAM and the disk of `storagePath` (statfs). */
 export async function readUnitUsage(storagePath: string): Promise<UnitUsage> {
-  const [statText, meminfoText, disk] = await Promise.all([readFile('/proc/stat', 'utf8'), readFile('/proc/meminfo', 'utf8'), statfs(storagePath)]);
+  const [statText, meminfoText, disk] = await Promise.all([
+    readFile('/proc/stat', 'utf8'),
+    readFile('/proc/meminfo', 'utf8'),
+    statfs(storagePath),
+  ]);
   const memory = parseMeminfo(meminfoText);
   return {
     cpu: parseProcStat(statText),

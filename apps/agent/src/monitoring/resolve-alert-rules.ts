@@ -15,14 +15,21 @@ export function toPercentThresholds(rule: AlertRule, quota: number): AlertThresh
 
 /** A points rule (download, upload): thresholds are already absolute. */
 export function toPointThresholds(rule: AlertRule): AlertThresholds {
-  return { minTimeoutMs: parseIsoDuration(rule.minTimeout), minThreshold: rule.minThreshold, maxThreshold: rule.maxThreshold };
+  return {
+    minTimeoutMs: parseIsoDuration(rule.minTimeout),
+    minThreshold: rule.minThreshold,
+    maxThreshold: rule.maxThreshold,
+  };
 }
 
 /**
  * The CPU quota of an instance in reported units (DMIPS when the unit's are known, else
  * percent of the unit): `cpuDmipsLimit`, or `cpuLimit` percent of the unit, or the unit.
  */
-export function resolveCpuQuota(quotas: { cpuDmipsLimit?: number; cpuLimit?: number } | undefined, maxDmips: number | undefined): number {
+export function resolveCpuQuota(
+  quotas: { cpuDmipsLimit?: number; cpuLimit?: number } | undefined,
+  maxDmips: number | undefined,
+): number {
   if (maxDmips === undefined) return quotas?.cpuLimit ?? 100;
   if (quotas?.cpuDmipsLimit !== undefined) return quotas.cpuDmipsLimit;
   if (quotas?.cpuLimit !== undefined) return (maxDmips * quotas.cpuLimit) / 100;

@@ -14,9 +14,15 @@ export interface TestCgroup {
 }
 
 /** Create `/openaos-test-<name>-<pid>` under each v1 controller the monitor reads. */
-export async function createTestCgroup(layout: CgroupLayout, name: string, limits: { memoryBytes?: number } = {}): Promise<TestCgroup> {
+export async function createTestCgroup(
+  layout: CgroupLayout,
+  name: string,
+  limits: { memoryBytes?: number } = {},
+): Promise<TestCgroup> {
   const cgroupsPath = `/openaos-test-${name}-${process.pid}`;
-  const roots = [layout.controllers.memory, layout.controllers.cpuacct, layout.controllers.pids].filter((root): root is string => root !== undefined);
+  const roots = [layout.controllers.memory, layout.controllers.cpuacct, layout.controllers.pids].filter(
+    (root): root is string => root !== undefined,
+  );
   const directories = [...new Set(roots)].map((root) => join(root, cgroupsPath));
   for (const directory of directories) await mkdir(directory, { recursive: true });
   if (limits.memoryBytes !== undefined && layout.controllers.memory !== undefined) {
@@ -31,12 +37,14 @@ export async function createTestCgroup(layout: CgroupLayout, name: string, limit
     async runInside(script) {
       // The child waits on stdin until it has been moved into the cgroup, so everything it
       // allocates or burns is charged there.
-      const child = spawn('python3', ['-c', `import sys\nsys.stdin.readline()\n${script}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn('python3', ['-c', `import sys\nsys.stdin.readline()\n${script}`], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       children.push(child);
       for (const directory of directories) await writeFile(join(directory, 'cgroup.procs'), String(child.pid));
-      child.stdin!.write('go\n');
+      child.stdin.write('go\n');
       let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       await Promise.race([
         new Promise<void>((resolve) => {
           const check = () => (output.includes('ready') ? resolve() : setTimeout(check, 10));

@@ -52,13 +52,21 @@ function createRecord(context: ExecutorContext, instance: InstanceState): Instan
   records.uids = uid.pool;
   const gid = allocateId(records.gids, instance.serviceId);
   records.gids = gid.pool;
-  return { instance, uid: uid.id, gid: gid.id, starts: [], cgroupsPath: formatCgroupsPath(instance.instanceId, context.runner.unit.cgroupParent) };
+  return {
+    instance,
+    uid: uid.id,
+    gid: gid.id,
+    starts: [],
+    cgroupsPath: formatCgroupsPath(instance.instanceId, context.runner.unit.cgroupParent),
+  };
 }
 
 /** Remove unpacked layers and blobs no installed version refers to. */
 async function collectGarbage(context: ExecutorContext): Promise<void> {
   const installed = Object.values(context.records.installed);
-  const liveLayers = new Set(installed.flatMap((service) => service.layerDigests.map((digest) => digest.replace(/^sha256:/, ''))));
+  const liveLayers = new Set(
+    installed.flatMap((service) => service.layerDigests.map((digest) => digest.replace(/^sha256:/, ''))),
+  );
   const liveBlobs = new Set(installed.flatMap((service) => service.blobDigests));
   const layersDir = context.runner.paths.layers;
   for (const entry of await readdir(layersDir).catch(() => [] as string[])) {
@@ -67,7 +75,8 @@ async function collectGarbage(context: ExecutorContext): Promise<void> {
   const unused: string[] = [];
   // Plain fs, so the daemon never loads the image code (installs run in a worker).
   const blobsDir = join(context.runner.paths.images, 'blobs', 'sha256');
-  for (const name of await readdir(blobsDir).catch(() => [] as string[])) if (!liveBlobs.has(`sha256:${name}`)) unused.push(name);
+  for (const name of await readdir(blobsDir).catch(() => [] as string[]))
+    if (!liveBlobs.has(`sha256:${name}`)) unused.push(name);
   for (const name of unused) await rm(join(blobsDir, name), { force: true });
 }
 
@@ -83,7 +92,11 @@ export const executors: Executors = {
       context.log(`installed ${service.serviceId}@${service.version}`);
     } catch (error) {
       const previous = context.records.installFailures[service.manifestDigest];
-      context.records.installFailures[service.manifestDigest] = { error: { message: describeError(error) }, at: context.now(), attempts: (previous?.attempts ?? 0) + 1 };
+      context.records.installFailures[service.manifestDigest] = {
+        error: { message: describeError(error) },
+        at: context.now(),
+        attempts: (previous?.attempts ?? 0) + 1,
+      };
       context.log(`install of ${service.serviceId}@${service.version} failed: ${describeError(error)}`);
     } finally {
       context.setInstalling(undefined);
@@ -116,11 +129,15 @@ export const executors: Executors = {
   },
 
   async 'remove-instance'(step, context) {
-    const cgroupsPath = context.records.instances[step.instanceId]?.cgroupsPath || formatCgroupsPath(step.instanceId, context.runner.unit.cgroupParent);
+    const cgroupsPath =
+      context.records.instances[step.instanceId]?.cgroupsPath ||
+      formatCgroupsPath(step.instanceId, context.runner.unit.cgroupParent);
     await stopContainer(context.runner, step.instanceId);
     await removeInstanceFiles(context.runner, step.instanceId);
     // The container is deleted; its cgroup dirs must not outlive it (runc misses them when its state is gone).
-    await removeCgroupDirs(cgroupsPath, context.log).catch((error: unknown) => context.log(`removing the cgroups of ${step.instanceId}: ${describeError(error)}`));
+    await removeCgroupDirs(cgroupsPath, context.log).catch((error: unknown) =>
+      context.log(`removing the cgroups of ${step.instanceId}: ${describeError(error)}`),
+    );
     delete context.records.instances[step.instanceId];
     context.records.uids = releaseId(context.records.uids, step.instanceId);
     await context.saveRecords();
@@ -136,7 +153,10 @@ export const executors: Executors = {
 
   async 'reject-version'(step, context) {
     const record = context.records.services[step.serviceId] ?? {};
-    context.records.services[step.serviceId] = { ...record, rejected: { manifestDigest: step.manifestDigest, version: step.version, error: step.error } };
+    context.records.services[step.serviceId] = {
+      ...record,
+      rejected: { manifestDigest: step.manifestDigest, version: step.version, error: step.error },
+    };
     await context.saveRecords();
     context.log(`rolling ${step.serviceId} back from ${step.version}: ${step.error.message}`);
   },

@@ -13,7 +13,9 @@ describe('expandTarget', () => {
         { serviceId: 'unknown', subjectId: 'x', priority: 0, numInstances: 1 },
       ],
     });
-    expect(target.services).toEqual([{ serviceId: 's', version: '2.0.0', manifestDigest: digest, urls: ['/images/s'] }]);
+    expect(target.services).toEqual([
+      { serviceId: 's', version: '2.0.0', manifestDigest: digest, urls: ['/images/s'] },
+    ]);
     expect(target.instances.map((instance) => [instance.index, instance.version, instance.priority])).toEqual([
       [0, '2.0.0', 5],
       [1, '2.0.0', 5],
@@ -23,9 +25,18 @@ describe('expandTarget', () => {
 
 describe('mergeDesiredStatus', () => {
   it('keeps the previous list when a list is absent or null, replaces it when given (even empty)', () => {
-    const previous = { messageType: 'desiredStatus' as const, services: [{ id: 's', version: '1', manifestDigest: digest }], instances: [{ serviceId: 's', subjectId: 'x', priority: 0, numInstances: 1 }] };
-    expect(mergeDesiredStatus(previous, { messageType: 'desiredStatus', services: null }).services).toEqual(previous.services);
+    const previous = {
+      messageType: 'desiredStatus' as const,
+      services: [{ id: 's', version: '1', manifestDigest: digest }],
+      instances: [{ serviceId: 's', subjectId: 'x', priority: 0, numInstances: 1 }],
+    };
+    expect(mergeDesiredStatus(previous, { messageType: 'desiredStatus', services: null }).services).toEqual(
+      previous.services,
+    );
     expect(mergeDesiredStatus(previous, { messageType: 'desiredStatus', instances: [] }).instances).toEqual([]);
-    expect(mergeDesiredStatus(undefined, { messageType: 'desiredStatus' })).toMatchObject({ services: [], instances: [] });
+    expect(mergeDesiredStatus(undefined, { messageType: 'desiredStatus' })).toMatchObject({
+      services: [],
+      instances: [],
+    });
   });
 });

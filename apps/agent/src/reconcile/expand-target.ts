@@ -8,7 +8,13 @@ import type { UnitState } from './unit-state.js';
  * is not listed are ignored (there is nothing to run them from).
  */
 export function expandTarget(desired: DesiredStatus | undefined): UnitState {
-  const services = (desired?.services ?? []).map((service) => ({ serviceId: service.id, version: service.version, manifestDigest: service.manifestDigest, urls: service.urls ?? [], ...(service.size !== undefined ? { size: service.size } : {}) }));
+  const services = (desired?.services ?? []).map((service) => ({
+    serviceId: service.id,
+    version: service.version,
+    manifestDigest: service.manifestDigest,
+    urls: service.urls ?? [],
+    ...(service.size !== undefined ? { size: service.size } : {}),
+  }));
   const byId = new Map(services.map((service) => [service.serviceId, service]));
   const instances = (desired?.instances ?? []).flatMap((entry) => {
     const service = byId.get(entry.serviceId);

@@ -1,23 +1,53 @@
 import { describe, expect, it } from 'vitest';
 import { planSteps } from './plan-steps.js';
 import { describeStep } from './steps.js';
-import type { InstanceRuntime, InstanceState, Observations, ServiceRecord, ServiceVersion, UnitState } from './unit-state.js';
+import type {
+  InstanceRuntime,
+  InstanceState,
+  Observations,
+  ServiceRecord,
+  ServiceVersion,
+  UnitState,
+} from './unit-state.js';
 
 const run = { startIntervalMs: 5000, startBurst: 3, restartIntervalMs: 1000 };
 const NOW = 100_000;
 function service(id: string, version: string, installed = true): ServiceVersion {
-  return { serviceId: id, version, manifestDigest: `sha256:${id}-${version}`, urls: [], ...(installed ? { runParameters: run } : {}) };
+  return {
+    serviceId: id,
+    version,
+    manifestDigest: `sha256:${id}-${version}`,
+    urls: [],
+    ...(installed ? { runParameters: run } : {}),
+  };
 }
 function instance(id: string, version: string, index = 0, priority = 0): InstanceState {
-  return { instanceId: `${id}-${index}`, serviceId: id, subjectId: 'subj', index, priority, version, manifestDigest: `sha256:${id}-${version}` };
+  return {
+    instanceId: `${id}-${index}`,
+    serviceId: id,
+    subjectId: 'subj',
+    index,
+    priority,
+    version,
+    manifestDigest: `sha256:${id}-${version}`,
+  };
 }
 function running(startedAgo = 60_000): InstanceRuntime {
   return { phase: 'running', starts: [NOW - startedAgo] };
 }
 function exited(exitedAgo: number, starts: number[], extra: Partial<InstanceRuntime> = {}): InstanceRuntime {
-  return { phase: 'exited', starts: starts.map((ago) => NOW - ago), exit: { at: NOW - exitedAgo, exitCode: 1, oomKilled: false }, ...extra };
+  return {
+    phase: 'exited',
+    starts: starts.map((ago) => NOW - ago),
+    exit: { at: NOW - exitedAgo, exitCode: 1, oomKilled: false },
+    ...extra,
+  };
 }
-function observe(instances: Record<string, InstanceRuntime> = {}, services: Record<string, ServiceRecord> = {}, installFailures: Observations['installFailures'] = {}): Observations {
+function observe(
+  instances: Record<string, InstanceRuntime> = {},
+  services: Record<string, ServiceRecord> = {},
+  installFailures: Observations['installFailures'] = {},
+): Observations {
   return { now: NOW, instances, services, installFailures };
 }
 const active = (id: string, version: string): ServiceRecord => ({ activeDigest: `sha256:${id}-${version}` });
@@ -31,7 +61,13 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'nothing to do', current: { services: [], instances: [] }, target: { services: [], instances: [] }, observations: observe(), steps: [] },
+  {
+    name: 'nothing to do',
+    current: { services: [], instances: [] },
+    target: { services: [], instances: [] },
+    observations: observe(),
+    steps: [],
+  },
   {
     name: 'fresh install: install first, no start yet',
     current: { services: [], instances: [] },
@@ -42,7 +78,10 @@ const cases: Case[] = [
   {
     name: 'installed: start instances by priority',
     current: { services: [service('a', '1'), service('b', '1')], instances: [] },
-    target: { services: [service('a', '1'), service('b', '1')], instances: [instance('a', '1', 0, 1), instance('b', '1', 0, 50), instance('a', '1', 1, 1)] },
+    target: {
+      services: [service('a', '1'), service('b', '1')],
+      instances: [instance('a', '1', 0, 1), instance('b', '1', 0, 50), instance('a', '1', 1, 1)],
+    },
     observations: observe({}, { a: active('a', '1'), b: active('b', '1') }),
     steps: ['start b/subj/0@1', 'start a/subj/0@1', 'start a/subj/1@1'],
   },
@@ -76,7 +115,10 @@ const cases: Case[] = [
   },
   {
     name: 'update installed: only the changed service restarts',
-    current: { services: [service('a', '1'), service('a', '2'), service('b', '1')], instances: [instance('a', '1'), instance('b', '1')] },
+    current: {
+      services: [service('a', '1'), service('a', '2'), service('b', '1')],
+      instances: [instance('a', '1'), instance('b', '1')],
+    },
     target: { services: [service('a', '2'), service('b', '1')], instances: [instance('a', '2'), instance('b', '1')] },
     observations: observe({ 'a-0': running(), 'b-0': running() }, { a: active('a', '1'), b: active('b', '1') }),
     steps: ['stop a-0 (update)', 'start a/subj/0@2'],
@@ -128,20 +170,29 @@ const cases: Case[] = [
     current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
     target: { services: [service('a', '2')], instances: [instance('a', '2')] },
     observations: observe({ 'a-0': exited(1500, [4000, 3000, 2000]) }, { a: active('a', '1') }),
-    steps: ['fail a-0: start burst exceeded (3 starts within 5 s), last exited with code 1', 'reject a@2: start burst exceeded (3 starts within 5 s), last exited with code 1'],
+    steps: [
+      'fail a-0: start burst exceeded (3 starts within 5 s), last exited with code 1',
+      'reject a@2: start burst exceeded (3 starts within 5 s), last exited with code 1',
+    ],
   },
   {
     name: 'rejected version: roll back to the committed one (the bad one goes next pass)',
     current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
     target: { services: [service('a', '2')], instances: [instance('a', '2')] },
-    observations: observe({ 'a-0': exited(1500, [4000], { failed: { message: 'x' } }) }, { a: { ...active('a', '1'), rejected: { manifestDigest: 'sha256:a-2', version: '2', error: { message: 'x' } } } }),
+    observations: observe(
+      { 'a-0': exited(1500, [4000], { failed: { message: 'x' } }) },
+      { a: { ...active('a', '1'), rejected: { manifestDigest: 'sha256:a-2', version: '2', error: { message: 'x' } } } },
+    ),
     steps: ['stop a-0 (rollback)', 'start a/subj/0@1'],
   },
   {
     name: 'a newer desired version replaces a rejected one',
     current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '1')] },
     target: { services: [service('a', '3')], instances: [instance('a', '3')] },
-    observations: observe({ 'a-0': running() }, { a: { ...active('a', '1'), rejected: { manifestDigest: 'sha256:a-2', version: '2', error: { message: 'x' } } } }),
+    observations: observe(
+      { 'a-0': running() },
+      { a: { ...active('a', '1'), rejected: { manifestDigest: 'sha256:a-2', version: '2', error: { message: 'x' } } } },
+    ),
     steps: ['install a@3', 'remove a@2'],
   },
   {
@@ -162,14 +213,22 @@ const cases: Case[] = [
     name: 'failed install: wait for the retry delay',
     current: { services: [], instances: [] },
     target: { services: [service('a', '1')], instances: [instance('a', '1')] },
-    observations: observe({}, {}, { 'sha256:a-1': { error: { message: 'digest mismatch' }, at: NOW - 500, attempts: 1 } }),
+    observations: observe(
+      {},
+      {},
+      { 'sha256:a-1': { error: { message: 'digest mismatch' }, at: NOW - 500, attempts: 1 } },
+    ),
     steps: [],
   },
   {
     name: 'failed install: retry after the delay',
     current: { services: [], instances: [] },
     target: { services: [service('a', '1')], instances: [instance('a', '1')] },
-    observations: observe({}, {}, { 'sha256:a-1': { error: { message: 'digest mismatch' }, at: NOW - 1500, attempts: 1 } }),
+    observations: observe(
+      {},
+      {},
+      { 'sha256:a-1': { error: { message: 'digest mismatch' }, at: NOW - 1500, attempts: 1 } },
+    ),
     steps: ['install a@1'],
   },
   {
@@ -189,7 +248,9 @@ describe('planSteps', () => {
   it('is pure: same inputs give equal plans and inputs are not changed', () => {
     const testCase = cases[7]!;
     const snapshot = JSON.stringify(testCase);
-    expect(planSteps(testCase.current, testCase.target, testCase.observations)).toEqual(planSteps(testCase.current, testCase.target, testCase.observations));
+    expect(planSteps(testCase.current, testCase.target, testCase.observations)).toEqual(
+      planSteps(testCase.current, testCase.target, testCase.observations),
+    );
     expect(JSON.stringify(testCase)).toBe(snapshot);
   });
 });

@@ -1,6 +1,14 @@
 import type { ErrorInfo } from '@openaos/protocol';
 import type { Step } from './steps.js';
-import { DEFAULT_RUN_PARAMETERS, type InstanceRuntime, type InstanceState, type Observations, type RunParameters, type ServiceVersion, type UnitState } from './unit-state.js';
+import {
+  DEFAULT_RUN_PARAMETERS,
+  type InstanceRuntime,
+  type InstanceState,
+  type Observations,
+  type RunParameters,
+  type ServiceVersion,
+  type UnitState,
+} from './unit-state.js';
 
 /** Backoff before retrying a failed install: 1 s, 2 s, 4 s … capped at 30 s. */
 export function installRetryDelay(attempts: number): number {
@@ -11,12 +19,20 @@ export function installRetryDelay(attempts: number): number {
  * The version each target service should run now: the desired one, unless it was rejected
  * and the previously committed version is still installed (rollback).
  */
-export function resolveEffectiveServices(current: UnitState, target: UnitState, observations: Observations): ServiceVersion[] {
+export function resolveEffectiveServices(
+  current: UnitState,
+  target: UnitState,
+  observations: Observations,
+): ServiceVersion[] {
   const installed = new Map(current.services.map((service) => [service.manifestDigest, service]));
   return target.services.map((service) => {
     const record = observations.services[service.serviceId];
     const fallback = record?.activeDigest ? installed.get(record.activeDigest) : undefined;
-    if (record?.rejected?.manifestDigest === service.manifestDigest && fallback && fallback.manifestDigest !== service.manifestDigest) {
+    if (
+      record?.rejected?.manifestDigest === service.manifestDigest &&
+      fallback &&
+      fallback.manifestDigest !== service.manifestDigest
+    ) {
       return fallback;
     }
     return service;
@@ -26,14 +42,21 @@ export function resolveEffectiveServices(current: UnitState, target: UnitState, 
 function describeExit(runtime: InstanceRuntime): ErrorInfo {
   const exit = runtime.exit;
   if (!exit) return { message: 'the container disappeared' };
-  if (exit.oomKilled) return { message: 'killed by the OOM killer at its memory limit', ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}) };
+  if (exit.oomKilled)
+    return {
+      message: 'killed by the OOM killer at its memory limit',
+      ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+    };
   if (exit.exitCode === undefined) return { message: 'exited with an unknown status' };
   return { exitCode: exit.exitCode, message: `exited with code ${exit.exitCode}` };
 }
 
 function burstExceeded(runtime: InstanceRuntime, run: RunParameters): ErrorInfo {
   const last = describeExit(runtime);
-  return { ...last, message: `start burst exceeded (${run.startBurst} starts within ${run.startIntervalMs / 1000} s), last ${last.message}` };
+  return {
+    ...last,
+    message: `start burst exceeded (${run.startBurst} starts within ${run.startIntervalMs / 1000} s), last ${last.message}`,
+  };
 }
 
 /**
@@ -57,7 +80,9 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     .sort((a, b) => b.priority - a.priority || a.instanceId.localeCompare(b.instanceId));
   const targetIds = new Set(targetInstances.map((instance) => instance.instanceId));
 
-  const removals: Step[] = current.instances.filter((instance) => !targetIds.has(instance.instanceId)).map((instance) => ({ kind: 'remove-instance', instanceId: instance.instanceId }));
+  const removals: Step[] = current.instances
+    .filter((instance) => !targetIds.has(instance.instanceId))
+    .map((instance) => ({ kind: 'remove-instance', instanceId: instance.instanceId }));
   const failures: Step[] = [];
   const instanceSteps: Step[] = [];
   const failedServices = new Map<string, ErrorInfo>();
@@ -72,8 +97,12 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     if (existing.manifestDigest !== wanted.manifestDigest) {
       // Keep the old version running until the new one is installed.
       if (isInstalled) {
-        const isRollback = observations.services[wanted.serviceId]?.rejected?.manifestDigest === existing.manifestDigest;
-        instanceSteps.push({ kind: 'stop-instance', instanceId: wanted.instanceId, reason: isRollback ? 'rollback' : 'update' }, { kind: 'start-instance', instance: wanted });
+        const isRollback =
+          observations.services[wanted.serviceId]?.rejected?.manifestDigest === existing.manifestDigest;
+        instanceSteps.push(
+          { kind: 'stop-instance', instanceId: wanted.instanceId, reason: isRollback ? 'rollback' : 'update' },
+          { kind: 'start-instance', instance: wanted },
+        );
       }
       continue;
     }
@@ -104,8 +133,18 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     if (record?.activeDigest === service.manifestDigest || !installed.has(service.manifestDigest)) continue;
     const failure = failedServices.get(service.serviceId);
     if (failure) {
-      if (record?.activeDigest && installed.has(record.activeDigest) && record.rejected?.manifestDigest !== service.manifestDigest) {
-        failures.push({ kind: 'reject-version', serviceId: service.serviceId, version: service.version, manifestDigest: service.manifestDigest, error: failure });
+      if (
+        record?.activeDigest &&
+        installed.has(record.activeDigest) &&
+        record.rejected?.manifestDigest !== service.manifestDigest
+      ) {
+        failures.push({
+          kind: 'reject-version',
+          serviceId: service.serviceId,
+          version: service.version,
+          manifestDigest: service.manifestDigest,
+          error: failure,
+        });
       }
       continue;
     }
@@ -115,9 +154,20 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
       const existing = currentById.get(instance.instanceId);
       const runtime = observations.instances[instance.instanceId];
       const lastStart = runtime?.starts.at(-1);
-      return existing?.manifestDigest === service.manifestDigest && runtime?.phase === 'running' && lastStart !== undefined && now - lastStart >= run.startIntervalMs;
+      return (
+        existing?.manifestDigest === service.manifestDigest &&
+        runtime?.phase === 'running' &&
+        lastStart !== undefined &&
+        now - lastStart >= run.startIntervalMs
+      );
     });
-    if (isStable) commits.push({ kind: 'commit-version', serviceId: service.serviceId, version: service.version, manifestDigest: service.manifestDigest });
+    if (isStable)
+      commits.push({
+        kind: 'commit-version',
+        serviceId: service.serviceId,
+        version: service.version,
+        manifestDigest: service.manifestDigest,
+      });
   }
 
   const installs: Step[] = [];
@@ -141,7 +191,9 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     serviceId: service.serviceId,
     version: service.version,
     manifestDigest: service.manifestDigest,
-    isLastVersion: !current.services.some((other) => other.serviceId === service.serviceId && keep.has(other.manifestDigest)),
+    isLastVersion: !current.services.some(
+      (other) => other.serviceId === service.serviceId && keep.has(other.manifestDigest),
+    ),
   }));
 
   return [...removals, ...failures, ...instanceSteps, ...commits, ...installs, ...versionRemovals];

@@ -17,7 +17,13 @@ export type Step =
   /** The version reached `active` and stayed: it becomes the one to fall back to. */
   | { kind: 'commit-version'; serviceId: string; version: string; manifestDigest: string }
   /** Delete an installed version nothing refers to (and its layers once unreferenced). */
-  | { kind: 'remove-service-version'; serviceId: string; version: string; manifestDigest: string; isLastVersion: boolean };
+  | {
+      kind: 'remove-service-version';
+      serviceId: string;
+      version: string;
+      manifestDigest: string;
+      isLastVersion: boolean;
+    };
 
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;

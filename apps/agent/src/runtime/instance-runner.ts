@@ -48,14 +48,21 @@ export async function readOomKills(cgroupsPath: string): Promise<number> {
  * What the instance's container is doing, read from disk only (exit-status, pid file,
  * /proc, cgroup): cheap enough for every pass and equally valid after an agent restart.
  */
-export async function observeInstance(context: RunnerContext, record: InstanceRecord, now: number): Promise<InstanceRuntime> {
+export async function observeInstance(
+  context: RunnerContext,
+  record: InstanceRecord,
+  now: number,
+): Promise<InstanceRuntime> {
   const paths = instancePaths(context.paths, record.instance.instanceId);
   const base = { starts: record.starts, ...(record.failed ? { failed: record.failed } : {}) };
   const exitText = await readTextFile(paths.exitStatus);
   if (exitText !== undefined) {
     const code = Number.parseInt(exitText.trim(), 10);
     // The loop may delete the file between the two reads (status() runs beside it).
-    const at = await stat(paths.exitStatus).then((info) => info.mtimeMs, () => now);
+    const at = await stat(paths.exitStatus).then(
+      (info) => info.mtimeMs,
+      () => now,
+    );
     const oomKilled = (await readOomKills(record.cgroupsPath)) > 0;
     return { ...base, phase: 'exited', exit: { at, oomKilled, ...(Number.isNaN(code) ? {} : { exitCode: code }) } };
   }
@@ -64,7 +71,17 @@ export async function observeInstance(context: RunnerContext, record: InstanceRe
   const pid = pidText ? Number.parseInt(pidText, 10) : Number.NaN;
   if (!Number.isNaN(pid) && isProcessAlive(pid)) return { ...base, phase: 'running' };
   // Between the container's exit and the shim's exit-status write, or a start in progress.
-  if (now - lastStart < START_GRACE_MS || (!Number.isNaN(pid) && now - (await stat(paths.pidFile).then((info) => info.mtimeMs, () => 0)) < 2000)) return { ...base, phase: 'starting' };
+  if (
+    now - lastStart < START_GRACE_MS ||
+    (!Number.isNaN(pid) &&
+      now -
+        (await stat(paths.pidFile).then(
+          (info) => info.mtimeMs,
+          () => 0,
+        )) <
+        2000)
+  )
+    return { ...base, phase: 'starting' };
   return { ...base, phase: 'missing' };
 }
 
@@ -72,7 +89,13 @@ export async function observeInstance(context: RunnerContext, record: InstanceRe
 export async function cleanupContainer(context: RunnerContext, instanceId: string): Promise<void> {
   const paths = instancePaths(context.paths, instanceId);
   // runc keeps a state dir per container; without one there is nothing to delete (saves a spawn).
-  if (await stat(join(context.runc.root, instanceId)).then(() => true, () => false)) await context.runc.delete(instanceId);
+  if (
+    await stat(join(context.runc.root, instanceId)).then(
+      () => true,
+      () => false,
+    )
+  )
+    await context.runc.delete(instanceId);
   await unmountRootfs(paths);
   await rm(paths.exitStatus, { force: true });
   await rm(paths.pidFile, { force: true });
@@ -83,7 +106,11 @@ export async function cleanupContainer(context: RunnerContext, instanceId: strin
  * (runc run) in its own session. Returns the spec's cgroupsPath. The caller has recorded the
  * instance (and this start) BEFORE calling, so a crash here is seen on restart.
  */
-export async function launchInstance(context: RunnerContext, record: InstanceRecord, installed: InstalledService): Promise<string> {
+export async function launchInstance(
+  context: RunnerContext,
+  record: InstanceRecord,
+  installed: InstalledService,
+): Promise<string> {
   const { instance } = record;
   const paths = instancePaths(context.paths, instance.instanceId);
   await cleanupContainer(context, instance.instanceId);
@@ -145,7 +172,17 @@ export async function launchInstance(context: RunnerContext, record: InstanceRec
  * (fs.watch) wakes us as soon as runc writes the file, without polling beside runc for CPU.
  */
 async function waitForFile(directory: string, files: string[], timeoutMs: number): Promise<boolean> {
-  const exists = async () => (await Promise.all(files.map((file) => stat(file).then(() => true, () => false)))).some(Boolean);
+  const exists = async () =>
+    (
+      await Promise.all(
+        files.map((file) =>
+          stat(file).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      )
+    ).some(Boolean);
   if (await exists()) return true;
   return new Promise((resolve) => {
     let watcher: FSWatcher | undefined;
@@ -181,7 +218,11 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, interva
 export async function stopContainer(context: RunnerContext, instanceId: string): Promise<void> {
   const paths = instancePaths(context.paths, instanceId);
   const state = await context.runc.state(instanceId).catch(() => undefined);
-  const hasExited = () => stat(paths.exitStatus).then(() => true, () => false);
+  const hasExited = () =>
+    stat(paths.exitStatus).then(
+      () => true,
+      () => false,
+    );
   if (state && (state.status === 'running' || state.status === 'created' || state.status === 'paused')) {
     await context.runc.kill(instanceId, 'SIGTERM').catch(() => undefined);
     if (!(await waitFor(hasExited, context.stopTimeoutMs))) {

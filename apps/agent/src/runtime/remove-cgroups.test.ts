@@ -13,7 +13,12 @@ describe('parseCgroupMountPoints', () => {
       '40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd',
       '41 31 0:38 / /sys/fs/cgroup/uni\\040fied rw,relatime - cgroup2 cgroup2 rw',
     ].join('\n');
-    expect(parseCgroupMountPoints(text)).toEqual(['/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/uni fied']);
+    expect(parseCgroupMountPoints(text)).toEqual([
+      '/sys/fs/cgroup/cpu,cpuacct',
+      '/sys/fs/cgroup/memory',
+      '/sys/fs/cgroup/systemd',
+      '/sys/fs/cgroup/uni fied',
+    ]);
   });
 });
 
@@ -22,7 +27,9 @@ describe('removeCgroupDirs', () => {
   let mountinfoText: string;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'openaos-cgroups-'));
-    mountinfoText = ['memory', 'pids', 'cpu'].map((name, index) => `${30 + index} 1 0:${index} / ${join(root, name)} rw - cgroup cgroup rw,${name}`).join('\n');
+    mountinfoText = ['memory', 'pids', 'cpu']
+      .map((name, index) => `${30 + index} 1 0:${index} / ${join(root, name)} rw - cgroup cgroup rw,${name}`)
+      .join('\n');
     // memory: the instance with a sub-cgroup and a file; pids: the instance only; cpu: nothing of it.
     await mkdir(join(root, 'memory/parent/instance/sub'), { recursive: true });
     await writeFile(join(root, 'memory/parent/instance/tasks'), '');
@@ -46,7 +53,10 @@ describe('removeCgroupDirs', () => {
 
   it('removes only the parent itself without withChildren, and refuses the hierarchy root', async () => {
     const logged: string[] = [];
-    const removed = await removeCgroupDirs('parent', (message) => logged.push(message), { mountinfoText, withChildren: false });
+    const removed = await removeCgroupDirs('parent', (message) => logged.push(message), {
+      mountinfoText,
+      withChildren: false,
+    });
     expect(removed).toEqual([join(root, 'cpu/parent')]);
     expect(await readdir(join(root, 'pids/parent'))).toEqual(['instance', 'other']);
     await expect(removeCgroupDirs('/', () => undefined, { mountinfoText })).rejects.toThrow(/refusing the root/);

@@ -42,21 +42,32 @@ async function listLeafFirst(dir: string): Promise<string[]> {
  * only the directory itself (a shared parent: its children are not ours to remove). Returns
  * the directories removed.
  */
-export async function removeCgroupDirs(cgroupPath: string, log: (message: string) => void, options: { mountinfoText?: string; withChildren?: boolean } = {}): Promise<string[]> {
+export async function removeCgroupDirs(
+  cgroupPath: string,
+  log: (message: string) => void,
+  options: { mountinfoText?: string; withChildren?: boolean } = {},
+): Promise<string[]> {
   const relative = posix.normalize(`/${cgroupPath}`).replace(/\/+$/, '');
   // Never walk a hierarchy's root: rmdir would try every empty cgroup of the host.
-  if (relative === '' || relative === '/') throw new Error(`removing cgroup "${cgroupPath}": refusing the root of the cgroup hierarchies; give a path below it such as /openaos/<instanceId>`);
+  if (relative === '' || relative === '/')
+    throw new Error(
+      `removing cgroup "${cgroupPath}": refusing the root of the cgroup hierarchies; give a path below it such as /openaos/<instanceId>`,
+    );
   const mounts = parseCgroupMountPoints(options.mountinfoText ?? (await readFile('/proc/self/mountinfo', 'utf8')));
   const removed: string[] = [];
   for (const mount of mounts) {
-    for (const dir of options.withChildren === false ? [join(mount, relative)] : await listLeafFirst(join(mount, relative))) {
+    for (const dir of options.withChildren === false
+      ? [join(mount, relative)]
+      : await listLeafFirst(join(mount, relative))) {
       try {
         await rmdir(dir);
         removed.push(dir);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') continue;
-        log(`leaving cgroup ${dir}: ${code === 'EBUSY' || code === 'ENOTEMPTY' ? 'still in use' : (error as Error).message}`);
+        log(
+          `leaving cgroup ${dir}: ${code === 'EBUSY' || code === 'ENOTEMPTY' ? 'still in use' : (error as Error).message}`,
+        );
       }
     }
   }

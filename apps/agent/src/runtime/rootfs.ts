@@ -22,12 +22,24 @@ export interface RootfsOptions {
  * agent's filesystem so each start begins from the image (persistent data goes to /storage
  * and /state.dat). The mounts dir provides etc/hosts and etc/resolv.conf.
  */
-export async function prepareRootfs(storage: StoragePaths, instance: InstancePaths, options: RootfsOptions): Promise<string> {
+export async function prepareRootfs(
+  storage: StoragePaths,
+  instance: InstancePaths,
+  options: RootfsOptions,
+): Promise<string> {
   await unmountRootfs(instance, options.isMounted);
   await rm(instance.upper, { recursive: true, force: true });
   await rm(instance.work, { recursive: true, force: true });
-  await Promise.all([instance.upper, instance.work, instance.rootfs, join(instance.mounts, 'etc')].map((dir) => mkdir(dir, { recursive: true })));
-  const hostsLines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', ...(options.hostname ? [`127.0.1.1\t${options.hostname}`] : [])];
+  await Promise.all(
+    [instance.upper, instance.work, instance.rootfs, join(instance.mounts, 'etc')].map((dir) =>
+      mkdir(dir, { recursive: true }),
+    ),
+  );
+  const hostsLines = [
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    ...(options.hostname ? [`127.0.1.1\t${options.hostname}`] : []),
+  ];
   for (const entry of options.hosts ?? []) hostsLines.push(`${entry.ip}\t${entry.hostname}`);
   await writeFile(join(instance.mounts, 'etc', 'hosts'), hostsLines.join('\n') + '\n');
   const resolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
@@ -37,12 +49,20 @@ export async function prepareRootfs(storage: StoragePaths, instance: InstancePat
 }
 
 /** Mount the rootfs prepared by prepareRootfs (for callers that do not go through the shim). */
-export async function mountRootfs(storage: StoragePaths, instance: InstancePaths, options: RootfsOptions): Promise<void> {
+export async function mountRootfs(
+  storage: StoragePaths,
+  instance: InstancePaths,
+  options: RootfsOptions,
+): Promise<void> {
   const overlay = await prepareRootfs(storage, instance, options);
   try {
     await runProgram('mount', ['-t', 'overlay', 'overlay', '-o', overlay, instance.rootfs]);
   } catch (cause) {
-    throw new AgentError('mount-failed', `mounting the rootfs overlay at ${instance.rootfs}: ${(cause as Error).message}`, { cause });
+    throw new AgentError(
+      'mount-failed',
+      `mounting the rootfs overlay at ${instance.rootfs}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 

@@ -37,7 +37,20 @@ export interface ShimOptions {
 export function spawnShim(options: ShimOptions): number {
   const child = spawn(
     '/bin/sh',
-    ['-c', SHIM_SCRIPT, 'aos-shim', options.runcBinary, options.runcRoot, options.bundle, options.pidFile, options.containerId, options.log, options.exitStatus, options.overlay?.options ?? '', options.overlay?.rootfs ?? ''],
+    [
+      '-c',
+      SHIM_SCRIPT,
+      'aos-shim',
+      options.runcBinary,
+      options.runcRoot,
+      options.bundle,
+      options.pidFile,
+      options.containerId,
+      options.log,
+      options.exitStatus,
+      options.overlay?.options ?? '',
+      options.overlay?.rootfs ?? '',
+    ],
     { detached: true, stdio: 'ignore' },
   );
   child.unref();

@@ -15,8 +15,15 @@ export interface StatusInput {
 function describeLastExit(observations: Observations, instanceId: string): ErrorInfo | undefined {
   const exit = observations.instances[instanceId]?.exit;
   if (!exit) return undefined;
-  if (exit.oomKilled) return { message: 'killed by the OOM killer at its memory limit; restarting', ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}) };
-  return { ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}), message: `exited with code ${exit.exitCode ?? 'unknown'}; restarting` };
+  if (exit.oomKilled)
+    return {
+      message: 'killed by the OOM killer at its memory limit; restarting',
+      ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+    };
+  return {
+    ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+    message: `exited with code ${exit.exitCode ?? 'unknown'}; restarting`,
+  };
 }
 
 /** The full unitStatus (reference §5.2) for the current pass. Pure. */
@@ -30,15 +37,27 @@ export function buildUnitStatus(input: StatusInput): MessageOf<'unitStatus'> {
   for (const wanted of target.services) {
     const rejected = records.services[wanted.serviceId]?.rejected;
     const running = effectiveById.get(wanted.serviceId);
-    if (rejected?.manifestDigest === wanted.manifestDigest && running && running.manifestDigest !== wanted.manifestDigest) {
-      services.push({ id: wanted.serviceId, version: wanted.version, status: 'error', errorInfo: { ...rejected.error, message: `rolled back to ${running.version}: ${rejected.error.message}` } });
+    if (
+      rejected?.manifestDigest === wanted.manifestDigest &&
+      running &&
+      running.manifestDigest !== wanted.manifestDigest
+    ) {
+      services.push({
+        id: wanted.serviceId,
+        version: wanted.version,
+        status: 'error',
+        errorInfo: { ...rejected.error, message: `rolled back to ${running.version}: ${rejected.error.message}` },
+      });
       services.push({ id: running.serviceId, version: running.version, status: 'installed' });
       continue;
     }
     const failure = records.installFailures[wanted.manifestDigest];
-    if (installed.has(wanted.manifestDigest)) services.push({ id: wanted.serviceId, version: wanted.version, status: 'installed' });
-    else if (input.installing === wanted.manifestDigest) services.push({ id: wanted.serviceId, version: wanted.version, status: 'installing' });
-    else if (failure) services.push({ id: wanted.serviceId, version: wanted.version, status: 'error', errorInfo: failure.error });
+    if (installed.has(wanted.manifestDigest))
+      services.push({ id: wanted.serviceId, version: wanted.version, status: 'installed' });
+    else if (input.installing === wanted.manifestDigest)
+      services.push({ id: wanted.serviceId, version: wanted.version, status: 'installing' });
+    else if (failure)
+      services.push({ id: wanted.serviceId, version: wanted.version, status: 'error', errorInfo: failure.error });
     else services.push({ id: wanted.serviceId, version: wanted.version, status: 'pending' });
   }
 
@@ -47,10 +66,21 @@ export function buildUnitStatus(input: StatusInput): MessageOf<'unitStatus'> {
     const existing = currentById.get(wanted.instanceId);
     const runtime = observations.instances[wanted.instanceId];
     const service = effectiveById.get(wanted.serviceId);
-    const base = { serviceId: wanted.serviceId, subjectId: wanted.subjectId, instance: wanted.index, nodeId: input.nodeId };
+    const base = {
+      serviceId: wanted.serviceId,
+      subjectId: wanted.subjectId,
+      instance: wanted.index,
+      nodeId: input.nodeId,
+    };
     if (!existing || !runtime) {
       const failure = service ? records.installFailures[service.manifestDigest] : undefined;
-      if (failure) return { ...base, version: wanted.version, status: 'failed', errorInfo: { message: `not installed: ${failure.error.message}` } };
+      if (failure)
+        return {
+          ...base,
+          version: wanted.version,
+          status: 'failed',
+          errorInfo: { message: `not installed: ${failure.error.message}` },
+        };
       return { ...base, version: service?.version ?? wanted.version, status: 'activating' };
     }
     const version = existing.version;

@@ -5,7 +5,12 @@ import { instancePaths, type StoragePaths } from '../paths.js';
 import type { Observations } from '../reconcile/unit-state.js';
 
 /** Make the monitor watch exactly the running instances, with their quotas and alert rules. */
-export function syncMonitor(monitor: Monitor, records: AgentRecords, observations: Observations, paths: StoragePaths): void {
+export function syncMonitor(
+  monitor: Monitor,
+  records: AgentRecords,
+  observations: Observations,
+  paths: StoragePaths,
+): void {
   for (const [instanceId, runtime] of Object.entries(observations.instances)) {
     const record = records.instances[instanceId];
     const installed = record ? records.installed[record.instance.manifestDigest] : undefined;
@@ -20,7 +25,9 @@ export function syncMonitor(monitor: Monitor, records: AgentRecords, observation
       instance: record.instance.index,
       instanceId,
       cgroupsPath: record.cgroupsPath,
-      ...((serviceConfig.quotas?.storageLimit ?? 0) > 0 ? { storagePath: instancePaths(paths, instanceId).storageDir } : {}),
+      ...((serviceConfig.quotas?.storageLimit ?? 0) > 0
+        ? { storagePath: instancePaths(paths, instanceId).storageDir }
+        : {}),
       quotas: serviceConfig.quotas ?? {},
       ...(serviceConfig.alertRules ? { alertRules: serviceConfig.alertRules } : {}),
     });

@@ -31,7 +31,9 @@ describe.skipIf(!isRoot)('ensureStorageMounted', () => {
   it('loop-mounts an ext4 image, creating it when missing', async () => {
     dir = await mkdtemp(join(tmpdir(), 'storage-'));
     const storage = join(dir, 'storage');
-    expect(await ensureStorageMounted(storage, { size: '32M', image: join(dir, 'storage.img') })).toEqual({ mounted: true });
+    expect(await ensureStorageMounted(storage, { size: '32M', image: join(dir, 'storage.img') })).toEqual({
+      mounted: true,
+    });
     expect((await readMountInfo()).find((entry) => entry.mountPoint === storage)?.fsType).toBe('ext4');
   });
 });

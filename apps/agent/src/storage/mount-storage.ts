@@ -23,7 +23,11 @@ export async function readMountInfo(): Promise<MountInfo[]> {
     .map((line) => {
       const fields = line.split(' ');
       const separator = fields.indexOf('-');
-      return { mountPoint: unescapeMountPath(fields[4] ?? ''), fsType: fields[separator + 1] ?? '', source: fields[separator + 2] ?? '' };
+      return {
+        mountPoint: unescapeMountPath(fields[4] ?? ''),
+        fsType: fields[separator + 1] ?? '',
+        source: fields[separator + 2] ?? '',
+      };
     });
 }
 
@@ -44,7 +48,10 @@ export interface StorageOptions {
  * from the host root; a device has a partition for it). Mounts a tmpfs of `size`, or a
  * loop-mounted ext4 `image`, when the directory is not a mount point already.
  */
-export async function ensureStorageMounted(directory: string, options: StorageOptions = {}): Promise<{ mounted: boolean }> {
+export async function ensureStorageMounted(
+  directory: string,
+  options: StorageOptions = {},
+): Promise<{ mounted: boolean }> {
   const absolute = resolve(directory);
   await mkdir(absolute, { recursive: true });
   if (await isMountPoint(absolute)) return { mounted: false };
@@ -57,17 +64,31 @@ export async function ensureStorageMounted(directory: string, options: StorageOp
   try {
     if (options.image) {
       const image = resolve(options.image);
-      const exists = await access(image).then(() => true, () => false);
+      const exists = await access(image).then(
+        () => true,
+        () => false,
+      );
       if (!exists) {
         await runProgram('truncate', ['-s', String(options.size ?? '512M'), image]);
         await runProgram('mkfs.ext4', ['-q', '-F', image]);
       }
       await runProgram('mount', ['-o', 'loop', image, absolute]);
     } else {
-      await runProgram('mount', ['-t', 'tmpfs', '-o', `size=${String(options.size)},mode=0711`, 'openaos-storage', absolute]);
+      await runProgram('mount', [
+        '-t',
+        'tmpfs',
+        '-o',
+        `size=${String(options.size)},mode=0711`,
+        'openaos-storage',
+        absolute,
+      ]);
     }
   } catch (cause) {
-    throw new AgentError('mount-failed', `mounting storage at ${absolute}: ${(cause as Error).message}; run the agent as root`, { cause });
+    throw new AgentError(
+      'mount-failed',
+      `mounting storage at ${absolute}: ${(cause as Error).message}; run the agent as root`,
+      { cause },
+    );
   }
   return { mounted: true };
 }

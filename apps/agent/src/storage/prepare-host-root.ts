@@ -20,7 +20,9 @@ export async function prepareHostRoot(paths: StoragePaths): Promise<void> {
       await runProgram('mount', ['--bind', '/', paths.hostRoot]);
       await runProgram('mount', ['-o', 'remount,bind,ro', paths.hostRoot]);
     } catch (cause) {
-      throw new AgentError('mount-failed', `binding the host root at ${paths.hostRoot}: ${(cause as Error).message}`, { cause });
+      throw new AgentError('mount-failed', `binding the host root at ${paths.hostRoot}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
   }
   // Only add what is missing: the directory is a lower layer of running containers' overlays,
@@ -31,6 +33,8 @@ export async function prepareHostRoot(paths: StoragePaths): Promise<void> {
   const hidden = entries.filter((entry) => !(HOST_BINDS as readonly string[]).includes(entry) && !existing.has(entry));
   // One mknod call for all: spawning per entry is slow on small devices.
   if (hidden.length > 0) {
-    await runProgram('sh', ['-c', 'for entry in "$@"; do mknod "$entry" c 0 0; done', 'sh', ...hidden], { cwd: paths.whiteouts });
+    await runProgram('sh', ['-c', 'for entry in "$@"; do mknod "$entry" c 0 0; done', 'sh', ...hidden], {
+      cwd: paths.whiteouts,
+    });
   }
 }

@@ -10,8 +10,18 @@ export const CERTIFICATE_AUTH_SCHEME = 'AosCert';
  * random nonce the cloud refuses to see twice. (The cloud's own `createCertificateToken`
  * does the same; the CLI must not load the cloud's runtime, so these lines are repeated.)
  */
-export function createAuthorization(credential: Credential, request: { method: string; path: string }, now = new Date()): string {
+export function createAuthorization(
+  credential: Credential,
+  request: { method: string; path: string },
+  now = new Date(),
+): string {
   const iat = Math.floor(now.getTime() / 1000);
-  const payload = { iat, exp: iat + 120, method: request.method.toUpperCase(), path: request.path, nonce: randomBytes(16).toString('base64url') };
+  const payload = {
+    iat,
+    exp: iat + 120,
+    method: request.method.toUpperCase(),
+    path: request.path,
+    nonce: randomBytes(16).toString('base64url'),
+  };
   return `${CERTIFICATE_AUTH_SCHEME} ${signJws(payload, credential, { includeChain: true })}`;
 }

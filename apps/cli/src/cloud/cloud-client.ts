@@ -14,7 +14,9 @@ export type CloudClient = ReturnType<typeof createTRPCClient<AppRouter>>;
  * one procedure and its path (`/api/trpc/<procedure>`) is what the per-request token signs.
  * Without a credential only public procedures (system.info) work.
  */
-export function createCloudClient(target: Pick<CloudTarget, 'url'> & { credential?: CloudTarget['credential'] }): CloudClient {
+export function createCloudClient(
+  target: Pick<CloudTarget, 'url'> & { credential?: CloudTarget['credential'] },
+): CloudClient {
   const basePath = new URL(target.url).pathname.replace(/\/+$/, '');
   return createTRPCClient<AppRouter>({
     links: [

@@ -59,7 +59,9 @@ export function normaliseCloudUrl(value: string, action: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new CliError('usage', action, `"${value}" is not a URL`, { hint: 'give the cloud address with its scheme, e.g. http://localhost:3000' });
+    throw new CliError('usage', action, `"${value}" is not a URL`, {
+      hint: 'give the cloud address with its scheme, e.g. http://localhost:3000',
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CliError('usage', action, `"${value}" is not an http(s) URL`, { hint: 'e.g. https://cloud.example.com' });
@@ -90,7 +92,9 @@ export async function resolveCloudTarget(options: CloudTargetOptions, action: st
   else {
     const security = aosHomePaths(options.aosHome).securityDir;
     const preferred = options.role ?? 'sp';
-    const candidates = [preferred, preferred === 'sp' ? 'oem' : 'sp'].map((role) => join(security, defaultPkcs12Name(role as 'sp' | 'oem')));
+    const candidates = [preferred, preferred === 'sp' ? 'oem' : 'sp'].map((role) =>
+      join(security, defaultPkcs12Name(role as 'sp' | 'oem')),
+    );
     for (const candidate of candidates) {
       if (await isFile(candidate)) {
         credentialPath = candidate;
@@ -99,7 +103,7 @@ export async function resolveCloudTarget(options: CloudTargetOptions, action: st
     }
     if (!credentialPath) {
       throw new CliError('not-found', action, `no credential in ${security}`, {
-        hint: "download your credential from the cloud console into that folder (aos-user-sp.p12 or aos-user-oem.p12), or pass --pkcs12 <file>",
+        hint: 'download your credential from the cloud console into that folder (aos-user-sp.p12 or aos-user-oem.p12), or pass --pkcs12 <file>',
       });
     }
   }

@@ -44,7 +44,8 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
   const action = `uploading ${basename(options.packagePath)} to ${options.url}`;
   const size = (await stat(options.packagePath)).size;
   const boundary = `----openaos-${randomBytes(12).toString('hex')}`;
-  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const head = Buffer.from(
     field('service', options.serviceId) +
       field('version', options.version) +
@@ -118,13 +119,21 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
   }
   const status = incoming.statusCode ?? 0;
   if (status === 201) {
-    return { id: String(body.id ?? ''), version: String(body.version ?? options.version), state: String(body.state ?? '') };
+    return {
+      id: String(body.id ?? ''),
+      version: String(body.version ?? options.version),
+      state: String(body.state ?? ''),
+    };
   }
   const code = typeof body.code === 'string' ? body.code : `http-${status}`;
   const message = typeof body.message === 'string' ? body.message : `HTTP ${status}`;
   const problems = Array.isArray(body.problems) ? (body.problems as CliError['problems']) : [];
   throw new CliError('failed', action, `${message} (${code}, HTTP ${status})`, {
     problems,
-    hint: hintForStatus(status) ?? (code === 'service-mismatch' ? 'publish.service_uid and publish.version of the signed config must match; sign again' : undefined),
+    hint:
+      hintForStatus(status) ??
+      (code === 'service-mismatch'
+        ? 'publish.service_uid and publish.version of the signed config must match; sign again'
+        : undefined),
   });
 }

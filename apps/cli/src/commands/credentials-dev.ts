@@ -35,7 +35,10 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function loadOrCreateDevCa(aosHome: string, organization: string): Promise<{ ca: CertificateAuthority; created: boolean }> {
+async function loadOrCreateDevCa(
+  aosHome: string,
+  organization: string,
+): Promise<{ ca: CertificateAuthority; created: boolean }> {
   const paths = aosHomePaths(aosHome);
   if ((await exists(paths.devCaCertificate)) && (await exists(paths.devCaKey))) {
     const ca = {

@@ -34,10 +34,13 @@ export async function runCredentialsShow(options: ShowCredentialsOptions): Promi
   try {
     credential = await loadCredential(path, options.password !== undefined ? { password: options.password } : {});
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as { code?: string }).code === 'not-found';
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as { code?: string }).code === 'not-found';
     throw new CliError(missing ? 'not-found' : 'failed', action, (error as Error).message, {
       cause: error,
-      hint: missing ? 'create one with `aos credentials dev`, or pass the path of a .p12' : 'the file must be a PKCS#12 with an empty password',
+      hint: missing
+        ? 'create one with `aos credentials dev`, or pass the path of a .p12'
+        : 'the file must be a PKCS#12 with an empty password',
     });
   }
   const now = new Date();

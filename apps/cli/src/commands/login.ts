@@ -28,7 +28,10 @@ export interface LoginResult {
 export async function runLogin(options: LoginOptions): Promise<LoginResult> {
   const action = `signing in to ${options.url}`;
   const url = normaliseCloudUrl(options.url, action);
-  const target = await resolveCloudTarget({ aosHome: options.aosHome, url, ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}) }, action);
+  const target = await resolveCloudTarget(
+    { aosHome: options.aosHome, url, ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}) },
+    action,
+  );
   const anonymous = createCloudClient({ url });
   const info = await callCloud(`${action}: reading system.info`, url, () => anonymous.system.info.query());
   const client = createCloudClient(target);

@@ -40,18 +40,28 @@ export async function runSign(options: SignOptions): Promise<SignResult> {
   const config = validation.config;
   if (!validation.valid || !config) {
     const errors = validation.problems.filter(isErrorProblem);
-    throw new CliError('invalid-config', 'validating the service config', `${errors.length} problem(s) in ${displayPath(validation.configPath)}`, {
-      problems: validation.problems,
-      hint: 'fix the problems listed and run `aos sign` again (`aos validate` checks without signing)',
-    });
+    throw new CliError(
+      'invalid-config',
+      'validating the service config',
+      `${errors.length} problem(s) in ${displayPath(validation.configPath)}`,
+      {
+        problems: validation.problems,
+        hint: 'fix the problems listed and run `aos sign` again (`aos validate` checks without signing)',
+      },
+    );
   }
   const folder = { serviceDir: validation.serviceDir, metaDir: dirname(validation.configPath) };
   // The package builder reads <service>/meta/config.yaml; a config elsewhere would be
   // validated here but not be the one signed.
   if (validation.configPath !== join(folder.serviceDir, 'meta', 'config.yaml')) {
-    throw new CliError('usage', 'signing the service', `--config must be <service>/meta/config.yaml (got ${validation.configPath})`, {
-      hint: 'move the config to meta/config.yaml, or pass -C <service folder>',
-    });
+    throw new CliError(
+      'usage',
+      'signing the service',
+      `--config must be <service>/meta/config.yaml (got ${validation.configPath})`,
+      {
+        hint: 'move the config to meta/config.yaml, or pass -C <service folder>',
+      },
+    );
   }
   const resolved = await resolveSigningCredential({
     config,

@@ -10,13 +10,17 @@ export async function runSubjectList(options: CloudTargetOptions): Promise<Subje
   return callCloud(action, target.url, () => createCloudClient(target).subjects.list.query());
 }
 
-export async function runSubjectShow(options: CloudTargetOptions & { id: string }): Promise<CloudOutputs['subjects']['get']> {
+export async function runSubjectShow(
+  options: CloudTargetOptions & { id: string },
+): Promise<CloudOutputs['subjects']['get']> {
   const action = `reading subject ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
   return callCloud(action, target.url, () => createCloudClient(target).subjects.get.query({ id: options.id }));
 }
 
-export async function runSubjectCreate(options: CloudTargetOptions & { name: string; type?: 'group' | 'user' }): Promise<CloudOutputs['subjects']['create']> {
+export async function runSubjectCreate(
+  options: CloudTargetOptions & { name: string; type?: 'group' | 'user' },
+): Promise<CloudOutputs['subjects']['create']> {
   const action = `creating subject "${options.name}"`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
   const input = { name: options.name, ...(options.type ? { type: options.type } : {}) };
@@ -24,7 +28,9 @@ export async function runSubjectCreate(options: CloudTargetOptions & { name: str
 }
 
 /** Bind services to units and unit sets through the subject (what deploys them). */
-export async function runSubjectBind(options: CloudTargetOptions & SubjectBinding & { id: string; unbind?: boolean }): Promise<CloudOutputs['subjects']['bind']> {
+export async function runSubjectBind(
+  options: CloudTargetOptions & SubjectBinding & { id: string; unbind?: boolean },
+): Promise<CloudOutputs['subjects']['bind']> {
   const verb = options.unbind ? 'unbinding' : 'binding';
   const action = `${verb} subject ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
@@ -35,5 +41,7 @@ export async function runSubjectBind(options: CloudTargetOptions & SubjectBindin
     ...(options.unitSetIds?.length ? { unitSetIds: options.unitSetIds } : {}),
   };
   const client = createCloudClient(target);
-  return callCloud(action, target.url, () => (options.unbind ? client.subjects.unbind.mutate(input) : client.subjects.bind.mutate(input)));
+  return callCloud(action, target.url, () =>
+    options.unbind ? client.subjects.unbind.mutate(input) : client.subjects.bind.mutate(input),
+  );
 }

@@ -9,28 +9,43 @@ export async function runUnitSetList(options: CloudTargetOptions): Promise<UnitS
   return callCloud(action, target.url, () => createCloudClient(target).unitSets.list.query());
 }
 
-export async function runUnitSetShow(options: CloudTargetOptions & { id: string }): Promise<CloudOutputs['unitSets']['get']> {
+export async function runUnitSetShow(
+  options: CloudTargetOptions & { id: string },
+): Promise<CloudOutputs['unitSets']['get']> {
   const action = `reading unit set ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
   return callCloud(action, target.url, () => createCloudClient(target).unitSets.get.query({ id: options.id }));
 }
 
 /** A verification set gets new versions before OEM approval. */
-export async function runUnitSetCreate(options: CloudTargetOptions & { name: string; isVerificationSet?: boolean }): Promise<CloudOutputs['unitSets']['create']> {
+export async function runUnitSetCreate(
+  options: CloudTargetOptions & { name: string; isVerificationSet?: boolean },
+): Promise<CloudOutputs['unitSets']['create']> {
   const action = `creating unit set "${options.name}"`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  const input = { name: options.name, ...(options.isVerificationSet !== undefined ? { isVerificationSet: options.isVerificationSet } : {}) };
+  const input = {
+    name: options.name,
+    ...(options.isVerificationSet !== undefined ? { isVerificationSet: options.isVerificationSet } : {}),
+  };
   return callCloud(action, target.url, () => createCloudClient(target).unitSets.create.mutate(input));
 }
 
-export async function runUnitSetAddUnits(options: CloudTargetOptions & { id: string; unitIds: string[] }): Promise<CloudOutputs['unitSets']['addUnits']> {
+export async function runUnitSetAddUnits(
+  options: CloudTargetOptions & { id: string; unitIds: string[] },
+): Promise<CloudOutputs['unitSets']['addUnits']> {
   const action = `adding units to unit set ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  return callCloud(action, target.url, () => createCloudClient(target).unitSets.addUnits.mutate({ id: options.id, unitIds: options.unitIds }));
+  return callCloud(action, target.url, () =>
+    createCloudClient(target).unitSets.addUnits.mutate({ id: options.id, unitIds: options.unitIds }),
+  );
 }
 
-export async function runUnitSetRemoveUnits(options: CloudTargetOptions & { id: string; unitIds: string[] }): Promise<CloudOutputs['unitSets']['removeUnits']> {
+export async function runUnitSetRemoveUnits(
+  options: CloudTargetOptions & { id: string; unitIds: string[] },
+): Promise<CloudOutputs['unitSets']['removeUnits']> {
   const action = `removing units from unit set ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  return callCloud(action, target.url, () => createCloudClient(target).unitSets.removeUnits.mutate({ id: options.id, unitIds: options.unitIds }));
+  return callCloud(action, target.url, () =>
+    createCloudClient(target).unitSets.removeUnits.mutate({ id: options.id, unitIds: options.unitIds }),
+  );
 }

@@ -18,13 +18,19 @@ export async function runUnitShow(options: CloudTargetOptions & { id: string }):
 }
 
 /** Register a unit by its system ID before it is provisioned. */
-export async function runUnitCreate(options: CloudTargetOptions & { systemId: string; model: string }): Promise<CloudOutputs['units']['create']> {
+export async function runUnitCreate(
+  options: CloudTargetOptions & { systemId: string; model: string },
+): Promise<CloudOutputs['units']['create']> {
   const action = `registering unit ${options.systemId}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  return callCloud(action, target.url, () => createCloudClient(target).units.create.mutate({ systemId: options.systemId, model: options.model }));
+  return callCloud(action, target.url, () =>
+    createCloudClient(target).units.create.mutate({ systemId: options.systemId, model: options.model }),
+  );
 }
 
-export async function runUnitRemove(options: CloudTargetOptions & { id: string }): Promise<CloudOutputs['units']['remove']> {
+export async function runUnitRemove(
+  options: CloudTargetOptions & { id: string },
+): Promise<CloudOutputs['units']['remove']> {
   const action = `removing unit ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
   return callCloud(action, target.url, () => createCloudClient(target).units.remove.mutate({ id: options.id }));

@@ -30,17 +30,26 @@ export async function runUpload(options: UploadOptions): Promise<UploadResult> {
   const validation = await runValidate({ ...locationOf(options), forSigning: true });
   const config = validation.config;
   if (!validation.valid || !config?.publish.service_uid || !config.publish.version) {
-    throw new CliError('invalid-config', 'reading the service config for upload', `${validation.problems.filter(isErrorProblem).length} problem(s) in ${displayPath(validation.configPath)}`, {
-      problems: validation.problems,
-      hint: 'fix meta/config.yaml (publish.service_uid and publish.version are needed), sign, then upload',
-    });
+    throw new CliError(
+      'invalid-config',
+      'reading the service config for upload',
+      `${validation.problems.filter(isErrorProblem).length} problem(s) in ${displayPath(validation.configPath)}`,
+      {
+        problems: validation.problems,
+        hint: 'fix meta/config.yaml (publish.service_uid and publish.version are needed), sign, then upload',
+      },
+    );
   }
-  const packagePath = options.file ? resolve(options.file) : join(validation.serviceDir, config.build.package_folder, 'service.tar.gz');
+  const packagePath = options.file
+    ? resolve(options.file)
+    : join(validation.serviceDir, config.build.package_folder, 'service.tar.gz');
   const action = `uploading ${displayPath(packagePath)}`;
   const size = await stat(packagePath).then(
     (info) => info.size,
     () => {
-      throw new CliError('not-found', action, `${packagePath} does not exist`, { hint: 'run `aos sign` first (or `aos go` to sign and upload)' });
+      throw new CliError('not-found', action, `${packagePath} does not exist`, {
+        hint: 'run `aos sign` first (or `aos go` to sign and upload)',
+      });
     },
   );
   const target = await resolveCloudTarget({ ...options, role: 'sp' }, action);

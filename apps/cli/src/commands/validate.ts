@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, isErrorProblem, validateServiceConfig, type ConfigProblem, type ServiceConfig } from '@openaos/config';
+import {
+  ConfigError,
+  isErrorProblem,
+  validateServiceConfig,
+  type ConfigProblem,
+  type ServiceConfig,
+} from '@openaos/config';
 import { displayPath } from '../display-path.js';
 import { CliError } from '../errors.js';
 import { resolveServiceFolder, type ServiceLocation } from '../service-folder.js';
@@ -36,7 +42,9 @@ export async function runValidate(options: ValidateOptions = {}): Promise<Valida
   try {
     text = await readFile(folder.configPath, 'utf8');
   } catch (error) {
-    throw new CliError('not-found', action, `reading ${folder.configPath}: ${(error as Error).message}`, { cause: error });
+    throw new CliError('not-found', action, `reading ${folder.configPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     const { config, problems } = validateServiceConfig(text, {

@@ -7,11 +7,15 @@ export type VersionView = CloudOutputs['versions']['list'][number];
 export async function runVersionList(options: CloudTargetOptions & { serviceId: string }): Promise<VersionView[]> {
   const action = `listing versions of service ${options.serviceId}`;
   const target = await resolveCloudTarget({ ...options, role: options.role ?? 'sp' }, action);
-  return callCloud(action, target.url, () => createCloudClient(target).versions.list.query({ serviceId: options.serviceId }));
+  return callCloud(action, target.url, () =>
+    createCloudClient(target).versions.list.query({ serviceId: options.serviceId }),
+  );
 }
 
 /** Approve a ready version for the fleet (OEM); verification unit sets have it already. */
-export async function runVersionApprove(options: CloudTargetOptions & { id: string }): Promise<CloudOutputs['versions']['approve']> {
+export async function runVersionApprove(
+  options: CloudTargetOptions & { id: string },
+): Promise<CloudOutputs['versions']['approve']> {
   const action = `approving version ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
   return callCloud(action, target.url, () => createCloudClient(target).versions.approve.mutate({ id: options.id }));

@@ -17,7 +17,12 @@ export function captureIo(options: { isTTY?: boolean } = {}): CliIo & { out: () 
 }
 
 /** A throwaway AOS_HOME and working folder; `cleanup` removes both. */
-export async function createSandbox(): Promise<{ root: string; aosHome: string; env: CliEnvironment; cleanup: () => Promise<void> }> {
+export async function createSandbox(): Promise<{
+  root: string;
+  aosHome: string;
+  env: CliEnvironment;
+  cleanup: () => Promise<void>;
+}> {
   const root = await mkdtemp(join(tmpdir(), 'openaos-cli-'));
   const aosHome = join(root, 'aos-home');
   return {
@@ -29,7 +34,11 @@ export async function createSandbox(): Promise<{ root: string; aosHome: string; 
 }
 
 /** Run `aos <argv>` in-process; returns the exit code and what was printed. */
-export async function runAos(argv: string[], env: CliEnvironment, options: { isTTY?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runAos(
+  argv: string[],
+  env: CliEnvironment,
+  options: { isTTY?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = captureIo(options);
   const code = await runCli(argv, io, env);
   return { code, stdout: io.out(), stderr: io.err() };

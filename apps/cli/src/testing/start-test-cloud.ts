@@ -43,7 +43,11 @@ async function toFetchRequest(request: IncomingMessage, url: URL): Promise<Reque
 
 export async function startTestCloud(options: { maxUploadBytes?: number } = {}): Promise<TestCloud> {
   const dataDir = await mkdtemp(join(tmpdir(), 'openaos-cli-cloud-'));
-  const core = await startCloudCore({ dataDir, adminPassword: 'admin password for tests', ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}) });
+  const core = await startCloudCore({
+    dataDir,
+    adminPassword: 'admin password for tests',
+    ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
+  });
   const server = createServer((request, response) => {
     if (isUploadRequest(request)) {
       void handleUploadRequest(core.deps, request, response);
@@ -63,7 +67,12 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
         createContext: ({ req }) =>
           createContext({
             deps: core.deps,
-            request: { authorization: req.headers.get('authorization'), cookie: req.headers.get('cookie'), method: req.method, path: new URL(req.url).pathname },
+            request: {
+              authorization: req.headers.get('authorization'),
+              cookie: req.headers.get('cookie'),
+              method: req.method,
+              path: new URL(req.url).pathname,
+            },
           }),
       });
       response.writeHead(fetchResponse.status, Object.fromEntries(fetchResponse.headers));

@@ -9,7 +9,12 @@ import { api } from '../../src/client/trpc';
 
 function navigationFor(actor: Actor): { href: string; label: string }[] {
   const items = [{ href: '/services', label: 'Services' }];
-  if (actor.role === 'oem') items.push({ href: '/units', label: 'Units' }, { href: '/unit-sets', label: 'Unit sets' }, { href: '/subjects', label: 'Subjects' });
+  if (actor.role === 'oem')
+    items.push(
+      { href: '/units', label: 'Units' },
+      { href: '/unit-sets', label: 'Unit sets' },
+      { href: '/subjects', label: 'Subjects' },
+    );
   if (actor.role === 'admin') items.push({ href: '/admin', label: 'Admin' });
   items.push({ href: '/credential', label: 'Credential' });
   return items;

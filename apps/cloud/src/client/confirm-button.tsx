@@ -2,7 +2,17 @@
 import type { ReactNode } from 'react';
 
 /** A button that asks the browser's `confirm(question)` and runs `onConfirm` only when the user agrees. */
-export function ConfirmButton({ question, className, onConfirm, children }: { question: string; className: string; onConfirm: () => void; children: ReactNode }) {
+export function ConfirmButton({
+  question,
+  className,
+  onConfirm,
+  children,
+}: {
+  question: string;
+  className: string;
+  onConfirm: () => void;
+  children: ReactNode;
+}) {
   return (
     <button
       type="button"

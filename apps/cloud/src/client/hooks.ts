@@ -29,7 +29,7 @@ export function useLoad<T>(load: () => Promise<T>, keys: unknown[] = []) {
 export function useAction() {
   const [problem, setProblem] = useState<ProblemInfo | null>(null);
   const [isPending, setPending] = useState(false);
-  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
+  const run = useCallback(async <T>(action: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
     setPending(true);
     setProblem(null);
     try {

@@ -14,7 +14,11 @@ export interface ProblemInfo {
 /** What to show for a failed call: the message, and validation messages by field. */
 export function describeProblem(error: unknown): ProblemInfo {
   if (error instanceof TRPCClientError) {
-    const data = (error.data ?? {}) as { fieldErrors?: Record<string, string> | null; apiCode?: string | null; code?: string };
+    const data = (error.data ?? {}) as {
+      fieldErrors?: Record<string, string> | null;
+      apiCode?: string | null;
+      code?: string;
+    };
     const fieldErrors = data.fieldErrors ?? {};
     const message = Object.keys(fieldErrors).length > 0 ? 'Please correct the highlighted fields.' : error.message;
     return { message, fieldErrors, code: data.apiCode ?? data.code ?? null };

@@ -2,7 +2,13 @@
 import { useState, type ReactNode } from 'react';
 import type { ProblemInfo } from './trpc';
 
-export function Field(props: { label: string; name: string; problem?: ProblemInfo | null; hint?: string; children: ReactNode }) {
+export function Field(props: {
+  label: string;
+  name: string;
+  problem?: ProblemInfo | null;
+  hint?: string;
+  children: ReactNode;
+}) {
   const message = props.problem?.fieldErrors[props.name];
   return (
     <label className={message ? 'field field-invalid' : 'field'}>

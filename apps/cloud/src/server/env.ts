@@ -13,7 +13,10 @@ const schema = z.object({
   OPENAOS_ADMIN_PASSWORD: z.string().min(12, 'must have at least 12 characters').optional(),
   OPENAOS_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().optional(),
   /** Mark the session cookie Secure: set when the cloud is reached over HTTPS (behind a proxy). */
-  OPENAOS_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  OPENAOS_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   /** The address people use, for the messages printed at start. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
 });

@@ -2,7 +2,10 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter, createContext, type CloudDependencies } from '@openaos/api';
 
 /** tRPC's fetch adapter over the app router: authenticates each request from its headers. */
-export function createTrpcHandler(deps: CloudDependencies, options: { secureCookies: boolean }): (request: Request) => Promise<Response> {
+export function createTrpcHandler(
+  deps: CloudDependencies,
+  options: { secureCookies: boolean },
+): (request: Request) => Promise<Response> {
   return (request) =>
     fetchRequestHandler({
       endpoint: '/api/trpc',

@@ -29,6 +29,9 @@ export async function listBindingSubjects(db: Database, item: BoundFleetItem): P
 export async function refuseDeleteWhileBound(db: Database, item: BoundFleetItem, action: string): Promise<void> {
   const bindings = await listBindingSubjects(db, item);
   if (bindings.length > 0) {
-    throw new ApiError('delete-blocked', `${action}: subject(s) ${bindings.map((b) => `"${b.name}"`).join(', ')} bind it; unbind it first`);
+    throw new ApiError(
+      'delete-blocked',
+      `${action}: subject(s) ${bindings.map((b) => `"${b.name}"`).join(', ')} bind it; unbind it first`,
+    );
   }
 }

@@ -28,7 +28,11 @@ export interface CredentialView {
  * admin). The same file signs packages and authenticates the CLI. Only its certificate is
  * kept; the private key leaves with the response and is not stored.
  */
-export async function issue(deps: CloudDependencies, actor: Actor, input: { userId?: string } = {}): Promise<IssuedUserCredential> {
+export async function issue(
+  deps: CloudDependencies,
+  actor: Actor,
+  input: { userId?: string } = {},
+): Promise<IssuedUserCredential> {
   const userId = input.userId ?? actor.userId;
   if (userId !== actor.userId && actor.role !== 'admin') {
     throw new ApiError('forbidden', 'issuing a credential: you may issue credentials only for yourself; ask an admin');
@@ -39,7 +43,8 @@ export async function issue(deps: CloudDependencies, actor: Actor, input: { user
     .leftJoin(schema.organisations, eq(schema.users.organisationId, schema.organisations.id))
     .where(eq(schema.users.id, userId));
   if (!row) throw notFound('user', userId);
-  if (!row.user.isActive) throw new ApiError('invalid-input', `issuing a credential for ${row.user.email}: the account is deactivated`);
+  if (!row.user.isActive)
+    throw new ApiError('invalid-input', `issuing a credential for ${row.user.email}: the account is deactivated`);
   const issued = issueUserCredential(deps.authority.ca, {
     commonName: row.user.email,
     organization: row.organisationName ?? 'OpenAos',
@@ -60,26 +65,41 @@ export async function issue(deps: CloudDependencies, actor: Actor, input: { user
   };
 }
 
-export async function list(deps: Pick<CloudDependencies, 'db'>, actor: Actor, input: { userId?: string } = {}): Promise<CredentialView[]> {
+export async function list(
+  deps: Pick<CloudDependencies, 'db'>,
+  actor: Actor,
+  input: { userId?: string } = {},
+): Promise<CredentialView[]> {
   const userId = input.userId ?? actor.userId;
-  if (userId !== actor.userId && actor.role !== 'admin') throw new ApiError('forbidden', 'listing credentials: you may list only your own');
+  if (userId !== actor.userId && actor.role !== 'admin')
+    throw new ApiError('forbidden', 'listing credentials: you may list only your own');
   const rows = await deps.db.select().from(schema.userCredentials).where(eq(schema.userCredentials.userId, userId));
   return rows.map((row) => ({
     fingerprint256: row.fingerprint256,
     serialNumber: row.serialNumber,
-    createdAt: toIso(row.createdAt)!,
+    createdAt: toIso(row.createdAt),
     revokedAt: toIso(row.revokedAt),
   }));
 }
 
 /** Revoke a credential: it no longer authenticates, and packages signed with it are refused at upload. */
-export async function revoke(deps: Pick<CloudDependencies, 'db' | 'now'>, actor: Actor, input: { fingerprint256: string }): Promise<void> {
-  const [row] = await deps.db.select().from(schema.userCredentials).where(eq(schema.userCredentials.fingerprint256, input.fingerprint256));
-  if (!row || (row.userId !== actor.userId && actor.role !== 'admin')) throw notFound('credential', input.fingerprint256);
+export async function revoke(
+  deps: Pick<CloudDependencies, 'db' | 'now'>,
+  actor: Actor,
+  input: { fingerprint256: string },
+): Promise<void> {
+  const [row] = await deps.db
+    .select()
+    .from(schema.userCredentials)
+    .where(eq(schema.userCredentials.fingerprint256, input.fingerprint256));
+  if (!row || (row.userId !== actor.userId && actor.role !== 'admin'))
+    throw notFound('credential', input.fingerprint256);
   await deps.db
     .update(schema.userCredentials)
     .set({ revokedAt: deps.now() })
-    .where(and(eq(schema.userCredentials.fingerprint256, input.fingerprint256), isNull(schema.userCredentials.revokedAt)));
+    .where(
+      and(eq(schema.userCredentials.fingerprint256, input.fingerprint256), isNull(schema.userCredentials.revokedAt)),
+    );
 }
 
 export function randomNonce(): string {

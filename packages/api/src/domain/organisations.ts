@@ -2,7 +2,7 @@ import { asc, count, eq } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import { requireRole, type Actor } from '../actor.js';
 import { ApiError } from '../errors.js';
-import { notFound, toIso, withUniqueCheck } from './util.js';
+import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export type OrganisationKind = 'oem' | 'sp';
 
@@ -14,7 +14,7 @@ export interface OrganisationView {
 }
 
 function toView(row: typeof schema.organisations.$inferSelect): OrganisationView {
-  return { id: row.id, name: row.name, kind: row.kind, createdAt: toIso(row.createdAt)! };
+  return { id: row.id, name: row.name, kind: row.kind, createdAt: toIso(row.createdAt) };
 }
 
 /** Admins see every organisation; others see their own. */
@@ -23,13 +23,17 @@ export async function list(db: Database, actor: Actor): Promise<OrganisationView
   return rows.filter((row) => actor.role === 'admin' || row.id === actor.organisationId).map(toView);
 }
 
-export async function create(db: Database, actor: Actor, input: { name: string; kind: OrganisationKind }): Promise<OrganisationView> {
+export async function create(
+  db: Database,
+  actor: Actor,
+  input: { name: string; kind: OrganisationKind },
+): Promise<OrganisationView> {
   requireRole(actor, ['admin'], 'creating an organisation');
-  const [row] = await withUniqueCheck(
+  const rows = await withUniqueCheck(
     () => db.insert(schema.organisations).values({ name: input.name.trim(), kind: input.kind }).returning(),
     `creating organisation "${input.name}": an organisation with that name exists; choose another name`,
   );
-  return toView(row!);
+  return toView(onlyRow(rows, `creating organisation "${input.name}"`));
 }
 
 /** Refused while the organisation still has users, services, units, unit sets or subjects. */
@@ -49,7 +53,10 @@ export async function remove(db: Database, actor: Actor, input: { id: string }):
     if (result && result.n > 0) dependents.push(`${result.n} ${label}`);
   }
   if (dependents.length > 0) {
-    throw new ApiError('delete-blocked', `deleting organisation "${row.name}": it still has ${dependents.join(', ')}; delete or move them first`);
+    throw new ApiError(
+      'delete-blocked',
+      `deleting organisation "${row.name}": it still has ${dependents.join(', ')}; delete or move them first`,
+    );
   }
   await db.delete(schema.organisations).where(eq(schema.organisations.id, input.id));
 }

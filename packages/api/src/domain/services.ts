@@ -5,7 +5,8 @@ import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
 import { compareSemver } from './semver.js';
-import { notFound, toIso } from './util.js';
+import { findVisible, requireOwner } from './service-access.js';
+import { notFound, onlyRow, toIso } from './util.js';
 import { toVersionView, type ServiceVersionView } from './versions.js';
 
 export interface ServiceView {
@@ -27,28 +28,25 @@ export interface ServiceDetail extends ServiceView {
   subjects: { id: string; name: string }[];
 }
 
-/** SP users see their organisation's services; OEM users and admins see all (to bind and approve them). */
-function canSee(actor: Actor, organisationId: string): boolean {
-  return actor.role !== 'sp' || actor.organisationId === organisationId;
-}
-
-/** Only SP users of the owning organisation change a service. */
-export function requireOwner(actor: Actor, service: { organisationId: string; id: string }, action: string): void {
-  requireRole(actor, ['sp'], action);
-  if (actor.organisationId !== service.organisationId) throw notFound('service', service.id);
-}
-
 export async function list(db: Database, actor: Actor): Promise<ServiceView[]> {
   const rows = await db
     .select({ service: schema.services, organisationName: schema.organisations.name })
     .from(schema.services)
     .innerJoin(schema.organisations, eq(schema.services.organisationId, schema.organisations.id))
-    .where(actor.role === 'sp' ? eq(schema.services.organisationId, actor.organisationId ?? '00000000-0000-0000-0000-000000000000') : undefined)
+    .where(
+      actor.role === 'sp'
+        ? eq(schema.services.organisationId, actor.organisationId ?? '00000000-0000-0000-0000-000000000000')
+        : undefined,
+    )
     .orderBy(asc(schema.services.title));
   const ids = rows.map((row) => row.service.id);
   const versions = ids.length
     ? await db
-        .select({ serviceId: schema.serviceVersions.serviceId, version: schema.serviceVersions.version, state: schema.serviceVersions.state })
+        .select({
+          serviceId: schema.serviceVersions.serviceId,
+          version: schema.serviceVersions.version,
+          state: schema.serviceVersions.state,
+        })
         .from(schema.serviceVersions)
         .where(inArray(schema.serviceVersions.serviceId, ids))
     : [];
@@ -72,19 +70,8 @@ function toServiceFields(service: typeof schema.services.$inferSelect, organisat
     defaultQuotas: service.defaultQuotas,
     organisationId: service.organisationId,
     organisationName,
-    createdAt: toIso(service.createdAt)!,
+    createdAt: toIso(service.createdAt),
   };
-}
-
-/** A visible service row, or not-found (an SP never learns that another SP's service exists). */
-export async function findVisible(db: Database, actor: Actor, id: string) {
-  const [row] = await db
-    .select({ service: schema.services, organisationName: schema.organisations.name })
-    .from(schema.services)
-    .innerJoin(schema.organisations, eq(schema.services.organisationId, schema.organisations.id))
-    .where(eq(schema.services.id, id));
-  if (!row || !canSee(actor, row.service.organisationId)) throw notFound('service', id);
-  return row;
 }
 
 export async function get(db: Database, actor: Actor, input: { id: string }): Promise<ServiceDetail> {
@@ -124,7 +111,7 @@ export interface ServiceInput {
 export async function create(db: Database, actor: Actor, input: ServiceInput): Promise<ServiceView> {
   requireRole(actor, ['sp'], 'creating a service');
   const organisationId = requireOrganisation(actor, 'creating a service');
-  const [service] = await db
+  const rows = await db
     .insert(schema.services)
     .values({
       organisationId,
@@ -134,10 +121,15 @@ export async function create(db: Database, actor: Actor, input: ServiceInput): P
       createdBy: actor.userId,
     })
     .returning();
-  return { ...toServiceFields(service!, actor.organisationName ?? ''), latestVersion: null, versionCount: 0 };
+  const service = onlyRow(rows, `creating service "${input.title}"`);
+  return { ...toServiceFields(service, actor.organisationName ?? ''), latestVersion: null, versionCount: 0 };
 }
 
-export async function update(db: Database, actor: Actor, input: { id: string } & Partial<ServiceInput>): Promise<ServiceView> {
+export async function update(
+  db: Database,
+  actor: Actor,
+  input: { id: string } & Partial<ServiceInput>,
+): Promise<ServiceView> {
   const row = await findVisible(db, actor, input.id);
   requireOwner(actor, row.service, `changing service "${row.service.title}"`);
   await db
@@ -148,15 +140,20 @@ export async function update(db: Database, actor: Actor, input: { id: string } &
       ...(input.defaultQuotas !== undefined ? { defaultQuotas: input.defaultQuotas } : {}),
     })
     .where(eq(schema.services.id, input.id));
-  const [view] = (await list(db, actor)).filter((service) => service.id === input.id);
-  return view!;
+  const view = (await list(db, actor)).find((service) => service.id === input.id);
+  if (!view) throw notFound('service', input.id);
+  return view;
 }
 
 /**
  * Delete a service with its versions and the blobs no other version uses. Refused while the
  * service is bound to a subject: an OEM relies on it; they must unbind it first.
  */
-export async function remove(deps: Pick<CloudDependencies, 'db' | 'blobs'>, actor: Actor, input: { id: string }): Promise<void> {
+export async function remove(
+  deps: Pick<CloudDependencies, 'db' | 'blobs'>,
+  actor: Actor,
+  input: { id: string },
+): Promise<void> {
   const row = await findVisible(deps.db, actor, input.id);
   requireOwner(actor, row.service, `deleting service "${row.service.title}"`);
   const bindings = await deps.db
@@ -170,7 +167,13 @@ export async function remove(deps: Pick<CloudDependencies, 'db' | 'blobs'>, acto
       `deleting service "${row.service.title}": it is bound to ${bindings.length} subject(s); ask the OEM to unbind it from their subjects first`,
     );
   }
-  const versions = await deps.db.select().from(schema.serviceVersions).where(eq(schema.serviceVersions.serviceId, input.id));
+  const versions = await deps.db
+    .select()
+    .from(schema.serviceVersions)
+    .where(eq(schema.serviceVersions.serviceId, input.id));
   await deps.db.delete(schema.services).where(and(eq(schema.services.id, input.id)));
-  await freeBlobs(deps, versions.flatMap((version) => version.blobDigests));
+  await freeBlobs(
+    deps,
+    versions.flatMap((version) => version.blobDigests),
+  );
 }

@@ -17,7 +17,11 @@ function hashToken(token: string): string {
 let dummyHash: Promise<string> | undefined;
 
 /** Check email and password; on success store a new session and return its token (shown only in the cookie). */
-export async function signIn(db: Database, input: { email: string; password: string }, now: Date): Promise<{ token: string; expiresAt: Date; actor: Actor }> {
+export async function signIn(
+  db: Database,
+  input: { email: string; password: string },
+  now: Date,
+): Promise<{ token: string; expiresAt: Date; actor: Actor }> {
   const email = input.email.trim().toLowerCase();
   const [row] = await db
     .select({ user: schema.users, organisationName: schema.organisations.name })
@@ -27,7 +31,8 @@ export async function signIn(db: Database, input: { email: string; password: str
   dummyHash ??= hashPassword('not a password');
   const matches = await verifyPassword(input.password, row?.user.passwordHash ?? (await dummyHash));
   if (!row || !matches) throw new ApiError('unauthenticated', 'signing in: wrong email or password');
-  if (!row.user.isActive) throw new ApiError('unauthenticated', 'signing in: this account is deactivated; ask an admin to reactivate it');
+  if (!row.user.isActive)
+    throw new ApiError('unauthenticated', 'signing in: this account is deactivated; ask an admin to reactivate it');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
   await db.insert(schema.sessions).values({ tokenHash: hashToken(token), userId: row.user.id, expiresAt });
@@ -51,7 +56,10 @@ export async function signOut(db: Database, token: string): Promise<void> {
   await db.delete(schema.sessions).where(eq(schema.sessions.tokenHash, hashToken(token)));
 }
 
-export function toActor(row: { user: typeof schema.users.$inferSelect; organisationName: string | null }, via: Actor['via']): Actor {
+export function toActor(
+  row: { user: typeof schema.users.$inferSelect; organisationName: string | null },
+  via: Actor['via'],
+): Actor {
   return {
     userId: row.user.id,
     email: row.user.email,

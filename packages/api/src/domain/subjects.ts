@@ -3,7 +3,7 @@ import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
 import { requireOwnedUnitSets } from './unit-sets.js';
 import { requireOem, requireOwnedUnits } from './units.js';
-import { notFound, toIso, withUniqueCheck } from './util.js';
+import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export type SubjectType = 'group' | 'user';
 
@@ -18,7 +18,10 @@ export interface SubjectView {
 }
 
 async function findOwned(db: Database, organisationId: string, id: string) {
-  const [row] = await db.select().from(schema.subjects).where(and(eq(schema.subjects.id, id), eq(schema.subjects.organisationId, organisationId)));
+  const [row] = await db
+    .select()
+    .from(schema.subjects)
+    .where(and(eq(schema.subjects.id, id), eq(schema.subjects.organisationId, organisationId)));
   if (!row) throw notFound('subject', id);
   return row;
 }
@@ -37,7 +40,12 @@ async function toViews(db: Database, rows: (typeof schema.subjects.$inferSelect)
     .innerJoin(schema.units, eq(schema.subjectUnits.unitId, schema.units.id))
     .where(inArray(schema.subjectUnits.subjectId, ids));
   const unitSets = await db
-    .select({ subjectId: schema.subjectUnitSets.subjectId, id: schema.unitSets.id, name: schema.unitSets.name, isVerificationSet: schema.unitSets.isVerificationSet })
+    .select({
+      subjectId: schema.subjectUnitSets.subjectId,
+      id: schema.unitSets.id,
+      name: schema.unitSets.name,
+      isVerificationSet: schema.unitSets.isVerificationSet,
+    })
     .from(schema.subjectUnitSets)
     .innerJoin(schema.unitSets, eq(schema.subjectUnitSets.unitSetId, schema.unitSets.id))
     .where(inArray(schema.subjectUnitSets.subjectId, ids));
@@ -45,43 +53,65 @@ async function toViews(db: Database, rows: (typeof schema.subjects.$inferSelect)
     id: row.id,
     name: row.name,
     type: row.type,
-    createdAt: toIso(row.createdAt)!,
+    createdAt: toIso(row.createdAt),
     services: services.filter((s) => s.subjectId === row.id).map(({ id, title }) => ({ id, title })),
     units: units.filter((u) => u.subjectId === row.id).map(({ id, systemId }) => ({ id, systemId })),
-    unitSets: unitSets.filter((u) => u.subjectId === row.id).map(({ id, name, isVerificationSet }) => ({ id, name, isVerificationSet })),
+    unitSets: unitSets
+      .filter((u) => u.subjectId === row.id)
+      .map(({ id, name, isVerificationSet }) => ({ id, name, isVerificationSet })),
   }));
 }
 
 export async function list(db: Database, actor: Actor): Promise<SubjectView[]> {
   const organisationId = requireOem(actor, 'listing subjects');
-  const rows = await db.select().from(schema.subjects).where(eq(schema.subjects.organisationId, organisationId)).orderBy(asc(schema.subjects.name));
+  const rows = await db
+    .select()
+    .from(schema.subjects)
+    .where(eq(schema.subjects.organisationId, organisationId))
+    .orderBy(asc(schema.subjects.name));
   return toViews(db, rows);
 }
 
 export async function get(db: Database, actor: Actor, input: { id: string }): Promise<SubjectView> {
   const organisationId = requireOem(actor, 'showing a subject');
   const [view] = await toViews(db, [await findOwned(db, organisationId, input.id)]);
-  return view!;
+  if (!view) throw notFound('subject', input.id);
+  return view;
 }
 
-export async function create(db: Database, actor: Actor, input: { name: string; type?: SubjectType }): Promise<SubjectView> {
+export async function create(
+  db: Database,
+  actor: Actor,
+  input: { name: string; type?: SubjectType },
+): Promise<SubjectView> {
   const organisationId = requireOem(actor, 'creating a subject');
-  const [row] = await withUniqueCheck(
-    () => db.insert(schema.subjects).values({ organisationId, name: input.name.trim(), type: input.type ?? 'group' }).returning(),
+  const rows = await withUniqueCheck(
+    () =>
+      db
+        .insert(schema.subjects)
+        .values({ organisationId, name: input.name.trim(), type: input.type ?? 'group' })
+        .returning(),
     `creating subject "${input.name}": your organisation has a subject with that name`,
   );
-  const [view] = await toViews(db, [row!]);
-  return view!;
+  const doing = `creating subject "${input.name}"`;
+  return onlyRow(await toViews(db, [onlyRow(rows, doing)]), doing);
 }
 
-export async function update(db: Database, actor: Actor, input: { id: string; name?: string; type?: SubjectType }): Promise<SubjectView> {
+export async function update(
+  db: Database,
+  actor: Actor,
+  input: { id: string; name?: string; type?: SubjectType },
+): Promise<SubjectView> {
   const organisationId = requireOem(actor, 'changing a subject');
   await findOwned(db, organisationId, input.id);
   await withUniqueCheck(
     () =>
       db
         .update(schema.subjects)
-        .set({ ...(input.name !== undefined ? { name: input.name.trim() } : {}), ...(input.type !== undefined ? { type: input.type } : {}) })
+        .set({
+          ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+          ...(input.type !== undefined ? { type: input.type } : {}),
+        })
         .where(eq(schema.subjects.id, input.id)),
     `renaming subject to "${input.name}": your organisation has a subject with that name`,
   );
@@ -110,16 +140,31 @@ export async function bind(db: Database, actor: Actor, input: BindingInput): Pro
   const unitIds = input.unitIds ?? [];
   const unitSetIds = input.unitSetIds ?? [];
   if (serviceIds.length) {
-    const found = await db.select({ id: schema.services.id }).from(schema.services).where(inArray(schema.services.id, serviceIds));
+    const found = await db
+      .select({ id: schema.services.id })
+      .from(schema.services)
+      .where(inArray(schema.services.id, serviceIds));
     const missing = serviceIds.find((id) => !found.some((row) => row.id === id));
     if (missing) throw notFound('service', missing);
   }
   await requireOwnedUnits(db, organisationId, unitIds);
   await requireOwnedUnitSets(db, organisationId, unitSetIds);
   await db.transaction(async (tx) => {
-    if (serviceIds.length) await tx.insert(schema.subjectServices).values(serviceIds.map((serviceId) => ({ subjectId: input.id, serviceId }))).onConflictDoNothing();
-    if (unitIds.length) await tx.insert(schema.subjectUnits).values(unitIds.map((unitId) => ({ subjectId: input.id, unitId }))).onConflictDoNothing();
-    if (unitSetIds.length) await tx.insert(schema.subjectUnitSets).values(unitSetIds.map((unitSetId) => ({ subjectId: input.id, unitSetId }))).onConflictDoNothing();
+    if (serviceIds.length)
+      await tx
+        .insert(schema.subjectServices)
+        .values(serviceIds.map((serviceId) => ({ subjectId: input.id, serviceId })))
+        .onConflictDoNothing();
+    if (unitIds.length)
+      await tx
+        .insert(schema.subjectUnits)
+        .values(unitIds.map((unitId) => ({ subjectId: input.id, unitId })))
+        .onConflictDoNothing();
+    if (unitSetIds.length)
+      await tx
+        .insert(schema.subjectUnitSets)
+        .values(unitSetIds.map((unitSetId) => ({ subjectId: input.id, unitSetId })))
+        .onConflictDoNothing();
   });
   return get(db, actor, { id: input.id });
 }
@@ -128,9 +173,28 @@ export async function unbind(db: Database, actor: Actor, input: BindingInput): P
   const organisationId = requireOem(actor, 'unbinding from a subject');
   await findOwned(db, organisationId, input.id);
   await db.transaction(async (tx) => {
-    if (input.serviceIds?.length) await tx.delete(schema.subjectServices).where(and(eq(schema.subjectServices.subjectId, input.id), inArray(schema.subjectServices.serviceId, input.serviceIds)));
-    if (input.unitIds?.length) await tx.delete(schema.subjectUnits).where(and(eq(schema.subjectUnits.subjectId, input.id), inArray(schema.subjectUnits.unitId, input.unitIds)));
-    if (input.unitSetIds?.length) await tx.delete(schema.subjectUnitSets).where(and(eq(schema.subjectUnitSets.subjectId, input.id), inArray(schema.subjectUnitSets.unitSetId, input.unitSetIds)));
+    if (input.serviceIds?.length)
+      await tx
+        .delete(schema.subjectServices)
+        .where(
+          and(
+            eq(schema.subjectServices.subjectId, input.id),
+            inArray(schema.subjectServices.serviceId, input.serviceIds),
+          ),
+        );
+    if (input.unitIds?.length)
+      await tx
+        .delete(schema.subjectUnits)
+        .where(and(eq(schema.subjectUnits.subjectId, input.id), inArray(schema.subjectUnits.unitId, input.unitIds)));
+    if (input.unitSetIds?.length)
+      await tx
+        .delete(schema.subjectUnitSets)
+        .where(
+          and(
+            eq(schema.subjectUnitSets.subjectId, input.id),
+            inArray(schema.subjectUnitSets.unitSetId, input.unitSetIds),
+          ),
+        );
   });
   return get(db, actor, { id: input.id });
 }

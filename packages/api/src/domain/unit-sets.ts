@@ -3,7 +3,7 @@ import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
 import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
 import { requireOem, requireOwnedUnits, toUnitView, type UnitView } from './units.js';
-import { notFound, toIso, withUniqueCheck } from './util.js';
+import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export interface UnitSetView {
   id: string;
@@ -15,7 +15,10 @@ export interface UnitSetView {
 }
 
 async function findOwned(db: Database, organisationId: string, id: string) {
-  const [row] = await db.select().from(schema.unitSets).where(and(eq(schema.unitSets.id, id), eq(schema.unitSets.organisationId, organisationId)));
+  const [row] = await db
+    .select()
+    .from(schema.unitSets)
+    .where(and(eq(schema.unitSets.id, id), eq(schema.unitSets.organisationId, organisationId)));
   if (!row) throw notFound('unit set', id);
   return row;
 }
@@ -26,19 +29,29 @@ export async function requireOwnedUnitSets(db: Database, organisationId: string,
 
 export async function list(db: Database, actor: Actor): Promise<UnitSetView[]> {
   const organisationId = requireOem(actor, 'listing unit sets');
-  const rows = await db.select().from(schema.unitSets).where(eq(schema.unitSets.organisationId, organisationId)).orderBy(asc(schema.unitSets.name));
+  const rows = await db
+    .select()
+    .from(schema.unitSets)
+    .where(eq(schema.unitSets.organisationId, organisationId))
+    .orderBy(asc(schema.unitSets.name));
   const ids = rows.map((row) => row.id);
-  const members = ids.length ? await db.select().from(schema.unitSetUnits).where(inArray(schema.unitSetUnits.unitSetId, ids)) : [];
+  const members = ids.length
+    ? await db.select().from(schema.unitSetUnits).where(inArray(schema.unitSetUnits.unitSetId, ids))
+    : [];
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
     isVerificationSet: row.isVerificationSet,
     unitCount: members.filter((member) => member.unitSetId === row.id).length,
-    createdAt: toIso(row.createdAt)!,
+    createdAt: toIso(row.createdAt),
   }));
 }
 
-export async function get(db: Database, actor: Actor, input: { id: string }): Promise<UnitSetView & { units: UnitView[]; subjects: { id: string; name: string }[] }> {
+export async function get(
+  db: Database,
+  actor: Actor,
+  input: { id: string },
+): Promise<UnitSetView & { units: UnitView[]; subjects: { id: string; name: string }[] }> {
   const organisationId = requireOem(actor, 'showing a unit set');
   const row = await findOwned(db, organisationId, input.id);
   const units = await db
@@ -52,22 +65,41 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
     name: row.name,
     isVerificationSet: row.isVerificationSet,
     unitCount: units.length,
-    createdAt: toIso(row.createdAt)!,
+    createdAt: toIso(row.createdAt),
     units: units.map((entry) => toUnitView(entry.unit)),
     subjects,
   };
 }
 
-export async function create(db: Database, actor: Actor, input: { name: string; isVerificationSet?: boolean }): Promise<UnitSetView> {
+export async function create(
+  db: Database,
+  actor: Actor,
+  input: { name: string; isVerificationSet?: boolean },
+): Promise<UnitSetView> {
   const organisationId = requireOem(actor, 'creating a unit set');
-  const [row] = await withUniqueCheck(
-    () => db.insert(schema.unitSets).values({ organisationId, name: input.name.trim(), isVerificationSet: input.isVerificationSet ?? false }).returning(),
+  const rows = await withUniqueCheck(
+    () =>
+      db
+        .insert(schema.unitSets)
+        .values({ organisationId, name: input.name.trim(), isVerificationSet: input.isVerificationSet ?? false })
+        .returning(),
     `creating unit set "${input.name}": your organisation has a unit set with that name`,
   );
-  return { id: row!.id, name: row!.name, isVerificationSet: row!.isVerificationSet, unitCount: 0, createdAt: toIso(row!.createdAt)! };
+  const row = onlyRow(rows, `creating unit set "${input.name}"`);
+  return {
+    id: row.id,
+    name: row.name,
+    isVerificationSet: row.isVerificationSet,
+    unitCount: 0,
+    createdAt: toIso(row.createdAt),
+  };
 }
 
-export async function update(db: Database, actor: Actor, input: { id: string; name?: string; isVerificationSet?: boolean }): Promise<UnitSetView> {
+export async function update(
+  db: Database,
+  actor: Actor,
+  input: { id: string; name?: string; isVerificationSet?: boolean },
+): Promise<UnitSetView> {
   const organisationId = requireOem(actor, 'changing a unit set');
   await findOwned(db, organisationId, input.id);
   await withUniqueCheck(
@@ -82,7 +114,8 @@ export async function update(db: Database, actor: Actor, input: { id: string; na
     `renaming unit set to "${input.name}": your organisation has a unit set with that name`,
   );
   const view = (await list(db, actor)).find((set) => set.id === input.id);
-  return view!;
+  if (!view) throw notFound('unit set', input.id);
+  return view;
 }
 
 export async function addUnits(db: Database, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
@@ -100,7 +133,9 @@ export async function removeUnits(db: Database, actor: Actor, input: { id: strin
   const organisationId = requireOem(actor, 'removing units from a unit set');
   await findOwned(db, organisationId, input.id);
   if (input.unitIds.length === 0) return;
-  await db.delete(schema.unitSetUnits).where(and(eq(schema.unitSetUnits.unitSetId, input.id), inArray(schema.unitSetUnits.unitId, input.unitIds)));
+  await db
+    .delete(schema.unitSetUnits)
+    .where(and(eq(schema.unitSetUnits.unitSetId, input.id), inArray(schema.unitSetUnits.unitId, input.unitIds)));
 }
 
 /** Delete a unit set (its units stay); refused while a subject binds it. */

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import { requireOrganisation, requireRole, type Actor } from '../actor.js';
 import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
-import { notFound, toIso, withUniqueCheck } from './util.js';
+import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export interface UnitView {
   id: string;
@@ -22,7 +22,7 @@ export function toUnitView(row: typeof schema.units.$inferSelect): UnitView {
     state: row.state,
     connection: row.connection,
     lastSeenAt: toIso(row.lastSeenAt),
-    createdAt: toIso(row.createdAt)!,
+    createdAt: toIso(row.createdAt),
   };
 }
 
@@ -34,12 +34,19 @@ export function requireOem(actor: Actor, action: string): string {
 
 export async function list(db: Database, actor: Actor): Promise<UnitView[]> {
   const organisationId = requireOem(actor, 'listing units');
-  const rows = await db.select().from(schema.units).where(eq(schema.units.organisationId, organisationId)).orderBy(asc(schema.units.systemId));
+  const rows = await db
+    .select()
+    .from(schema.units)
+    .where(eq(schema.units.organisationId, organisationId))
+    .orderBy(asc(schema.units.systemId));
   return rows.map(toUnitView);
 }
 
 export async function findOwned(db: Database, organisationId: string, id: string) {
-  const [row] = await db.select().from(schema.units).where(and(eq(schema.units.id, id), eq(schema.units.organisationId, organisationId)));
+  const [row] = await db
+    .select()
+    .from(schema.units)
+    .where(and(eq(schema.units.id, id), eq(schema.units.organisationId, organisationId)));
   if (!row) throw notFound('unit', id);
   return row;
 }
@@ -56,7 +63,11 @@ export async function requireOwnedUnits(db: Database, organisationId: string, id
   if (missing) throw notFound('unit', missing);
 }
 
-export async function get(db: Database, actor: Actor, input: { id: string }): Promise<UnitView & { unitSets: { id: string; name: string }[]; subjects: { id: string; name: string }[] }> {
+export async function get(
+  db: Database,
+  actor: Actor,
+  input: { id: string },
+): Promise<UnitView & { unitSets: { id: string; name: string }[]; subjects: { id: string; name: string }[] }> {
   const organisationId = requireOem(actor, 'showing a unit');
   const unit = await findOwned(db, organisationId, input.id);
   const unitSets = await db
@@ -69,24 +80,34 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
 }
 
 /** Register a unit by its system ID before it is provisioned; it starts as `new` and offline. */
-export async function create(db: Database, actor: Actor, input: { systemId: string; model: string }): Promise<UnitView> {
+export async function create(
+  db: Database,
+  actor: Actor,
+  input: { systemId: string; model: string },
+): Promise<UnitView> {
   const organisationId = requireOem(actor, 'registering a unit');
-  const [row] = await withUniqueCheck(
-    () => db.insert(schema.units).values({ organisationId, systemId: input.systemId.trim(), model: input.model.trim() }).returning(),
+  const rows = await withUniqueCheck(
+    () =>
+      db
+        .insert(schema.units)
+        .values({ organisationId, systemId: input.systemId.trim(), model: input.model.trim() })
+        .returning(),
     `registering unit ${input.systemId}: a unit with that system ID is registered already`,
   );
-  return toUnitView(row!);
+  return toUnitView(onlyRow(rows, `registering unit ${input.systemId}`));
 }
 
 export async function update(db: Database, actor: Actor, input: { id: string; model?: string }): Promise<UnitView> {
   const organisationId = requireOem(actor, 'changing a unit');
   await findOwned(db, organisationId, input.id);
-  const [row] = await db
+  const rows = await db
     .update(schema.units)
     .set({ ...(input.model !== undefined ? { model: input.model.trim() } : {}) })
     .where(eq(schema.units.id, input.id))
     .returning();
-  return toUnitView(row!);
+  const row = rows[0];
+  if (!row) throw notFound('unit', input.id);
+  return toUnitView(row);
 }
 
 /** Delete a unit; refused while a subject binds it directly. Unit set memberships go with it. */

@@ -38,7 +38,10 @@ async function makeHostilePackage(credential: Credential, serviceId: string, ver
     const bytes = await readFile(join(work, name));
     return { name, hash: createHash('sha3-512').update(bytes).digest('hex'), size: bytes.length };
   };
-  const token = signJws({ data: [await describeFile('service.tar.gz'), await describeFile('config.yaml')] }, credential);
+  const token = signJws(
+    { data: [await describeFile('service.tar.gz'), await describeFile('config.yaml')] },
+    credential,
+  );
   await writeFile(join(work, 'package.sign'), token);
   execFileSync('python3', ['-c', WRITE_OUTER, work]);
   return join(work, 'package.tar.gz');
@@ -70,7 +73,12 @@ describe('uploadServiceVersion when things go wrong', () => {
         return cloud.deps.blobs.put(source, expected);
       },
     };
-    const result = await uploadServiceVersion({ ...cloud.deps, blobs: failing }, sp, { serviceId, version: '1.0.0', packagePath, packageSize: statSync(packagePath).size });
+    const result = await uploadServiceVersion({ ...cloud.deps, blobs: failing }, sp, {
+      serviceId,
+      version: '1.0.0',
+      packagePath,
+      packageSize: statSync(packagePath).size,
+    });
     expect(result).toMatchObject({ version: '1.0.0', state: 'failed' });
     expect(result.failureReason).toMatch(/no space left on device/);
     const [version] = await cloud.caller(sp).versions.list({ serviceId });
@@ -81,9 +89,16 @@ describe('uploadServiceVersion when things go wrong', () => {
     expect(await readdir(join(cloud.dataDir, 'tmp'))).toEqual([]);
 
     // A failed version does not block uploading the same version again.
-    const retry = await uploadServiceVersion(cloud.deps, sp, { serviceId, version: '1.0.0', packagePath, packageSize: statSync(packagePath).size });
+    const retry = await uploadServiceVersion(cloud.deps, sp, {
+      serviceId,
+      version: '1.0.0',
+      packagePath,
+      packageSize: statSync(packagePath).size,
+    });
     expect(retry.state).toBe('ready');
-    expect((await cloud.caller(sp).versions.list({ serviceId })).map((v) => [v.version, v.state])).toEqual([['1.0.0', 'ready']]);
+    expect((await cloud.caller(sp).versions.list({ serviceId })).map((v) => [v.version, v.state])).toEqual([
+      ['1.0.0', 'ready'],
+    ]);
   });
 
   it('blames the package (naming the entry), not the image builder, and keeps no blob', async () => {
@@ -94,11 +109,18 @@ describe('uploadServiceVersion when things go wrong', () => {
       return digests.sort();
     };
     const blobsBefore = await listBlobs();
-    const outcome = await uploadServiceVersion(cloud.deps, sp, { serviceId, version: '2.0.0', packagePath, packageSize: statSync(packagePath).size }).then(
+    const outcome = await uploadServiceVersion(cloud.deps, sp, {
+      serviceId,
+      version: '2.0.0',
+      packagePath,
+      packageSize: statSync(packagePath).size,
+    }).then(
       (result) => ({ result, error: undefined }),
       (error: unknown) => ({ result: undefined, error: error as { code?: string; message: string } }),
     );
-    const reason = outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `${outcome.result?.state}: ${outcome.result?.failureReason}`;
+    const reason = outcome.error
+      ? `${outcome.error.code}: ${outcome.error.message}`
+      : `${outcome.result?.state}: ${outcome.result?.failureReason}`;
     expect(reason).not.toMatch(/image-build-failed|building the OCI image/);
     expect(reason).toMatch(/escaped\.txt/);
     if (outcome.error) expect(outcome.error.code).toBe('package-invalid');

@@ -12,9 +12,9 @@ import { requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { findCertificateOwner } from './certificate-token.js';
-import { findVisible, requireOwner } from './services.js';
+import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver, isSemver } from './semver.js';
-import { databaseErrorCode } from './util.js';
+import { databaseErrorCode, onlyRow } from './util.js';
 
 export interface UploadInput {
   /** The Service ID (multipart field `service`). */
@@ -47,15 +47,25 @@ export interface UploadResult {
  * Steps 1–4 throw ApiError and leave nothing behind. A failure in step 5 records the version as
  * `failed` with the reason (so the console shows it) and removes every blob this upload added.
  */
-export async function uploadServiceVersion(deps: CloudDependencies, actor: Actor, input: UploadInput): Promise<UploadResult> {
+export async function uploadServiceVersion(
+  deps: CloudDependencies,
+  actor: Actor,
+  input: UploadInput,
+): Promise<UploadResult> {
   requireRole(actor, ['sp'], 'uploading a service version');
   const { service } = await findVisible(deps.db, actor, input.serviceId);
   requireOwner(actor, service, `uploading to service "${service.title}"`);
   if (input.packageSize > deps.maxUploadBytes) {
-    throw new ApiError('payload-too-large', `uploading ${service.title} ${input.version}: the package has ${input.packageSize} bytes; the limit is ${deps.maxUploadBytes}`);
+    throw new ApiError(
+      'payload-too-large',
+      `uploading ${service.title} ${input.version}: the package has ${input.packageSize} bytes; the limit is ${deps.maxUploadBytes}`,
+    );
   }
   if (!isSemver(input.version)) {
-    throw new ApiError('invalid-input', `uploading ${service.title}: version "${input.version}" is not SemVer (e.g. 1.2.3); fix publish.version in meta/config.yaml`);
+    throw new ApiError(
+      'invalid-input',
+      `uploading ${service.title}: version "${input.version}" is not SemVer (e.g. 1.2.3); fix publish.version in meta/config.yaml`,
+    );
   }
   await requireNewerVersion(deps, service, input.version);
 
@@ -70,7 +80,10 @@ export async function uploadServiceVersion(deps: CloudDependencies, actor: Actor
       );
     }
     if (publish.version !== input.version) {
-      throw new ApiError('service-mismatch', `uploading version ${input.version}: the signed config says publish.version ${publish.version ?? '(none)'}; they must be the same`);
+      throw new ApiError(
+        'service-mismatch',
+        `uploading version ${input.version}: the signed config says publish.version ${publish.version ?? '(none)'}; they must be the same`,
+      );
     }
     const versionId = await insertProcessingVersion(deps, actor, service, input.version, verified);
     return await buildAndStore(deps, verified, input, versionId);
@@ -79,12 +92,18 @@ export async function uploadServiceVersion(deps: CloudDependencies, actor: Actor
   }
 }
 
-async function requireNewerVersion(deps: CloudDependencies, service: { id: string; title: string }, version: string): Promise<void> {
+async function requireNewerVersion(
+  deps: CloudDependencies,
+  service: { id: string; title: string },
+  version: string,
+): Promise<void> {
   const existing = await deps.db
     .select({ version: schema.serviceVersions.version, state: schema.serviceVersions.state })
     .from(schema.serviceVersions)
     .where(eq(schema.serviceVersions.serviceId, service.id));
-  const blocking = existing.filter((row) => row.state !== 'failed' && compareSemver(row.version, version) >= 0).map((row) => row.version);
+  const blocking = existing
+    .filter((row) => row.state !== 'failed' && compareSemver(row.version, version) >= 0)
+    .map((row) => row.version);
   if (blocking.length > 0) {
     blocking.sort(compareSemver);
     throw new ApiError(
@@ -106,7 +125,10 @@ async function verifyPackage(deps: CloudDependencies, organisationId: string, pa
   await mkdir(tempDirectory, { recursive: true });
   try {
     return await verifyServicePackage(path, {
-      trust: { roots: [deps.authority.certificate], certificates: credentials.map((row) => new X509Certificate(row.pem)) },
+      trust: {
+        roots: [deps.authority.certificate],
+        certificates: credentials.map((row) => new X509Certificate(row.pem)),
+      },
       requireTrust: true,
       tempDirectory,
     });
@@ -114,29 +136,55 @@ async function verifyPackage(deps: CloudDependencies, organisationId: string, pa
     if (error instanceof PackageError) {
       const where = error.entry ? ` (${error.entry})` : '';
       if (error.code === 'untrusted-signer') {
-        throw new ApiError('untrusted-signer', `verifying the package signature: ${error.message}${where}; sign with a credential downloaded from this cloud`, { cause: error });
+        throw new ApiError(
+          'untrusted-signer',
+          `verifying the package signature: ${error.message}${where}; sign with a credential downloaded from this cloud`,
+          { cause: error },
+        );
       }
       const problems = error.cause instanceof ConfigError ? error.cause.problems : undefined;
-      throw new ApiError('package-invalid', `verifying the package: ${error.message}${where}${problems ? `\n${formatProblems(problems)}` : ''}`, {
-        cause: error,
-        details: { packageError: error.code, ...(error.entry ? { entry: error.entry } : {}), ...(problems ? { problems } : {}) },
-      });
+      throw new ApiError(
+        'package-invalid',
+        `verifying the package: ${error.message}${where}${problems ? `\n${formatProblems(problems)}` : ''}`,
+        {
+          cause: error,
+          details: {
+            packageError: error.code,
+            ...(error.entry ? { entry: error.entry } : {}),
+            ...(problems ? { problems } : {}),
+          },
+        },
+      );
     }
     if (error instanceof ConfigError) {
-      throw new ApiError('package-invalid', `validating the package's config.yaml:\n${formatProblems(error.problems)}`, { cause: error, details: { problems: error.problems } });
+      throw new ApiError(
+        'package-invalid',
+        `validating the package's config.yaml:\n${formatProblems(error.problems)}`,
+        { cause: error, details: { problems: error.problems } },
+      );
     }
     throw new ApiError('package-invalid', `reading the package: ${(error as Error).message}`, { cause: error });
   }
 }
 
-async function requireSignerOfOwner(deps: CloudDependencies, verified: VerifiedPackage, service: { organisationId: string; title: string }): Promise<void> {
+async function requireSignerOfOwner(
+  deps: CloudDependencies,
+  verified: VerifiedPackage,
+  service: { organisationId: string; title: string },
+): Promise<void> {
   const signer = await findCertificateOwner(deps, verified.signer.certificate);
   const who = verified.signer.subject.commonName ?? verified.signer.certificate.subject;
   if (!signer) {
-    throw new ApiError('wrong-signer', `checking the package signer: the certificate of "${who}" is not an active credential of this cloud (revoked, or its user deactivated); download a new credential`);
+    throw new ApiError(
+      'wrong-signer',
+      `checking the package signer: the certificate of "${who}" is not an active credential of this cloud (revoked, or its user deactivated); download a new credential`,
+    );
   }
   if (signer.organisationId !== service.organisationId) {
-    throw new ApiError('wrong-signer', `checking the package signer: "${who}" does not belong to the organisation that owns "${service.title}"; sign with a credential of that organisation`);
+    throw new ApiError(
+      'wrong-signer',
+      `checking the package signer: "${who}" does not belong to the organisation that owns "${service.title}"; sign with a credential of that organisation`,
+    );
   }
 }
 
@@ -152,38 +200,66 @@ async function insertProcessingVersion(
       // A failed attempt at this version makes room for the new one.
       const failed = await tx
         .delete(schema.serviceVersions)
-        .where(and(eq(schema.serviceVersions.serviceId, service.id), eq(schema.serviceVersions.version, version), eq(schema.serviceVersions.state, 'failed')))
+        .where(
+          and(
+            eq(schema.serviceVersions.serviceId, service.id),
+            eq(schema.serviceVersions.version, version),
+            eq(schema.serviceVersions.state, 'failed'),
+          ),
+        )
         .returning();
       void failed;
-      const [row] = await tx
+      const rows = await tx
         .insert(schema.serviceVersions)
-        .values({ serviceId: service.id, version, state: 'processing', uploadedBy: actor.userId, signerFingerprint: verified.signer.certificate.fingerprint256 })
+        .values({
+          serviceId: service.id,
+          version,
+          state: 'processing',
+          uploadedBy: actor.userId,
+          signerFingerprint: verified.signer.certificate.fingerprint256,
+        })
         .returning({ id: schema.serviceVersions.id });
-      return row!.id;
+      return onlyRow(rows, `registering version ${version}`).id;
     });
   } catch (error) {
     if (databaseErrorCode(error) === '23505') {
-      throw new ApiError('version-not-newer', `uploading version ${version}: another upload of this version is in progress or finished; raise publish.version`, { cause: error });
+      throw new ApiError(
+        'version-not-newer',
+        `uploading version ${version}: another upload of this version is in progress or finished; raise publish.version`,
+        { cause: error },
+      );
     }
     throw error;
   }
 }
 
-async function buildAndStore(deps: CloudDependencies, verified: VerifiedPackage, input: UploadInput, versionId: string): Promise<UploadResult> {
+async function buildAndStore(
+  deps: CloudDependencies,
+  verified: VerifiedPackage,
+  input: UploadInput,
+  versionId: string,
+): Promise<UploadResult> {
   const buildDirectory = join(deps.dataDir, 'tmp', `build-${randomBytes(8).toString('hex')}`);
   const added: string[] = [];
   try {
     const store = new BlobStore(buildDirectory);
     let image: BuiltServiceImage;
     try {
-      image = await buildServiceImage({ config: verified.config, entries: verified.serviceEntries(), created: verified.created, store });
+      image = await buildServiceImage({
+        config: verified.config,
+        entries: verified.serviceEntries(),
+        created: verified.created,
+        store,
+      });
     } catch (error) {
       // The service/ tree is checked as it streams into the layer: an unsafe entry surfaces here,
       // and it is the package's fault, not the image builder's.
       const packageFault = findPackageError(error);
       if (packageFault) {
         const where = packageFault.entry ? ` (entry ${packageFault.entry})` : '';
-        throw new ApiError('package-invalid', `reading the package's service tree: ${packageFault.message}${where}`, { cause: error });
+        throw new ApiError('package-invalid', `reading the package's service tree: ${packageFault.message}${where}`, {
+          cause: error,
+        });
       }
       throw new ApiError('image-build-failed', `building the OCI image: ${(error as Error).message}`, { cause: error });
     }
@@ -197,15 +273,26 @@ async function buildAndStore(deps: CloudDependencies, verified: VerifiedPackage,
     }
     const packageDigest = await digestFile(input.packagePath);
     const packageExisted = await deps.blobs.has(packageDigest);
-    const packageBlob = await deps.blobs.put(createReadStream(input.packagePath), { digest: packageDigest, size: input.packageSize });
+    const packageBlob = await deps.blobs.put(createReadStream(input.packagePath), {
+      digest: packageDigest,
+      size: input.packageSize,
+    });
     if (!packageExisted && !added.includes(packageBlob.digest)) added.push(packageBlob.digest);
     const manifest = image.manifest;
-    const imageSize = image.manifestSize + manifest.config.size + manifest.aosService.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+    const imageSize =
+      image.manifestSize +
+      manifest.config.size +
+      manifest.aosService.size +
+      manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
     const summary: ConfigSummary = {
       runners: image.serviceConfig.runners,
       architecture: image.imageConfig.architecture,
       cmd: [...(image.imageConfig.config.Entrypoint ?? []), ...(image.imageConfig.config.Cmd ?? [])],
-      quotas: Object.fromEntries(Object.entries(image.serviceConfig.quotas ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')),
+      quotas: Object.fromEntries(
+        Object.entries(image.serviceConfig.quotas ?? {}).filter(
+          (entry): entry is [string, number] => typeof entry[1] === 'number',
+        ),
+      ),
       hasDefaultState: verified.hasDefaultState,
       files: verified.files.length,
     };
@@ -225,7 +312,10 @@ async function buildAndStore(deps: CloudDependencies, verified: VerifiedPackage,
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     for (const digest of added) await deps.blobs.remove(digest).catch(() => undefined);
-    await deps.db.update(schema.serviceVersions).set({ state: 'failed', failureReason: reason }).where(eq(schema.serviceVersions.id, versionId));
+    await deps.db
+      .update(schema.serviceVersions)
+      .set({ state: 'failed', failureReason: reason })
+      .where(eq(schema.serviceVersions.id, versionId));
     return { id: versionId, version: input.version, state: 'failed', failureReason: reason };
   } finally {
     await rm(buildDirectory, { recursive: true, force: true });
@@ -240,7 +330,11 @@ async function digestFile(path: string): Promise<string> {
 
 /** The PackageError somewhere in an error's cause chain, if any. */
 function findPackageError(error: unknown): PackageError | undefined {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 8;
+    current = current.cause, depth++
+  ) {
     if (current instanceof PackageError) return current;
   }
   return undefined;

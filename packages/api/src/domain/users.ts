@@ -3,7 +3,7 @@ import { schema, type Database } from '@openaos/db';
 import { requireRole, type Actor, type Role } from '../actor.js';
 import { ApiError } from '../errors.js';
 import { generatePassword, hashPassword } from './passwords.js';
-import { notFound, toIso, withUniqueCheck } from './util.js';
+import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export interface UserView {
   id: string;
@@ -31,7 +31,7 @@ function toView(row: { user: typeof schema.users.$inferSelect; organisationName:
     organisationId: user.organisationId,
     organisationName: row.organisationName,
     isActive: user.isActive,
-    createdAt: toIso(user.createdAt)!,
+    createdAt: toIso(user.createdAt),
   };
 }
 
@@ -42,7 +42,12 @@ export async function list(db: Database, actor: Actor): Promise<UserView[]> {
     .from(schema.users)
     .leftJoin(schema.organisations, eq(schema.users.organisationId, schema.organisations.id))
     .orderBy(asc(schema.users.email));
-  return rows.filter((row) => actor.role === 'admin' || (actor.organisationId !== null && row.user.organisationId === actor.organisationId)).map(toView);
+  return rows
+    .filter(
+      (row) =>
+        actor.role === 'admin' || (actor.organisationId !== null && row.user.organisationId === actor.organisationId),
+    )
+    .map(toView);
 }
 
 export async function get(db: Database, actor: Actor, input: { id: string }): Promise<UserView> {
@@ -68,19 +73,37 @@ export interface CreateUserInput {
  * Create a user. OEM and SP users belong to an organisation of the same kind; admins to none.
  * Returns the initial password when it was generated, so it can be shown once.
  */
-export async function create(db: Database, actor: Actor, input: CreateUserInput): Promise<{ user: UserView; password?: string }> {
+export async function create(
+  db: Database,
+  actor: Actor,
+  input: CreateUserInput,
+): Promise<{ user: UserView; password?: string }> {
   requireRole(actor, ['admin'], 'creating a user');
   return createUnchecked(db, input);
 }
 
 /** Create without an actor: first-run bootstrap and tests of the bootstrap only. */
-export async function createUnchecked(db: Database, input: CreateUserInput): Promise<{ user: UserView; password?: string }> {
+export async function createUnchecked(
+  db: Database,
+  input: CreateUserInput,
+): Promise<{ user: UserView; password?: string }> {
   let organisationName: string | null = null;
   if (input.role === 'admin') {
-    if (input.organisationId) throw new ApiError('invalid-input', 'creating a user: admins do not belong to an organisation; leave the organisation empty');
+    if (input.organisationId)
+      throw new ApiError(
+        'invalid-input',
+        'creating a user: admins do not belong to an organisation; leave the organisation empty',
+      );
   } else {
-    if (!input.organisationId) throw new ApiError('invalid-input', `creating a user: an ${input.role === 'oem' ? 'OEM' : 'SP'} user needs an organisation; create one first`);
-    const [organisation] = await db.select().from(schema.organisations).where(eq(schema.organisations.id, input.organisationId));
+    if (!input.organisationId)
+      throw new ApiError(
+        'invalid-input',
+        `creating a user: an ${input.role === 'oem' ? 'OEM' : 'SP'} user needs an organisation; create one first`,
+      );
+    const [organisation] = await db
+      .select()
+      .from(schema.organisations)
+      .where(eq(schema.organisations.id, input.organisationId));
     if (!organisation) throw notFound('organisation', input.organisationId);
     if (organisation.kind !== input.role) {
       throw new ApiError(
@@ -90,9 +113,9 @@ export async function createUnchecked(db: Database, input: CreateUserInput): Pro
     }
     organisationName = organisation.name;
   }
-  const generated = input.password === undefined ? generatePassword() : undefined;
+  const password = input.password ?? generatePassword();
   const email = input.email.trim().toLowerCase();
-  const [row] = await withUniqueCheck(
+  const rows = await withUniqueCheck(
     async () =>
       db
         .insert(schema.users)
@@ -101,19 +124,32 @@ export async function createUnchecked(db: Database, input: CreateUserInput): Pro
           name: input.name.trim(),
           role: input.role,
           organisationId: input.organisationId ?? null,
-          passwordHash: await hashPassword(input.password ?? generated!),
+          passwordHash: await hashPassword(password),
         })
         .returning(),
     `creating user ${email}: a user with that email exists`,
   );
-  return { user: toView({ user: row!, organisationName }), ...(generated ? { password: generated } : {}) };
+  const row = onlyRow(rows, `creating user ${email}`);
+  return {
+    user: toView({ user: row, organisationName }),
+    ...(input.password === undefined ? { password } : {}),
+  };
 }
 
 /** Deactivate or reactivate a user; a deactivated user's sessions and credentials stop working at once. */
-export async function setActive(db: Database, actor: Actor, input: { id: string; isActive: boolean }): Promise<UserView> {
+export async function setActive(
+  db: Database,
+  actor: Actor,
+  input: { id: string; isActive: boolean },
+): Promise<UserView> {
   requireRole(actor, ['admin'], 'changing a user');
-  if (input.id === actor.userId && !input.isActive) throw new ApiError('invalid-input', 'deactivating yourself would lock you out; ask another admin');
-  const [row] = await db.update(schema.users).set({ isActive: input.isActive }).where(eq(schema.users.id, input.id)).returning();
+  if (input.id === actor.userId && !input.isActive)
+    throw new ApiError('invalid-input', 'deactivating yourself would lock you out; ask another admin');
+  const [row] = await db
+    .update(schema.users)
+    .set({ isActive: input.isActive })
+    .where(eq(schema.users.id, input.id))
+    .returning();
   if (!row) throw notFound('user', input.id);
   if (!input.isActive) await db.delete(schema.sessions).where(eq(schema.sessions.userId, input.id));
   return get(db, actor, { id: input.id });
@@ -121,7 +157,12 @@ export async function setActive(db: Database, actor: Actor, input: { id: string;
 
 /** Set a user's password: admins for anyone, users for themselves. */
 export async function setPassword(db: Database, actor: Actor, input: { id: string; password: string }): Promise<void> {
-  if (actor.role !== 'admin' && actor.userId !== input.id) throw new ApiError('forbidden', 'changing a password: you may change only your own');
-  const [row] = await db.update(schema.users).set({ passwordHash: await hashPassword(input.password) }).where(eq(schema.users.id, input.id)).returning();
+  if (actor.role !== 'admin' && actor.userId !== input.id)
+    throw new ApiError('forbidden', 'changing a password: you may change only your own');
+  const [row] = await db
+    .update(schema.users)
+    .set({ passwordHash: await hashPassword(input.password) })
+    .where(eq(schema.users.id, input.id))
+    .returning();
   if (!row) throw notFound('user', input.id);
 }

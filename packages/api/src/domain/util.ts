@@ -1,7 +1,19 @@
 import { ApiError } from '../errors.js';
 
+export function toIso(date: Date): string;
+export function toIso(date: Date | null | undefined): string | null;
 export function toIso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
+}
+
+/**
+ * The one row an `insert … returning()` or a keyed update gave back. An empty result means the
+ * database broke its promise (or the row went away meanwhile): an internal error naming the work.
+ */
+export function onlyRow<T>(rows: readonly T[], doing: string): T {
+  const [row] = rows;
+  if (row === undefined) throw new ApiError('internal', `${doing}: the database returned no row`);
+  return row;
 }
 
 /** PostgreSQL unique_violation (23505) / foreign_key_violation (23503), from pg or PGlite, possibly wrapped by drizzle. */
@@ -26,5 +38,8 @@ export async function withUniqueCheck<T>(work: () => Promise<T>, message: string
 }
 
 export function notFound(what: string, id: string): ApiError {
-  return new ApiError('not-found', `${what} ${id} was not found, or you have no access to it; list them to see the ones you can use`);
+  return new ApiError(
+    'not-found',
+    `${what} ${id} was not found, or you have no access to it; list them to see the ones you can use`,
+  );
 }

@@ -4,7 +4,7 @@ import { requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
-import { findVisible, requireOwner } from './services.js';
+import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver } from './semver.js';
 import { notFound, toIso } from './util.js';
 
@@ -39,14 +39,17 @@ export function toVersionView(row: typeof schema.serviceVersions.$inferSelect): 
     imageSize: row.imageSize,
     configSummary: row.configSummary,
     uploadedBy: row.uploadedBy,
-    createdAt: toIso(row.createdAt)!,
+    createdAt: toIso(row.createdAt),
     approvedAt: toIso(row.approvedAt),
   };
 }
 
 export async function list(db: Database, actor: Actor, input: { serviceId: string }): Promise<ServiceVersionView[]> {
   await findVisible(db, actor, input.serviceId);
-  const rows = await db.select().from(schema.serviceVersions).where(eq(schema.serviceVersions.serviceId, input.serviceId));
+  const rows = await db
+    .select()
+    .from(schema.serviceVersions)
+    .where(eq(schema.serviceVersions.serviceId, input.serviceId));
   return rows.sort((a, b) => compareSemver(b.version, a.version)).map(toVersionView);
 }
 
@@ -71,26 +74,47 @@ export async function approve(db: Database, actor: Actor, input: { id: string })
   requireRole(actor, ['oem'], 'approving a service version');
   const { version } = await findVersion(db, actor, input.id);
   if (version.state !== 'ready') {
-    throw new ApiError('invalid-input', `approving version ${version.version}: it is ${version.state}; only a ready version can be approved`);
+    throw new ApiError(
+      'invalid-input',
+      `approving version ${version.version}: it is ${version.state}; only a ready version can be approved`,
+    );
   }
   const [row] = await db
     .update(schema.serviceVersions)
     .set({ state: 'approved', approvedAt: new Date(), approvedBy: actor.userId })
     .where(and(eq(schema.serviceVersions.id, input.id), eq(schema.serviceVersions.state, 'ready')))
     .returning();
-  if (!row) throw new ApiError('invalid-input', `approving version ${version.version}: its state changed meanwhile; reload and retry`);
+  if (!row)
+    throw new ApiError(
+      'invalid-input',
+      `approving version ${version.version}: its state changed meanwhile; reload and retry`,
+    );
   return toVersionView(row);
 }
 
 /** Delete a version (and the blobs only it used). Refused for an approved version of a service bound to a subject. */
-export async function remove(deps: Pick<CloudDependencies, 'db' | 'blobs'>, actor: Actor, input: { id: string }): Promise<void> {
+export async function remove(
+  deps: Pick<CloudDependencies, 'db' | 'blobs'>,
+  actor: Actor,
+  input: { id: string },
+): Promise<void> {
   const { version, service } = await findVersion(deps.db, actor, input.id);
   requireOwner(actor, service, `deleting version ${version.version}`);
-  if (version.state === 'processing') throw new ApiError('delete-blocked', `deleting version ${version.version}: it is still being processed; wait until it is ready or failed`);
+  if (version.state === 'processing')
+    throw new ApiError(
+      'delete-blocked',
+      `deleting version ${version.version}: it is still being processed; wait until it is ready or failed`,
+    );
   if (version.state === 'approved') {
-    const bindings = await deps.db.select().from(schema.subjectServices).where(eq(schema.subjectServices.serviceId, service.id));
+    const bindings = await deps.db
+      .select()
+      .from(schema.subjectServices)
+      .where(eq(schema.subjectServices.serviceId, service.id));
     if (bindings.length > 0) {
-      throw new ApiError('delete-blocked', `deleting version ${version.version}: it is approved and the service is bound to ${bindings.length} subject(s), so units may run it; upload a newer version instead`);
+      throw new ApiError(
+        'delete-blocked',
+        `deleting version ${version.version}: it is approved and the service is bound to ${bindings.length} subject(s), so units may run it; upload a newer version instead`,
+      );
     }
   }
   await deps.db.delete(schema.serviceVersions).where(eq(schema.serviceVersions.id, input.id));

@@ -27,7 +27,10 @@ export async function authenticateRequest(
   if (authorization) {
     const [scheme, token] = authorization.split(/\s+/, 2);
     if (scheme !== CERTIFICATE_AUTH_SCHEME || !token) {
-      throw new ApiError('unauthenticated', `reading the Authorization header: expected "${CERTIFICATE_AUTH_SCHEME} <token>"`);
+      throw new ApiError(
+        'unauthenticated',
+        `reading the Authorization header: expected "${CERTIFICATE_AUTH_SCHEME} <token>"`,
+      );
     }
     return { actor: await authenticateCertificateToken(deps, token, request), sessionToken: null };
   }
@@ -47,7 +50,10 @@ export function readCookie(header: string | null | undefined, name: string): str
 }
 
 /** The Set-Cookie value for a session (token null clears it). */
-export function formatSessionCookie(token: string | null, options: { expiresAt?: Date; secure?: boolean } = {}): string {
+export function formatSessionCookie(
+  token: string | null,
+  options: { expiresAt?: Date; secure?: boolean } = {},
+): string {
   const parts = [`${SESSION_COOKIE}=${token ? encodeURIComponent(token) : ''}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   if (token && options.expiresAt) parts.push(`Expires=${options.expiresAt.toUTCString()}`);
   if (!token) parts.push('Max-Age=0');

@@ -45,14 +45,21 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
     await cloud?.close();
   });
 
-  async function upload(packagePath: string, options: { as: Credential; service?: string; version: string }): Promise<UploadResponse> {
+  async function upload(
+    packagePath: string,
+    options: { as: Credential; service?: string; version: string },
+  ): Promise<UploadResponse> {
     const form = new FormData();
     form.set('service', options.service ?? serviceId);
     form.set('version', options.version);
     form.set('package_version', '2');
     form.set('file', new Blob([await readFile(packagePath)]), 'service.tar.gz');
     const token = createCertificateToken(options.as, { method: 'POST', path: UPLOAD_PATH });
-    const response = await fetch(`${baseUrl}${UPLOAD_PATH}`, { method: 'POST', body: form, headers: { Authorization: `AosCert ${token}` } });
+    const response = await fetch(`${baseUrl}${UPLOAD_PATH}`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `AosCert ${token}` },
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
@@ -85,7 +92,10 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
   it('refuses a version that is not newer (409) and leaves nothing behind', async () => {
     const before = await blobCount();
     for (const version of ['1.0.0', '0.9.0', '1.0.0-rc.1']) {
-      const response = await upload(await makeServicePackage(credentialA, serviceId, version), { as: credentialA, version });
+      const response = await upload(await makeServicePackage(credentialA, serviceId, version), {
+        as: credentialA,
+        version,
+      });
       expect(response.status, version).toBe(409);
       expect(response.body).toMatchObject({ code: 'version-not-newer' });
       expect(response.body.message).toMatch(/1\.0\.0 exists/);
@@ -96,21 +106,32 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
 
   it("refuses a package signed by another SP's credential (403 wrong-signer)", async () => {
     const before = await blobCount();
-    const response = await upload(await makeServicePackage(credentialB, serviceId, '1.1.0'), { as: credentialA, version: '1.1.0' });
+    const response = await upload(await makeServicePackage(credentialB, serviceId, '1.1.0'), {
+      as: credentialA,
+      version: '1.1.0',
+    });
     expect(response).toMatchObject({ status: 403, body: { code: 'wrong-signer' } });
     expect(await blobCount()).toBe(before);
     expect((await cloud.caller(spA).versions.list({ serviceId })).map((v) => v.version)).toEqual(['1.0.0']);
   });
 
   it("hides another SP's service (404) even with a package it signed itself", async () => {
-    const response = await upload(await makeServicePackage(credentialB, serviceId, '1.1.0'), { as: credentialB, version: '1.1.0' });
+    const response = await upload(await makeServicePackage(credentialB, serviceId, '1.1.0'), {
+      as: credentialB,
+      version: '1.1.0',
+    });
     expect(response).toMatchObject({ status: 404, body: { code: 'not-found' } });
   });
 
   it('refuses a signer from a foreign CA (403 untrusted-signer)', async () => {
     const foreignCa = createCertificateAuthority({ commonName: 'Someone else' });
-    const foreign = readPkcs12(issueUserCredential(foreignCa, { commonName: 'a@sp.example', organization: 'Provider A', role: 'sp' }).pkcs12);
-    const response = await upload(await makeServicePackage(foreign, serviceId, '1.1.0'), { as: credentialA, version: '1.1.0' });
+    const foreign = readPkcs12(
+      issueUserCredential(foreignCa, { commonName: 'a@sp.example', organization: 'Provider A', role: 'sp' }).pkcs12,
+    );
+    const response = await upload(await makeServicePackage(foreign, serviceId, '1.1.0'), {
+      as: credentialA,
+      version: '1.1.0',
+    });
     expect(response).toMatchObject({ status: 403, body: { code: 'untrusted-signer' } });
   });
 
@@ -128,9 +149,15 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
 
   it('refuses a package made for another service, or a version field that differs from publish.version (422)', async () => {
     const other = (await cloud.caller(spA).services.create({ title: 'other' })).id;
-    const forOther = await upload(await makeServicePackage(credentialA, other, '1.1.0'), { as: credentialA, version: '1.1.0' });
+    const forOther = await upload(await makeServicePackage(credentialA, other, '1.1.0'), {
+      as: credentialA,
+      version: '1.1.0',
+    });
     expect(forOther).toMatchObject({ status: 422, body: { code: 'service-mismatch' } });
-    const mismatch = await upload(await makeServicePackage(credentialA, serviceId, '1.2.0'), { as: credentialA, version: '1.1.0' });
+    const mismatch = await upload(await makeServicePackage(credentialA, serviceId, '1.2.0'), {
+      as: credentialA,
+      version: '1.1.0',
+    });
     expect(mismatch).toMatchObject({ status: 422, body: { code: 'service-mismatch' } });
   });
 
@@ -152,7 +179,11 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
     const anonymous = await fetch(`${baseUrl}${UPLOAD_PATH}`, { method: 'POST', body: form });
     expect(anonymous.status).toBe(401);
     const token = createCertificateToken(credentialA, { method: 'POST', path: UPLOAD_PATH });
-    const missing = await fetch(`${baseUrl}${UPLOAD_PATH}`, { method: 'POST', body: form, headers: { Authorization: `AosCert ${token}` } });
+    const missing = await fetch(`${baseUrl}${UPLOAD_PATH}`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `AosCert ${token}` },
+    });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { message: string }).message).toMatch(/version, file/);
   });
@@ -162,10 +193,16 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
     const token = createCertificateToken(credentialA, { method: 'POST', path: UPLOAD_PATH });
     const client = httpRequest(`${baseUrl}${UPLOAD_PATH}`, {
       method: 'POST',
-      headers: { Authorization: `AosCert ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(10 * 1024 * 1024) },
+      headers: {
+        Authorization: `AosCert ${token}`,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(10 * 1024 * 1024),
+      },
     });
     client.on('error', () => undefined);
-    client.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="service.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n`);
+    client.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="service.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n`,
+    );
     client.write(Buffer.alloc(256 * 1024, 1));
     await expect.poll(tempFiles).toHaveLength(1);
     client.destroy();
@@ -173,7 +210,10 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
   });
 
   it('accepts the next version and deleting it frees only its own blobs', async () => {
-    const response = await upload(await makeServicePackage(credentialA, serviceId, '1.1.0'), { as: credentialA, version: '1.1.0' });
+    const response = await upload(await makeServicePackage(credentialA, serviceId, '1.1.0'), {
+      as: credentialA,
+      version: '1.1.0',
+    });
     expect(response).toMatchObject({ status: 201, body: { state: 'ready' } });
     const versions = await cloud.caller(spA).versions.list({ serviceId });
     expect(versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);

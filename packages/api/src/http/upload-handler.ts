@@ -33,13 +33,21 @@ interface ReceivedUpload {
  * {@link uploadServiceVersion}. Answers 201 `{id, version, state}`; errors are a JSON dict
  * `{code, message, ...}` with the status of the domain code. The temp file is always removed.
  */
-export async function handleUploadRequest(deps: CloudDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleUploadRequest(
+  deps: CloudDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const { status, body } = await processUpload(deps, request, response);
   sendJson(response, status, body);
 }
 
 /** Everything but the reply, so the temp file is gone before the client hears back. */
-async function processUpload(deps: CloudDependencies, request: IncomingMessage, response: ServerResponse): Promise<{ status: number; body: Record<string, unknown> }> {
+async function processUpload(
+  deps: CloudDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const path = (request.url ?? '').split('?')[0] ?? '';
   let received: ReceivedUpload | undefined;
   try {
@@ -53,35 +61,66 @@ async function processUpload(deps: CloudDependencies, request: IncomingMessage, 
       method: request.method,
       path,
     });
-    if (!actor) throw new ApiError('unauthenticated', 'uploading a package: send an Authorization: AosCert token made with your credential (aos upload does), or sign in to the console');
+    if (!actor)
+      throw new ApiError(
+        'unauthenticated',
+        'uploading a package: send an Authorization: AosCert token made with your credential (aos upload does), or sign in to the console',
+      );
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > deps.maxUploadBytes + 1024 * 1024) {
       // Do not read a body we will refuse; close the connection after replying.
       response.setHeader('Connection', 'close');
-      throw new ApiError('payload-too-large', `uploading a package: the request has ${declared} bytes; the limit is ${deps.maxUploadBytes}`);
+      throw new ApiError(
+        'payload-too-large',
+        `uploading a package: the request has ${declared} bytes; the limit is ${deps.maxUploadBytes}`,
+      );
     }
     if (!(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-      throw new HttpProblem(415, 'unsupported-media-type', 'uploading a package: send multipart/form-data with the fields service, version and file');
+      throw new HttpProblem(
+        415,
+        'unsupported-media-type',
+        'uploading a package: send multipart/form-data with the fields service, version and file',
+      );
     }
     received = await receiveMultipart(deps, request);
-    if (received.isTooLarge) throw new ApiError('payload-too-large', `uploading a package: it is larger than the limit of ${deps.maxUploadBytes} bytes`);
-    const missing = ['service', 'version'].filter((name) => !received!.fields[name]?.trim());
-    if (!received.file) missing.push('file');
-    if (missing.length > 0) throw new ApiError('invalid-input', `uploading a package: missing multipart field(s) ${missing.join(', ')}`);
+    if (received.isTooLarge)
+      throw new ApiError(
+        'payload-too-large',
+        `uploading a package: it is larger than the limit of ${deps.maxUploadBytes} bytes`,
+      );
+    const serviceId = received.fields.service?.trim();
+    const version = received.fields.version?.trim();
+    const file = received.file;
+    if (!serviceId || !version || !file) {
+      const missing = [!serviceId && 'service', !version && 'version', !file && 'file'].filter(Boolean);
+      throw new ApiError('invalid-input', `uploading a package: missing multipart field(s) ${missing.join(', ')}`);
+    }
     const result = await uploadServiceVersion(deps, actor, {
-      serviceId: received.fields.service!.trim(),
-      version: received.fields.version!.trim(),
-      packagePath: received.file!.path,
-      packageSize: received.file!.size,
+      serviceId,
+      version,
+      packagePath: file.path,
+      packageSize: file.size,
     });
-    if (result.state === 'ready') return { status: 201, body: { id: result.id, version: result.version, state: result.state } };
+    if (result.state === 'ready')
+      return { status: 201, body: { id: result.id, version: result.version, state: result.state } };
     return {
       status: HTTP_STATUS_OF['image-build-failed'],
-      body: { code: 'image-build-failed', message: result.failureReason ?? 'building the image failed', id: result.id, version: result.version, state: result.state },
+      body: {
+        code: 'image-build-failed',
+        message: result.failureReason ?? 'building the image failed',
+        id: result.id,
+        version: result.version,
+        state: result.state,
+      },
     };
   } catch (error) {
-    if (error instanceof HttpProblem) return { status: error.status, body: { code: error.code, message: error.message } };
-    if (error instanceof ApiError) return { status: HTTP_STATUS_OF[error.code], body: { code: error.code, message: error.message, ...(error.details ?? {}) } };
+    if (error instanceof HttpProblem)
+      return { status: error.status, body: { code: error.code, message: error.message } };
+    if (error instanceof ApiError)
+      return {
+        status: HTTP_STATUS_OF[error.code],
+        body: { code: error.code, message: error.message, ...(error.details ?? {}) },
+      };
     console.error('upload failed unexpectedly', error);
     return { status: 500, body: { code: 'internal', message: `uploading a package: ${(error as Error).message}` } };
   } finally {
@@ -106,7 +145,10 @@ async function receiveMultipart(deps: CloudDependencies, request: IncomingMessag
   const writes: Promise<void>[] = [];
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { files: 1, fields: 16, fieldSize: 4096, fileSize: deps.maxUploadBytes } });
+    parser = busboy({
+      headers: request.headers,
+      limits: { files: 1, fields: 16, fieldSize: 4096, fileSize: deps.maxUploadBytes },
+    });
   } catch (error) {
     throw new HttpProblem(400, 'bad-multipart', `uploading a package: ${(error as Error).message}`);
   }
@@ -146,7 +188,11 @@ async function receiveMultipart(deps: CloudDependencies, request: IncomingMessag
     request.unpipe(parser);
     parser.destroy();
     if (received.file) await rm(received.file.path, { force: true });
-    throw new HttpProblem(400, 'bad-multipart', `uploading a package: reading the multipart body failed (${(error as Error).message})`);
+    throw new HttpProblem(
+      400,
+      'bad-multipart',
+      `uploading a package: reading the multipart body failed (${(error as Error).message})`,
+    );
   }
   return received;
 }

@@ -24,7 +24,10 @@ export interface CloudFixture {
 }
 
 /** A real cloud core (database on the driver, CA, blob store in a temp dir) with a bootstrapped admin. */
-export async function createCloudFixture(driver: DatabaseDriver, options: { maxUploadBytes?: number } = {}): Promise<CloudFixture> {
+export async function createCloudFixture(
+  driver: DatabaseDriver,
+  options: { maxUploadBytes?: number } = {},
+): Promise<CloudFixture> {
   const database = await createThrowawayDatabase(driver);
   const dataDir = await mkdtemp(join(tmpdir(), 'openaos-cloud-'));
   const authority = await loadOrCreateAuthority(dataDir);

@@ -31,17 +31,28 @@ configuration:
 }
 
 /** Build a real signed service.tar.gz (aos-signer layout) with the credential; returns its path. */
-export async function makeServicePackage(credential: Credential, serviceId: string, version: string, options: { extraBytes?: number } = {}): Promise<string> {
+export async function makeServicePackage(
+  credential: Credential,
+  serviceId: string,
+  version: string,
+  options: { extraBytes?: number } = {},
+): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'openaos-service-'));
   await mkdir(join(directory, 'meta'), { recursive: true });
   await mkdir(join(directory, 'src', 'app'), { recursive: true });
   await writeFile(join(directory, 'meta', 'config.yaml'), serviceConfigYaml(serviceId, version));
-  await writeFile(join(directory, 'src', 'app', 'hello.sh'), `#!/bin/sh\necho "hello from ${version}"\nsleep 3600\n`, { mode: 0o755 });
+  await writeFile(join(directory, 'src', 'app', 'hello.sh'), `#!/bin/sh\necho "hello from ${version}"\nsleep 3600\n`, {
+    mode: 0o755,
+  });
   if (options.extraBytes) {
     // Random bytes do not compress: the package grows by about this much.
     const { randomBytes } = await import('node:crypto');
     await writeFile(join(directory, 'src', 'app', 'data.bin'), randomBytes(options.extraBytes));
   }
-  const built = await buildServicePackage({ serviceDir: directory, credential, outputPath: join(directory, 'out', 'service.tar.gz') });
+  const built = await buildServicePackage({
+    serviceDir: directory,
+    credential,
+    outputPath: join(directory, 'out', 'service.tar.gz'),
+  });
   return built.path;
 }

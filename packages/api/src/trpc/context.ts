@@ -45,8 +45,19 @@ export async function createContext(options: CreateContextOptions): Promise<Cont
 }
 
 /** A context for server-side calls (tests, scripts): the actor is given, nothing is authenticated. */
-export function createContextForActor(deps: CloudDependencies, actor: Actor | null, setCookie?: (value: string) => void): Context {
-  return { deps, actor, sessionToken: null, authenticationError: null, setCookie: setCookie ?? (() => undefined), secureCookies: false };
+export function createContextForActor(
+  deps: CloudDependencies,
+  actor: Actor | null,
+  setCookie?: (value: string) => void,
+): Context {
+  return {
+    deps,
+    actor,
+    sessionToken: null,
+    authenticationError: null,
+    setCookie: setCookie ?? (() => undefined),
+    secureCookies: false,
+  };
 }
 
 export { formatSessionCookie };

@@ -39,7 +39,9 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.actor) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: ctx.authenticationError?.message ?? 'sign in first: the console needs a session, the CLI an AosCert token (aos login)',
+      message:
+        ctx.authenticationError?.message ??
+        'sign in first: the console needs a session, the CLI an AosCert token (aos login)',
       cause: ctx.authenticationError ?? undefined,
     });
   }

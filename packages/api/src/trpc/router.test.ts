@@ -36,12 +36,20 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
   describe('accounts', () => {
     it('signs in with the bootstrap password and sets an httpOnly session cookie', async () => {
       const cookies: string[] = [];
-      const context = await createContext({ deps: cloud.deps, request: { method: 'POST', path: '/api/trpc/auth.signIn' }, setCookie: (c) => cookies.push(c) });
+      const context = await createContext({
+        deps: cloud.deps,
+        request: { method: 'POST', path: '/api/trpc/auth.signIn' },
+        setCookie: (c) => cookies.push(c),
+      });
       const result = await createCaller(context).auth.signIn({ email: 'ADMIN', password: cloud.adminPassword });
       expect(result.user.role).toBe('admin');
       expect(cookies[0]).toMatch(/^openaos_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax/);
       const token = /openaos_session=([^;]+)/.exec(cookies[0]!)![1]!;
-      const again = await authenticateRequest(cloud.deps, { cookie: `other=1; openaos_session=${token}`, method: 'GET', path: '/' });
+      const again = await authenticateRequest(cloud.deps, {
+        cookie: `other=1; openaos_session=${token}`,
+        method: 'GET',
+        path: '/',
+      });
       expect(again.actor?.email).toBe('admin');
     });
 
@@ -53,12 +61,25 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
 
     it('lets only admins manage organisations and users', async () => {
       await expectCode(cloud.caller(spA).organisations.create({ name: 'X', kind: 'sp' }), 'FORBIDDEN');
-      await expectCode(cloud.caller(oem).users.create({ email: 'x@y', name: 'x', role: 'oem', organisationId: oem.organisationId }), 'FORBIDDEN');
+      await expectCode(
+        cloud.caller(oem).users.create({ email: 'x@y', name: 'x', role: 'oem', organisationId: oem.organisationId }),
+        'FORBIDDEN',
+      );
       // An SP user cannot be put in an OEM organisation.
-      await expectCode(cloud.caller(cloud.admin).users.create({ email: 'x@y', name: 'x', role: 'sp', organisationId: oem.organisationId }), 'BAD_REQUEST');
-      const created = await cloud.caller(cloud.admin).users.create({ email: 'new@oem.example', name: 'New', role: 'oem', organisationId: oem.organisationId });
+      await expectCode(
+        cloud
+          .caller(cloud.admin)
+          .users.create({ email: 'x@y', name: 'x', role: 'sp', organisationId: oem.organisationId }),
+        'BAD_REQUEST',
+      );
+      const created = await cloud
+        .caller(cloud.admin)
+        .users.create({ email: 'new@oem.example', name: 'New', role: 'oem', organisationId: oem.organisationId });
       expect(created.password).toMatch(/^[A-Za-z0-9]{20}$/);
-      await expectCode(cloud.caller(cloud.admin).organisations.remove({ id: oem.organisationId! }), 'PRECONDITION_FAILED');
+      await expectCode(
+        cloud.caller(cloud.admin).organisations.remove({ id: oem.organisationId! }),
+        'PRECONDITION_FAILED',
+      );
     });
 
     it('rejects malformed input with zod messages', async () => {
@@ -71,7 +92,11 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
   describe('services and roles', () => {
     let serviceId: string;
     it('gives an SP user a Service ID and hides it from other SPs', async () => {
-      const service = await cloud.caller(spA).services.create({ title: 'hello', description: 'Hello world', defaultQuotas: { memoryLimit: 64 * 1024 * 1024 } });
+      const service = await cloud.caller(spA).services.create({
+        title: 'hello',
+        description: 'Hello world',
+        defaultQuotas: { memoryLimit: 64 * 1024 * 1024 },
+      });
       serviceId = service.id;
       expect(serviceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect((await cloud.caller(spA).services.list()).map((s) => s.id)).toContain(serviceId);
@@ -102,9 +127,13 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
       await expectCode(cloud.caller(oem).units.create({ systemId: 'unit-0001', model: 'x' }), 'CONFLICT');
       const set = await cloud.caller(oem).unitSets.create({ name: 'verification', isVerificationSet: true });
       await cloud.caller(oem).unitSets.addUnits({ id: set.id, unitIds: [unit.id] });
-      expect((await cloud.caller(oem).unitSets.get({ id: set.id })).units.map((u) => u.systemId)).toEqual(['unit-0001']);
+      expect((await cloud.caller(oem).unitSets.get({ id: set.id })).units.map((u) => u.systemId)).toEqual([
+        'unit-0001',
+      ]);
       const subject = await cloud.caller(oem).subjects.create({ name: 'fleet' });
-      const bound = await cloud.caller(oem).subjects.bind({ id: subject.id, serviceIds: [serviceId], unitIds: [unit.id], unitSetIds: [set.id] });
+      const bound = await cloud
+        .caller(oem)
+        .subjects.bind({ id: subject.id, serviceIds: [serviceId], unitIds: [unit.id], unitSetIds: [set.id] });
       expect(bound.services.map((s) => s.id)).toEqual([serviceId]);
       expect(bound.unitSets[0]?.isVerificationSet).toBe(true);
 
@@ -136,29 +165,51 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
       const credential = readPkcs12(Buffer.from(issued.pkcs12Base64, 'base64'));
       const request = { method: 'GET', path: '/api/trpc/services.list' };
       const token = createCertificateToken(credential, request);
-      const context = await createContext({ deps: cloud.deps, request: { ...request, authorization: `AosCert ${token}` } });
+      const context = await createContext({
+        deps: cloud.deps,
+        request: { ...request, authorization: `AosCert ${token}` },
+      });
       expect(context.actor).toMatchObject({ email: 'a@sp.example', role: 'sp', via: 'certificate' });
       expect(await createCaller(context).services.list()).toBeInstanceOf(Array);
 
-      const replay = await createContext({ deps: cloud.deps, request: { ...request, authorization: `AosCert ${token}` } });
+      const replay = await createContext({
+        deps: cloud.deps,
+        request: { ...request, authorization: `AosCert ${token}` },
+      });
       expect(replay.actor).toBeNull();
       expect(replay.authenticationError?.message).toMatch(/already used/);
       await expectCode(createCaller(replay).services.list(), 'UNAUTHORIZED');
 
       const otherPath = createCertificateToken(credential, { method: 'POST', path: '/api/v1/services/versions/' });
-      await expect(authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${otherPath}` })).rejects.toMatchObject({ code: 'unauthenticated' });
+      await expect(
+        authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${otherPath}` }),
+      ).rejects.toMatchObject({ code: 'unauthenticated' });
 
       const stale = createCertificateToken(credential, request, new Date(Date.now() - 10 * 60 * 1000));
-      await expect(authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${stale}` })).rejects.toThrow(/expired/);
+      await expect(authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${stale}` })).rejects.toThrow(
+        /expired/,
+      );
 
       const foreignCa = createCertificateAuthority({ commonName: 'Evil CA' });
-      const foreign = readPkcs12(issueUserCredential(foreignCa, { commonName: 'a@sp.example', organization: 'Provider A', role: 'sp' }).pkcs12);
-      await expect(authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${createCertificateToken(foreign, request)}` })).rejects.toMatchObject({
+      const foreign = readPkcs12(
+        issueUserCredential(foreignCa, { commonName: 'a@sp.example', organization: 'Provider A', role: 'sp' }).pkcs12,
+      );
+      await expect(
+        authenticateRequest(cloud.deps, {
+          ...request,
+          authorization: `AosCert ${createCertificateToken(foreign, request)}`,
+        }),
+      ).rejects.toMatchObject({
         code: 'unauthenticated',
       });
 
       await cloud.caller(spA).credentials.revoke({ fingerprint256: issued.fingerprint256 });
-      await expect(authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${createCertificateToken(credential, request)}` })).rejects.toThrow(/revoked/);
+      await expect(
+        authenticateRequest(cloud.deps, {
+          ...request,
+          authorization: `AosCert ${createCertificateToken(credential, request)}`,
+        }),
+      ).rejects.toThrow(/revoked/);
     });
 
     it('lets a user issue credentials only for themselves unless admin', async () => {

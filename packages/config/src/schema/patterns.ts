@@ -44,8 +44,8 @@ export function compareSemVer(a: SemVer, b: SemVer): number {
   if (core !== 0) return core;
   if (a.prerelease.length === 0 || b.prerelease.length === 0) return b.prerelease.length - a.prerelease.length;
   for (let index = 0; index < Math.min(a.prerelease.length, b.prerelease.length); index += 1) {
-    const left = a.prerelease[index]!;
-    const right = b.prerelease[index]!;
+    const left = a.prerelease[index] ?? '';
+    const right = b.prerelease[index] ?? '';
     if (left === right) continue;
     const leftNumeric = /^\d+$/.test(left);
     const rightNumeric = /^\d+$/.test(right);

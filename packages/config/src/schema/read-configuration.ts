@@ -1,13 +1,7 @@
 import type { Runner, ServiceConfiguration } from '../types.js';
 import { isPrerelease } from './patterns.js';
 import { readAllowedConnections, readExposedPorts, readHostname } from './read-network.js';
-import {
-  readAlerts,
-  readDevices,
-  readPermissions,
-  readQuotas,
-  readRequestedResources,
-} from './read-resources.js';
+import { readAlerts, readDevices, readPermissions, readQuotas, readRequestedResources } from './read-resources.js';
 import {
   readCommand,
   readEnvironment,
@@ -72,14 +66,19 @@ export function readConfiguration(
   }
   const effectiveRunners = runners ?? (runner === undefined ? undefined : [runner]);
   // aos-signer checks the memory minimum when the runner is runc, crun or unspecified.
-  const mayUseRunc = effectiveRunners === undefined || effectiveRunners.some((name) => name === 'runc' || name === 'crun');
+  const mayUseRunc =
+    effectiveRunners === undefined || effectiveRunners.some((name) => name === 'runc' || name === 'crun');
 
   assign(configuration, 'cmd', readCommand(reader, at('cmd')));
-  assign(configuration, 'workingDir', readString(reader, at('workingDir'), {
-    pattern: /^\//,
-    expected: 'an absolute path in the container, e.g. /',
-    mismatch: 'is not an absolute path',
-  }));
+  assign(
+    configuration,
+    'workingDir',
+    readString(reader, at('workingDir'), {
+      pattern: /^\//,
+      expected: 'an absolute path in the container, e.g. /',
+      mismatch: 'is not an absolute path',
+    }),
+  );
   assign(configuration, 'state', readState(reader, at('state')));
   assign(configuration, 'layers', readLayers(reader, at('layers')));
   assign(configuration, 'env', readEnvironment(reader, at('env')));

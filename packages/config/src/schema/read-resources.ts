@@ -5,7 +5,16 @@ import { entry, type Field, type YamlReader } from './yaml-reader.js';
 /** aos-signer's MEMORY_LIMIT_MIN: runc and crun need at least this much memory. */
 export const MEMORY_LIMIT_MIN = 6 * 1000 * 1000;
 
-const SIZE_QUOTAS = ['mem', 'state', 'storage', 'upload_speed', 'download_speed', 'upload', 'download', 'temp'] as const;
+const SIZE_QUOTAS = [
+  'mem',
+  'state',
+  'storage',
+  'upload_speed',
+  'download_speed',
+  'upload',
+  'download',
+  'temp',
+] as const;
 const ALERT_KINDS = ['ram', 'cpu', 'storage', 'upload', 'download'] as const;
 
 /** `quotas`; sizes in bytes. `checkMemoryMinimum` when runc or crun may run the service. */
@@ -108,10 +117,7 @@ export function readDevices(reader: YamlReader, field: Field): DeviceRequest[] |
 }
 
 /** `permissions`: {functionalServer: {function: r|w|rw}}. */
-export function readPermissions(
-  reader: YamlReader,
-  field: Field,
-): Record<string, Record<string, string>> | undefined {
+export function readPermissions(reader: YamlReader, field: Field): Record<string, Record<string, string>> | undefined {
   const servers = reader.readMap(field, []);
   if (servers === undefined) return undefined;
   const permissions: Record<string, Record<string, string>> = {};

@@ -35,7 +35,10 @@ export function readState(reader: YamlReader, field: Field): StateSettings | und
     pattern: /^[^/\\]+$/,
     expected: 'a file name inside meta/, e.g. state.dat',
   });
-  return { filename: filename ?? 'state.dat', required: readBoolean(reader, entry(entries, field, 'required')) ?? false };
+  return {
+    filename: filename ?? 'state.dat',
+    required: readBoolean(reader, entry(entries, field, 'required')) ?? false,
+  };
 }
 
 /** `layers`: strings (the demo services' form) or {uid, minVersion?, maxVersion?}; no duplicate uid. */
@@ -82,7 +85,8 @@ function readLayerObject(reader: YamlReader, item: Field): LayerReference | unde
   if (minVersion !== undefined) layer.minVersion = minVersion;
   if (maxVersion !== undefined) layer.maxVersion = maxVersion;
   if (minVersion !== undefined && maxVersion !== undefined) {
-    if (compareSemVer(parseSemVer(minVersion)!, parseSemVer(maxVersion)!) > 0) {
+    const [min, max] = [parseSemVer(minVersion), parseSemVer(maxVersion)];
+    if (min && max && compareSemVer(min, max) > 0) {
       reader.report(entry(entries, item, 'minVersion'), `minVersion ${minVersion} is above maxVersion ${maxVersion}`, {
         expected: 'minVersion ≤ maxVersion',
       });

@@ -47,10 +47,7 @@ describe('loadYamlDocument refuses hostile YAML quickly', () => {
     ['10k-deep flow nesting', `a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`],
     ['500k-deep flow nesting (would abort Node inside the composer)', `${'['.repeat(500_000)}${']'.repeat(500_000)}`],
     ['10k-deep compact sequences', `${'- '.repeat(10_000)}x\n`],
-    [
-      '1k-deep block mappings',
-      Array.from({ length: 1000 }, (_, depth) => `${' '.repeat(depth)}k${depth}:`).join('\n'),
-    ],
+    ['1k-deep block mappings', Array.from({ length: 1000 }, (_, depth) => `${' '.repeat(depth)}k${depth}:`).join('\n')],
   ])('refuses %s by depth', (_name, text) => {
     const { error, milliseconds } = refusal(() => loadYamlDocument(text, 'meta/config.yaml'));
     expect(error.code).toBe('unsafe-yaml');
@@ -78,7 +75,11 @@ describe('loadYamlDocument refuses hostile YAML quickly', () => {
   it('accepts ordinary anchors, aliases and nesting', () => {
     const text = 'base: &base\n  a: [1, {b: [2, 3]}]\ncopy: *base\nlist:\n  - - x\n    - y\n';
     const { document } = loadYamlDocument(text, 'meta/config.yaml');
-    expect(document.toJS()).toEqual({ base: { a: [1, { b: [2, 3] }] }, copy: { a: [1, { b: [2, 3] }] }, list: [['x', 'y']] });
+    expect(document.toJS()).toEqual({
+      base: { a: [1, { b: [2, 3] }] },
+      copy: { a: [1, { b: [2, 3] }] },
+      list: [['x', 'y']],
+    });
   });
 
   it('reports YAML syntax errors with positions', () => {

@@ -33,7 +33,13 @@ export function loadYamlDocument(text: string, file: string, limits: YamlLimits 
   }
   const refusal = prescanYaml(text, limits);
   if (refusal) {
-    throw unsafe(file, { file, ...positionOf(text, refusal.offset), path: '', message: refusal.reason, hint: refusal.hint });
+    throw unsafe(file, {
+      file,
+      ...positionOf(text, refusal.offset),
+      path: '',
+      message: refusal.reason,
+      hint: refusal.hint,
+    });
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {

@@ -42,7 +42,7 @@ export function prescanYaml(text: string, limits: YamlLimits): PrescanRefusal | 
     // A token spanning lines (block scalar body, multi-line scalar) says nothing about nesting.
     if (atLineStart && type !== 'comment' && type !== 'newline' && !token.includes('\n')) {
       const indent = type === 'space' ? token.length : 0;
-      while (indentStack.length > 0 && indentStack[indentStack.length - 1]! >= indent) indentStack.pop();
+      while ((indentStack.at(-1) ?? -1) >= indent) indentStack.pop();
       indentStack.push(indent);
       atLineStart = false;
     }

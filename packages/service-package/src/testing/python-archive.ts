@@ -51,6 +51,9 @@ with tarfile.open(sys.argv[1], 'w:gz') as tar:
 `;
 
 /** A tar.gz holding exactly the given names (even hostile ones such as "../x"), written by Python's tarfile. */
-export function writeEntriesWithPython(archive: string, entries: { name: string; data?: string; dir?: boolean }[]): void {
+export function writeEntriesWithPython(
+  archive: string,
+  entries: { name: string; data?: string; dir?: boolean }[],
+): void {
   execFileSync('python3', ['-c', WRITE_ENTRIES, archive, JSON.stringify(entries)]);
 }

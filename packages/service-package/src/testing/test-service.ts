@@ -39,11 +39,15 @@ ${options.stateRequired === true ? '    state:\n        filename: state.dat\n   
 }
 
 /** A service folder as `aos init` + a developer would leave it: meta/config.yaml and src/. */
-export async function createTestService(directory: string, options: { symlinks?: string; stateRequired?: boolean; withState?: boolean } = {}): Promise<string> {
+export async function createTestService(
+  directory: string,
+  options: { symlinks?: string; stateRequired?: boolean; withState?: boolean } = {},
+): Promise<string> {
   await mkdir(join(directory, 'meta'), { recursive: true });
   await mkdir(join(directory, 'src/app/lib'), { recursive: true });
   await writeFile(join(directory, 'meta/config.yaml'), configYaml(options));
-  if (options.withState ?? options.stateRequired === true) await writeFile(join(directory, 'meta/state.dat'), 'initial state\n');
+  if (options.withState ?? options.stateRequired === true)
+    await writeFile(join(directory, 'meta/state.dat'), 'initial state\n');
   await writeFile(join(directory, 'src/app/main.py'), 'print("hello from OpenAos")\n');
   await writeFile(join(directory, 'src/app/run.sh'), '#!/bin/sh\nexec python3 /app/main.py\n');
   await chmod(join(directory, 'src/app/run.sh'), 0o755);

@@ -6,13 +6,26 @@ export function createSampleInput(overrides: Partial<RuntimeSpecInput> = {}): Ru
     imageConfig: {
       architecture: 'amd64',
       os: 'linux',
-      config: { Entrypoint: ['python3'], Cmd: ['/usr/bin/services/hello_world.py'], Env: ['PYTHONUNBUFFERED=1', 'PATH=/opt/bin:/usr/bin:/bin'], WorkingDir: '/srv' },
+      config: {
+        Entrypoint: ['python3'],
+        Cmd: ['/usr/bin/services/hello_world.py'],
+        Env: ['PYTHONUNBUFFERED=1', 'PATH=/opt/bin:/usr/bin:/bin'],
+        WorkingDir: '/srv',
+      },
     },
     serviceConfig: {
       skipResourceLimits: false,
       hostname: 'hello',
       sysctl: { 'net.ipv4.ip_forward': '1' },
-      quotas: { cpuDmipsLimit: 5000, ramLimit: 64 * 1024 * 1024, pidsLimit: 32, noFileLimit: 256, tmpLimit: 8 * 1024 * 1024, stateLimit: 4096, storageLimit: 1 << 20 } as RuntimeSpecInput['serviceConfig']['quotas'],
+      quotas: {
+        cpuDmipsLimit: 5000,
+        ramLimit: 64 * 1024 * 1024,
+        pidsLimit: 32,
+        noFileLimit: 256,
+        tmpLimit: 8 * 1024 * 1024,
+        stateLimit: 4096,
+        storageLimit: 1 << 20,
+      } as RuntimeSpecInput['serviceConfig']['quotas'],
     },
     instance: {
       serviceId: '3f1b8c2e-0c57-4d4c-9a35-6f6d4b7d9e21',

@@ -17,12 +17,14 @@ function OrganisationForm({ onDone }: { onDone: () => void }) {
       submitLabel="Create organisation"
       action={action}
       onSubmit={() => {
-        void action.run(() => api.organisations.create.mutate({ name, kind })).then((result) => {
-          if (result.ok) {
-            setName('');
-            onDone();
-          }
-        });
+        void action
+          .run(() => api.organisations.create.mutate({ name, kind }))
+          .then((result) => {
+            if (result.ok) {
+              setName('');
+              onDone();
+            }
+          });
       }}
     >
       <div className="row">
@@ -40,7 +42,13 @@ function OrganisationForm({ onDone }: { onDone: () => void }) {
   );
 }
 
-function UserForm({ organisations, onDone }: { organisations: { id: string; name: string; kind: 'oem' | 'sp' }[]; onDone: () => void }) {
+function UserForm({
+  organisations,
+  onDone,
+}: {
+  organisations: { id: string; name: string; kind: 'oem' | 'sp' }[];
+  onDone: () => void;
+}) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [organisationId, setOrganisationId] = useState('');
@@ -58,10 +66,22 @@ function UserForm({ organisations, onDone }: { organisations: { id: string; name
       onSubmit={() => {
         setCreated(null);
         void action
-          .run(() => api.users.create.mutate({ email, name, role, organisationId: organisationId || null, ...(password ? { password } : {}) }))
+          .run(() =>
+            api.users.create.mutate({
+              email,
+              name,
+              role,
+              organisationId: organisationId || null,
+              ...(password ? { password } : {}),
+            }),
+          )
           .then((result) => {
             if (result.ok) {
-              setCreated(result.value.password ? `${result.value.user.email} can sign in with the password ${result.value.password} (shown once).` : `${result.value.user.email} created.`);
+              setCreated(
+                result.value.password
+                  ? `${result.value.user.email} can sign in with the password ${result.value.password} (shown once).`
+                  : `${result.value.user.email} created.`,
+              );
               setEmail('');
               setName('');
               setPassword('');
@@ -90,7 +110,13 @@ function UserForm({ organisations, onDone }: { organisations: { id: string; name
           </select>
         </Field>
         <Field label="Password" name="password" problem={action.problem} hint="Leave empty to generate one.">
-          <input name="userPassword" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            name="userPassword"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
       </div>
     </FormCard>
@@ -107,7 +133,9 @@ export default function AdminPage() {
       <Problem problem={organisations.problem ?? toggle.problem} />
       <h2>Organisations</h2>
       {organisations.data && organisations.data.length === 0 ? (
-        <Empty title="No organisations yet.">Create a service provider and an OEM organisation, then add their users.</Empty>
+        <Empty title="No organisations yet.">
+          Create a service provider and an OEM organisation, then add their users.
+        </Empty>
       ) : (
         <ul className="chips">
           {organisations.data?.map((o) => (
@@ -129,7 +157,15 @@ export default function AdminPage() {
             <td>
               {user.isActive ? 'active' : 'deactivated'}{' '}
               {user.role !== 'admin' ? (
-                <button type="button" className="button-small" onClick={() => void toggle.run(() => api.users.setActive.mutate({ id: user.id, isActive: !user.isActive })).then(users.reload)}>
+                <button
+                  type="button"
+                  className="button-small"
+                  onClick={() =>
+                    void toggle
+                      .run(() => api.users.setActive.mutate({ id: user.id, isActive: !user.isActive }))
+                      .then(users.reload)
+                  }
+                >
                   {user.isActive ? 'Deactivate' : 'Reactivate'}
                 </button>
               ) : null}

@@ -30,16 +30,24 @@ function PasswordForm({ userId }: { userId: string }) {
       notice={isChanged ? 'Password changed.' : null}
       onSubmit={() => {
         setChanged(false);
-        void action.run(() => api.users.setPassword.mutate({ id: userId, password })).then((result) => {
-          if (result.ok) {
-            setPassword('');
-            setChanged(true);
-          }
-        });
+        void action
+          .run(() => api.users.setPassword.mutate({ id: userId, password }))
+          .then((result) => {
+            if (result.ok) {
+              setPassword('');
+              setChanged(true);
+            }
+          });
       }}
     >
       <Field label="New password" name="password" problem={action.problem} hint="At least 12 characters.">
-        <input name="newPassword" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </Field>
     </FormCard>
   );
@@ -55,25 +63,34 @@ export default function CredentialPage() {
       <h1>Credential and password</h1>
       <div className="card">
         <p>
-          Your credential is a PKCS#12 file (<code>aos-user-{actor.role}.p12</code>, empty password) issued by this cloud. It signs your service packages and
-          authenticates the <code>aos</code> command line. Keep it in <code>~/.aos/security/</code> and never share it.
+          Your credential is a PKCS#12 file (<code>aos-user-{actor.role}.p12</code>, empty password) issued by this
+          cloud. It signs your service packages and authenticates the <code>aos</code> command line. Keep it in{' '}
+          <code>~/.aos/security/</code> and never share it.
         </p>
         <button
           type="button"
           disabled={action.isPending}
           onClick={() =>
-            void action.run(() => api.credentials.issue.mutate()).then((result) => {
-              if (result.ok) {
-                download(result.value.fileName, result.value.pkcs12Base64);
-                setIssued(result.value.fingerprint256);
-                void list.reload();
-              }
-            })
+            void action
+              .run(() => api.credentials.issue.mutate())
+              .then((result) => {
+                if (result.ok) {
+                  download(result.value.fileName, result.value.pkcs12Base64);
+                  setIssued(result.value.fingerprint256);
+                  void list.reload();
+                }
+              })
           }
         >
           Download credential
         </button>
-        <Notice message={issued ? `Issued a new credential (${issued.slice(0, 23)}…). Each download is a new credential; revoke the ones you no longer use.` : null} />
+        <Notice
+          message={
+            issued
+              ? `Issued a new credential (${issued.slice(0, 23)}…). Each download is a new credential; revoke the ones you no longer use.`
+              : null
+          }
+        />
         <Problem problem={action.problem} />
       </div>
       <h2>Issued credentials</h2>
@@ -92,7 +109,11 @@ export default function CredentialPage() {
                   <button
                     type="button"
                     className="button-small button-danger"
-                    onClick={() => void action.run(() => api.credentials.revoke.mutate({ fingerprint256: credential.fingerprint256 })).then(list.reload)}
+                    onClick={() =>
+                      void action
+                        .run(() => api.credentials.revoke.mutate({ fingerprint256: credential.fingerprint256 }))
+                        .then(list.reload)
+                    }
                   >
                     Revoke
                   </button>

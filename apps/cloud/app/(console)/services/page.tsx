@@ -22,11 +22,17 @@ function CreateServiceForm() {
       action={action}
       onSubmit={() => {
         const memoryLimit = memory.trim() === '' ? undefined : Number(memory) * 1024 * 1024;
-        void action.run(() =>
-          api.services.create.mutate({ title, description, ...(memoryLimit === undefined ? {} : { defaultQuotas: { memoryLimit } }) }),
-        ).then((result) => {
-          if (result.ok) router.push(`/services/${result.value.id}`);
-        });
+        void action
+          .run(() =>
+            api.services.create.mutate({
+              title,
+              description,
+              ...(memoryLimit === undefined ? {} : { defaultQuotas: { memoryLimit } }),
+            }),
+          )
+          .then((result) => {
+            if (result.ok) router.push(`/services/${result.value.id}`);
+          });
       }}
     >
       <Field label="Title" name="title" problem={action.problem}>
@@ -35,7 +41,12 @@ function CreateServiceForm() {
       <Field label="Description" name="description" problem={action.problem}>
         <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
       </Field>
-      <Field label="Default memory limit (MiB)" name="defaultQuotas.memoryLimit" problem={action.problem} hint="Optional; stored with the service as its default quota.">
+      <Field
+        label="Default memory limit (MiB)"
+        name="defaultQuotas.memoryLimit"
+        problem={action.problem}
+        hint="Optional; stored with the service as its default quota."
+      >
         <input name="memoryLimit" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} />
       </Field>
     </FormCard>

@@ -14,9 +14,14 @@ export default function SubjectsPage() {
   return (
     <>
       <h1>Subjects</h1>
-      <p className="muted">A subject binds services to units and unit sets: every unit bound (directly or through a set) runs every service bound.</p>
+      <p className="muted">
+        A subject binds services to units and unit sets: every unit bound (directly or through a set) runs every service
+        bound.
+      </p>
       <Problem problem={problem} />
-      {subjects && subjects.length === 0 ? <Empty title="No subjects.">Create one below, then open it to bind services, units and unit sets.</Empty> : null}
+      {subjects && subjects.length === 0 ? (
+        <Empty title="No subjects.">Create one below, then open it to bind services, units and unit sets.</Empty>
+      ) : null}
       {subjects && subjects.length > 0 ? (
         <DataTable headers={['Name', 'Type', 'Services', 'Units', 'Unit sets']}>
           {subjects.map((subject) => (
@@ -37,12 +42,14 @@ export default function SubjectsPage() {
         submitLabel="Create subject"
         action={create}
         onSubmit={() => {
-          void create.run(() => api.subjects.create.mutate({ name })).then((result) => {
-            if (result.ok) {
-              setName('');
-              void reload();
-            }
-          });
+          void create
+            .run(() => api.subjects.create.mutate({ name }))
+            .then((result) => {
+              if (result.ok) {
+                setName('');
+                void reload();
+              }
+            });
         }}
       >
         <Field label="Name" name="name" problem={create.problem}>

@@ -6,7 +6,15 @@ import { useAction, useLoad } from '../../../src/client/hooks';
 import { api } from '../../../src/client/trpc';
 import { Empty, Field, Problem } from '../../../src/client/ui';
 
-function UnitSetRow({ set, units, onChange }: { set: { id: string; name: string; isVerificationSet: boolean; unitCount: number }; units: { id: string; systemId: string }[]; onChange: () => void }) {
+function UnitSetRow({
+  set,
+  units,
+  onChange,
+}: {
+  set: { id: string; name: string; isVerificationSet: boolean; unitCount: number };
+  units: { id: string; systemId: string }[];
+  onChange: () => void;
+}) {
   const detail = useLoad(() => api.unitSets.get.query({ id: set.id }), [set.id, set.unitCount]);
   const [unitId, setUnitId] = useState('');
   const action = useAction();
@@ -22,7 +30,11 @@ function UnitSetRow({ set, units, onChange }: { set: { id: string; name: string;
           <button
             type="button"
             className="button-small"
-            onClick={() => void action.run(() => api.unitSets.update.mutate({ id: set.id, isVerificationSet: !set.isVerificationSet })).then(onChange)}
+            onClick={() =>
+              void action
+                .run(() => api.unitSets.update.mutate({ id: set.id, isVerificationSet: !set.isVerificationSet }))
+                .then(onChange)
+            }
           >
             {set.isVerificationSet ? 'Make ordinary set' : 'Make verification set'}
           </button>{' '}
@@ -41,7 +53,16 @@ function UnitSetRow({ set, units, onChange }: { set: { id: string; name: string;
         {members.map((unit) => (
           <li key={unit.id}>
             {unit.systemId}
-            <button type="button" className="button-link" aria-label={`Remove ${unit.systemId}`} onClick={() => void action.run(() => api.unitSets.removeUnits.mutate({ id: set.id, unitIds: [unit.id] })).then(onChange)}>
+            <button
+              type="button"
+              className="button-link"
+              aria-label={`Remove ${unit.systemId}`}
+              onClick={() =>
+                void action
+                  .run(() => api.unitSets.removeUnits.mutate({ id: set.id, unitIds: [unit.id] }))
+                  .then(onChange)
+              }
+            >
               ×
             </button>
           </li>
@@ -52,7 +73,8 @@ function UnitSetRow({ set, units, onChange }: { set: { id: string; name: string;
           className="row"
           onSubmit={(event) => {
             event.preventDefault();
-            if (unitId) void action.run(() => api.unitSets.addUnits.mutate({ id: set.id, unitIds: [unitId] })).then(onChange);
+            if (unitId)
+              void action.run(() => api.unitSets.addUnits.mutate({ id: set.id, unitIds: [unitId] })).then(onChange);
           }}
         >
           <select value={unitId} onChange={(e) => setUnitId(e.target.value)} aria-label="Unit to add">
@@ -81,30 +103,38 @@ export default function UnitSetsPage() {
   return (
     <>
       <h1>Unit sets</h1>
-      <p className="muted">Units in a verification set get every new ready version at once, without approval; the rest of the fleet waits for approval.</p>
+      <p className="muted">
+        Units in a verification set get every new ready version at once, without approval; the rest of the fleet waits
+        for approval.
+      </p>
       <Problem problem={problem} />
       {sets && sets.length === 0 ? <Empty title="No unit sets.">Create one below, then add units to it.</Empty> : null}
       <ul className="plain">
-        {sets?.map((set) => <UnitSetRow key={set.id} set={set} units={units ?? []} onChange={() => void reload()} />)}
+        {sets?.map((set) => (
+          <UnitSetRow key={set.id} set={set} units={units ?? []} onChange={() => void reload()} />
+        ))}
       </ul>
       <FormCard
         title="New unit set"
         submitLabel="Create unit set"
         action={create}
         onSubmit={() => {
-          void create.run(() => api.unitSets.create.mutate({ name, isVerificationSet })).then((result) => {
-            if (result.ok) {
-              setName('');
-              void reload();
-            }
-          });
+          void create
+            .run(() => api.unitSets.create.mutate({ name, isVerificationSet }))
+            .then((result) => {
+              if (result.ok) {
+                setName('');
+                void reload();
+              }
+            });
         }}
       >
         <Field label="Name" name="name" problem={create.problem}>
           <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
         <label className="check">
-          <input type="checkbox" checked={isVerificationSet} onChange={(e) => setVerification(e.target.checked)} /> Verification set
+          <input type="checkbox" checked={isVerificationSet} onChange={(e) => setVerification(e.target.checked)} />{' '}
+          Verification set
         </label>
       </FormCard>
     </>

@@ -18,7 +18,9 @@ export default function UnitsPage() {
       <h1>Units</h1>
       <Problem problem={problem ?? remove.problem} />
       {units && units.length === 0 ? (
-        <Empty title="No units registered.">Register a unit below by its system ID; then put it into unit sets and bind it to subjects.</Empty>
+        <Empty title="No units registered.">
+          Register a unit below by its system ID; then put it into unit sets and bind it to subjects.
+        </Empty>
       ) : null}
       {units && units.length > 0 ? (
         <DataTable headers={['System ID', 'Model', 'State', 'Connection', 'Last seen', '']}>
@@ -53,18 +55,25 @@ export default function UnitsPage() {
         submitLabel="Register unit"
         action={create}
         onSubmit={() => {
-          void create.run(() => api.units.create.mutate({ systemId, model })).then((result) => {
-            if (result.ok) {
-              setSystemId('');
-              setModel('');
-              void reload();
-            }
-          });
+          void create
+            .run(() => api.units.create.mutate({ systemId, model }))
+            .then((result) => {
+              if (result.ok) {
+                setSystemId('');
+                setModel('');
+                void reload();
+              }
+            });
         }}
       >
         <div className="row">
           <Field label="System ID" name="systemId" problem={create.problem}>
-            <input name="systemId" value={systemId} onChange={(e) => setSystemId(e.target.value)} placeholder="unit-0001" />
+            <input
+              name="systemId"
+              value={systemId}
+              onChange={(e) => setSystemId(e.target.value)}
+              placeholder="unit-0001"
+            />
           </Field>
           <Field label="Model" name="model" problem={create.problem}>
             <input name="model" value={model} onChange={(e) => setModel(e.target.value)} placeholder="rpi4" />

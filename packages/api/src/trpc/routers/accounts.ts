@@ -34,7 +34,9 @@ export const usersRouter = router({
   setActive: authedProcedure
     .input(z.object({ id, isActive: z.boolean() }))
     .mutation(({ ctx, input }) => users.setActive(ctx.deps.db, ctx.actor, input)),
-  setPassword: authedProcedure.input(z.object({ id, password })).mutation(({ ctx, input }) => users.setPassword(ctx.deps.db, ctx.actor, input)),
+  setPassword: authedProcedure
+    .input(z.object({ id, password }))
+    .mutation(({ ctx, input }) => users.setPassword(ctx.deps.db, ctx.actor, input)),
 });
 
 export const credentialsRouter = router({

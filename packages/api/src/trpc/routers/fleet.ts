@@ -15,8 +15,12 @@ const systemId = z
 export const unitsRouter = router({
   list: authedProcedure.query(({ ctx }) => units.list(ctx.deps.db, ctx.actor)),
   get: authedProcedure.input(byId).query(({ ctx, input }) => units.get(ctx.deps.db, ctx.actor, input)),
-  create: authedProcedure.input(z.object({ systemId, model: name })).mutation(({ ctx, input }) => units.create(ctx.deps.db, ctx.actor, input)),
-  update: authedProcedure.input(z.object({ id, model: name.optional() })).mutation(({ ctx, input }) => units.update(ctx.deps.db, ctx.actor, input)),
+  create: authedProcedure
+    .input(z.object({ systemId, model: name }))
+    .mutation(({ ctx, input }) => units.create(ctx.deps.db, ctx.actor, input)),
+  update: authedProcedure
+    .input(z.object({ id, model: name.optional() }))
+    .mutation(({ ctx, input }) => units.update(ctx.deps.db, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => units.remove(ctx.deps.db, ctx.actor, input)),
 });
 
@@ -29,8 +33,12 @@ export const unitSetsRouter = router({
   update: authedProcedure
     .input(z.object({ id, name: name.optional(), isVerificationSet: z.boolean().optional() }))
     .mutation(({ ctx, input }) => unitSets.update(ctx.deps.db, ctx.actor, input)),
-  addUnits: authedProcedure.input(z.object({ id, unitIds: ids })).mutation(({ ctx, input }) => unitSets.addUnits(ctx.deps.db, ctx.actor, input)),
-  removeUnits: authedProcedure.input(z.object({ id, unitIds: ids })).mutation(({ ctx, input }) => unitSets.removeUnits(ctx.deps.db, ctx.actor, input)),
+  addUnits: authedProcedure
+    .input(z.object({ id, unitIds: ids }))
+    .mutation(({ ctx, input }) => unitSets.addUnits(ctx.deps.db, ctx.actor, input)),
+  removeUnits: authedProcedure
+    .input(z.object({ id, unitIds: ids }))
+    .mutation(({ ctx, input }) => unitSets.removeUnits(ctx.deps.db, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => unitSets.remove(ctx.deps.db, ctx.actor, input)),
 });
 

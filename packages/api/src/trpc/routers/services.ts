@@ -13,13 +13,22 @@ export const servicesRouter = router({
     .input(z.object({ title: name, description: description.optional(), defaultQuotas: defaultQuotas.optional() }))
     .mutation(({ ctx, input }) => services.create(ctx.deps.db, ctx.actor, input)),
   update: authedProcedure
-    .input(z.object({ id, title: name.optional(), description: description.optional(), defaultQuotas: defaultQuotas.optional() }))
+    .input(
+      z.object({
+        id,
+        title: name.optional(),
+        description: description.optional(),
+        defaultQuotas: defaultQuotas.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => services.update(ctx.deps.db, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => services.remove(ctx.deps, ctx.actor, input)),
 });
 
 export const versionsRouter = router({
-  list: authedProcedure.input(z.object({ serviceId: id })).query(({ ctx, input }) => versions.list(ctx.deps.db, ctx.actor, input)),
+  list: authedProcedure
+    .input(z.object({ serviceId: id }))
+    .query(({ ctx, input }) => versions.list(ctx.deps.db, ctx.actor, input)),
   get: authedProcedure.input(byId).query(({ ctx, input }) => versions.get(ctx.deps.db, ctx.actor, input)),
   /** OEM approval of a ready version for the fleet. */
   approve: authedProcedure.input(byId).mutation(({ ctx, input }) => versions.approve(ctx.deps.db, ctx.actor, input)),

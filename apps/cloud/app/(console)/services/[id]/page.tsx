@@ -20,7 +20,10 @@ function UploadForm({ serviceId, onDone }: { serviceId: string; onDone: () => vo
         event.preventDefault();
         const file = fileInput.current?.files?.[0];
         if (!version.trim() || !file) {
-          setStatus({ kind: 'error', text: 'Give the version (as publish.version in meta/config.yaml) and choose the signed service.tar.gz.' });
+          setStatus({
+            kind: 'error',
+            text: 'Give the version (as publish.version in meta/config.yaml) and choose the signed service.tar.gz.',
+          });
           return;
         }
         const body = new FormData();
@@ -31,7 +34,11 @@ function UploadForm({ serviceId, onDone }: { serviceId: string; onDone: () => vo
         void fetch('/api/v1/services/versions/', { method: 'POST', body })
           .then(async (response) => {
             const result = (await response.json()) as { message?: string; state?: string; version?: string };
-            setStatus(response.status === 201 ? { kind: 'ok', text: `Version ${result.version} is ${result.state}.` } : { kind: 'error', text: result.message ?? `Upload failed (${response.status})` });
+            setStatus(
+              response.status === 201
+                ? { kind: 'ok', text: `Version ${result.version} is ${result.state}.` }
+                : { kind: 'error', text: result.message ?? `Upload failed (${response.status})` },
+            );
           })
           .catch((error: unknown) => setStatus({ kind: 'error', text: `Upload failed: ${(error as Error).message}` }))
           .finally(onDone);
@@ -63,7 +70,13 @@ function UploadForm({ serviceId, onDone }: { serviceId: string; onDone: () => vo
   );
 }
 
-function EditServiceForm({ service, onDone }: { service: { id: string; title: string; description: string }; onDone: () => void }) {
+function EditServiceForm({
+  service,
+  onDone,
+}: {
+  service: { id: string; title: string; description: string };
+  onDone: () => void;
+}) {
   const [title, setTitle] = useState(service.title);
   const [description, setDescription] = useState(service.description);
   const action = useAction();
@@ -73,9 +86,11 @@ function EditServiceForm({ service, onDone }: { service: { id: string; title: st
       submitLabel="Save"
       action={action}
       onSubmit={() => {
-        void action.run(() => api.services.update.mutate({ id: service.id, title, description })).then((result) => {
-          if (result.ok) onDone();
-        });
+        void action
+          .run(() => api.services.update.mutate({ id: service.id, title, description }))
+          .then((result) => {
+            if (result.ok) onDone();
+          });
       }}
     >
       <Field label="Title" name="title" problem={action.problem}>
@@ -122,7 +137,8 @@ export default function ServicePage() {
       <Problem problem={action.problem} />
       {service.versions.length === 0 ? (
         <Empty title="No versions uploaded yet.">
-          Set publish.service_uid to this Service ID and publish.version in meta/config.yaml, then run <code>aos sign</code> and <code>aos upload</code>.
+          Set publish.service_uid to this Service ID and publish.version in meta/config.yaml, then run{' '}
+          <code>aos sign</code> and <code>aos upload</code>.
         </Empty>
       ) : (
         <DataTable headers={['Version', 'State', 'Image', 'Package', 'Uploaded', '']} testId="versions">
@@ -134,13 +150,22 @@ export default function ServicePage() {
                 {version.failureReason ? <div className="field-error">{version.failureReason}</div> : null}
               </td>
               <td>
-                {version.imageDigest ? <code title={version.imageDigest}>{version.imageDigest.slice(0, 19)}…</code> : '—'} {formatBytes(version.imageSize)}
+                {version.imageDigest ? (
+                  <code title={version.imageDigest}>{version.imageDigest.slice(0, 19)}…</code>
+                ) : (
+                  '—'
+                )}{' '}
+                {formatBytes(version.imageSize)}
               </td>
               <td>{formatBytes(version.packageSize)}</td>
               <td>{formatTime(version.createdAt)}</td>
               <td className="actions">
                 {actor.role === 'oem' && version.state === 'ready' ? (
-                  <button type="button" className="button-small" onClick={() => void action.run(() => api.versions.approve.mutate({ id: version.id })).then(reload)}>
+                  <button
+                    type="button"
+                    className="button-small"
+                    onClick={() => void action.run(() => api.versions.approve.mutate({ id: version.id })).then(reload)}
+                  >
                     Approve for fleet
                   </button>
                 ) : null}
@@ -159,16 +184,24 @@ export default function ServicePage() {
         </DataTable>
       )}
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
-      {isOwner ? <EditServiceForm key={`${service.title}\n${service.description}`} service={service} onDone={() => void reload()} /> : null}
+      {isOwner ? (
+        <EditServiceForm
+          key={`${service.title}\n${service.description}`}
+          service={service}
+          onDone={() => void reload()}
+        />
+      ) : null}
       {isOwner ? (
         <section className="danger-zone">
           <ConfirmButton
             question={`Delete service ${service.title} and all its versions?`}
             className="button-danger"
             onConfirm={() => {
-              void action.run(() => api.services.remove.mutate({ id: service.id })).then((result) => {
-                if (result.ok) router.push('/services');
-              });
+              void action
+                .run(() => api.services.remove.mutate({ id: service.id }))
+                .then((result) => {
+                  if (result.ok) router.push('/services');
+                });
             }}
           >
             Delete service

@@ -23,7 +23,8 @@ function BindingList(props: {
         const isBound = props.bound.includes(item.id);
         return (
           <label key={item.id} className="check">
-            <input type="checkbox" checked={isBound} onChange={() => props.onToggle(props.kind, item.id, isBound)} /> {item.label}
+            <input type="checkbox" checked={isBound} onChange={() => props.onToggle(props.kind, item.id, isBound)} />{' '}
+            {item.label}
           </label>
         );
       })}
@@ -44,7 +45,9 @@ export default function SubjectPage() {
   const data = subject.data;
   const toggle = (kind: Kind, itemId: string, isBound: boolean) => {
     const input = { id, [kind]: [itemId] };
-    void action.run(() => (isBound ? api.subjects.unbind.mutate(input) : api.subjects.bind.mutate(input))).then(() => subject.reload());
+    void action
+      .run(() => (isBound ? api.subjects.unbind.mutate(input) : api.subjects.bind.mutate(input)))
+      .then(() => subject.reload());
   };
   return (
     <>
@@ -70,7 +73,10 @@ export default function SubjectPage() {
         <BindingList
           title="Unit sets"
           kind="unitSetIds"
-          all={(unitSets.data ?? []).map((u) => ({ id: u.id, label: u.isVerificationSet ? `${u.name} (verification)` : u.name }))}
+          all={(unitSets.data ?? []).map((u) => ({
+            id: u.id,
+            label: u.isVerificationSet ? `${u.name} (verification)` : u.name,
+          }))}
           bound={data.unitSets.map((u) => u.id)}
           onToggle={toggle}
           empty="No unit sets; create them under Unit sets."
@@ -81,9 +87,11 @@ export default function SubjectPage() {
           question={`Delete subject ${data.name}? Its bindings go; services and units stay.`}
           className="button-danger"
           onConfirm={() => {
-            void action.run(() => api.subjects.remove.mutate({ id })).then((result) => {
-              if (result.ok) router.push('/subjects');
-            });
+            void action
+              .run(() => api.subjects.remove.mutate({ id }))
+              .then((result) => {
+                if (result.ok) router.push('/subjects');
+              });
           }}
         >
           Delete subject

@@ -8,7 +8,12 @@ async function handler(request: Request): Promise<Response> {
   const handlers = getCloudHandlers();
   if (!handlers) {
     return Response.json(
-      { error: { message: 'The cloud API runs only under the cloud server: start it with `pnpm --filter @openaos/cloud start` (or `dev`), not `next start`.' } },
+      {
+        error: {
+          message:
+            'The cloud API runs only under the cloud server: start it with `pnpm --filter @openaos/cloud start` (or `dev`), not `next start`.',
+        },
+      },
       { status: 503 },
     );
   }

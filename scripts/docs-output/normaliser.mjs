@@ -18,6 +18,8 @@ import { Buffer } from 'node:buffer';
  *   (IDs, paths, passwords). A hex value of 64+ characters is also replaced in its 32-character form
  *   followed by `…`, as the CLI abbreviates it
  * @property {(value: string) => void} keep leave a value that looks varying alone (a fixed input such as a chosen UUID)
+ * @property {(rule: (text: string) => string) => void} addRule a rewrite of its own, applied after the others
+ *   (a scenario's knowledge of a table whose cells vary)
  * @property {(text: string) => string} apply
  */
 
@@ -40,6 +42,8 @@ export function createNormaliser() {
   /** @type {[string, string, ReplaceOptions][]} */
   const exact = [];
   const kept = new Set();
+  /** @type {((text: string) => string)[]} */
+  const rules = [];
   return {
     replace(value, replacement, options = {}) {
       if (!value) throw new Error('normaliser: an empty value cannot be replaced');
@@ -48,6 +52,9 @@ export function createNormaliser() {
     },
     keep(value) {
       kept.add(value);
+    },
+    addRule(rule) {
+      rules.push(rule);
     },
     apply(text) {
       let result = text;
@@ -61,7 +68,8 @@ export function createNormaliser() {
       result = result.replace(FINGERPRINT, '<sha-256 fingerprint>');
       result = result.replace(BASE64, (match) => (isKeyId(match) ? '<kid>' : match));
       result = result.replace(SERIAL, (match) => (kept.has(match) ? match : '<serial>'));
-      return result.replace(DURATION, 'took <n>ms');
+      result = result.replace(DURATION, 'took <n>ms');
+      return rules.reduce((text, rule) => rule(text), result);
     },
   };
 }

@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloud } from './scenarios/cloud.mjs';
 import { cloudPostgres } from './scenarios/cloud-postgres.mjs';
+import { localAgent } from './scenarios/local-agent.mjs';
 import { localPackage } from './scenarios/local-package.mjs';
 import { createSession } from './session.mjs';
 
@@ -18,10 +19,15 @@ import { createSession } from './session.mjs';
  */
 
 /** @type {Scenario[]} */
-export const SCENARIOS = [localPackage, cloud, cloudPostgres];
+export const SCENARIOS = [localPackage, localAgent, cloud, cloudPostgres];
 
 /** What the scenarios run: the built CLI, cloud and agent (`pnpm build`). */
-const BUILT_FILES = ['apps/cli/dist/main.js', 'apps/cloud/dist/server.js', 'apps/cloud/.next/BUILD_ID'];
+const BUILT_FILES = [
+  'apps/cli/dist/main.js',
+  'apps/agent/dist/main.js',
+  'apps/cloud/dist/server.js',
+  'apps/cloud/.next/BUILD_ID',
+];
 
 /**
  * Run one scenario and return its normalised transcripts by name.

@@ -1,11 +1,11 @@
 // A terminal session for the docs: one bash process in a scratch folder that runs the docs'
 // commands one after the other (so `cd` and `export` carry over, as for a reader), with `aos`
-// and `aos-agent` defined as in the docs, and servers started beside it. Every command's
+// and `aos-agent` aliased as in the docs, and servers started beside it. Every command's
 // output (stdout and stderr, interleaved as a terminal shows them) and exit code are kept;
 // `emit` turns chosen commands into a named transcript, normalised at the end.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,15 +54,20 @@ export async function createSession(options) {
   shell.stderr.setEncoding('utf8').on('data', (chunk) => (shellErrors += chunk));
   const exited = new Promise((resolve) => shell.once('close', resolve));
   shell.stdin.on('error', () => {}); // a shell that died is reported by the command waiting for it
+  // Aliases, as the docs define them: `aos-agent run … &` is then the node process itself,
+  // which `kill %1` stops (with a shell function it would stop only the subshell).
   shell.stdin.write(
-    `aos() { node ${quote(join(options.repoRoot, 'apps/cli/bin/aos.js'))} "$@"; }\n` +
-      `aos-agent() { node ${quote(join(options.repoRoot, 'apps/agent/bin/aos-agent.js'))} "$@"; }\n`,
+    'shopt -s expand_aliases\n' +
+      `alias aos=${quote(`node ${join(options.repoRoot, 'apps/cli/bin/aos.js')}`)}\n` +
+      `alias aos-agent=${quote(`node ${join(options.repoRoot, 'apps/agent/bin/aos-agent.js')}`)}\n`,
   );
 
   /** @type {Map<string, string>} */
   const transcripts = new Map();
   /** @type {Server[]} */
   const servers = [];
+  /** @type {(() => Promise<void>)[]} */
+  const cleanups = [];
   let isClosed = false;
 
   return {
@@ -161,13 +166,32 @@ export async function createSession(options) {
       return new Map([...transcripts].map(([name, text]) => [name, normaliser.apply(text)]));
     },
 
-    /** Stop the servers, end the shell, remove the scratch folder. */
+    /**
+     * Undo what a scenario set up outside the scratch folder (a daemon, mounts) when the
+     * session closes, whether the scenario finished or failed. Last registered runs first.
+     * @param {() => Promise<void>} cleanup
+     */
+    onClose(cleanup) {
+      cleanups.unshift(cleanup);
+    },
+
+    /** Run the cleanups, stop the servers, end the shell, remove the scratch folder. */
     async close() {
       if (isClosed) return;
       isClosed = true;
+      for (const cleanup of cleanups) await cleanup();
       for (const server of servers) await server.stop();
       shell.stdin.end('exit\n');
       await Promise.race([exited, sleep(10_000, undefined, { ref: false }).then(() => shell.kill('SIGKILL'))]);
+      // Never delete through a mount (the agent binds the host's root into its storage).
+      const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => ''))
+        .split('\n')
+        .map((line) => line.split(' ')[1] ?? '')
+        .filter((point) => point === sandbox || point.startsWith(`${sandbox}/`));
+      if (mounts.length > 0)
+        throw new Error(
+          `docs session ${options.name}: ${mounts.join(', ')} still mounted; unmount, then remove ${sandbox}`,
+        );
       await rm(sandbox, { recursive: true, force: true });
     },
   };

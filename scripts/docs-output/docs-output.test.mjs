@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listOutputBlocks, toBlockBody } from './output-blocks.mjs';
-import { runScenario, SCENARIOS } from './run-scenarios.mjs';
+import { SCENARIOS, startScenarios } from './run-scenarios.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const blocks = await listOutputBlocks(root);
@@ -22,13 +22,19 @@ describe('docs output blocks', () => {
   });
 });
 
+// Scenarios that run containers need root, like the agent's own tests.
+const runnable = SCENARIOS.filter((scenario) => !scenario.needs.includes('root') || isRoot);
+/** @type {Map<string, Promise<Map<string, string>>> | undefined} */
+let running;
+
 for (const scenario of SCENARIOS) {
-  // Scenarios that run containers need root, like the agent's own tests.
-  describe.skipIf(scenario.needs.includes('root') && !isRoot).sequential(`docs output of ${scenario.name}`, () => {
+  describe.skipIf(!runnable.includes(scenario))(`docs output of ${scenario.name}`, () => {
     /** @type {Map<string, string>} */
     let transcripts = new Map();
     beforeAll(async () => {
-      transcripts = await runScenario(scenario, root);
+      // All scenarios start with the first: they mostly wait, so together they take little longer than one.
+      running ??= startScenarios(runnable, root);
+      transcripts = (await running.get(scenario.name)) ?? new Map();
     }, 600_000);
 
     for (const block of blocks.filter((candidate) => scenario.outputs.includes(candidate.name))) {

@@ -55,3 +55,20 @@ export async function runScenario(scenario, repoRoot) {
     await session.close();
   }
 }
+
+/**
+ * Run scenarios at the same time (most of their time is spent waiting for a cloud or an agent)
+ * and return each one's transcripts, by scenario name. A failed scenario rejects its own promise only.
+ * @param {Scenario[]} scenarios
+ * @param {string} repoRoot
+ * @returns {Map<string, Promise<Map<string, string>>>}
+ */
+export function startScenarios(scenarios, repoRoot) {
+  return new Map(
+    scenarios.map((scenario) => {
+      const running = runScenario(scenario, repoRoot);
+      running.catch(() => {}); // reported where it is awaited
+      return [scenario.name, running];
+    }),
+  );
+}

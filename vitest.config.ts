@@ -9,6 +9,7 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
       'bench/**/*.test.ts',
+      'scripts/**/*.test.mjs',
     ],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/.work/**', '**/.data/**'],
     testTimeout: 60_000,

@@ -178,7 +178,10 @@ export const unitSets = pgTable(
       .notNull()
       .references(() => organisations.id, { onDelete: 'restrict' }),
     name: text('name').notNull(),
-    /** Units in a verification set get a new version right after upload, without OEM approval. */
+    /**
+     * Units in a verification set are to get a new version right after upload, without OEM
+     * approval, once the unit link sends versions to units (today nothing does).
+     */
     isVerificationSet: boolean('is_verification_set').notNull().default(false),
     createdAt: createdAt(),
   },

@@ -17,7 +17,7 @@ export async function runUnitSetShow(
   return callCloud(action, target.url, () => createCloudClient(target).unitSets.get.query({ id: options.id }));
 }
 
-/** A verification set gets new versions before OEM approval. */
+/** Create a unit set. A verification set is to get new versions before OEM approval, once the unit link exists. */
 export async function runUnitSetCreate(
   options: CloudTargetOptions & { name: string; isVerificationSet?: boolean },
 ): Promise<CloudOutputs['unitSets']['create']> {

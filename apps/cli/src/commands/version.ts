@@ -12,7 +12,7 @@ export async function runVersionList(options: CloudTargetOptions & { serviceId: 
   );
 }
 
-/** Approve a ready version for the fleet (OEM); verification unit sets have it already. */
+/** Approve a ready version for the fleet (OEM). Recorded only: no unit gets versions until the unit link exists. */
 export async function runVersionApprove(
   options: CloudTargetOptions & { id: string },
 ): Promise<CloudOutputs['versions']['approve']> {

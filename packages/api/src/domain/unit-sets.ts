@@ -8,7 +8,10 @@ import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 export interface UnitSetView {
   id: string;
   name: string;
-  /** Units in a verification set get new versions right after upload, without OEM approval. */
+  /**
+   * Units in a verification set are to get new versions right after upload, without OEM
+   * approval, once the unit link exists (today no unit gets any).
+   */
   isVerificationSet: boolean;
   unitCount: number;
   createdAt: string;

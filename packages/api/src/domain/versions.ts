@@ -67,8 +67,9 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
 }
 
 /**
- * OEM approval of a ready version for the fleet. Units in a verification set get ready
- * versions without it; everyone else waits for this.
+ * OEM approval of a ready version for the fleet, recorded as the version's state. Once the unit
+ * link sends versions to units, verification sets are to get ready versions without it and
+ * everyone else waits for it; today no unit gets any version.
  */
 export async function approve(db: Database, actor: Actor, input: { id: string }): Promise<ServiceVersionView> {
   requireRole(actor, ['oem'], 'approving a service version');

@@ -1,0 +1,142 @@
+// docs/cloud.md and docs/getting-started.md step 6, and the cloud examples of docs/cli.md: the
+// built cloud's first start on PGlite, the admin's first API calls with curl, an SP user who
+// logs in, creates a service and uploads it, refused uploads, an OEM user's units and subjects.
+import { join } from 'node:path';
+import { findFreePort, isAnswering } from '../session.mjs';
+import { nameSignedHashes } from './name-signed-hashes.mjs';
+
+/** @type {import('../run-scenarios.mjs').Scenario} */
+export const cloud = {
+  name: 'cloud',
+  displayRoot: '/tmp/docs-cloud',
+  needs: [],
+  outputs: [
+    'cloud-first-start',
+    'cloud-admin-api',
+    'cloud-upload-errors',
+    'getting-started-cloud-service',
+    'getting-started-go',
+    'getting-started-oem',
+    'cli-role-error',
+    'cli-version-approve',
+  ],
+
+  async run(session, { repoRoot }) {
+    const { sandbox, normaliser } = session;
+    const port = await findFreePort();
+    normaliser.replace(String(port), '3917', { isWord: true });
+    const server = await session.start(
+      `OPENAOS_DATA_DIR=${sandbox}/data PORT=${port} NODE_ENV=production node dist/server.js`,
+      {
+        cwd: join(repoRoot, 'apps/cloud'),
+        isReady: () => isAnswering(`http://127.0.0.1:${port}/api/trpc/system.info`),
+      },
+    );
+    const adminPassword = /password: (\S+)/.exec(server.result.output)?.[1];
+    if (!adminPassword) throw new Error(`the cloud's first start printed no admin password:\n${server.result.output}`);
+    normaliser.replace(adminPassword, '<admin password>');
+    session.emit('cloud-first-start', server.result);
+
+    // The admin's first calls (docs/cloud.md "First steps as admin").
+    const json = "-H 'content-type: application/json'";
+    const setUrl = await session.run(`U=http://localhost:${port}/api/trpc`);
+    const signIn = await session.run(
+      `curl -s -c jar ${json} -d '{"email":"admin","password":"${adminPassword}"}' $U/auth.signIn`,
+    );
+    const createOrganisation = await session.run(
+      `curl -s -b jar ${json} -d '{"name":"Acme Services","kind":"sp"}' $U/organisations.create`,
+    );
+    const organisationId = readData(createOrganisation).id;
+    normaliser.replace(organisationId, '<organisation id>');
+    const createUser = await session.run(
+      `curl -s -b jar ${json} -d '{"email":"alice@acme.example","name":"Alice","role":"sp","organisationId":"${organisationId}"}' $U/users.create`,
+    );
+    const alice = readData(createUser);
+    normaliser.replace(alice.user.id, '<user id>');
+    normaliser.replace(alice.password, '<generated password>');
+    const issue = await session.run(
+      `curl -s -b jar ${json} -d '{"userId":"${alice.user.id}"}' $U/credentials.issue | python3 -c 'import json,sys,base64; d=json.load(sys.stdin)["result"]["data"]; open(d["fileName"],"wb").write(base64.b64decode(d["pkcs12Base64"])); print(d["fileName"], d["fingerprint256"])'`,
+    );
+    session.emit('cloud-admin-api', setUrl, signIn, createOrganisation, createUser, issue);
+
+    // Alice keeps her credential where aos finds it; an OEM organisation and user get theirs the same way.
+    await session.run(
+      `export AOS_HOME=${sandbox}/home && mkdir -p $AOS_HOME/security && mv aos-user-sp.p12 $AOS_HOME/security/`,
+    );
+    const oemOrganisation = readData(
+      await session.run(`curl -s -b jar ${json} -d '{"name":"Acme Devices","kind":"oem"}' $U/organisations.create`),
+    );
+    const oemUser = readData(
+      await session.run(
+        `curl -s -b jar ${json} -d '{"email":"olga@devices.example","name":"Olga","role":"oem","organisationId":"${oemOrganisation.id}"}' $U/users.create`,
+      ),
+    );
+    await session.run(
+      `curl -s -b jar ${json} -d '{"userId":"${oemUser.user.id}"}' $U/credentials.issue | python3 -c 'import json,sys,base64; d=json.load(sys.stdin)["result"]["data"]; open("'$AOS_HOME'/security/"+d["fileName"],"wb").write(base64.b64decode(d["pkcs12Base64"]))'`,
+    );
+
+    // docs/getting-started.md step 6, as Alice.
+    const login = await session.run(`aos login --url http://localhost:${port}`);
+    const createService = await session.run('aos service create --title "Hello demo" --description "docs walkthrough"');
+    const serviceId = /^Service (\S+)/m.exec(createService.output)?.[1];
+    if (!serviceId) throw new Error(`aos service create printed no Service ID:\n${createService.output}`);
+    normaliser.replace(serviceId, '<service id>');
+    session.emit('getting-started-cloud-service', login, createService);
+
+    await session.run(`aos init hello --service-uid ${serviceId} --no-dev-credential > /dev/null && cd hello`);
+    const go = await session.run('aos go');
+    const versionId = /\(id (\S+)\)/.exec(go.output)?.[1];
+    if (versionId) normaliser.replace(versionId, '<version id>');
+    await nameSignedHashes(session, 'service.tar.gz', { isStable: false });
+    const goAgain = await session.run('aos go', { exitCode: 1 });
+    const show = await session.run(`aos service show ${serviceId}`);
+    session.emit('getting-started-go', go, goAgain, show);
+
+    // docs/cloud.md "Upload": no token, then a package signed with a development credential.
+    await session.run(
+      `AOS_HOME=${sandbox}/dev-home aos credentials dev > /dev/null && sed -i 's/^    version: .*/    version: "1.0.1"/' meta/config.yaml && aos sign -q -p ${sandbox}/dev-home/security/aos-user-sp.p12`,
+    );
+    session.emit(
+      'cloud-upload-errors',
+      await session.run(
+        `curl -s -w '\\nHTTP %{http_code}\\n' -F service=${serviceId} -F version=1.0.1 -F file=@service.tar.gz http://localhost:${port}/api/v1/services/versions/`,
+      ),
+      await session.run('aos upload', { exitCode: 1 }),
+    );
+
+    // docs/getting-started.md step 6, as the OEM user (aos picks aos-user-oem.p12 for fleet commands).
+    const createUnit = await session.run('aos unit create --system-id unit-0001 --model "dev-board"');
+    const unitId = /^\s*id:\s+(\S+)/m.exec(createUnit.output)?.[1];
+    const createSubject = await session.run('aos subject create --name demo-fleet');
+    const subjectId = /^\s*id:\s+(\S+)/m.exec(createSubject.output)?.[1];
+    if (!unitId || !subjectId)
+      throw new Error(`no unit or subject ID in:\n${createUnit.output}\n${createSubject.output}`);
+    normaliser.replace(unitId, '<unit id>');
+    normaliser.replace(subjectId, '<subject id>');
+    const bind = await session.run(`aos subject bind ${subjectId} --service ${serviceId} --unit ${unitId}`);
+    session.emit('getting-started-oem', createUnit, createSubject, bind);
+
+    // docs/cli.md: a fleet command with an SP credential, and approving a version.
+    session.emit(
+      'cli-role-error',
+      await session.run('aos unit create --system-id x --model y --pkcs12 $AOS_HOME/security/aos-user-sp.p12', {
+        exitCode: 1,
+      }),
+    );
+    const list = await session.run(`aos version list ${serviceId}`);
+    const approve = await session.run(`aos version approve ${versionId}`);
+    session.emit('cli-version-approve', list, approve, await session.run(`aos version list ${serviceId}`));
+  },
+};
+
+/**
+ * The `result.data` of a tRPC answer printed by curl.
+ * @param {import('../session.mjs').CommandResult} result
+ */
+function readData(result) {
+  try {
+    return JSON.parse(result.output).result.data;
+  } catch (error) {
+    throw new Error(`\`${result.command}\` did not answer with tRPC data:\n${result.output}`, { cause: error });
+  }
+}

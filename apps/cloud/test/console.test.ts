@@ -117,7 +117,8 @@ describe('cloud console in a browser', () => {
 
     // A wrong password shows the problem, not a crash.
     await signIn(page, baseUrl, 'admin', 'not the password');
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('wrong email or password');
+    // Wait for the answer itself (a 32 MiB scrypt on a loaded machine is slow), not for a fixed second.
+    await page.getByRole('alert').filter({ hasText: 'wrong email or password' }).first().waitFor();
 
     // Admin: an SP organisation and its user.
     await signIn(page, baseUrl, 'admin', ADMIN_PASSWORD);
@@ -139,7 +140,7 @@ describe('cloud console in a browser', () => {
     await page.waitForURL('**/services');
     await page.getByText('No services yet.').waitFor();
     await page.getByRole('button', { name: 'Create service' }).click();
-    await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('Title is required');
+    await page.locator('.field-error').filter({ hasText: 'Title is required' }).first().waitFor();
     await page.locator('input[name="title"]').fill('hello-world');
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.waitForURL(/\/services\/[0-9a-f-]{36}$/);

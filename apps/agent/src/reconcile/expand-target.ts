@@ -1,6 +1,6 @@
 import type { DesiredStatus } from '@openaos/protocol';
 import { createInstanceId } from '../persist/instance-id.js';
-import type { UnitState } from './unit-state.js';
+import type { UnitState } from '../state.js';
 
 /**
  * The target UnitState of a desired status: each instance entry expands into indexes

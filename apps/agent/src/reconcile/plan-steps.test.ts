@@ -8,7 +8,7 @@ import type {
   ServiceRecord,
   ServiceVersion,
   UnitState,
-} from './unit-state.js';
+} from '../state.js';
 
 const run = { startIntervalMs: 5000, startBurst: 3, restartIntervalMs: 1000 };
 const NOW = 100_000;

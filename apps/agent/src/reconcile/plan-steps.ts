@@ -8,7 +8,7 @@ import {
   type RunParameters,
   type ServiceVersion,
   type UnitState,
-} from './unit-state.js';
+} from '../state.js';
 
 /** Backoff before retrying a failed install: 1 s, 2 s, 4 s … capped at 30 s. */
 export function installRetryDelay(attempts: number): number {

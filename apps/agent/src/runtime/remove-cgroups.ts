@@ -1,5 +1,7 @@
 import { readdir, readFile, rmdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { DEFAULT_CGROUP_PARENT, formatCgroupsPath, type UnitSettings } from '@openaos/spec';
+import { describeError } from '../errors.js';
 
 /**
  * Mount points of every cgroup hierarchy in `/proc/self/mountinfo` text: each v1 controller
@@ -72,4 +74,38 @@ export async function removeCgroupDirs(
     }
   }
   return removed;
+}
+
+/**
+ * The one removal of an instance's cgroups: its dirs in every hierarchy, leaf first, at
+ * `cgroupsPath` (as recorded) or, when there is no record, where the agent puts them
+ * (`<cgroupParent>/<instanceId>`). Used when an instance is removed, when a container without a
+ * record is deleted at start, and at teardown. Errors are logged, never thrown: a cgroup left
+ * behind must not stop the removal of the rest.
+ */
+export async function removeInstanceCgroups(
+  unit: Pick<UnitSettings, 'cgroupParent'>,
+  instanceId: string,
+  cgroupsPath: string | undefined,
+  log: (message: string) => void,
+): Promise<void> {
+  await removeCgroupDirs(cgroupsPath || formatCgroupsPath(instanceId, unit.cgroupParent), log).catch((error: unknown) =>
+    log(`removing the cgroups of ${instanceId}: ${describeError(error)}`),
+  );
+}
+
+/**
+ * Remove the agent's cgroup parent dirs runc created, once nothing runs under it: only the
+ * (empty) parent itself, never its children. Errors are logged, never thrown.
+ */
+export async function removeCgroupParent(
+  unit: Pick<UnitSettings, 'cgroupParent'>,
+  log: (message: string) => void,
+): Promise<void> {
+  const parent = unit.cgroupParent ?? DEFAULT_CGROUP_PARENT;
+  const removed = await removeCgroupDirs(parent, log, { withChildren: false }).catch((error: unknown) => {
+    log(`removing the cgroup parent ${parent}: ${describeError(error)}`);
+    return [];
+  });
+  if (removed.length > 0) log(`removed the cgroup parent ${parent} (${removed.length} hierarchies)`);
 }

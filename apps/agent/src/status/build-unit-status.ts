@@ -1,7 +1,6 @@
 import type { ErrorInfo, InstanceStatusItem, MessageOf, ServiceStatusItem } from '@openaos/protocol';
-import type { AgentRecords } from '../persist/agent-records.js';
+import type { AgentRecords, Observations, UnitState } from '../state.js';
 import { resolveEffectiveServices } from '../reconcile/plan-steps.js';
-import type { Observations, UnitState } from '../reconcile/unit-state.js';
 
 export interface StatusInput {
   nodeId: string;

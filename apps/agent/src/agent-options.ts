@@ -1,7 +1,7 @@
 import type { UnitStatus } from '@openaos/protocol';
 import type { UnitSettings } from '@openaos/spec';
 import type { Step } from './reconcile/steps.js';
-import type { LogLimits } from './runtime/rotate-log.js';
+import type { LogLimits } from './runtime/log-writer.js';
 
 export interface AgentOptions {
   storageDir: string;
@@ -15,6 +15,7 @@ export interface AgentOptions {
   nodeId?: string;
   /** Unit settings passed to the spec generator (cpuCount defaults to this machine's). */
   unit?: Partial<UnitSettings>;
+  /** Each instance's log: size cap and files kept (default 1 MiB, 3), enforced by its log writer. */
   logLimits?: LogLimits;
   /** SIGTERM → SIGKILL grace when stopping an instance (default 2000 ms). */
   stopTimeoutMs?: number;

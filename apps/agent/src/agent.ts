@@ -28,7 +28,7 @@ import { describeStep, type Step } from './reconcile/steps.js';
 import { adoptContainers } from './runtime/adopt-containers.js';
 import type { RunnerContext } from './runtime/instance-runner.js';
 import { removeCgroupParent } from './runtime/remove-cgroups.js';
-import { DEFAULT_LOG_LIMITS, rotateLog, type LogLimits } from './runtime/rotate-log.js';
+import { DEFAULT_LOG_LIMITS } from './runtime/log-writer.js';
 import { Runc } from './runtime/runc.js';
 import type { AgentRecords, UnitState } from './state.js';
 import { AgentMonitor } from './status/agent-monitor.js';
@@ -47,7 +47,6 @@ export class Agent {
   private readonly monitoring: AgentMonitor;
   private readonly loop: ReconcileLoop;
   private readonly log: (message: string) => void;
-  private readonly logLimits: LogLimits;
   /** The manifest digest being installed, for the status. */
   private installing: string | undefined;
   /** An instance was starting at the end of the last pass: the loop polls fast so `active` is reported promptly. */
@@ -72,8 +71,8 @@ export class Agent {
         ...options.unit,
       },
       stopTimeoutMs: options.stopTimeoutMs ?? 2000,
+      logLimits: options.logLimits ?? DEFAULT_LOG_LIMITS,
     };
-    this.logLimits = options.logLimits ?? DEFAULT_LOG_LIMITS;
     this.events = new AgentEvents(this.log);
     const { onStatus } = options;
     if (onStatus) this.events.subscribe({ onStatus: (full) => onStatus(full) });
@@ -142,8 +141,7 @@ export class Agent {
 
   /**
    * One reconcile: accept what waits in the inbox, then one pass (observe → plan → execute until
-   * the plan is empty), then rotate logs and feed the monitor and the status from the pass's
-   * last observation.
+   * the plan is empty), then feed the monitor and the status from the pass's last observation.
    */
   async reconcileOnce(): Promise<PassResult> {
     await acceptInbox(this.files.inbox, (desired) => this.targetStore.acceptTarget(desired), this.log);
@@ -153,8 +151,6 @@ export class Agent {
       observe: () => observeUnit(this.runner, this.records, Date.now()),
       execute: (step, planned) => this.execute(step, target, planned),
     });
-    for (const instanceId of Object.keys(this.records.instances))
-      await rotateLog(instancePaths(this.paths, instanceId).log, this.logLimits).catch(() => false);
     await this.monitoring.sync(this.records, observed.observations);
     this.isSettling = Object.values(observed.observations.instances).some((runtime) => runtime.phase === 'starting');
     const status = await this.publish(target, observed);

@@ -16,4 +16,4 @@ export { expandTarget, mergeDesiredStatus } from './reconcile/expand-target.js';
 export { createInstanceId } from './persist/instance-id.js';
 export { resolveStoragePaths, instancePaths, agentFiles, type StoragePaths, type AgentFiles } from './paths.js';
 export { handOverTarget } from './persist/target-inbox.js';
-export { rotateLog, DEFAULT_LOG_LIMITS, type LogLimits } from './runtime/rotate-log.js';
+export { DEFAULT_LOG_LIMITS, listLogFiles, type LogLimits } from './runtime/log-writer.js';

@@ -8,6 +8,7 @@ import type { InstalledService, InstanceRecord, InstanceRuntime } from '../state
 import { instancePaths, type StoragePaths } from '../paths.js';
 import type { Runc } from './runc.js';
 import { prepareRootfs, unmountRootfs } from './rootfs.js';
+import type { LogLimits } from './log-writer.js';
 import { spawnShim } from './spawn-shim.js';
 
 export interface RunnerContext {
@@ -16,6 +17,8 @@ export interface RunnerContext {
   unit: UnitSettings;
   /** Grace between SIGTERM and SIGKILL when stopping. */
   stopTimeoutMs: number;
+  /** Size cap and file count of each instance's log (taken by its log writer at start). */
+  logLimits: LogLimits;
 }
 
 /** How long a start waits for runc to create the container before the loop moves on. */
@@ -157,6 +160,7 @@ export async function launchInstance(
     pidFile: paths.pidFile,
     containerId: instance.instanceId,
     log: paths.log,
+    logLimits: context.logLimits,
     exitStatus: paths.exitStatus,
     overlay: { options: overlay, rootfs: paths.rootfs },
   });

@@ -2,14 +2,14 @@ import { describeError } from './errors.js';
 import { instancePaths } from './paths.js';
 import { runProgram } from './run-program.js';
 import { stopContainer, type RunnerContext } from './runtime/instance-runner.js';
-import { removeCgroupParent, removeInstanceCgroups } from './runtime/remove-cgroups.js';
+import { removeCgroupParent, removeInstanceCgroups, removeUnclaimedCgroups } from './runtime/remove-cgroups.js';
 import { unmountRootfs } from './runtime/rootfs.js';
 import type { AgentRecords } from './state.js';
 import { isMountPoint } from './storage/mount-storage.js';
 
 /**
- * Remove everything the agent created: containers (recorded or known to runc), their rootfs
- * mounts and cgroups, the cgroup parent, the host root bind and, when the agent mounted it, the
+ * Remove everything the agent created: containers (recorded, known to runc, or left in a cgroup
+ * under its parent), their rootfs mounts and cgroups, the cgroup parent, the host root bind and, when the agent mounted it, the
  * storage filesystem. For tests and uninstall; the loop must be stopped first.
  */
 export async function tearDown(input: {
@@ -28,6 +28,8 @@ export async function tearDown(input: {
     await unmountRootfs(instancePaths(runner.paths, id)).catch(() => undefined);
     await removeInstanceCgroups(runner.unit, id, records.instances[id]?.cgroupsPath, log);
   }
+  // And whatever else runs under the parent (containers whose state was lost).
+  await removeUnclaimedCgroups(runner.unit, [], log);
   await removeCgroupParent(runner.unit, log);
   if (await isMountPoint(runner.paths.hostRoot)) await runProgram('umount', ['-l', runner.paths.hostRoot]);
   if (input.hasMountedStorage && (await isMountPoint(runner.paths.root)))

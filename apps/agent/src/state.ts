@@ -26,6 +26,8 @@ export interface ServiceVersion {
   size?: number;
   /** Known once installed (from the image's service_config.json). */
   runParameters?: RunParameters;
+  /** Target only: the desired status marks this version as an intended rollback (it may be older than the committed one). */
+  isRollback?: boolean;
 }
 
 /** One instance `(serviceId, subjectId, index)` running one service version. */

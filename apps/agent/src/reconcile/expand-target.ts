@@ -14,6 +14,7 @@ export function expandTarget(desired: DesiredStatus | undefined): UnitState {
     manifestDigest: service.manifestDigest,
     urls: service.urls ?? [],
     ...(service.size !== undefined ? { size: service.size } : {}),
+    ...(service.isRollback ? { isRollback: true } : {}),
   }));
   const byId = new Map(services.map((service) => [service.serviceId, service]));
   const instances = (desired?.instances ?? []).flatMap((entry) => {

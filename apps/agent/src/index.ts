@@ -12,7 +12,8 @@ export type {
   InstanceRuntime,
   RunParameters,
 } from './state.js';
-export { expandTarget, mergeDesiredStatus } from './reconcile/expand-target.js';
+export { expandTarget } from './reconcile/expand-target.js';
+export { mergeDesiredStatus } from './persist/target-store.js';
 export { createInstanceId } from './persist/instance-id.js';
 export { resolveStoragePaths, instancePaths, agentFiles, type StoragePaths, type AgentFiles } from './paths.js';
 export { handOverTarget } from './persist/target-inbox.js';

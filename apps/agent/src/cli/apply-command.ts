@@ -6,8 +6,8 @@ import { agentFiles, resolveStoragePaths } from '../paths.js';
 import { readJsonFile } from '../persist/atomic-write.js';
 import { RecordsFile } from '../persist/records-file.js';
 import { handOverTarget, readInboxOutcome } from '../persist/target-inbox.js';
-import { readTargetFile } from '../persist/target-store.js';
-import { expandTarget, mergeDesiredStatus } from '../reconcile/expand-target.js';
+import { mergeDesiredStatus, readTargetFile } from '../persist/target-store.js';
+import { expandTarget } from '../reconcile/expand-target.js';
 import { isMountPoint } from '../storage/mount-storage.js';
 import { judgeApply, type ApplyFailure } from './judge-apply.js';
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredStatus } from '@openaos/protocol';
@@ -68,20 +68,5 @@ describe('the target inbox and acceptTarget', () => {
     expect(outcome).toMatchObject({ state: 'refused', reason: expect.stringMatching(/version/) });
     expect(await readInboxOutcome(good)).toEqual({ state: 'accepted' });
     expect(store.current?.services).toEqual([service('1.0.0', 'a')]);
-  });
-
-  it('runs concurrent accepts one at a time in call order, and a refused one changes nothing', async () => {
-    const path = join(dir, 'target.json');
-    const store = await TargetStore.open(path);
-    const accepts = ['1.0.0', '1.1.0', '1.2.0'].map((version, index) =>
-      store.acceptTarget({ messageType: 'desiredStatus', services: [service(version, String(index))] }),
-    );
-    const refused = store.acceptTarget({ messageType: 'nonsense' } as unknown as DesiredStatus);
-    await Promise.all(accepts);
-    await expect(refused).rejects.toThrow();
-    expect(store.current?.services).toEqual([service('1.2.0', '2')]);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(store.current);
-    await writeFile(path, '{"messageType":"unitStatus"}');
-    await expect(TargetStore.open(path)).rejects.toThrow();
   });
 });

@@ -13,8 +13,16 @@
  * - The in-memory target is always what target.json holds: it is read once, at open.
  */
 import { parseMessageData, type DesiredStatus } from '@openaos/protocol';
-import { mergeDesiredStatus } from '../reconcile/expand-target.js';
 import { readJsonFile, writeFileAtomic } from './atomic-write.js';
+
+/** "If absent or null — do nothing": an absent list keeps the previous one (reference §5.1). */
+export function mergeDesiredStatus(previous: DesiredStatus | undefined, incoming: DesiredStatus): DesiredStatus {
+  return {
+    ...incoming,
+    services: incoming.services ?? previous?.services ?? [],
+    instances: incoming.instances ?? previous?.instances ?? [],
+  };
+}
 
 /** Read target.json (undefined when there is none yet); a damaged one fails with the schema's message. */
 export async function readTargetFile(path: string): Promise<DesiredStatus | undefined> {

@@ -32,12 +32,3 @@ export function expandTarget(desired: DesiredStatus | undefined): UnitState {
   });
   return { services, instances };
 }
-
-/** "If absent or null — do nothing": an absent list keeps the previous one (reference §5.1). */
-export function mergeDesiredStatus(previous: DesiredStatus | undefined, incoming: DesiredStatus): DesiredStatus {
-  return {
-    ...incoming,
-    services: incoming.services ?? previous?.services ?? [],
-    instances: incoming.instances ?? previous?.instances ?? [],
-  };
-}

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listLeafFirst, readCgroupMountPoints, toRelativeCgroupPath } from './cgroup-hierarchies.js';
 
@@ -29,6 +29,11 @@ export async function killCgroupTasks(
   const dirs: string[] = [];
   for (const mount of await readCgroupMountPoints(options.mountinfoText))
     dirs.push(...(await listLeafFirst(join(mount, relative))));
+  // A frozen task (a paused container) takes a SIGKILL only once thawed.
+  for (const dir of dirs) {
+    await writeFile(join(dir, 'freezer.state'), 'THAWED').catch(() => undefined);
+    await writeFile(join(dir, 'cgroup.freeze'), '0').catch(() => undefined);
+  }
   const killed = new Set<number>();
   const deadline = Date.now() + (options.deadlineMs ?? KILL_DEADLINE_MS);
   for (;;) {

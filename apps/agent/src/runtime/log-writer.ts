@@ -27,7 +27,8 @@ export const DEFAULT_LOG_LIMITS: LogLimits = { maxBytes: 1024 * 1024, files: 3 }
  * container must neither block nor die on a broken pipe because of its log.
  */
 export const LOG_WRITER_FUNCTION = `write_log() {
-  size=$(wc -c <"$log" 2>/dev/null) || size=0
+  size=0
+  if [ -s "$log" ]; then size=$(wc -c <"$log") || size=0; fi
   while :; do
     if [ "$size" -ge "$max_bytes" ]; then
       i=1

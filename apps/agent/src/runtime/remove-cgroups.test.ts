@@ -64,13 +64,20 @@ describe('removeCgroupDirs', () => {
     expect(await readdir(join(root, 'pids/parent'))).toEqual(['instance', 'other']);
     await expect(removeCgroupDirs('/', () => undefined, { mountinfoText })).rejects.toThrow(/refusing the root/);
   });
+
+  it('refuses to treat the hierarchy root as the cgroup parent whose unclaimed children it kills', async () => {
+    for (const cgroupParent of ['/', '//', ''])
+      await expect(removeUnclaimedCgroups({ cgroupParent }, [], () => undefined)).rejects.toMatchObject({
+        code: 'bad-cgroup-parent',
+      });
+  });
 });
 
 const isRoot = process.getuid?.() === 0;
 
 describe.skipIf(!isRoot)('removeUnclaimedCgroups (real cgroups, root only)', () => {
   const parent = `/openaos-test-unclaimed-${process.pid}`;
-  const hierarchies = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids'];
+  const hierarchies = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/freezer'];
   const children: ChildProcess[] = [];
 
   /** A `sleep` moved into `cgroup` (relative to the parent) in every test hierarchy. */
@@ -95,10 +102,12 @@ describe.skipIf(!isRoot)('removeUnclaimedCgroups (real cgroups, root only)', () 
         await rmdir(join(hierarchy, parent, dir)).catch(() => undefined);
   });
 
-  it('kills what runs in the unclaimed cgroups and their sub-cgroups, removes them, and leaves the claimed one', async () => {
+  it('kills what runs in the unclaimed cgroups and their sub-cgroups (frozen or not), removes them, and leaves the claimed one', async () => {
     const orphan = await sleepIn('orphan');
     const nested = await sleepIn('orphan/sub');
     const kept = await sleepIn('kept');
+    // A paused container: its tasks take the SIGKILL only once thawed.
+    await writeFile(join('/sys/fs/cgroup/freezer', parent, 'orphan', 'freezer.state'), 'FROZEN');
     const logged: string[] = [];
     const orphanExits = [once(orphan, 'exit'), once(nested, 'exit')];
     const removed = await removeUnclaimedCgroups({ cgroupParent: parent }, [`${parent}/kept/`], (line) =>

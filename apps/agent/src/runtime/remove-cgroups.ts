@@ -1,7 +1,7 @@
 import { readdir, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { DEFAULT_CGROUP_PARENT, formatCgroupsPath, type UnitSettings } from '@openaos/spec';
-import { describeError } from '../errors.js';
+import { AgentError, describeError } from '../errors.js';
 import { listLeafFirst, readCgroupMountPoints, toRelativeCgroupPath } from './cgroup-hierarchies.js';
 import { killCgroupTasks } from './kill-cgroup-tasks.js';
 
@@ -77,8 +77,13 @@ export async function removeUnclaimedCgroups(
   claimed: Iterable<string>,
   log: (message: string) => void,
 ): Promise<string[]> {
-  const parent = toRelativeCgroupPath(unit.cgroupParent ?? DEFAULT_CGROUP_PARENT, 'listing');
-  const isClaimed = new Set([...claimed].map((path) => toRelativeCgroupPath(path, 'claiming')));
+  const parent = posix.normalize(`/${unit.cgroupParent ?? DEFAULT_CGROUP_PARENT}`).replace(/\/+$/, '');
+  if (parent === '')
+    throw new AgentError(
+      'bad-cgroup-parent',
+      `checking the cgroup parent "${unit.cgroupParent}": it must be below the root of the cgroup hierarchies, since everything under it without a record is killed; give --cgroup-parent /openaos`,
+    );
+  const isClaimed = new Set([...claimed].map((path) => posix.normalize(`/${path}`).replace(/\/+$/, '')));
   const children = new Set<string>();
   for (const mount of await readCgroupMountPoints()) {
     const entries = await readdir(join(mount, parent), { withFileTypes: true }).catch(() => []);

@@ -51,6 +51,8 @@ export class Agent {
   private installing: string | undefined;
   /** An instance was starting at the end of the last pass: the loop polls fast so `active` is reported promptly. */
   private isSettling = false;
+  /** The pass running now (or the last one): the next waits for it. */
+  private passes: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly options: AgentOptions,
@@ -142,8 +144,15 @@ export class Agent {
   /**
    * One reconcile: accept what waits in the inbox, then one pass (observe → plan → execute until
    * the plan is empty), then feed the monitor and the status from the pass's last observation.
+   * Calls queue behind each other (the loop's and a test's or bench's): one pass at a time.
    */
-  async reconcileOnce(): Promise<PassResult> {
+  reconcileOnce(): Promise<PassResult> {
+    const pass = this.passes.then(() => this.reconcile());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async reconcile(): Promise<PassResult> {
     await acceptInbox(this.files.inbox, (desired) => this.targetStore.acceptTarget(desired), this.log);
     const target = expandTarget(this.targetStore.current);
     const { steps, observed } = await runPass({

@@ -3,14 +3,14 @@
 // and an identically prepared overlay rootfs), alternately, BENCH_RUNS times (default 9) after
 // one warm-up round of each that is not counted (JIT, page cache).
 // Prints the ratio of the medians (target ≤ 1.5). Then the same through the real daemon
-// (bin/aos-agent.js with its flags): target.json renamed into place → status.json says active.
+// (bin/aos-agent.js with its flags): desired status handed to its inbox → status.json says active.
 // Root only. Run after `pnpm build`.
 import { watch } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, writeFile, open } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
-import { Agent, createInstanceId, instancePaths } from '@openaos/agent';
+import { Agent, agentFiles, createInstanceId, handOverTarget, instancePaths } from '@openaos/agent';
 import { execa } from 'execa';
 import {
   benchDirectory,
@@ -45,8 +45,8 @@ try {
     },
   });
   const loop = agent.run();
-  await agent.setTarget(desiredStatus(image, 0));
-  while (!(await agent.status()).services.some((service) => service.status === 'installed')) await sleep(20);
+  await agent.acceptTarget(desiredStatus(image, 0));
+  while (!agent.status()?.services.some((service) => service.status === 'installed')) await sleep(20);
 
   const instanceId = createInstanceId(SERVICE_ID, SUBJECT_ID, 0);
   const agentMs = [];
@@ -54,7 +54,7 @@ try {
   for (let run = 0; run <= runs; run += 1) {
     const isActive = nextStatus((status) => status.instances[0]?.status === 'active');
     const started = performance.now();
-    await agent.setTarget(desiredStatus(image, 1));
+    await agent.acceptTarget(desiredStatus(image, 1));
     await isActive;
     agentMs.push(performance.now() - started);
 
@@ -84,9 +84,9 @@ try {
       await writeFile(join(baselineRoot, 'config.json'), JSON.stringify(spec));
     }
 
-    await agent.setTarget(desiredStatus(image, 0));
+    await agent.acceptTarget(desiredStatus(image, 0));
     while (
-      (await agent.status()).instances.length > 0 ||
+      (agent.status()?.instances.length ?? 1) > 0 ||
       (await execa('runc', ['--root', join(storageDir, 'runc'), 'list', '-q'])).stdout.trim() !== ''
     )
       await sleep(20);
@@ -143,11 +143,8 @@ try {
       const poll = setInterval(check, 200);
       check();
     });
-  const applyTarget = async (count) => {
-    const temporary = join(agentDir, '.bench-target.json');
-    await writeFile(temporary, JSON.stringify(desiredStatus(image, count)));
-    await rename(temporary, join(agentDir, 'target.json'));
-  };
+  // As `aos-agent apply` does: into the daemon's inbox, which it watches (inotify).
+  const applyTarget = (count) => handOverTarget(agentFiles(agent.paths).inbox, desiredStatus(image, count));
   const daemonMs = [];
   try {
     for (let run = 0; run <= runs; run += 1) {
@@ -162,7 +159,7 @@ try {
       if (run > 0) daemonMs.push(performance.now() - started);
     }
     console.log(
-      `daemon target.json → status.json active: median ${median(daemonMs).toFixed(1)} ms; ratio to bare runc ${(median(daemonMs) / median(baselineMs)).toFixed(2)}`,
+      `daemon inbox → status.json active: median ${median(daemonMs).toFixed(1)} ms; ratio to bare runc ${(median(daemonMs) / median(baselineMs)).toFixed(2)}`,
     );
     await applyTarget(0);
     await waitForStatus((status) => status.instances.length === 0);

@@ -8,6 +8,7 @@ export type AgentErrorCode =
   | 'start-failed'
   | 'stop-failed'
   | 'pool-exhausted'
+  | 'bad-cgroup-parent'
   | 'not-running';
 
 /** The one error class of the agent: `code` says which step failed, `cause` keeps the original. */

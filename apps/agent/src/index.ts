@@ -1,4 +1,6 @@
-export { Agent, type AgentOptions, type PassResult } from './agent.js';
+export { Agent } from './agent.js';
+export type { AgentOptions, PassResult } from './agent-options.js';
+export { computeStatusDelta, type AgentSubscriber } from './events.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export { planSteps, resolveEffectiveServices } from './reconcile/plan-steps.js';
 export { describeStep, type Step, type StepKind } from './reconcile/steps.js';
@@ -9,8 +11,10 @@ export type {
   Observations,
   InstanceRuntime,
   RunParameters,
-} from './reconcile/unit-state.js';
-export { expandTarget, mergeDesiredStatus } from './reconcile/expand-target.js';
+} from './state.js';
+export { expandTarget } from './reconcile/expand-target.js';
+export { mergeDesiredStatus } from './persist/target-store.js';
 export { createInstanceId } from './persist/instance-id.js';
-export { resolveStoragePaths, instancePaths, type StoragePaths } from './paths.js';
-export { rotateLog, DEFAULT_LOG_LIMITS, type LogLimits } from './runtime/rotate-log.js';
+export { resolveStoragePaths, instancePaths, agentFiles, type StoragePaths, type AgentFiles } from './paths.js';
+export { handOverTarget } from './persist/target-inbox.js';
+export { DEFAULT_LOG_LIMITS, listLogFiles, type LogLimits } from './runtime/log-writer.js';

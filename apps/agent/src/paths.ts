@@ -23,7 +23,7 @@ export interface StoragePaths {
   state: string;
   /** runc --root. */
   runc: string;
-  /** Agent records: target.json, records.json, status.json. */
+  /** The agent's own files (see `agentFiles`). */
   agent: string;
 }
 
@@ -41,6 +41,28 @@ export function resolveStoragePaths(root: string): StoragePaths {
     agent: join(root, 'agent'),
   };
 }
+
+/**
+ * The agent's own files under `<agent>/`: the one place their names are spelled, for the daemon
+ * and for the commands that read them (`apply`, `status`, `logs`) in other processes.
+ */
+export function agentFiles(paths: StoragePaths) {
+  return {
+    /** The accepted desired status; its one writer is `acceptTarget` (persist/target-store.ts). */
+    target: join(paths.agent, 'target.json'),
+    /** Desired statuses handed over by other processes (`aos-agent apply`), accepted oldest first. */
+    inbox: join(paths.agent, 'inbox'),
+    /** What is installed and running (persist/records-file.ts), written before it counts. */
+    records: join(paths.agent, 'records.json'),
+    /** The last unitStatus, rewritten when it changes. */
+    status: join(paths.agent, 'status.json'),
+    /** The monitor's latest CPU/RAM per instance. */
+    usage: join(paths.agent, 'usage.json'),
+    /** The running daemon's pid. */
+    daemonPid: join(paths.agent, 'daemon.pid'),
+  };
+}
+export type AgentFiles = ReturnType<typeof agentFiles>;
 
 /** Files of one instance under `<instances>/<instanceId>/`. */
 export function instancePaths(paths: StoragePaths, instanceId: string) {

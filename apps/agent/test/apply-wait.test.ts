@@ -32,6 +32,7 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
   let daemon: ReturnType<typeof spawnDaemon> | undefined;
   let good: TestImage;
   let broken: TestImage;
+  let older: TestImage;
   const instanceId = createInstanceId(SERVICE_A, SUBJECT, 0);
 
   beforeAll(async () => {
@@ -53,6 +54,11 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
       }),
       { 'srv/app/main.py': 'import sys, time\nprint("broken", flush=True)\ntime.sleep(0.3)\nsys.exit(3)\n' },
     );
+    older = await buildTestImage(
+      join(bed.root, 'older'),
+      serviceYaml({ uid: SERVICE_A, version: '0.9.0', cmd: 'python3 -u /srv/app/main.py' }),
+      { 'srv/app/main.py': 'import time\nprint("up 0.9", flush=True)\ntime.sleep(3600)\n' },
+    );
     daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
   }, 60_000);
   afterAll(async () => {
@@ -61,9 +67,11 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
     await bed?.cleanup();
   });
 
-  const apply = async (name: string, image: TestImage, version: string) => {
+  const apply = async (name: string, image: TestImage, version: string, isRollback = false) => {
     const file = join(bed.root, `${name}.json`);
-    await writeFile(file, JSON.stringify(desiredStatus([{ id: SERVICE_A, version, image }])));
+    const desired = desiredStatus([{ id: SERVICE_A, version, image }]);
+    if (isRollback) desired.services = desired.services?.map((service) => ({ ...service, isRollback }));
+    await writeFile(file, JSON.stringify(desired));
     return runCli(['apply', file, '--storage-dir', bed.storageDir, '--wait', '--timeout', '60']);
   };
 
@@ -93,6 +101,27 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
     expect(
       await readFile(join(bed.storageDir, 'instances', instanceId, 'logs', 'current.log'), 'utf8').catch(() => ''),
     ).toContain('up');
+  });
+
+  it('refuses a downgrade not marked as a rollback (exit 2, the reason, 1.0.0 untouched), and takes it when marked', async () => {
+    const pid = await readInstancePid(bed.storageDir, instanceId);
+    const refused = await apply('older', older, '0.9.0');
+    expect(refused.stdout).toMatch(
+      new RegExp(
+        `update of ${SERVICE_A} to 0\\.9\\.0 failed: downgrade from 1\\.0\\.0 to 0\\.9\\.0 refused: the desired status does not mark it as a rollback`,
+      ),
+    );
+    expect(refused.exitCode).toBe(2);
+    expect(await readInstancePid(bed.storageDir, instanceId)).toBe(pid);
+    const status = JSON.parse((await runCli(['status', '--storage-dir', bed.storageDir, '--json'])).stdout) as {
+      instances: { version: string; status: string }[];
+    };
+    expect(status.instances).toEqual([expect.objectContaining({ version: '1.0.0', status: 'active' })]);
+
+    const rolledBack = await apply('older-rollback', older, '0.9.0', true);
+    expect(rolledBack.stdout).toMatch(/0\.9\.0\s+active/);
+    expect(rolledBack.exitCode).toBe(0);
+    expect(await readInstancePid(bed.storageDir, instanceId)).not.toBe(pid);
   });
 
   it('removes the instance cgroups, and the cgroup parent when the daemon stops with nothing left', async () => {

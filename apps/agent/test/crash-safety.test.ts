@@ -85,7 +85,7 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0xff;
     await writeFile(layerPath, bytes);
     const agent = await bed.openAgent();
-    await agent.setTarget(desiredStatus([{ id: SERVICE_A, version: '0.9.0', image: tampered }]));
+    await agent.acceptTarget(desiredStatus([{ id: SERVICE_A, version: '0.9.0', image: tampered }]));
     const pass = await reconcileUntil(agent, (result) => result.status.services[0]?.status === 'error');
     expect(pass.status.services[0]?.errorInfo?.message).toMatch(/does not match its digest/);
     expect(pass.status.instances[0]).toMatchObject({ status: 'failed' });
@@ -95,7 +95,7 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
         () => undefined,
       ),
     ).toBeUndefined();
-    await agent.setTarget({ messageType: 'desiredStatus', services: [], instances: [] });
+    await agent.acceptTarget({ messageType: 'desiredStatus', services: [], instances: [] });
     await agent.reconcileOnce();
   });
 
@@ -116,7 +116,7 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
     try {
       const agent = await bed.openAgent();
       const digest = 'sha256:' + 'c'.repeat(64);
-      await agent.setTarget({
+      await agent.acceptTarget({
         messageType: 'desiredStatus',
         services: [
           {
@@ -130,7 +130,7 @@ describe.skipIf(!isRoot).sequential('agent crash safety and verification', () =>
       });
       const pass = await reconcileUntil(agent, (result) => result.status.services[0]?.status === 'error');
       expect(pass.status.services[0]?.errorInfo?.message).toMatch(/more than 4194304 bytes/);
-      await agent.setTarget({ messageType: 'desiredStatus', services: [], instances: [] });
+      await agent.acceptTarget({ messageType: 'desiredStatus', services: [], instances: [] });
       await agent.reconcileOnce();
     } finally {
       server.closeAllConnections();

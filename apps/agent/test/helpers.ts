@@ -7,7 +7,7 @@ import { BlobStore, buildServiceImage, writeImageLayout } from '@openaos/image';
 import type { DesiredStatus } from '@openaos/protocol';
 import { execa } from 'execa';
 import { Agent, type AgentOptions, type PassResult } from '../src/index.js';
-import { parseCgroupMountPoints } from '../src/runtime/remove-cgroups.js';
+import { parseCgroupMountPoints } from '../src/runtime/cgroup-hierarchies.js';
 
 export const SERVICE_A = '6c5c1a04-1b1e-4a07-a2d5-0fe0b4b09d3f';
 export const SERVICE_B = '0a7ac2b3-5d4e-4f11-9d3c-2e6a8a3f0c11';

@@ -69,7 +69,7 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
   });
 
   it('runs two services and commits them once stable', async () => {
-    await agent.setTarget(
+    await agent.acceptTarget(
       desiredStatus([
         { id: SERVICE_A, version: '1.0.0', image: images.a1! },
         { id: SERVICE_B, version: '1.0.0', image: images.b1! },
@@ -91,7 +91,7 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
   it('updates one service without touching the other', async () => {
     const pidB = await readInstancePid(bed.storageDir, idB);
     const pidA = await readInstancePid(bed.storageDir, idA);
-    await agent.setTarget(
+    await agent.acceptTarget(
       desiredStatus([
         { id: SERVICE_A, version: '1.1.0', image: images.a2! },
         { id: SERVICE_B, version: '1.0.0', image: images.b1! },
@@ -124,7 +124,7 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
   });
 
   it('rolls a broken update back to the running version and says why', async () => {
-    await agent.setTarget(
+    await agent.acceptTarget(
       desiredStatus([
         { id: SERVICE_A, version: '1.2.0', image: images.a3! },
         { id: SERVICE_B, version: '1.0.0', image: images.b1! },
@@ -152,7 +152,7 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
   });
 
   it('reports an OOM kill at the memory limit', async () => {
-    await agent.setTarget(
+    await agent.acceptTarget(
       desiredStatus([
         { id: SERVICE_A, version: '1.1.0', image: images.a2! },
         { id: SERVICE_B, version: '2.0.0', image: images.hog! },
@@ -172,7 +172,7 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
   });
 
   it('removes a service and its instances', async () => {
-    await agent.setTarget(desiredStatus([{ id: SERVICE_A, version: '1.1.0', image: images.a2! }]));
+    await agent.acceptTarget(desiredStatus([{ id: SERVICE_A, version: '1.1.0', image: images.a2! }]));
     const pass = await reconcileUntil(
       agent,
       (result) =>

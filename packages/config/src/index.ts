@@ -35,6 +35,7 @@ export { DEFAULT_YAML_LIMITS, type YamlLimits } from './yaml/yaml-limits.js';
 // Units and small formats
 export { parseSize } from './parse-size.js';
 export { isIsoDuration, parseIsoDuration } from './parse-duration.js';
+export { compareSemVer, parseSemVer, type SemVer } from './schema/patterns.js';
 export { formatPortSpec, parsePortSpec, type PortSpec } from './port-spec.js';
 export { splitCommand } from './split-command.js';
 export { mapArchitecture, type ImageArchitecture } from './map-architecture.js';

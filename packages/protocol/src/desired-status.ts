@@ -6,6 +6,10 @@ import { digestSchema } from './common.js';
  * (`size`: its size in bytes, when known); blobs are fetched from `<url>/blobs/sha256/<hex>`
  * for each of `urls` in turn (an http(s) base URL or a local directory path / file: URL
  * holding an image layout).
+ *
+ * `isRollback` (OpenAos extension, default false): the version may be older than the one the
+ * unit runs. A unit refuses a downgrade that is not marked so (AosEdge rejects downgrades,
+ * reference §5.3), keeps the version it runs and reports the refusal in its status.
  */
 export const desiredServiceSchema = z.object({
   id: z.string().min(1),
@@ -14,6 +18,7 @@ export const desiredServiceSchema = z.object({
   manifestDigest: digestSchema,
   urls: z.array(z.string().min(1)).optional(),
   size: z.number().int().nonnegative().optional(),
+  isRollback: z.boolean().optional(),
 });
 export type DesiredService = z.infer<typeof desiredServiceSchema>;
 

@@ -1,12 +1,13 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseMessageData, type DesiredStatus, type MessageOf } from '@openaos/protocol';
+import { parseMessageData, type DesiredStatus, type UnitStatus } from '@openaos/protocol';
 import { AgentError } from '../errors.js';
-import { resolveStoragePaths } from '../paths.js';
-import { RecordsFile } from '../persist/agent-records.js';
+import { agentFiles, resolveStoragePaths } from '../paths.js';
 import { readJsonFile } from '../persist/atomic-write.js';
-import { TargetFile } from '../persist/target-file.js';
-import { expandTarget, mergeDesiredStatus } from '../reconcile/expand-target.js';
+import { RecordsFile } from '../persist/records-file.js';
+import { handOverTarget, readInboxOutcome } from '../persist/target-inbox.js';
+import { mergeDesiredStatus, readTargetFile } from '../persist/target-store.js';
+import { expandTarget } from '../reconcile/expand-target.js';
 import { isMountPoint } from '../storage/mount-storage.js';
 import { judgeApply, type ApplyFailure } from './judge-apply.js';
 
@@ -25,7 +26,7 @@ export interface ApplyOptions {
 export interface ApplyResult {
   target: DesiredStatus;
   /** With `wait`: the status once settled. */
-  status?: MessageOf<'unitStatus'>;
+  status?: UnitStatus;
   /** With `wait`: the service versions that did not take (empty: all committed). */
   failures?: ApplyFailure[];
 }
@@ -50,12 +51,15 @@ export async function readDesiredStatusFile(file: string): Promise<DesiredStatus
 }
 
 /**
- * `aos-agent apply`: validate the desired status, merge it into the persisted target and
- * write it atomically; the running daemon notices the new target.json on its next pass. With
- * `wait`, poll status.json and records.json until the update has settled.
+ * `aos-agent apply`: validate the desired status and hand it to the daemon through the inbox
+ * (the daemon's acceptTarget is the one writer of target.json; see persist/target-store.ts).
+ * Without `wait` it returns at once with the target the daemon will hold once it accepts it.
+ * With `wait` it waits until the daemon has accepted it, then polls status.json and
+ * records.json until the update has settled.
  */
 export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const paths = resolveStoragePaths(resolve(options.storageDir));
+  const files = agentFiles(paths);
   if (!(await isMountPoint(paths.root))) {
     throw new AgentError(
       'not-running',
@@ -63,29 +67,34 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     );
   }
   const desired = await readDesiredStatusFile(options.file);
-  // The daemon creates it too; a daemon that has just started may not have got there yet.
-  await mkdir(paths.agent, { recursive: true });
-  const targetFile = new TargetFile(paths.agent);
-  const target = mergeDesiredStatus(await targetFile.load(), desired);
-  await targetFile.save(target);
-  if (!options.wait) return { target };
-  const expected = expandTarget(target);
-  const recordsFile = new RecordsFile(paths.agent);
-  const statusPath = `${paths.agent}/status.json`;
+  const entry = await handOverTarget(files.inbox, desired);
+  if (!options.wait) return { target: mergeDesiredStatus(await readTargetFile(files.target), desired) };
   const timeoutMs = options.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
+  const notSettled = (what: string) =>
+    new AgentError(
+      'not-running',
+      `applying ${options.file}: ${what} within ${timeoutMs / 1000} s; is the daemon running? See aos-agent status, or wait longer with --timeout`,
+    );
   for (;;) {
-    const status = await readJsonFile<MessageOf<'unitStatus'>>(statusPath).catch(() => undefined);
+    const outcome = await readInboxOutcome(entry);
+    if (outcome.state === 'refused')
+      throw new AgentError('bad-target', `applying ${options.file}: the daemon refused it: ${outcome.reason}`);
+    if (outcome.state === 'accepted') break;
+    if (Date.now() > deadline) throw notSettled('the daemon did not take the desired status');
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  // What the daemon accepted (this status merged into its target, and any accepted since).
+  const target = (await readTargetFile(files.target)) ?? desired;
+  const expected = expandTarget(target);
+  const recordsFile = new RecordsFile(files.records);
+  for (;;) {
+    const status = await readJsonFile<UnitStatus>(files.status).catch(() => undefined);
     // Records after status: a commit or rollback seen in the status is then in the records too.
     const records = await recordsFile.load().catch(() => undefined);
     const outcome = status && records ? judgeApply(expected, status, records) : undefined;
     if (status && outcome?.settled) return { target, status, failures: outcome.failures };
-    if (Date.now() > deadline) {
-      throw new AgentError(
-        'not-running',
-        `applying ${options.file}: the update did not settle (committed or rolled back) within ${timeoutMs / 1000} s; is the daemon running? See aos-agent status, or wait longer with --timeout`,
-      );
-    }
+    if (Date.now() > deadline) throw notSettled('the update did not settle (committed or rolled back)');
     await new Promise((done) => setTimeout(done, 200));
   }
 }

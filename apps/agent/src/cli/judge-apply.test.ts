@@ -83,6 +83,34 @@ describe('judgeApply', () => {
       },
     ],
     [
+      'downgrade refused, the committed version still active',
+      status(
+        [
+          {
+            id: A,
+            version: '2.0.0',
+            status: 'error',
+            errorInfo: {
+              message: 'downgrade from 3.0.0 to 2.0.0 refused: the desired status does not mark it as a rollback',
+            },
+          },
+          { id: A, version: '3.0.0', status: 'installed' },
+        ],
+        { version: '3.0.0' },
+      ),
+      {},
+      {
+        settled: true,
+        failures: [
+          {
+            serviceId: A,
+            version: '2.0.0',
+            message: 'downgrade from 3.0.0 to 2.0.0 refused: the desired status does not mark it as a rollback',
+          },
+        ],
+      },
+    ],
+    [
       'failing with nothing to roll back to',
       status(installed, { status: 'failed', errorInfo: { message: 'start burst exceeded' } }),
       {},

@@ -1,6 +1,5 @@
 import type { MessageOf } from '@openaos/protocol';
-import type { AgentRecords } from '../persist/agent-records.js';
-import type { UnitState } from '../reconcile/unit-state.js';
+import type { AgentRecords, UnitState } from '../state.js';
 
 /** Why an applied service version did not take: rolled back, not installable, or failing with nothing to roll back to. */
 export interface ApplyFailure {

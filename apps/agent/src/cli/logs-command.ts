@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { AgentError } from '../errors.js';
 import { instancePaths, resolveStoragePaths } from '../paths.js';
 import { createInstanceId } from '../persist/instance-id.js';
+import { listLogFiles } from '../runtime/log-writer.js';
 
 export interface LogsOptions {
   storageDir: string;
@@ -18,9 +19,9 @@ export async function readInstanceLog(options: LogsOptions): Promise<string> {
     createInstanceId(options.serviceId, options.subjectId, options.instance),
   );
   const parts = await Promise.all(
-    ['.2', '.1', ''].map((suffix) => readFile(paths.log + suffix, 'utf8').catch(() => undefined)),
+    (await listLogFiles(paths.log)).map((path) => readFile(path, 'utf8').catch(() => undefined)),
   );
-  if (parts.every((part) => part === undefined)) {
+  if (parts.length === 0) {
     throw new AgentError(
       'not-running',
       `reading the log of ${options.serviceId}/${options.subjectId}/${options.instance}: no such instance on ${options.storageDir}; see aos-agent status`,

@@ -1,10 +1,10 @@
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Agent, type AgentOptions } from '../agent.js';
+import { Agent } from '../agent.js';
+import type { AgentOptions } from '../agent-options.js';
 
 /**
- * `aos-agent run`: open the agent on its storage and reconcile until SIGTERM/SIGINT. The
- * daemon re-reads target.json on every pass (written by `aos-agent apply`). Containers keep
+ * `aos-agent run`: open the agent on its storage and reconcile until SIGTERM/SIGINT. Each pass
+ * first accepts the desired statuses `aos-agent apply` put in the inbox. Containers keep
  * running when it stops; the next start re-adopts them.
  */
 export async function runDaemon(options: AgentOptions): Promise<void> {
@@ -12,7 +12,7 @@ export async function runDaemon(options: AgentOptions): Promise<void> {
   const stop = () => agent.stop();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  const pidFile = join(agent.paths.agent, 'daemon.pid');
+  const pidFile = agent.files.daemonPid;
   await writeFile(pidFile, String(process.pid));
   options.log?.(`agent running on ${agent.paths.root}`);
   await agent.run();

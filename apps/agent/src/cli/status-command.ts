@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { MessageOf } from '@openaos/protocol';
 import { AgentError } from '../errors.js';
-import { resolveStoragePaths } from '../paths.js';
+import { agentFiles, resolveStoragePaths } from '../paths.js';
 import { readJsonFile } from '../persist/atomic-write.js';
 
 /** `aos-agent status`: the last unitStatus the daemon wrote. */
 export async function readStatus(storageDir: string): Promise<MessageOf<'unitStatus'>> {
-  const paths = resolveStoragePaths(resolve(storageDir));
-  const status = await readJsonFile<MessageOf<'unitStatus'>>(`${paths.agent}/status.json`);
+  const status = await readJsonFile<MessageOf<'unitStatus'>>(
+    agentFiles(resolveStoragePaths(resolve(storageDir))).status,
+  );
   if (!status)
     throw new AgentError(
       'not-running',
@@ -31,8 +32,8 @@ function table(rows: string[][]): string {
 
 /** Whether a daemon runs on this storage (its pid file names a live process). */
 export async function isDaemonRunning(storageDir: string): Promise<boolean> {
-  const paths = resolveStoragePaths(resolve(storageDir));
-  const pid = Number((await readFile(`${paths.agent}/daemon.pid`, 'utf8').catch(() => '')).trim());
+  const pidFile = agentFiles(resolveStoragePaths(resolve(storageDir))).daemonPid;
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (!pid) return false;
   try {
     process.kill(pid, 0);
@@ -44,12 +45,8 @@ export async function isDaemonRunning(storageDir: string): Promise<boolean> {
 
 /** Latest usage per `serviceId/subjectId/index` (written by the daemon's monitor), if any. */
 export async function readUsage(storageDir: string): Promise<Record<string, { cpu: number; ram: number }>> {
-  const paths = resolveStoragePaths(resolve(storageDir));
-  return (
-    (await readJsonFile<Record<string, { cpu: number; ram: number }>>(`${paths.agent}/usage.json`).catch(
-      () => undefined,
-    )) ?? {}
-  );
+  const usagePath = agentFiles(resolveStoragePaths(resolve(storageDir))).usage;
+  return (await readJsonFile<Record<string, { cpu: number; ram: number }>>(usagePath).catch(() => undefined)) ?? {};
 }
 
 /** Status for people: services, then instances with usage and the reason of any failure. */

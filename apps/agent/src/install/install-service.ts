@@ -2,9 +2,8 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { parseIsoDuration } from '@openaos/config';
 import { extractLayer, readServiceImage, type BlobStore, type Descriptor } from '@openaos/image';
 import { AgentError } from '../errors.js';
-import type { InstalledService } from '../persist/agent-records.js';
 import type { StoragePaths } from '../paths.js';
-import { DEFAULT_RUN_PARAMETERS, type RunParameters, type ServiceVersion } from '../reconcile/unit-state.js';
+import { DEFAULT_RUN_PARAMETERS, type InstalledService, type RunParameters, type ServiceVersion } from '../state.js';
 import { ensureBlob } from './fetch-blob.js';
 import { layerDirectory } from './layer-paths.js';
 

@@ -7,7 +7,7 @@
  * orphan never races the next agent's cleanup.
  */
 import { resolveStoragePaths } from '../paths.js';
-import type { ServiceVersion } from '../reconcile/unit-state.js';
+import type { ServiceVersion } from '../state.js';
 import { installService } from './install-service.js';
 
 interface WorkerInput {

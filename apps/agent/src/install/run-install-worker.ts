@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AgentError } from '../errors.js';
-import type { InstalledService } from '../persist/agent-records.js';
+import type { InstalledService, ServiceVersion } from '../state.js';
 import type { StoragePaths } from '../paths.js';
-import type { ServiceVersion } from '../reconcile/unit-state.js';
 
 /** From source (tests run .ts through tsx) the worker needs the TypeScript loader. */
 const isSource = import.meta.url.endsWith('.ts');

@@ -66,6 +66,8 @@ export interface MonitorOptions {
   onAlert?: (alert: QuotaAlert) => void;
   /** The OOM killer killed `count` more processes of the instance since the last poll. */
   onOomKill?: (instance: MonitoredInstance, count: number) => void;
+  /** A poll finished: its items are buffered for `takeMonitoringData()`. */
+  onSample?: () => void;
   onError?: (error: Error) => void;
 }
 
@@ -297,6 +299,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         ),
       ),
     );
+    options.onSample?.();
   }
 
   function schedule(): void {

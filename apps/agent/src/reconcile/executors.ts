@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { formatCgroupsPath } from '@openaos/spec';
 import { describeError } from '../errors.js';
 import { runInstallWorker } from '../install/run-install-worker.js';
-import type { AgentRecords, InstanceRecord } from '../persist/agent-records.js';
+import type { AgentRecords, InstanceRecord, InstanceState } from '../state.js';
 import { allocateId, releaseId } from '../persist/id-pool.js';
-import { removeCgroupDirs } from '../runtime/remove-cgroups.js';
+import { removeInstanceCgroups } from '../runtime/remove-cgroups.js';
 import { launchInstance, removeInstanceFiles, stopContainer, type RunnerContext } from '../runtime/instance-runner.js';
-import type { StepKind, StepOf } from './steps.js';
-import type { InstanceState } from './unit-state.js';
+import type { Step, StepKind, StepOf } from './steps.js';
 
 /** What executors may touch. They are the only code of the reconciler with side effects. */
 export interface ExecutorContext {
@@ -129,14 +128,14 @@ export const executors: Executors = {
   },
 
   async 'remove-instance'(step, context) {
-    const cgroupsPath =
-      context.records.instances[step.instanceId]?.cgroupsPath ||
-      formatCgroupsPath(step.instanceId, context.runner.unit.cgroupParent);
     await stopContainer(context.runner, step.instanceId);
     await removeInstanceFiles(context.runner, step.instanceId);
     // The container is deleted; its cgroup dirs must not outlive it (runc misses them when its state is gone).
-    await removeCgroupDirs(cgroupsPath, context.log).catch((error: unknown) =>
-      context.log(`removing the cgroups of ${step.instanceId}: ${describeError(error)}`),
+    await removeInstanceCgroups(
+      context.runner.unit,
+      step.instanceId,
+      context.records.instances[step.instanceId]?.cgroupsPath,
+      context.log,
     );
     delete context.records.instances[step.instanceId];
     context.records.uids = releaseId(context.records.uids, step.instanceId);
@@ -177,3 +176,10 @@ export const executors: Executors = {
     await collectGarbage(context);
   },
 };
+
+/** Run the one executor of `step`'s kind. */
+export async function executeStep(step: Step, context: ExecutorContext): Promise<void> {
+  // The cast is safe: executors[step.kind] is the executor of exactly this kind.
+  const executor = executors[step.kind] as (step: Step, context: ExecutorContext) => Promise<void>;
+  await executor(step, context);
+}

@@ -1,6 +1,6 @@
 import type { DesiredStatus } from '@openaos/protocol';
 import { createInstanceId } from '../persist/instance-id.js';
-import type { UnitState } from './unit-state.js';
+import type { UnitState } from '../state.js';
 
 /**
  * The target UnitState of a desired status: each instance entry expands into indexes
@@ -14,6 +14,7 @@ export function expandTarget(desired: DesiredStatus | undefined): UnitState {
     manifestDigest: service.manifestDigest,
     urls: service.urls ?? [],
     ...(service.size !== undefined ? { size: service.size } : {}),
+    ...(service.isRollback ? { isRollback: true } : {}),
   }));
   const byId = new Map(services.map((service) => [service.serviceId, service]));
   const instances = (desired?.instances ?? []).flatMap((entry) => {
@@ -30,13 +31,4 @@ export function expandTarget(desired: DesiredStatus | undefined): UnitState {
     }));
   });
   return { services, instances };
-}
-
-/** "If absent or null — do nothing": an absent list keeps the previous one (reference §5.1). */
-export function mergeDesiredStatus(previous: DesiredStatus | undefined, incoming: DesiredStatus): DesiredStatus {
-  return {
-    ...incoming,
-    services: incoming.services ?? previous?.services ?? [],
-    instances: incoming.instances ?? previous?.instances ?? [],
-  };
 }

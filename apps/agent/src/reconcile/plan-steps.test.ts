@@ -8,7 +8,7 @@ import type {
   ServiceRecord,
   ServiceVersion,
   UnitState,
-} from './unit-state.js';
+} from '../state.js';
 
 const run = { startIntervalMs: 5000, startBurst: 3, restartIntervalMs: 1000 };
 const NOW = 100_000;
@@ -61,6 +61,37 @@ interface Case {
 }
 
 const cases: Case[] = [
+  {
+    name: 'downgrade not marked as a rollback: refused, the committed version keeps running',
+    current: { services: [service('a', '2.0.0')], instances: [instance('a', '2.0.0')] },
+    target: { services: [service('a', '1.0.0', false)], instances: [instance('a', '1.0.0')] },
+    observations: observe({ 'a-0': running() }, { a: active('a', '2.0.0') }),
+    steps: [],
+  },
+  {
+    name: 'downgrade marked as a rollback: installed like an update',
+    current: { services: [service('a', '2.0.0')], instances: [instance('a', '2.0.0')] },
+    target: {
+      services: [{ ...service('a', '1.0.0', false), isRollback: true }],
+      instances: [instance('a', '1.0.0')],
+    },
+    observations: observe({ 'a-0': running() }, { a: active('a', '2.0.0') }),
+    steps: ['install a@1.0.0'],
+  },
+  {
+    name: 'older than an uncommitted version but newer than the committed one: not a downgrade',
+    current: { services: [service('a', '1.0.0'), service('a', '2.0.0')], instances: [instance('a', '2.0.0')] },
+    target: { services: [service('a', '1.5.0', false)], instances: [instance('a', '1.5.0')] },
+    observations: observe({ 'a-0': running(1000) }, { a: active('a', '1.0.0') }),
+    steps: ['install a@1.5.0'],
+  },
+  {
+    name: 'a pre-release of the committed version is older: refused',
+    current: { services: [service('a', '2.0.0')], instances: [instance('a', '2.0.0')] },
+    target: { services: [service('a', '2.0.0-rc.1', false)], instances: [instance('a', '2.0.0-rc.1')] },
+    observations: observe({ 'a-0': running() }, { a: active('a', '2.0.0') }),
+    steps: [],
+  },
   {
     name: 'nothing to do',
     current: { services: [], instances: [] },

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '@openaos/protocol';
+import { findRefusedDowngrade } from './find-refused-downgrade.js';
 import type { Step } from './steps.js';
 import {
   DEFAULT_RUN_PARAMETERS,
@@ -8,7 +9,7 @@ import {
   type RunParameters,
   type ServiceVersion,
   type UnitState,
-} from './unit-state.js';
+} from '../state.js';
 
 /** Backoff before retrying a failed install: 1 s, 2 s, 4 s … capped at 30 s. */
 export function installRetryDelay(attempts: number): number {
@@ -16,8 +17,9 @@ export function installRetryDelay(attempts: number): number {
 }
 
 /**
- * The version each target service should run now: the desired one, unless it was rejected
- * and the previously committed version is still installed (rollback).
+ * The version each target service should run now: the desired one, unless it is a refused
+ * downgrade (find-refused-downgrade.ts), or it was rejected and the previously committed
+ * version is still installed (rollback): then the committed one.
  */
 export function resolveEffectiveServices(
   current: UnitState,
@@ -28,6 +30,7 @@ export function resolveEffectiveServices(
   return target.services.map((service) => {
     const record = observations.services[service.serviceId];
     const fallback = record?.activeDigest ? installed.get(record.activeDigest) : undefined;
+    if (fallback && findRefusedDowngrade(service, fallback)) return fallback;
     if (
       record?.rejected?.manifestDigest === service.manifestDigest &&
       fallback &&

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '@openaos/protocol';
-import type { InstanceState, ServiceVersion } from './unit-state.js';
+import type { InstanceState, ServiceVersion } from '../state.js';
 
 /** One action of the reconciler. Each kind has exactly one executor (see executors.ts). */
 export type Step =

@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import type { AosServiceConfig, OciImageConfig } from '@openaos/config';
 import { findExistingHostPaths, generateRuntimeSpec, listHostMounts, type UnitSettings } from '@openaos/spec';
 import { layerDirectory } from '../install/layer-paths.js';
-import type { InstalledService, InstanceRecord } from '../persist/agent-records.js';
+import type { InstalledService, InstanceRecord, InstanceRuntime } from '../state.js';
 import { instancePaths, type StoragePaths } from '../paths.js';
-import type { InstanceRuntime } from '../reconcile/unit-state.js';
 import type { Runc } from './runc.js';
 import { prepareRootfs, unmountRootfs } from './rootfs.js';
+import type { LogLimits } from './log-writer.js';
 import { spawnShim } from './spawn-shim.js';
 
 export interface RunnerContext {
@@ -17,6 +17,8 @@ export interface RunnerContext {
   unit: UnitSettings;
   /** Grace between SIGTERM and SIGKILL when stopping. */
   stopTimeoutMs: number;
+  /** Size cap and file count of each instance's log (taken by its log writer at start). */
+  logLimits: LogLimits;
 }
 
 /** How long a start waits for runc to create the container before the loop moves on. */
@@ -158,6 +160,7 @@ export async function launchInstance(
     pidFile: paths.pidFile,
     containerId: instance.instanceId,
     log: paths.log,
+    logLimits: context.logLimits,
     exitStatus: paths.exitStatus,
     overlay: { options: overlay, rootfs: paths.rootfs },
   });

@@ -1,8 +1,11 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCgroupMountPoints, removeCgroupDirs } from './remove-cgroups.js';
+import { parseCgroupMountPoints } from './cgroup-hierarchies.js';
+import { removeCgroupDirs, removeUnclaimedCgroups } from './remove-cgroups.js';
 
 describe('parseCgroupMountPoints', () => {
   it('lists every cgroup and cgroup2 mount once, unescaped, and nothing else', () => {
@@ -60,5 +63,67 @@ describe('removeCgroupDirs', () => {
     expect(removed).toEqual([join(root, 'cpu/parent')]);
     expect(await readdir(join(root, 'pids/parent'))).toEqual(['instance', 'other']);
     await expect(removeCgroupDirs('/', () => undefined, { mountinfoText })).rejects.toThrow(/refusing the root/);
+  });
+
+  it('refuses to treat the hierarchy root as the cgroup parent whose unclaimed children it kills', async () => {
+    for (const cgroupParent of ['/', '//', ''])
+      await expect(removeUnclaimedCgroups({ cgroupParent }, [], () => undefined)).rejects.toMatchObject({
+        code: 'bad-cgroup-parent',
+      });
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!isRoot)('removeUnclaimedCgroups (real cgroups, root only)', () => {
+  const parent = `/openaos-test-unclaimed-${process.pid}`;
+  const hierarchies = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/freezer'];
+  const children: ChildProcess[] = [];
+
+  /** A `sleep` moved into `cgroup` (relative to the parent) in every test hierarchy. */
+  async function sleepIn(cgroup: string): Promise<ChildProcess> {
+    const child = spawn('sleep', ['3600'], { stdio: 'ignore' });
+    children.push(child);
+    for (const hierarchy of hierarchies) {
+      await mkdir(join(hierarchy, parent, cgroup), { recursive: true });
+      await writeFile(join(hierarchy, parent, cgroup, 'cgroup.procs'), String(child.pid));
+    }
+    return child;
+  }
+
+  afterEach(async () => {
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    for (const hierarchy of hierarchies)
+      for (const dir of ['orphan/sub', 'orphan', 'kept', ''])
+        await rmdir(join(hierarchy, parent, dir)).catch(() => undefined);
+  });
+
+  it('kills what runs in the unclaimed cgroups and their sub-cgroups (frozen or not), removes them, and leaves the claimed one', async () => {
+    const orphan = await sleepIn('orphan');
+    const nested = await sleepIn('orphan/sub');
+    const kept = await sleepIn('kept');
+    // A paused container: its tasks take the SIGKILL only once thawed.
+    await writeFile(join('/sys/fs/cgroup/freezer', parent, 'orphan', 'freezer.state'), 'FROZEN');
+    const logged: string[] = [];
+    const orphanExits = [once(orphan, 'exit'), once(nested, 'exit')];
+    const removed = await removeUnclaimedCgroups({ cgroupParent: parent }, [`${parent}/kept/`], (line) =>
+      logged.push(line),
+    );
+    expect(removed).toEqual([`${parent}/orphan`]);
+    expect((await Promise.all(orphanExits)).map(([, signal]: unknown[]) => signal)).toEqual(['SIGKILL', 'SIGKILL']);
+    expect(kept.exitCode === null && kept.signalCode === null).toBe(true);
+    for (const hierarchy of hierarchies) expect(await readdir(join(hierarchy, parent))).toContain('kept');
+    for (const hierarchy of hierarchies)
+      expect(
+        (await readdir(join(hierarchy, parent), { withFileTypes: true }))
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => entry.name),
+      ).toEqual(['kept']);
+    expect(logged[0]).toBe(`removing cgroup ${parent}/orphan: no record claims it`);
+    expect(logged[1]).toMatch(new RegExp(`^killed what still ran in cgroup ${parent}/orphan: pids \\d+, \\d+$`));
   });
 });

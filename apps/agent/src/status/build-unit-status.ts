@@ -1,7 +1,7 @@
 import type { ErrorInfo, InstanceStatusItem, MessageOf, ServiceStatusItem } from '@openaos/protocol';
-import type { AgentRecords } from '../persist/agent-records.js';
+import type { AgentRecords, Observations, UnitState } from '../state.js';
+import { findRefusedDowngrade } from '../reconcile/find-refused-downgrade.js';
 import { resolveEffectiveServices } from '../reconcile/plan-steps.js';
-import type { Observations, UnitState } from '../reconcile/unit-state.js';
 
 export interface StatusInput {
   nodeId: string;
@@ -35,6 +35,18 @@ export function buildUnitStatus(input: StatusInput): MessageOf<'unitStatus'> {
 
   const services: ServiceStatusItem[] = [];
   for (const wanted of target.services) {
+    const activeDigest = records.services[wanted.serviceId]?.activeDigest;
+    const downgrade = findRefusedDowngrade(wanted, activeDigest ? installed.get(activeDigest) : undefined);
+    if (downgrade) {
+      services.push({
+        id: wanted.serviceId,
+        version: wanted.version,
+        status: 'error',
+        errorInfo: { message: downgrade.message },
+      });
+      services.push({ id: downgrade.from.serviceId, version: downgrade.from.version, status: 'installed' });
+      continue;
+    }
     const rejected = records.services[wanted.serviceId]?.rejected;
     const running = effectiveById.get(wanted.serviceId);
     if (

@@ -1,8 +1,7 @@
 import type { AosServiceConfig } from '@openaos/config';
 import type { InstanceReading, Monitor } from '../monitoring/index.js';
-import type { AgentRecords } from '../persist/agent-records.js';
+import type { AgentRecords, Observations } from '../state.js';
 import { instancePaths, type StoragePaths } from '../paths.js';
-import type { Observations } from '../reconcile/unit-state.js';
 
 /** Make the monitor watch exactly the running instances, with their quotas and alert rules. */
 export function syncMonitor(

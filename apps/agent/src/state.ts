@@ -1,3 +1,8 @@
+/**
+ * The agent's state types, shared by every part (reconcile, runtime, status, persist, cli): the
+ * one shape of the current and target states, what a pass observes, and what is recorded
+ * across restarts (records.json). Types, and the restart-policy defaults.
+ */
 import type { ErrorInfo } from '@openaos/protocol';
 
 /** Restart policy of a service (reference §4.4), in milliseconds. */
@@ -21,6 +26,8 @@ export interface ServiceVersion {
   size?: number;
   /** Known once installed (from the image's service_config.json). */
   runParameters?: RunParameters;
+  /** Target only: the desired status marks this version as an intended rollback (it may be older than the committed one). */
+  isRollback?: boolean;
 }
 
 /** One instance `(serviceId, subjectId, index)` running one service version. */
@@ -73,4 +80,43 @@ export interface Observations {
   services: Readonly<Record<string, ServiceRecord>>;
   instances: Readonly<Record<string, InstanceRuntime>>;
   installFailures: Readonly<Record<string, InstallFailure>>;
+}
+
+/** A service version whose blobs are verified and layers unpacked: safe to run. */
+export interface InstalledService {
+  serviceId: string;
+  version: string;
+  manifestDigest: string;
+  /** Compressed layer digests, manifest order (service rootfs layer first = top). */
+  layerDigests: string[];
+  /** Every blob of the image (manifest, config, aosService, layers), for garbage collection. */
+  blobDigests: string[];
+  runParameters: RunParameters;
+  /** The verified image config and service_config.json, kept to start instances quickly. */
+  imageConfig: unknown;
+  serviceConfig: unknown;
+  installedAt: string;
+}
+
+/** An instance the agent created and has not removed. */
+export interface InstanceRecord {
+  instance: InstanceState;
+  uid: number;
+  gid: number;
+  /** Start times (ms), recent ones only. */
+  starts: number[];
+  failed?: ErrorInfo;
+  /** linux.cgroupsPath of the running version, to read memory.oom_control after an exit. */
+  cgroupsPath: string;
+}
+
+/** Everything the agent must remember across restarts besides the target. */
+export interface AgentRecords {
+  formatVersion: 1;
+  services: Record<string, ServiceRecord>;
+  installed: Record<string, InstalledService>;
+  instances: Record<string, InstanceRecord>;
+  uids: Record<string, number>;
+  gids: Record<string, number>;
+  installFailures: Record<string, InstallFailure>;
 }

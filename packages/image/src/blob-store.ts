@@ -69,23 +69,30 @@ export class BlobStore {
             },
           }),
     });
+    let writing: Promise<void> = Promise.resolve();
     try {
       // pipeline() listens to the source from this call on, before anything is awaited: a source
       // that fails while the folders are being made is reported here, never left unheard.
-      await pipeline(input, hashing, async (hashed: AsyncIterable<Buffer>, { signal }: { signal: AbortSignal }) => {
-        await this.#makeFolders();
-        signal.throwIfAborted();
-        await pipeline(hashed, createWriteStream(tempPath, { flags: 'wx' }));
-      });
+      await pipeline(input, hashing, (hashed: AsyncIterable<Buffer>) => (writing = this.#writeTemp(hashed, tempPath)));
       await syncFile(tempPath);
       const finalPath = this.pathOf(hashing.digest);
       await rename(tempPath, finalPath);
       return { digest: hashing.digest, size: hashing.bytes };
     } catch (error) {
+      // pipeline() rejects at the first failure, maybe before its last stage has noticed: wait for
+      // that stage (its error is this one or a consequence), so no temp file appears after the cleanup.
+      await writing.catch(() => {});
       await rm(tempPath, { force: true });
       if (isImageError(error)) throw error;
       throw new ImageError('io', `storing blob in ${this.root}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  /** The last stage of put(): make the store's folders, then write the hashed bytes to the temp file. */
+  async #writeTemp(hashed: AsyncIterable<Buffer>, tempPath: string): Promise<void> {
+    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+    await pipeline(hashed, createWriteStream(tempPath, { flags: 'wx' }));
   }
 
   /**
@@ -99,11 +106,6 @@ export class BlobStore {
   get(digest: string): Readable {
     const path = this.pathOf(digest);
     return Readable.from(readVerified(path, digest, this.root), { objectMode: false, highWaterMark: READ_CHUNK_BYTES });
-  }
-
-  async #makeFolders(): Promise<void> {
-    await mkdir(join(this.root, 'tmp'), { recursive: true });
-    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
   }
 
   /** Read a whole (small) blob into memory, verified. Refuses blobs over `maxBytes` (default 4 MiB). */

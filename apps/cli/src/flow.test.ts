@@ -142,8 +142,12 @@ describe('aos: init → credentials dev → validate → sign → inspect → im
     expect(result.stderr.endsWith('\r')).toBe(true); // the bar is cleared before the result
     // Not a terminal and quick: nothing on stderr.
     expect((await runAos(['sign', '-C', serviceDir, '-o', output], sandbox.env)).stderr).toBe('');
-    // Same inputs, same bytes.
-    expect(await readFile(output)).toEqual(await readFile(packagePath));
+    // Same inputs and signing time (SOURCE_DATE_EPOCH), same bytes.
+    const fixedTime = { ...sandbox.env, sourceDateEpoch: new Date('2026-01-01T00:00:00Z') };
+    const again = join(sandbox.root, 'out', 'again.tar.gz');
+    expect((await runAos(['sign', '-C', serviceDir, '-o', output], fixedTime)).code).toBe(0);
+    expect((await runAos(['sign', '-C', serviceDir, '-o', again], fixedTime)).code).toBe(0);
+    expect(await readFile(again)).toEqual(await readFile(output));
   });
 
   it('inspect verifies against the dev CA: exit 0, contents, signer, kid', async () => {

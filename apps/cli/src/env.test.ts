@@ -14,4 +14,11 @@ describe('readEnvironment', () => {
     expect(readEnvironment({ AOS_DEBUG: '1' }).debug).toBe(true);
     expect(readEnvironment({}).debug).toBe(false);
   });
+  it('reads SOURCE_DATE_EPOCH as whole seconds and refuses anything else', () => {
+    expect(readEnvironment({}).sourceDateEpoch).toBeUndefined();
+    expect(readEnvironment({ SOURCE_DATE_EPOCH: '1767225600' }).sourceDateEpoch?.toISOString()).toBe(
+      '2026-01-01T00:00:00.000Z',
+    );
+    expect(() => readEnvironment({ SOURCE_DATE_EPOCH: '2026-01-01' })).toThrow(/SOURCE_DATE_EPOCH/);
+  });
 });

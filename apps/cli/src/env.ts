@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { parseSourceDateEpoch } from '@openaos/image';
 
 /** Everything the CLI reads from the environment, read here and nowhere else. */
 export interface CliEnvironment {
@@ -11,6 +12,12 @@ export interface CliEnvironment {
   cloudUrl: string | undefined;
   /** `NO_COLOR` set (https://no-color.org): no colour even on a terminal. */
   noColor: boolean;
+  /**
+   * `SOURCE_DATE_EPOCH` (reproducible-builds.org), whole seconds: `aos sign` records it as the
+   * signing time and `aos image build` uses it as the image's created time, instead of the clock
+   * and of the package's signing time.
+   */
+  sourceDateEpoch: Date | undefined;
 }
 
 /**
@@ -35,5 +42,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     cloudUrl: env.AOS_CLOUD_URL?.trim() || undefined,
     debug: env.AOS_DEBUG === '1' || env.AOS_DEBUG === 'true',
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    sourceDateEpoch: parseSourceDateEpoch(env.SOURCE_DATE_EPOCH),
   };
 }

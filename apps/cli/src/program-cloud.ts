@@ -132,6 +132,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       const result = await runGo({
         ...target(flags),
         ...(flags.directory ? { directory: flags.directory } : {}),
+        signedAt: env.sourceDateEpoch,
         onSignProgress,
         onUploadProgress: (sent, total) => {
           signReporter.done();

@@ -120,6 +120,7 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
           ...(options.config ? { configPath: options.config } : {}),
           ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}),
           ...(options.output ? { output: options.output } : {}),
+          signedAt: env.sourceDateEpoch,
           onProgress: trackBuildProgress(reporter),
         });
         reporter.done();
@@ -177,6 +178,7 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
           outputDir: options.output,
           tag: options.tag,
           aosHome: env.aosHome,
+          sourceDateEpoch: env.sourceDateEpoch,
           ...(options.ca ? { caPaths: options.ca } : {}),
           ...(options.certificate ? { certificatePaths: options.certificate } : {}),
           onProgress: (bytes) => reporter.update({ phase: 'layer', bytes }),

@@ -12,6 +12,8 @@ export interface StartCloudOptions {
   /** Password of the first admin (else a random one is generated and returned once). */
   adminPassword?: string | undefined;
   maxUploadBytes?: number | undefined;
+  /** SOURCE_DATE_EPOCH: the created time of every image built (else each package's signing time). */
+  sourceDateEpoch?: Date | undefined;
 }
 
 export interface CloudCore {
@@ -42,6 +44,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       dataDir,
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       now: () => new Date(),
+      sourceDateEpoch: options.sourceDateEpoch,
     };
     const result = await bootstrapAdmin(database.db, options.adminPassword ? { password: options.adminPassword } : {});
     return {

@@ -12,6 +12,8 @@ export interface CloudDependencies {
   /** Upper bound of an uploaded package, bytes. */
   maxUploadBytes: number;
   now: () => Date;
+  /** SOURCE_DATE_EPOCH: the created time of every image built (else each package's signing time). */
+  sourceDateEpoch?: Date | undefined;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;

@@ -104,6 +104,10 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
     if (isBusy) throw new Error('createTarWriter: add() called before the previous add() finished');
     if (isFinished) throw new Error('createTarWriter: add() called after finish()');
     isBusy = true;
+    // A stream body is read only after its header, which may wait for the reader. Listen to it
+    // from now on: an error it emits meanwhile is kept in its `errored`, where pushBody's read
+    // finds and reports it, instead of having no listener.
+    const stopListening = entry.body instanceof Readable ? listenUntilRead(entry.body) : undefined;
     try {
       const isFile = entry.type === 'file';
       const size = isFile ? entry.size : 0;
@@ -124,6 +128,7 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
       stream.destroy(error as Error);
       throw error;
     } finally {
+      stopListening?.();
       isBusy = false;
     }
   }
@@ -162,6 +167,13 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
   }
 
   return { add, finish, stream };
+}
+
+/** Attach an error listener that only keeps the stream from emitting into the void; returns its removal. */
+function listenUntilRead(body: Readable): () => void {
+  const keepForReader = (): void => {};
+  body.on('error', keepForReader);
+  return () => body.off('error', keepForReader);
 }
 
 function closedError(entryName: string): ArchiveError {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveError } from './archive-error.js';
 import { extractTar } from './extract-tar.js';
@@ -100,6 +101,31 @@ describe('extractTar', () => {
     const destination = join(workDir, `refused-${counter}`);
     const error = await extractTar(createReadStream(archive(entries)), destination).catch((thrown: unknown) => thrown);
     expect((error as ArchiveError).code).toBe(code);
-    expect(await readdir(destination)).toEqual([]);
+    // Nothing written: the destination is made only once the first entry passed its checks.
+    await expect(readdir(destination)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('extractTar and a source that fails early', () => {
+  it('reports a source that fails before the first entry, and nothing escapes as an uncaught exception', async () => {
+    const escaped: unknown[] = [];
+    const record = (error: unknown): void => {
+      escaped.push(error);
+    };
+    process.on('uncaughtException', record);
+    try {
+      for (const name of ['missing-file', 'failing-stream']) {
+        // A missing file fails at open, a broken stream at once: both before extractTar's folder exists.
+        const source =
+          name === 'missing-file' ? createReadStream(join(workDir, 'no-such.tar.gz')) : new Readable({ read() {} });
+        const extracting = extractTar(source, join(workDir, `early-${name}`));
+        if (name === 'failing-stream') source.destroy(new Error('the disk went away'));
+        await expect(extracting).rejects.toThrow(name === 'missing-file' ? /ENOENT/ : /the disk went away/);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(escaped).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+    }
   });
 });

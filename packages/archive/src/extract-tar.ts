@@ -21,7 +21,7 @@ export interface ExtractTarResult {
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
- * Extract a tar into `destination` (created if missing). Every entry is validated by
+ * Extract a tar into `destination` (created if missing, once the first entry has been read). Every entry is validated by
  * readTarEntries first; on top of that, nothing is ever written through a symlink on disk:
  * each parent folder is checked with lstat (and created by us when missing), files are created
  * with O_EXCL|O_NOFOLLOW, and nothing existing is replaced. setuid/setgid bits are dropped,
@@ -36,13 +36,19 @@ export async function extractTar(
   options: ExtractTarOptions = {},
 ): Promise<ExtractTarResult> {
   const root = resolve(destination);
-  await mkdir(root, { recursive: true });
+  // Nothing is awaited before the loop starts reading: readTarEntries listens to the source
+  // from its first step, so a source that fails early fails this call instead of being unheard.
+  let isRootMade = false;
   const checkedFolders = new Set<string>(['']);
   const folders: { path: string; mode: number; mtime: Date }[] = [];
   let entries = 0;
   let bytes = 0;
 
   for await (const entry of readTarEntries(source, options)) {
+    if (!isRootMade) {
+      await mkdir(root, { recursive: true });
+      isRootMade = true;
+    }
     const path = join(root, entry.name);
     await ensureParents(root, entry.name, checkedFolders);
     try {
@@ -76,6 +82,7 @@ export async function extractTar(
     options.onEntry?.(described);
   }
 
+  if (!isRootMade) await mkdir(root, { recursive: true });
   // Deepest first, so setting a parent's mtime is not undone by changes below it.
   for (const folder of folders.reverse()) {
     await chmod(folder.path, folder.mode & 0o1777);

@@ -214,7 +214,6 @@ describe('readTarEntries', () => {
         }
       })(),
     );
-    const started = Date.now();
     const error = await (async () => {
       for await (const entry of readTarEntries(source, { limits: { maxEntryBytes: 2 * gibibyte } })) {
         for await (const _chunk of entry.body ?? []) {
@@ -227,7 +226,7 @@ describe('readTarEntries', () => {
     );
     expect(error).toBeInstanceOf(ArchiveError);
     expect((error as ArchiveError).code).toBe('compression-ratio');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Early means by data, not by clock: less than a tenth of the bomb was even read.
     expect(bytesRead).toBeLessThan(compressedSize / 10);
   });
 

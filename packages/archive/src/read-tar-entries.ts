@@ -24,7 +24,8 @@ export interface ReadTarOptions {
  * ArchiveError naming the entry. Each entry is validated before it is yielded; the archive
  * root ("./") is skipped. Read each body before asking for the next entry: an unread body is
  * destroyed (its bytes skipped) when the next entry is requested. Breaking out of the loop
- * destroys the source.
+ * destroys the source. The source is listened to from the first step of the iteration: start it
+ * before awaiting anything else, or an error the source emits meanwhile has no listener.
  */
 export async function* readTarEntries(source: Readable, options: ReadTarOptions = {}): AsyncGenerator<SafeEntry> {
   const validator = new EntryValidator({

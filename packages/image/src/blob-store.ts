@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,9 @@ import { digestHex, isDigest } from './digest.js';
 import { ImageError, isImageError } from './errors.js';
 import { HashingStream } from './hashing-stream.js';
 import type { StoredBlob } from './types.js';
+
+/** Bytes per read of a blob file (fs.createReadStream's default). */
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /** What a caller knows about a blob before storing it; checked before the blob is committed. */
 export interface ExpectedBlob {
@@ -40,20 +43,19 @@ export class BlobStore {
   /**
    * Store a blob, streaming it to a temp file while hashing it. If `expected` gives a digest or
    * size, a mismatch throws ImageError 'digest-mismatch' and nothing is committed (temp removed).
+   * The source is taken over as pipeline() does: it is read to its end or destroyed.
    */
   async put(source: Readable | Buffer | Uint8Array, expected: ExpectedBlob = {}): Promise<StoredBlob> {
     const input = source instanceof Readable ? source : Readable.from([Buffer.from(source)]);
-    // The source may fail before pipeline() is attached below (after the awaits above); keep that
-    // from being an uncaught 'error' event. pipeline still sees it: it checks `errored`.
-    input.on('error', () => {});
-    if (expected.digest !== undefined) digestHex(expected.digest);
-    const tempDirectory = join(this.root, 'tmp');
-    await mkdir(tempDirectory, { recursive: true });
-    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-    const tempPath = join(tempDirectory, `${randomBytes(12).toString('hex')}.partial`);
-
+    try {
+      if (expected.digest !== undefined) digestHex(expected.digest);
+    } catch (error) {
+      input.destroy();
+      throw error;
+    }
+    const tempPath = join(this.root, 'tmp', `${randomBytes(12).toString('hex')}.partial`);
     const hashing = new HashingStream({
-      onEnd: (digest, size) => checkExpected(expected, digest, size),
+      checkEnd: (digest, size) => checkExpected(expected, digest, size),
       ...(expected.size === undefined
         ? {}
         : {
@@ -67,41 +69,43 @@ export class BlobStore {
             },
           }),
     });
+    let writing: Promise<void> = Promise.resolve();
     try {
-      await pipeline(input, hashing, createWriteStream(tempPath, { flags: 'wx' }));
+      // pipeline() listens to the source from this call on, before anything is awaited: a source
+      // that fails while the folders are being made is reported here, never left unheard.
+      await pipeline(input, hashing, (hashed: AsyncIterable<Buffer>) => (writing = this.#writeTemp(hashed, tempPath)));
       await syncFile(tempPath);
       const finalPath = this.pathOf(hashing.digest);
       await rename(tempPath, finalPath);
       return { digest: hashing.digest, size: hashing.bytes };
     } catch (error) {
+      // pipeline() rejects at the first failure, maybe before its last stage has noticed: wait for
+      // that stage (its error is this one or a consequence), so no temp file appears after the cleanup.
+      await writing.catch(() => {});
       await rm(tempPath, { force: true });
       if (isImageError(error)) throw error;
       throw new ImageError('io', `storing blob in ${this.root}: ${(error as Error).message}`, { cause: error });
     }
   }
 
+  /** The last stage of put(): make the store's folders, then write the hashed bytes to the temp file. */
+  async #writeTemp(hashed: AsyncIterable<Buffer>, tempPath: string): Promise<void> {
+    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+    await pipeline(hashed, createWriteStream(tempPath, { flags: 'wx' }));
+  }
+
   /**
    * Read a blob as a stream that re-hashes what it reads and fails (ImageError
    * 'digest-mismatch') at the end if the content does not match its digest, or
    * ('not-found') if the blob is missing. Consumers must treat data as untrusted until the end.
+   *
+   * Nothing is opened or read until the consumer pulls, so every failure reaches the reader
+   * that is pulling; a stream that is never read never fails. Destroying the stream closes the file.
    */
   get(digest: string): Readable {
     const path = this.pathOf(digest);
-    const verifying = new HashingStream({
-      onEnd: (actual) => {
-        if (actual !== digest) throw tamperedError(digest, actual);
-      },
-    });
-    const file = createReadStream(path);
-    file.on('error', (error: NodeJS.ErrnoException) => {
-      verifying.destroy(
-        error.code === 'ENOENT'
-          ? notFoundError(digest, this.root)
-          : new ImageError('io', `reading blob ${digest}: ${error.message}`, { cause: error }),
-      );
-    });
-    verifying.on('close', () => file.destroy());
-    return file.pipe(verifying);
+    return Readable.from(readVerified(path, digest, this.root), { objectMode: false, highWaterMark: READ_CHUNK_BYTES });
   }
 
   /** Read a whole (small) blob into memory, verified. Refuses blobs over `maxBytes` (default 4 MiB). */
@@ -176,19 +180,51 @@ export class BlobStore {
   }
 }
 
-function checkExpected(expected: ExpectedBlob, digest: string, size: number): void {
+/**
+ * The bytes of a blob's file in chunks, hashed as they go; after the last chunk, a
+ * digest-mismatch error if they are not the blob `digest` names.
+ */
+async function* readVerified(path: string, digest: string, root: string): AsyncGenerator<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFoundError(digest, root);
+    throw readError(digest, error);
+  }
+  const hash = createHash('sha256');
+  try {
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK_BYTES, null).catch((error: unknown) => {
+        throw readError(digest, error);
+      });
+      if (bytesRead === 0) break;
+      const chunk = bytesRead === READ_CHUNK_BYTES ? buffer : buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      yield chunk;
+    }
+  } finally {
+    await handle.close();
+  }
+  const actual = `sha256:${hash.digest('hex')}`;
+  if (actual !== digest) throw tamperedError(digest, actual);
+}
+
+function checkExpected(expected: ExpectedBlob, digest: string, size: number): ImageError | undefined {
   if (expected.size !== undefined && size !== expected.size) {
-    throw new ImageError(
+    return new ImageError(
       'digest-mismatch',
       `storing blob ${expected.digest ?? digest}: got ${size} bytes, expected ${expected.size}; the source is incomplete or not the announced blob`,
     );
   }
   if (expected.digest !== undefined && digest !== expected.digest) {
-    throw new ImageError(
+    return new ImageError(
       'digest-mismatch',
       `storing blob: content hashes to ${digest}, expected ${expected.digest}; the download is corrupt or was tampered with, fetch it again`,
     );
   }
+  return undefined;
 }
 
 function tamperedError(digest: string, actual: string): ImageError {
@@ -196,6 +232,10 @@ function tamperedError(digest: string, actual: string): ImageError {
     'digest-mismatch',
     `reading blob ${digest}: its content now hashes to ${actual}; the stored blob is corrupt or was tampered with, remove it and fetch it again`,
   );
+}
+
+function readError(digest: string, error: unknown): ImageError {
+  return new ImageError('io', `reading blob ${digest}: ${(error as Error).message}`, { cause: error });
 }
 
 function notFoundError(digest: string, root: string): ImageError {

@@ -7,6 +7,7 @@ import { SERVICE_CONFIG_MEDIA_TYPE } from '@openaos/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from './blob-store.js';
 import { buildServiceImage } from './build-image.js';
+import { parseSourceDateEpoch } from './source-date-epoch.js';
 import { serializeCanonicalJson } from './canonical-json.js';
 import { makeEntries, makeServiceConfig, run, SAMPLE_TREE } from './testing/fixtures.js';
 
@@ -184,5 +185,51 @@ describe('buildServiceImage', () => {
     await expect(
       buildServiceImage({ config: makeServiceConfig(), entries: makeEntries([]), created: 'yesterday', store }),
     ).rejects.toMatchObject({ code: 'bad-config' });
+  });
+});
+
+describe('the created time of an image', () => {
+  it("is the package's signing time, or SOURCE_DATE_EPOCH when the builder gives it; never the clock", async () => {
+    const build = async (name: string, sourceDateEpoch?: Date) => {
+      const store = new BlobStore(join(root, name));
+      const built = await buildServiceImage({
+        config: makeServiceConfig(),
+        entries: makeEntries(SAMPLE_TREE),
+        created: CREATED,
+        sourceDateEpoch,
+        store,
+      });
+      return { built, store };
+    };
+    const signed = await build('signed');
+    expect(signed.built.imageConfig.created).toBe(CREATED);
+    expect(signed.built.serviceConfig.created).toBe(CREATED);
+    // Built again later (another machine, the cloud): the same image.
+    expect((await build('again')).built.manifestDigest).toBe(signed.built.manifestDigest);
+
+    const epoch = parseSourceDateEpoch('1767225600');
+    const overridden = await build('epoch', epoch);
+    expect(overridden.built.imageConfig.created).toBe('2026-01-01T00:00:00.000Z');
+    expect(overridden.built.serviceConfig.created).toBe('2026-01-01T00:00:00.000Z');
+    // Written into the stored blobs too, and only the created time differs: same layer.
+    const storedConfig = JSON.parse(
+      (await overridden.store.readBuffer(overridden.built.manifest.config.digest)).toString(),
+    ) as { created?: string };
+    expect(storedConfig.created).toBe('2026-01-01T00:00:00.000Z');
+    expect(overridden.built.layerDigest).toBe(signed.built.layerDigest);
+    expect(overridden.built.manifestDigest).not.toBe(signed.built.manifestDigest);
+    expect((await build('epoch-again', epoch)).built.manifestDigest).toBe(overridden.built.manifestDigest);
+  });
+
+  it('reads SOURCE_DATE_EPOCH as whole seconds since 1970 and refuses anything else', () => {
+    expect(parseSourceDateEpoch(undefined)).toBeUndefined();
+    expect(parseSourceDateEpoch('')).toBeUndefined();
+    expect(parseSourceDateEpoch('0')?.toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    expect(parseSourceDateEpoch(' 1767225600\n')?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    for (const value of ['-1', '1.5', '1e9', 'yesterday', '2026-01-01', '0x10', '9999999999999']) {
+      expect(() => parseSourceDateEpoch(value), value).toThrow(
+        expect.objectContaining({ code: 'bad-config', message: expect.stringContaining('SOURCE_DATE_EPOCH') }),
+      );
+    }
   });
 });

@@ -19,8 +19,14 @@ export interface BuildServiceImageOptions {
   config: ServiceConfig;
   /** The package's service/ tree, names relative to the rootfs, in the package's order. */
   entries: AsyncIterable<SafeEntry>;
-  /** ISO 8601 creation time written into both configs (take it from the package for determinism). */
+  /**
+   * When the package was signed (ISO 8601; `VerifiedPackage.created` of @openaos/service-package):
+   * the `created` time of both configs unless `sourceDateEpoch` is given. Never the build's
+   * clock, so the cloud and `aos image build` give the same image for the same package.
+   */
   created: string;
+  /** SOURCE_DATE_EPOCH of the builder's environment (see parseSourceDateEpoch): when given, it is the `created` time instead. */
+  sourceDateEpoch?: Date | undefined;
   store: BlobStore;
   /** service_config.json `author`; config's default when absent. */
   author?: string;
@@ -42,16 +48,18 @@ export interface BuiltServiceImage {
 /**
  * Build the era A service image (reference §3.2) into the store: the gzip rootfs layer, the
  * OCI image config, service_config.json and the manifest with `aosService`. Deterministic:
- * the same entries, config and `created` give the same manifest digest.
+ * the same entries, config and created time (SOURCE_DATE_EPOCH, else the package's signing
+ * time) give the same manifest digest.
  */
 export async function buildServiceImage(options: BuildServiceImageOptions): Promise<BuiltServiceImage> {
-  const { config, store, created } = options;
-  if (Number.isNaN(Date.parse(created))) {
+  const { config, store } = options;
+  if (Number.isNaN(Date.parse(options.created))) {
     throw new ImageError(
       'bad-config',
-      `building service image: created ${JSON.stringify(created)} is not an ISO 8601 time`,
+      `building service image: created ${JSON.stringify(options.created)} is not an ISO 8601 time`,
     );
   }
+  const created = options.sourceDateEpoch?.toISOString() ?? options.created;
   const layer = await buildRootfsLayer(
     options.entries,
     store,

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { pipeline } from 'node:stream';
 import { createParallelGzip, createTarWriter, type SafeEntry } from '@openaos/archive';
 import type { BlobStore } from './blob-store.js';
 import { ImageError } from './errors.js';
@@ -40,11 +41,10 @@ export async function buildRootfsLayer(
   // Blocks compressed on the thread pool while this thread packs and hashes. At most 3 at once:
   // libuv has 4 threads by default and the file reads and writes need one.
   const gzip = createParallelGzip({ level: LAYER_GZIP_LEVEL, concurrency: Math.min(3, availableParallelism()) });
-  writer.stream.on('error', (error) => gzip.destroy(error));
-  diff.on('error', (error) => gzip.destroy(error));
-  writer.stream.pipe(diff).pipe(gzip);
-
-  const stored = store.put(gzip);
+  // A failure in any stage destroys all of them, the last (gzip) with that error, and store.put,
+  // reading gzip, reports it: that is where it is handled, so pipeline's own callback has nothing to do.
+  const layerStream = pipeline(writer.stream, diff, gzip, () => {});
+  const stored = store.put(layerStream);
   // If the store fails (disk full), adding entries would wait forever for a drain: race it.
   const storeFailed = stored.then(
     () => new Promise<never>(() => {}),

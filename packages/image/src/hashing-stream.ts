@@ -2,8 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export interface HashingStreamOptions {
-  /** Runs before the stream ends; throwing here (a digest mismatch) fails the stream. */
-  onEnd?: (digest: string, bytes: number) => void;
+  /** Runs before the stream ends; an error it returns (a digest mismatch) fails the stream instead of ending it. */
+  checkEnd?: (digest: string, bytes: number) => Error | undefined;
   /** Called with the running byte count after each chunk (progress). */
   onBytes?: (bytes: number) => void;
   /** Fail as soon as more than `limit` bytes arrive, with `error()`. */
@@ -13,7 +13,7 @@ export interface HashingStreamOptions {
 /**
  * A pass-through stream that hashes (sha256) and counts what flows through it, so one
  * streaming pass both moves and checks the data. A consumer never sees a clean end on
- * data whose digest `onEnd` rejected.
+ * data whose digest `checkEnd` rejected.
  */
 export class HashingStream extends Transform {
   readonly #hash: Hash = createHash('sha256');
@@ -51,11 +51,6 @@ export class HashingStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     this.#digest = `sha256:${this.#hash.digest('hex')}`;
-    try {
-      this.#options.onEnd?.(this.#digest, this.#bytes);
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
+    callback(this.#options.checkEnd?.(this.#digest, this.#bytes));
   }
 }

@@ -6,6 +6,7 @@ export { serializeCanonicalJson } from './canonical-json.js';
 export { BlobStore, type ExpectedBlob } from './blob-store.js';
 export { buildRootfsLayer, LAYER_GZIP_LEVEL, type RootfsLayer } from './build-layer.js';
 export { buildServiceImage, type BuildServiceImageOptions, type BuiltServiceImage } from './build-image.js';
+export { parseSourceDateEpoch } from './source-date-epoch.js';
 export { readServiceImage, parseServiceManifest, type ServiceImage } from './read-image.js';
 export { DEFAULT_TAG } from './image-layout-files.js';
 export { writeImageLayout, type WrittenImageLayout } from './write-layout.js';

@@ -98,20 +98,57 @@ describe('buildServicePackage', () => {
     expect(progress.at(-1)).toMatchObject({ files: 3, bytes: 200_064 });
   });
 
-  it('gives the same bytes for the same inputs', async () => {
+  it('gives the same bytes for the same inputs and signing time', async () => {
     const serviceDir = await newService();
+    const signedAt = new Date('2026-11-20T10:11:12Z');
     const first = await buildServicePackage({
       serviceDir,
       credential: signer.credential,
       outputPath: join(serviceDir, 'out/one.tar.gz'),
+      signedAt,
     });
     const second = await buildServicePackage({
       serviceDir,
       credential: signer.credential,
       outputPath: join(serviceDir, 'out/two.tar.gz'),
+      signedAt,
     });
     expect(await readFile(first.path)).toEqual(await readFile(second.path));
     expect(await readdir(join(serviceDir, 'out'))).toEqual(['one.tar.gz', 'two.tar.gz']);
+  });
+
+  it("records the signing time as package.sign's mtime, as aos-signer's packages do; the rest keeps the fixed time", async () => {
+    const serviceDir = await newService();
+    const mtimes = (path: string): Record<string, string> =>
+      Object.fromEntries(
+        execFileSync('tar', ['--list', '--verbose', '--full-time', '-zf', path], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map((line) => line.split(/\s+/))
+          .map((fields) => [fields[5] ?? '', `${fields[3] ?? ''}T${fields[4] ?? ''}Z`]),
+      );
+    const given = await buildServicePackage({
+      serviceDir,
+      credential: signer.credential,
+      outputPath: join(serviceDir, 'out/given.tar.gz'),
+      signedAt: new Date('2026-11-20T10:11:12.750Z'),
+    });
+    expect(mtimes(given.path)).toEqual({
+      './': '2000-01-01T00:00:00Z',
+      './config.yaml': '2000-01-01T00:00:00Z',
+      './package.sign': '2026-11-20T10:11:12Z',
+      './service.tar.gz': '2000-01-01T00:00:00Z',
+    });
+    // By default the package is signed now (to the second).
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const now = await buildServicePackage({
+      serviceDir,
+      credential: signer.credential,
+      outputPath: join(serviceDir, 'out/now.tar.gz'),
+    });
+    const signedAt = Date.parse(mtimes(now.path)['./package.sign'] ?? '');
+    expect(signedAt).toBeGreaterThanOrEqual(before);
+    expect(signedAt).toBeLessThanOrEqual(Date.now());
   });
 
   it('honours build.symlinks: copy keeps, delete drops, raise refuses naming the link', async () => {

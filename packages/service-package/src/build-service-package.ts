@@ -26,6 +26,7 @@ const PROGRESS_STEP = 1024 * 1024;
 export async function buildServicePackage(options: BuildServicePackageOptions): Promise<BuiltServicePackage> {
   const serviceDir = resolve(options.serviceDir);
   const mtime = options.mtime ?? DEFAULT_MTIME;
+  const signedAt = options.signedAt ?? new Date();
   const configPath = join(serviceDir, 'meta', 'config.yaml');
   const configBytes = await readFile(configPath).catch((error: unknown) => {
     throw new PackageError(
@@ -83,6 +84,7 @@ export async function buildServicePackage(options: BuildServicePackageOptions): 
       signature,
       inner: { path: innerPath, size: inner.size },
       mtime,
+      signedAt,
     }).catch((error: unknown) => {
       throw toPackageError(error, `writing ${outputPath}`);
     });

@@ -18,6 +18,7 @@ beforeAll(async () => {
     await buildServicePackage({
       serviceDir: await createTestService(join(workDir, 'service')),
       credential: signer.credential,
+      signedAt: new Date('2026-11-20T10:11:12Z'),
     })
   ).path;
 });
@@ -41,6 +42,7 @@ describe('inspectServicePackage', () => {
       serialNumber: signer.credential.certificate.serialNumber,
     });
     expect(inspection.config?.publish.version).toBe('1.0.0');
+    expect(inspection.created).toBe('2026-11-20T10:11:12.000Z');
   });
 
   it('reports an untrusted signer and a damaged file instead of throwing', async () => {

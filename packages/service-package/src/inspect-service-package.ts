@@ -49,12 +49,12 @@ export async function inspectServicePackage(
         if (entry.size <= MAX_TEXT_BYTES) kept.push(chunk as Buffer);
       }
       inspection.entries.push({ name: entry.name, size: entry.size, hash: hash.digest('hex') });
-      if (entry.name === 'package.sign' && entry.size <= MAX_TEXT_BYTES)
-        signature = Buffer.concat(kept).toString('utf8');
-      if (entry.name === 'config.yaml' && entry.size <= MAX_TEXT_BYTES) {
-        configText = Buffer.concat(kept).toString('utf8');
+      if (entry.name === 'package.sign') {
         inspection.created = entry.mtime.toISOString();
+        if (entry.size <= MAX_TEXT_BYTES) signature = Buffer.concat(kept).toString('utf8');
       }
+      if (entry.name === 'config.yaml' && entry.size <= MAX_TEXT_BYTES)
+        configText = Buffer.concat(kept).toString('utf8');
     }
     if (signature !== undefined) describeSignature(inspection, signature, options);
     if (configText !== undefined) {

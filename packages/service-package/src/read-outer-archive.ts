@@ -13,9 +13,9 @@ const MAX_SMALL_FILE_BYTES = 1024 * 1024;
 export interface OuterArchive {
   configBytes: Buffer;
   configHash: string;
-  /** mtime of config.yaml in the archive. */
-  configMtime: Date;
   signature: string;
+  /** mtime of package.sign in the archive: when the package was signed. */
+  signedAt: Date;
   /** Where the inner service.tar.gz was copied. */
   innerPath: string;
   innerHash: string;
@@ -34,8 +34,8 @@ export async function readOuterArchive(
   limits: Partial<ArchiveLimits> | undefined,
 ): Promise<OuterArchive> {
   let configBytes: Buffer | undefined;
-  let configMtime: Date | undefined;
   let signature: Buffer | undefined;
+  let signedAt: Date | undefined;
   let inner: { hash: string; size: number } | undefined;
   const innerPath = join(tempDir, 'service.tar.gz');
   try {
@@ -54,9 +54,9 @@ export async function readOuterArchive(
         inner = tap.result();
       } else if (entry.name === 'config.yaml') {
         configBytes = await readSmall(body, entry.name, entry.size, path);
-        configMtime = entry.mtime;
       } else {
         signature = await readSmall(body, entry.name, entry.size, path);
+        signedAt = entry.mtime;
       }
     }
   } catch (error) {
@@ -72,7 +72,7 @@ export async function readOuterArchive(
     configBytes === undefined ||
     signature === undefined ||
     inner === undefined ||
-    configMtime === undefined
+    signedAt === undefined
   ) {
     throw new PackageError(
       'bad-layout',
@@ -85,8 +85,8 @@ export async function readOuterArchive(
   return {
     configBytes,
     configHash: hashBuffer(configBytes),
-    configMtime,
     signature: signature.toString('utf8'),
+    signedAt,
     innerPath,
     innerHash: inner.hash,
     innerSize: inner.size,

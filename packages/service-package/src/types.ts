@@ -23,8 +23,15 @@ export interface BuildServicePackageOptions {
   credential: Credential;
   /** Default <serviceDir>/<build.package_folder>/service.tar.gz. */
   outputPath?: string;
-  /** mtime of every archive entry (default 2000-01-01T00:00:00Z): the same inputs give the same bytes. */
+  /** mtime of every archive entry but package.sign (default 2000-01-01T00:00:00Z), so the same files give the same bytes. */
   mtime?: Date;
+  /**
+   * When the package is signed (default: now), whole seconds. Written as the mtime of
+   * package.sign, where aos-signer's packages carry their signing time too; the image built from
+   * the package takes its `created` time from it. Give a fixed time (SOURCE_DATE_EPOCH) and the
+   * same inputs give the same bytes.
+   */
+  signedAt?: Date;
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -78,7 +85,11 @@ export interface VerifiedPackage {
   signer: PackageSigner;
   /** From package.sign, checked against the archive. */
   files: SignedFile[];
-  /** ISO time: mtime of config.yaml in the outer archive. */
+  /**
+   * ISO time the package was signed: the mtime of package.sign in the outer archive (aos-signer
+   * and `aos sign` both write it when signing). Not covered by the signature: informational,
+   * the image's `created` time.
+   */
   created: string;
   /** The service/ tree as safe entries, names relative to service/ (rootfs paths). */
   serviceEntries(): AsyncIterable<SafeEntry>;
@@ -111,6 +122,7 @@ export interface PackageInspection {
     hasChain: boolean;
   };
   config?: ServiceConfig;
+  /** ISO time the package was signed (the mtime of package.sign), as VerifiedPackage.created. */
   created?: string;
   /** ok with trusted false: the signature matches the certificate the package carries, but no trust was given to check it against. */
   verification: { ok: true; trusted: boolean } | { ok: false; code: string; message: string; entry?: string };

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,14 @@ let signer: TestSigner;
 let trust: PackageTrust;
 let packagePath: string;
 let counter = 0;
+const SIGNED_AT = new Date('2026-11-20T10:11:12Z');
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'service-package-verify-'));
   signer = createTestSigner();
   trust = { roots: [new X509Certificate(signer.ca.certificatePem)] };
   const serviceDir = await createTestService(join(workDir, 'service'), { stateRequired: true });
-  packagePath = (await buildServicePackage({ serviceDir, credential: signer.credential })).path;
+  packagePath = (await buildServicePackage({ serviceDir, credential: signer.credential, signedAt: SIGNED_AT })).path;
 });
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
@@ -106,7 +107,8 @@ describe('verifyServicePackage', () => {
   it('round-trips: build → verify, with the service/ tree as rootfs entries', async () => {
     const verified = await verifyServicePackage(packagePath, { trust });
     try {
-      expect(verified.created).toBe('2000-01-01T00:00:00.000Z');
+      // The signing time, not the fixed 2000-01-01 of the other entries.
+      expect(verified.created).toBe('2026-11-20T10:11:12.000Z');
       expect(verified.config.configuration.cmd).toBe('python3 /app/main.py');
       expect(verified.signer.subject).toEqual({
         commonName: 'Test SP',
@@ -155,9 +157,12 @@ describe('verifyServicePackage', () => {
       await writeFile(join(innerDir, 'service/cpu_load/cpu_load.py'), 'print(1)\n');
     });
     await signFolder(directory, { includeChain: false });
+    // make_archive keeps the files' mtimes: package.sign's is when aos-signer wrote it.
+    await utimes(join(directory, 'package.sign'), SIGNED_AT, new Date('2023-11-24T09:30:15Z'));
     const path = repack(directory);
 
     const verified = await verifyServicePackage(path, { trust: { certificates: [signer.credential.certificate] } });
+    expect(verified.created).toBe('2023-11-24T09:30:15.000Z');
     const names: string[] = [];
     for await (const entry of verified.serviceEntries()) {
       names.push(entry.name);

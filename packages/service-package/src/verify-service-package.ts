@@ -58,7 +58,7 @@ export async function verifyServicePackage(
       config,
       signer,
       files,
-      created: outer.configMtime.toISOString(),
+      created: outer.signedAt.toISOString(),
       hasDefaultState: inner.hasDefaultState,
       serviceEntries: () => readServiceEntries(outer.innerPath, outer.configBytes, innerOptions),
       readDefaultState: () => readDefaultState(outer.innerPath, innerOptions),

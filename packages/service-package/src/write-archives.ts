@@ -91,9 +91,14 @@ export interface OuterArchiveParts {
   signature: string;
   inner: { path: string; size: number };
   mtime: Date;
+  /** The mtime of package.sign: when it was signed. */
+  signedAt: Date;
 }
 
-/** Write the outer service.tar.gz: "./", "./config.yaml", "./package.sign", "./service.tar.gz". */
+/**
+ * Write the outer service.tar.gz: "./", "./config.yaml", "./package.sign", "./service.tar.gz".
+ * package.sign carries the signing time as its mtime (as in aos-signer's packages), the others `mtime`.
+ */
 export async function writeOuterArchive(
   path: string,
   parts: OuterArchiveParts,
@@ -117,7 +122,14 @@ export async function writeOuterArchive(
         mode: 0o644,
         body: parts.configBytes,
       });
-      await writer.add({ name: './package.sign', type: 'file', size: signature.length, mode: 0o644, body: signature });
+      await writer.add({
+        name: './package.sign',
+        type: 'file',
+        size: signature.length,
+        mode: 0o644,
+        mtime: parts.signedAt,
+        body: signature,
+      });
       await writer.add({
         name: './service.tar.gz',
         type: 'file',

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { join, isAbsolute } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ImageError, type BlobStore } from '@openaos/image';
 import { AgentError } from '../errors.js';
@@ -55,11 +55,12 @@ export async function ensureBlob(
   for (const source of sources) {
     try {
       const opened = await openSource(blobLocation(source, hex));
+      // pipeline(): a refusal by the limit destroys the source too (the download is dropped), and
+      // store.put, reading the last stage, reports whichever error came first.
       const stream =
         size === undefined && options.maxBytes !== undefined
-          ? opened.pipe(limitBytes(options.maxBytes, digest))
+          ? pipeline(opened, limitBytes(options.maxBytes, digest), () => {})
           : opened;
-      if (stream !== opened) opened.on('error', (error) => stream.destroy(error));
       await store.put(stream, { digest, ...(size !== undefined ? { size } : {}) });
       return;
     } catch (error) {

@@ -6,6 +6,8 @@ import { runUpload, type UploadResult } from './upload.js';
 export interface GoOptions extends CloudTargetOptions, ServiceLocation {
   /** `-p`: sign (and authenticate) with this PKCS#12. */
   pkcs12?: string;
+  /** The signing time recorded in the package (SOURCE_DATE_EPOCH); default now. */
+  signedAt?: Date | undefined;
   onSignProgress?: SignOptions['onProgress'];
   onUploadProgress?: (sent: number, total: number) => void;
 }
@@ -21,6 +23,7 @@ export async function runGo(options: GoOptions): Promise<GoResult> {
     ...locationOf(options),
     aosHome: options.aosHome,
     ...(options.pkcs12 ? { pkcs12: options.pkcs12 } : {}),
+    ...(options.signedAt ? { signedAt: options.signedAt } : {}),
     ...(options.onSignProgress ? { onProgress: options.onSignProgress } : {}),
   });
   const upload = await runUpload({

@@ -13,6 +13,8 @@ export interface ImageBuildOptions extends TrustOptions {
   outputDir: string;
   /** Reference name in index.json (default "latest"). */
   tag?: string;
+  /** SOURCE_DATE_EPOCH: the image's created time instead of the package's signing time. */
+  sourceDateEpoch?: Date | undefined;
   /** Bytes of the service tree packed into the layer so far. */
   onProgress?: (bytes: number) => void;
 }
@@ -73,6 +75,7 @@ export async function runImageBuild(options: ImageBuildOptions): Promise<ImageBu
       config: verified.config,
       entries: verified.serviceEntries(),
       created: verified.created,
+      sourceDateEpoch: options.sourceDateEpoch,
       store,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

@@ -17,6 +17,8 @@ export interface SignOptions extends ServiceLocation {
   password?: string;
   /** Where to write the package (default `<service>/<build.package_folder>/service.tar.gz`). */
   output?: string;
+  /** The signing time recorded in the package (SOURCE_DATE_EPOCH); default now. */
+  signedAt?: Date | undefined;
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -76,6 +78,7 @@ export async function runSign(options: SignOptions): Promise<SignResult> {
       serviceDir: folder.serviceDir,
       credential: resolved.credential,
       ...(options.output ? { outputPath: resolve(options.output) } : {}),
+      ...(options.signedAt ? { signedAt: options.signedAt } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseSourceDateEpoch } from '@openaos/image';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -19,6 +20,18 @@ const schema = z.object({
     .transform((value) => value === 'true'),
   /** The address people use, for the messages printed at start. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
+  /** reproducible-builds.org: the created time of every image built, instead of each package's signing time. */
+  SOURCE_DATE_EPOCH: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      try {
+        return parseSourceDateEpoch(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string };

@@ -249,6 +249,7 @@ async function buildAndStore(
         config: verified.config,
         entries: verified.serviceEntries(),
         created: verified.created,
+        sourceDateEpoch: deps.sourceDateEpoch,
         store,
       });
     } catch (error) {

@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-/** Where the lead put the official OCI runtime-spec schema files (runtime-spec `schema/`). */
-export const SCHEMA_DIRECTORY = '/work/shared/fixtures/oci-runtime-spec-schema';
+/**
+ * The official OCI runtime-spec schema files (runtime-spec `schema/`, Apache-2.0), copied into
+ * the repository beside this file; SOURCE.txt says from which commit.
+ */
+export const SCHEMA_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), 'oci-runtime-spec-schema');
 const BASE_ID = 'https://openaos.invalid/oci-runtime-spec/';
 
 let validate: ValidateFunction | undefined;

@@ -48,6 +48,9 @@ export function runInstallWorker(paths: StoragePaths, service: ServiceVersion): 
           ),
         );
     });
+    // A worker that dies before reading makes this write fail (EPIPE); its exit, reported by
+    // 'close' above, is the error that matters, so the write error is only kept from escaping.
+    child.stdin.on('error', () => undefined);
     child.stdin.write(JSON.stringify({ storageRoot: paths.root, service }) + '\n');
     // stdin stays open: the worker exits if it closes (this process died).
   });

@@ -113,7 +113,9 @@ export function issueDesiredStatusSigner(
 
 /** Whether `certificate` was issued as a desired-status signer (OU and not a CA). Says nothing about trust. */
 export function isDesiredStatusSigner(certificate: X509Certificate): boolean {
-  return !certificate.ca && describeSubject(certificate).organizationalUnit === DESIRED_STATUS_SIGNER_ORGANIZATIONAL_UNIT;
+  return (
+    !certificate.ca && describeSubject(certificate).organizationalUnit === DESIRED_STATUS_SIGNER_ORGANIZATIONAL_UNIT
+  );
 }
 
 interface LeafRequest {

@@ -1,0 +1,609 @@
+import { randomUUID } from 'node:crypto';
+import { ProtocolError } from '../errors.js';
+import {
+  RESPONSE_TYPES,
+  type IncomingType,
+  type MessageInput,
+  type MessageOf,
+  type MessageType,
+  type OutgoingType,
+  type ReplyType,
+  type RequestType,
+  type ResponseTypeOf,
+  type Side,
+} from './catalog.js';
+import { CLOSE_CODES, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './channel-limits.js';
+import { createAck, createEnvelope, createErrorReply, encodeEnvelope, parseEnvelope } from './envelope.js';
+import type { Envelope, Header } from './header.js';
+import { RecentSet } from './recent-set.js';
+import { TokenBucket } from './token-bucket.js';
+
+/*
+ * The v7 channel: one WebSocket to one unit, on either side. Invariants:
+ * - Every received frame is parsed; a bad one gets a nack with `error` (never an ack, never a
+ *   throw), a valid one an ack repeating its `header.txn`, before its handler runs.
+ * - Nothing thrown by a handler, a callback or the socket escapes the socket's event handlers.
+ * - Everything held for the peer (sent and unacknowledged, acks not yet written) is counted; past
+ *   the limits the connection is closed, so a peer that does not read costs bounded memory.
+ * - Once closing, every pending send and request is rejected exactly once, with the same error.
+ */
+
+/** What the channel needs of a socket: `ws`'s WebSocket has all of it (client or server side). */
+export interface ChannelSocket {
+  /** 1 when open (WebSocket.OPEN). */
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Buffer, callback: (error?: Error) => void): void;
+  ping(): void;
+  terminate(): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  on(event: 'pong', listener: () => void): unknown;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+const SOCKET_OPEN = 1;
+/** Received txns remembered to spot a resent message (acknowledged again, handled once). */
+const REMEMBERED_TXNS = 1024;
+
+/** Messages a side sends with `send` (acks and nacks are the channel's business). */
+export type SendableType<S extends Side> = Exclude<OutgoingType<S>, ReplyType>;
+/** Messages a side receives in handlers. */
+export type HandledType<S extends Side> = Exclude<IncomingType<S>, ReplyType>;
+/** The data of a message to send, as written by the sender. */
+export type Outgoing<T extends SendableType<Side>> = MessageInput<T> & { messageType: T };
+
+/** What a handler gets besides the parsed data. */
+export interface MessageContext<S extends Side> {
+  header: Header;
+  /** The data object as received, before parsing: what `verifyDesiredStatus` must be given. */
+  rawData: Record<string, unknown>;
+  /** Send a message carrying this message's `correlationId` (the response to a request); resolves on its ack. */
+  reply<T extends SendableType<S>>(data: Outgoing<T>): Promise<void>;
+}
+
+export type MessageHandler<S extends Side, T extends HandledType<S>> = (
+  data: MessageOf<T>,
+  context: MessageContext<S>,
+) => void | Promise<void>;
+
+export interface ChannelOptions<S extends Side> {
+  /** This side: `cloud` (the gateway) or `unit` (the agent). */
+  side: S;
+  /** The unit's systemId: stamped on every message sent, required on every message received. */
+  systemId: string;
+  /** Limits; anything left out takes {@link DEFAULT_CHANNEL_LIMITS}. */
+  limits?: Partial<ChannelLimits>;
+  /**
+   * Problems that do not close the connection: a refused incoming message, a handler that threw,
+   * a message without handler, an ack for nothing. Errors thrown here are ignored.
+   */
+  onError?: (error: ProtocolError) => void;
+}
+
+/** How the connection ended. `error.code` says why (`closed` for a plain close by either side). */
+export interface ChannelClosed {
+  code: number;
+  reason: string;
+  error: ProtocolError;
+}
+
+export interface ChannelStats {
+  state: 'open' | 'closing' | 'closed';
+  /** Messages held for the peer (unacknowledged sends plus unwritten acks/nacks). */
+  queuedMessages: number;
+  queuedBytes: number;
+  /** Requests waiting for their response. */
+  pendingRequests: number;
+}
+
+export interface Channel<S extends Side> {
+  readonly side: S;
+  readonly systemId: string;
+  /**
+   * Send a message; resolves when the peer acks it. Rejects (never throws) with ProtocolError:
+   * `invalid-message`/`wrong-direction` (bad data), `frame-too-large`, `refused` (nack with error),
+   * `nacked` (still nacked after `maxNackRetries` resends), `ack-timeout`, `send-queue-full`,
+   * `closed`, `heartbeat-timeout`, `rate-limited`.
+   */
+  send<T extends SendableType<S>>(data: Outgoing<T>, options?: { ackTimeoutMs?: number }): Promise<void>;
+  /**
+   * Send a request and resolve with its response (the message of type `RESPONSE_TYPES[type]`
+   * with the same `correlationId`, set to a fresh UUID when absent). The response does not go to
+   * handlers. Rejects as `send`, or with `response-timeout`.
+   */
+  request<T extends RequestType & SendableType<S>>(
+    data: Outgoing<T>,
+    options?: { responseTimeoutMs?: number },
+  ): Promise<MessageOf<ResponseTypeOf<T>>>;
+  /** Handle one message type (one handler per type; a new one replaces it). Returns a function that removes it. */
+  on<T extends HandledType<S>>(messageType: T, handler: MessageHandler<S, T>): () => void;
+  /** Close the connection normally; pending sends and requests reject with `closed`. */
+  close(reason?: string): void;
+  /** Resolves (never rejects) once the socket has closed, whoever closed it. */
+  readonly closed: Promise<ChannelClosed>;
+  stats(): ChannelStats;
+}
+
+interface PendingSend {
+  txn: string;
+  messageType: string;
+  frame: Buffer;
+  retries: number;
+  ackTimeoutMs: number;
+  timer: NodeJS.Timeout | undefined;
+  resolve: () => void;
+  reject: (error: ProtocolError) => void;
+}
+
+interface PendingRequest {
+  responseType: string;
+  timer: NodeJS.Timeout;
+  resolve: (data: unknown) => void;
+  reject: (error: ProtocolError) => void;
+}
+
+type Shutdown = { code: number; reason: string } | 'terminate';
+
+/** Outgoing data inside the channel, once the public signatures have checked its type. */
+type AnyOutgoing = MessageInput<MessageType> & { messageType: MessageType; correlationId?: string | null | undefined };
+
+/**
+ * Wrap an open socket in a v7 channel for `options.side`. The same code serves the cloud's
+ * gateway and the agent's link; see the package README for a complete example.
+ */
+export function createChannel<S extends Side>(socket: ChannelSocket, options: ChannelOptions<S>): Channel<S> {
+  return new V7Channel(socket, options);
+}
+
+class V7Channel<S extends Side> implements Channel<S> {
+  readonly side: S;
+  readonly systemId: string;
+  readonly closed: Promise<ChannelClosed>;
+  private readonly limits: ChannelLimits;
+  private readonly handlers = new Map<string, MessageHandler<S, HandledType<S>>>();
+  private readonly pendingSends = new Map<string, PendingSend>();
+  private readonly pendingRequests = new Map<string, PendingRequest>();
+  private readonly receivedTxns = new RecentSet(REMEMBERED_TXNS);
+  private readonly incomingBudget: TokenBucket;
+  private state: ChannelStats['state'] = 'open';
+  private queuedMessages = 0;
+  private queuedBytes = 0;
+  private isAlive = true;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private closeError: ProtocolError | undefined;
+  private socketError: Error | undefined;
+  private resolveClosed: (closed: ChannelClosed) => void = () => undefined;
+
+  constructor(
+    private readonly socket: ChannelSocket,
+    private readonly options: ChannelOptions<S>,
+  ) {
+    this.side = options.side;
+    this.systemId = options.systemId;
+    this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.limits };
+    this.incomingBudget = new TokenBucket(this.limits.maxIncomingPerSecond, this.limits.maxIncomingBurst);
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    socket.on('message', (frame) => this.guard(() => this.receive(frame)));
+    socket.on('pong', () => {
+      this.isAlive = true;
+    });
+    socket.on('error', (error) => {
+      this.socketError = error;
+    });
+    socket.on('close', (code, reason) => this.guard(() => this.finish(code, reason.toString())));
+    if (socket.readyState !== SOCKET_OPEN) {
+      this.closeError = new ProtocolError(
+        'closed',
+        `opening the channel to unit ${this.systemId}: the socket is not open (readyState ${socket.readyState}); create the channel once the socket is open`,
+      );
+      this.finish(1006, '');
+      return;
+    }
+    this.startHeartbeat();
+  }
+
+  send<T extends SendableType<S>>(data: Outgoing<T>, options: { ackTimeoutMs?: number } = {}): Promise<void> {
+    return this.sendData(data as AnyOutgoing, options.ackTimeoutMs ?? this.limits.ackTimeoutMs);
+  }
+
+  private sendData(data: AnyOutgoing, ackTimeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const messageType = data.messageType;
+      if (this.state !== 'open') return reject(this.notOpenError(`sending ${messageType}`));
+      let envelope: Envelope;
+      try {
+        envelope = createEnvelope(data, { systemId: this.systemId, sender: this.side });
+      } catch (error) {
+        return reject(error);
+      }
+      const frame = Buffer.from(encodeEnvelope(envelope));
+      if (frame.length > this.limits.maxFrameBytes) {
+        return reject(
+          new ProtocolError(
+            'frame-too-large',
+            `sending ${messageType}: ${frame.length} bytes is over the frame limit of ${this.limits.maxFrameBytes}; split it (logs into parts)`,
+            { messageType },
+          ),
+        );
+      }
+      if (!this.admit(frame.length)) return reject(this.notOpenError(`sending ${messageType}`));
+      const pending: PendingSend = {
+        txn: envelope.header.txn,
+        messageType,
+        frame,
+        retries: 0,
+        ackTimeoutMs,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      this.pendingSends.set(pending.txn, pending);
+      this.write(frame);
+      this.armAckTimer(pending);
+    });
+  }
+
+  request<T extends RequestType & SendableType<S>>(
+    data: Outgoing<T>,
+    options: { responseTimeoutMs?: number } = {},
+  ): Promise<MessageOf<ResponseTypeOf<T>>> {
+    const requestType = data.messageType as RequestType;
+    const correlationId = data.correlationId ?? randomUUID();
+    const timeoutMs = options.responseTimeoutMs ?? this.limits.responseTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const waiter: PendingRequest = {
+        responseType: RESPONSE_TYPES[requestType],
+        resolve: resolve as (data: unknown) => void,
+        reject,
+        timer: setTimeout(() => {
+          this.pendingRequests.delete(correlationId);
+          reject(
+            new ProtocolError(
+              'response-timeout',
+              `requesting ${requestType} (correlationId ${correlationId}): no ${RESPONSE_TYPES[requestType]} within ${timeoutMs} ms; try again later`,
+              { messageType: requestType },
+            ),
+          );
+        }, timeoutMs),
+      };
+      this.pendingRequests.set(correlationId, waiter);
+      this.sendData({ ...(data as AnyOutgoing), correlationId }, this.limits.ackTimeoutMs).catch((error: unknown) => {
+        if (this.pendingRequests.get(correlationId) !== waiter) return;
+        this.pendingRequests.delete(correlationId);
+        clearTimeout(waiter.timer);
+        reject(error);
+      });
+    });
+  }
+
+  on<T extends HandledType<S>>(messageType: T, handler: MessageHandler<S, T>): () => void {
+    const stored = handler as unknown as MessageHandler<S, HandledType<S>>;
+    this.handlers.set(messageType, stored);
+    return () => {
+      if (this.handlers.get(messageType) === stored) this.handlers.delete(messageType);
+    };
+  }
+
+  close(reason = 'closed by this side'): void {
+    this.shutdown(new ProtocolError('closed', `the connection to unit ${this.systemId} was closed: ${reason}`), {
+      code: CLOSE_CODES.normal,
+      reason,
+    });
+  }
+
+  stats(): ChannelStats {
+    return {
+      state: this.state,
+      queuedMessages: this.queuedMessages,
+      queuedBytes: this.queuedBytes,
+      pendingRequests: this.pendingRequests.size,
+    };
+  }
+
+  private receive(frame: Buffer | ArrayBuffer | Buffer[]): void {
+    if (this.state !== 'open') return;
+    if (!this.incomingBudget.take()) {
+      const error = new ProtocolError(
+        'rate-limited',
+        `receiving from unit ${this.systemId}: more than ${this.limits.maxIncomingPerSecond} messages per second (burst ${this.limits.maxIncomingBurst}); closing the connection`,
+      );
+      this.shutdown(error, { code: CLOSE_CODES.policyViolation, reason: 'too many messages per second' });
+      return;
+    }
+    const parsed = parseEnvelope(frame, {
+      receiver: this.side,
+      systemId: this.systemId,
+      maxFrameBytes: this.limits.maxFrameBytes,
+    });
+    if (!parsed.ok) {
+      this.refuse(parsed.error, parsed.txn, parsed.messageType);
+      return;
+    }
+    const { header, data } = parsed.envelope;
+    if (data.messageType === 'ack') {
+      if (!this.settleSend(header.txn)) this.reportUnexpectedReply('ack', header.txn);
+    } else if (data.messageType === 'nack') {
+      this.handleNack(header.txn, data);
+    } else {
+      this.deliver(header, data as MessageOf<HandledType<S>>, parsed.rawData);
+    }
+  }
+
+  private refuse(error: ProtocolError, txn: string | undefined, messageType: string | undefined): void {
+    if (error.code === 'frame-too-large') {
+      this.shutdown(error, { code: CLOSE_CODES.messageTooBig, reason: 'frame too large' });
+      return;
+    }
+    this.report(error);
+    // Answering a broken ack or nack could start an endless exchange: it is only reported.
+    if (messageType === 'ack' || messageType === 'nack') return;
+    this.writeReply(createErrorReply(error, { systemId: this.systemId, ...(txn !== undefined && { txn }) }));
+  }
+
+  private deliver(header: Header, data: MessageOf<HandledType<S>>, rawData: Record<string, unknown>): void {
+    const isResent = this.receivedTxns.has(header.txn);
+    this.receivedTxns.add(header.txn);
+    this.writeReply(createAck(header.txn, { systemId: this.systemId }));
+    if (isResent || this.state !== 'open') return;
+    const correlationId = data.correlationId ?? undefined;
+    const waiter = correlationId === undefined ? undefined : this.pendingRequests.get(correlationId);
+    if (correlationId !== undefined && waiter?.responseType === data.messageType) {
+      this.pendingRequests.delete(correlationId);
+      clearTimeout(waiter.timer);
+      waiter.resolve(data);
+      return;
+    }
+    const handler = this.handlers.get(data.messageType);
+    if (handler === undefined) {
+      this.report(
+        new ProtocolError(
+          'unhandled-message',
+          `received ${data.messageType} (txn ${header.txn}) from unit ${this.systemId} with no handler for it; it was acknowledged and dropped`,
+          { txn: header.txn, messageType: data.messageType },
+        ),
+      );
+      return;
+    }
+    const context: MessageContext<S> = {
+      header,
+      rawData,
+      reply: (reply) => {
+        const outgoing = reply as AnyOutgoing;
+        return this.sendData(
+          { ...outgoing, correlationId: outgoing.correlationId ?? correlationId },
+          this.limits.ackTimeoutMs,
+        );
+      },
+    };
+    Promise.resolve()
+      .then(() => handler(data, context))
+      .catch((error: unknown) =>
+        this.report(
+          new ProtocolError(
+            'handler-failed',
+            `handling ${data.messageType} (txn ${header.txn}) from unit ${this.systemId}: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error, txn: header.txn, messageType: data.messageType },
+          ),
+        ),
+      );
+  }
+
+  private handleNack(txn: string, nack: MessageOf<'nack'>): void {
+    const pending = this.pendingSends.get(txn);
+    if (pending === undefined) {
+      this.reportUnexpectedReply('nack', txn);
+      return;
+    }
+    const what = `sending ${pending.messageType} (txn ${txn}) to unit ${this.systemId}`;
+    if (nack.error !== undefined) {
+      const error = new ProtocolError('refused', `${what}: refused (${nack.error.code}: ${nack.error.message})`, {
+        txn,
+        messageType: pending.messageType,
+      });
+      this.settleSend(txn, error);
+      return;
+    }
+    if (pending.retries >= this.limits.maxNackRetries) {
+      const error = new ProtocolError(
+        'nacked',
+        `${what}: still nacked after ${pending.retries} resends; the peer is busy, try again later`,
+        { txn, messageType: pending.messageType },
+      );
+      this.settleSend(txn, error);
+      return;
+    }
+    pending.retries += 1;
+    clearTimeout(pending.timer);
+    const delay = Math.min(Math.max(nack.retryAfter, 0), this.limits.maxRetryAfterMs);
+    pending.timer = setTimeout(() => {
+      if (this.state !== 'open' || this.pendingSends.get(txn) !== pending) return;
+      this.write(pending.frame);
+      this.armAckTimer(pending);
+    }, delay);
+  }
+
+  private armAckTimer(pending: PendingSend): void {
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => {
+      const error = new ProtocolError(
+        'ack-timeout',
+        `sending ${pending.messageType} (txn ${pending.txn}) to unit ${this.systemId}: no ack within ${pending.ackTimeoutMs} ms; the peer is slow or dropped it`,
+        { txn: pending.txn, messageType: pending.messageType },
+      );
+      this.settleSend(pending.txn, error);
+    }, pending.ackTimeoutMs);
+  }
+
+  /** Resolve (no error) or reject a pending send and release its place in the queue. False when there was none. */
+  private settleSend(txn: string, error?: ProtocolError): boolean {
+    const pending = this.pendingSends.get(txn);
+    if (pending === undefined) return false;
+    this.pendingSends.delete(txn);
+    clearTimeout(pending.timer);
+    this.release(pending.frame.length);
+    if (error === undefined) pending.resolve();
+    else pending.reject(error);
+    return true;
+  }
+
+  /** Count a frame into the queue, or close the connection when it would pass a limit. */
+  private admit(bytes: number): boolean {
+    const messages = this.queuedMessages + 1;
+    const total = this.queuedBytes + bytes;
+    if (messages > this.limits.maxQueuedMessages || total > this.limits.maxQueuedBytes) {
+      const error = new ProtocolError(
+        'send-queue-full',
+        `sending to unit ${this.systemId}: ${messages} messages (${total} bytes) would wait for the peer, over the limit of ${this.limits.maxQueuedMessages} messages or ${this.limits.maxQueuedBytes} bytes; the peer is not reading, so the connection is closed (it reconnects and resynchronises)`,
+      );
+      this.shutdown(error, { code: CLOSE_CODES.tryAgainLater, reason: 'send queue full: the peer is not reading' });
+      return false;
+    }
+    this.queuedMessages = messages;
+    this.queuedBytes = total;
+    return true;
+  }
+
+  private release(bytes: number): void {
+    this.queuedMessages -= 1;
+    this.queuedBytes -= bytes;
+  }
+
+  /** Write an ack or nack: queued until the socket has taken it, never acknowledged. */
+  private writeReply(envelope: Envelope): void {
+    if (this.state !== 'open') return;
+    const frame = Buffer.from(encodeEnvelope(envelope));
+    if (!this.admit(frame.length)) return;
+    this.write(frame, () => this.release(frame.length));
+  }
+
+  private write(frame: Buffer, onWritten?: () => void): void {
+    try {
+      this.socket.send(frame, () => onWritten?.());
+    } catch (error) {
+      onWritten?.();
+      const message = error instanceof Error ? error.message : String(error);
+      this.shutdown(
+        new ProtocolError('closed', `writing to unit ${this.systemId}: ${message}`, { cause: error }),
+        'terminate',
+      );
+    }
+  }
+
+  private startHeartbeat(): void {
+    const interval = this.limits.pingIntervalMs;
+    if (interval <= 0) return;
+    this.heartbeat = setInterval(() => {
+      this.guard(() => {
+        if (!this.isAlive) {
+          const error = new ProtocolError(
+            'heartbeat-timeout',
+            `pinging unit ${this.systemId}: no pong within ${interval} ms, the link is dead; terminating the connection`,
+          );
+          this.shutdown(error, 'terminate');
+          return;
+        }
+        this.isAlive = false;
+        this.socket.ping();
+      });
+    }, interval);
+  }
+
+  /** Start closing: reject everything pending, then close (or terminate) the socket. */
+  private shutdown(error: ProtocolError, how: Shutdown): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.closeError = error;
+    clearInterval(this.heartbeat);
+    this.failPending(error);
+    if (how === 'terminate') {
+      this.terminateSocket();
+      return;
+    }
+    try {
+      this.socket.close(how.code, how.reason);
+    } catch {
+      this.terminateSocket();
+      return;
+    }
+    this.closeTimer = setTimeout(() => this.terminateSocket(), this.limits.closeTimeoutMs);
+  }
+
+  /** The socket has closed: settle everything and resolve `closed`. */
+  private finish(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.heartbeat);
+    clearTimeout(this.closeTimer);
+    const cause = this.socketError;
+    const error =
+      this.closeError ??
+      new ProtocolError(
+        'closed',
+        `the connection to unit ${this.systemId} closed (code ${code}${reason ? `: ${reason}` : ''}${cause ? `; ${cause.message}` : ''}); reconnect to resynchronise`,
+        { cause },
+      );
+    this.closeError = error;
+    this.failPending(error);
+    this.resolveClosed({ code, reason, error });
+  }
+
+  private failPending(error: ProtocolError): void {
+    for (const txn of [...this.pendingSends.keys()]) this.settleSend(txn, error);
+    for (const waiter of this.pendingRequests.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+    this.pendingRequests.clear();
+  }
+
+  private terminateSocket(): void {
+    try {
+      this.socket.terminate();
+    } catch {
+      // Already destroyed: its close event has fired or will.
+    }
+  }
+
+  private notOpenError(what: string): ProtocolError {
+    return this.closeError ?? new ProtocolError('closed', `${what}: the connection to unit ${this.systemId} is closed`);
+  }
+
+  private reportUnexpectedReply(kind: ReplyType, txn: string): void {
+    this.report(
+      new ProtocolError(
+        'unexpected-reply',
+        `received ${kind} for txn ${txn} from unit ${this.systemId}, which waits for nothing (acknowledged after its timeout?)`,
+        { txn, messageType: kind },
+      ),
+    );
+  }
+
+  private report(error: ProtocolError): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // The application's error callback must not break the socket handler.
+    }
+  }
+
+  /** Run socket-event work so that nothing it throws escapes into the socket's emitter. */
+  private guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.report(
+        new ProtocolError('handler-failed', `channel of unit ${this.systemId}: ${message}`, { cause: error }),
+      );
+      this.shutdown(
+        new ProtocolError('closed', `channel of unit ${this.systemId} failed: ${message}`, { cause: error }),
+        'terminate',
+      );
+    }
+  }
+}

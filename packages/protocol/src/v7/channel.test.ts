@@ -6,7 +6,9 @@ import type { MessageInput } from './catalog.js';
 import { CLOSE_CODES, type ChannelLimits } from './channel-limits.js';
 import { createChannel, type Channel, type ChannelSocket } from './channel.js';
 import { createAck, createEnvelope, createNack, encodeEnvelope } from './envelope.js';
+import { signDesiredStatus, verifyDesiredStatus, type VerifyDesiredStatusResult } from './desired-status-signature.js';
 import { createPlainBlobInfo } from './plain-blob.js';
+import { loadPkiFixture } from './testing/pki-fixture.js';
 import { RawPeer } from './testing/raw-peer.js';
 import { openSocketPair, type SocketPair } from './testing/socket-pair.js';
 
@@ -131,6 +133,18 @@ describe('v7 channel over real WebSockets', () => {
     expect(frames.length).toBeGreaterThanOrEqual(2); // the desiredStatus and the ack of the unitStatus
     expect(frames.every((isBinary) => isBinary)).toBe(true); // AosCore reads binary frames only
     expect(cloud.stats()).toMatchObject({ state: 'open', queuedMessages: 0, queuedBytes: 0 });
+  });
+
+  it('carries a signed desired status that the unit verifies from the handler’s rawData', async () => {
+    const { cloud, unit } = await openChannels();
+    const pki = loadPkiFixture();
+    const verified = deferred<VerifyDesiredStatusResult>();
+    unit.on('desiredStatus', (_data, context) =>
+      verified.resolve(verifyDesiredStatus(context.rawData, { systemId, trustedCa: pki.rootCertificate })),
+    );
+    await cloud.send(signDesiredStatus(desiredStatus, { systemId, generation: 3, credential: pki.signer }));
+    const result = await verified.promise;
+    expect(result.ok ? result.generation : result.message).toBe(3);
   });
 
   it('answers a request with the response of the same correlationId, not through handlers', async () => {

@@ -126,6 +126,11 @@ export interface Channel<S extends Side> {
   stats(): ChannelStats;
 }
 
+/** The gateway's end of a unit's connection. */
+export type CloudChannel = Channel<'cloud'>;
+/** The agent's end of its connection to the cloud. */
+export type UnitChannel = Channel<'unit'>;
+
 interface PendingSend {
   txn: string;
   messageType: string;
@@ -176,6 +181,8 @@ class V7Channel<S extends Side> implements Channel<S> {
   private closeError: ProtocolError | undefined;
   private socketError: Error | undefined;
   private resolveClosed: (closed: ChannelClosed) => void = () => undefined;
+  /** Who is at the other end, for messages: "unit <systemId>" on the cloud, "the cloud" on the unit. */
+  private readonly peer: string;
 
   constructor(
     private readonly socket: ChannelSocket,
@@ -183,6 +190,7 @@ class V7Channel<S extends Side> implements Channel<S> {
   ) {
     this.side = options.side;
     this.systemId = options.systemId;
+    this.peer = options.side === 'cloud' ? `unit ${options.systemId}` : 'the cloud';
     this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.limits };
     this.incomingBudget = new TokenBucket(this.limits.maxIncomingPerSecond, this.limits.maxIncomingBurst);
     this.closed = new Promise((resolve) => {
@@ -199,7 +207,7 @@ class V7Channel<S extends Side> implements Channel<S> {
     if (socket.readyState !== SOCKET_OPEN) {
       this.closeError = new ProtocolError(
         'closed',
-        `opening the channel to unit ${this.systemId}: the socket is not open (readyState ${socket.readyState}); create the channel once the socket is open`,
+        `opening the channel to ${this.peer}: the socket is not open (readyState ${socket.readyState}); create the channel once the socket is open`,
       );
       this.finish(1006, '');
       return;
@@ -256,11 +264,16 @@ class V7Channel<S extends Side> implements Channel<S> {
     const correlationId = data.correlationId ?? randomUUID();
     const timeoutMs = options.responseTimeoutMs ?? this.limits.responseTimeoutMs;
     return new Promise((resolve, reject) => {
+      if (this.pendingRequests.has(correlationId)) {
+        const message = `requesting ${requestType}: correlationId ${correlationId} is already waiting for a response; use a fresh one`;
+        return reject(new ProtocolError('invalid-message', message, { messageType: requestType }));
+      }
       const waiter: PendingRequest = {
         responseType: RESPONSE_TYPES[requestType],
         resolve: resolve as (data: unknown) => void,
         reject,
         timer: setTimeout(() => {
+          if (this.pendingRequests.get(correlationId) !== waiter) return;
           this.pendingRequests.delete(correlationId);
           reject(
             new ProtocolError(
@@ -290,7 +303,7 @@ class V7Channel<S extends Side> implements Channel<S> {
   }
 
   close(reason = 'closed by this side'): void {
-    this.shutdown(new ProtocolError('closed', `the connection to unit ${this.systemId} was closed: ${reason}`), {
+    this.shutdown(new ProtocolError('closed', `the connection to ${this.peer} was closed: ${reason}`), {
       code: CLOSE_CODES.normal,
       reason,
     });
@@ -310,7 +323,7 @@ class V7Channel<S extends Side> implements Channel<S> {
     if (!this.incomingBudget.take()) {
       const error = new ProtocolError(
         'rate-limited',
-        `receiving from unit ${this.systemId}: more than ${this.limits.maxIncomingPerSecond} messages per second (burst ${this.limits.maxIncomingBurst}); closing the connection`,
+        `receiving from ${this.peer}: more than ${this.limits.maxIncomingPerSecond} messages per second (burst ${this.limits.maxIncomingBurst}); closing the connection`,
       );
       this.shutdown(error, { code: CLOSE_CODES.policyViolation, reason: 'too many messages per second' });
       return;
@@ -363,7 +376,7 @@ class V7Channel<S extends Side> implements Channel<S> {
       this.report(
         new ProtocolError(
           'unhandled-message',
-          `received ${data.messageType} (txn ${header.txn}) from unit ${this.systemId} with no handler for it; it was acknowledged and dropped`,
+          `received ${data.messageType} (txn ${header.txn}) from ${this.peer} with no handler for it; it was acknowledged and dropped`,
           { txn: header.txn, messageType: data.messageType },
         ),
       );
@@ -386,7 +399,7 @@ class V7Channel<S extends Side> implements Channel<S> {
         this.report(
           new ProtocolError(
             'handler-failed',
-            `handling ${data.messageType} (txn ${header.txn}) from unit ${this.systemId}: ${error instanceof Error ? error.message : String(error)}`,
+            `handling ${data.messageType} (txn ${header.txn}) from ${this.peer}: ${error instanceof Error ? error.message : String(error)}`,
             { cause: error, txn: header.txn, messageType: data.messageType },
           ),
         ),
@@ -399,7 +412,7 @@ class V7Channel<S extends Side> implements Channel<S> {
       this.reportUnexpectedReply('nack', txn);
       return;
     }
-    const what = `sending ${pending.messageType} (txn ${txn}) to unit ${this.systemId}`;
+    const what = `sending ${pending.messageType} (txn ${txn}) to ${this.peer}`;
     if (nack.error !== undefined) {
       const error = new ProtocolError('refused', `${what}: refused (${nack.error.code}: ${nack.error.message})`, {
         txn,
@@ -432,7 +445,7 @@ class V7Channel<S extends Side> implements Channel<S> {
     pending.timer = setTimeout(() => {
       const error = new ProtocolError(
         'ack-timeout',
-        `sending ${pending.messageType} (txn ${pending.txn}) to unit ${this.systemId}: no ack within ${pending.ackTimeoutMs} ms; the peer is slow or dropped it`,
+        `sending ${pending.messageType} (txn ${pending.txn}) to ${this.peer}: no ack within ${pending.ackTimeoutMs} ms; the peer is slow or dropped it`,
         { txn: pending.txn, messageType: pending.messageType },
       );
       this.settleSend(pending.txn, error);
@@ -458,7 +471,7 @@ class V7Channel<S extends Side> implements Channel<S> {
     if (messages > this.limits.maxQueuedMessages || total > this.limits.maxQueuedBytes) {
       const error = new ProtocolError(
         'send-queue-full',
-        `sending to unit ${this.systemId}: ${messages} messages (${total} bytes) would wait for the peer, over the limit of ${this.limits.maxQueuedMessages} messages or ${this.limits.maxQueuedBytes} bytes; the peer is not reading, so the connection is closed (it reconnects and resynchronises)`,
+        `sending to ${this.peer}: ${messages} messages (${total} bytes) would wait for the peer, over the limit of ${this.limits.maxQueuedMessages} messages or ${this.limits.maxQueuedBytes} bytes; the peer is not reading, so the connection is closed (the unit reconnects and resynchronises)`,
       );
       this.shutdown(error, { code: CLOSE_CODES.tryAgainLater, reason: 'send queue full: the peer is not reading' });
       return false;
@@ -487,10 +500,7 @@ class V7Channel<S extends Side> implements Channel<S> {
     } catch (error) {
       onWritten?.();
       const message = error instanceof Error ? error.message : String(error);
-      this.shutdown(
-        new ProtocolError('closed', `writing to unit ${this.systemId}: ${message}`, { cause: error }),
-        'terminate',
-      );
+      this.shutdown(new ProtocolError('closed', `writing to ${this.peer}: ${message}`, { cause: error }), 'terminate');
     }
   }
 
@@ -502,7 +512,7 @@ class V7Channel<S extends Side> implements Channel<S> {
         if (!this.isAlive) {
           const error = new ProtocolError(
             'heartbeat-timeout',
-            `pinging unit ${this.systemId}: no pong within ${interval} ms, the link is dead; terminating the connection`,
+            `pinging ${this.peer}: no pong within ${interval} ms, the link is dead; terminating the connection`,
           );
           this.shutdown(error, 'terminate');
           return;
@@ -544,7 +554,7 @@ class V7Channel<S extends Side> implements Channel<S> {
       this.closeError ??
       new ProtocolError(
         'closed',
-        `the connection to unit ${this.systemId} closed (code ${code}${reason ? `: ${reason}` : ''}${cause ? `; ${cause.message}` : ''}); reconnect to resynchronise`,
+        `the connection to ${this.peer} closed (code ${code}${reason ? `: ${reason}` : ''}${cause ? `; ${cause.message}` : ''}); reconnect to resynchronise`,
         { cause },
       );
     this.closeError = error;
@@ -570,14 +580,14 @@ class V7Channel<S extends Side> implements Channel<S> {
   }
 
   private notOpenError(what: string): ProtocolError {
-    return this.closeError ?? new ProtocolError('closed', `${what}: the connection to unit ${this.systemId} is closed`);
+    return this.closeError ?? new ProtocolError('closed', `${what}: the connection to ${this.peer} is closed`);
   }
 
   private reportUnexpectedReply(kind: ReplyType, txn: string): void {
     this.report(
       new ProtocolError(
         'unexpected-reply',
-        `received ${kind} for txn ${txn} from unit ${this.systemId}, which waits for nothing (acknowledged after its timeout?)`,
+        `received ${kind} for txn ${txn} from ${this.peer}, which waits for nothing (acknowledged after its timeout?)`,
         { txn, messageType: kind },
       ),
     );
@@ -597,11 +607,9 @@ class V7Channel<S extends Side> implements Channel<S> {
       work();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.report(
-        new ProtocolError('handler-failed', `channel of unit ${this.systemId}: ${message}`, { cause: error }),
-      );
+      this.report(new ProtocolError('handler-failed', `the channel to ${this.peer}: ${message}`, { cause: error }));
       this.shutdown(
-        new ProtocolError('closed', `channel of unit ${this.systemId} failed: ${message}`, { cause: error }),
+        new ProtocolError('closed', `the channel to ${this.peer} failed: ${message}`, { cause: error }),
         'terminate',
       );
     }

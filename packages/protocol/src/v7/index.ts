@@ -77,6 +77,8 @@ export { DEFAULT_CHANNEL_LIMITS, CLOSE_CODES, type ChannelLimits } from './chann
 export {
   createChannel,
   type Channel,
+  type CloudChannel,
+  type UnitChannel,
   type ChannelSocket,
   type ChannelOptions,
   type ChannelClosed,

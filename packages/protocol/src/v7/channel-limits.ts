@@ -11,13 +11,15 @@ export interface ChannelLimits {
   maxFrameBytes: number;
   /**
    * Messages held for the peer: sent and not yet acknowledged, plus acks not yet written.
-   * Default 256. When a peer lets more pile up, the channel closes the connection (1013).
+   * Default 256. When a peer lets more pile up, the channel closes the connection (1008).
    */
   maxQueuedMessages: number;
-  /** The bytes of those messages. Default 4 MiB. Over it, the channel closes the connection (1013). */
+  /** The bytes of those messages. Default 4 MiB. Over it, the channel closes the connection (1008). */
   maxQueuedBytes: number;
-  /** How long a sent message waits for its ack before `send` rejects with `ack-timeout`. Default 30 s (AosCore's send timeout). */
+  /** How long a sent message waits for its ack before it is sent again (same txn). Default 10 s. */
   ackTimeoutMs: number;
+  /** How many times an unacknowledged message is sent again before `send` rejects with `ack-timeout`. Default 3 (as AosCore). */
+  maxAckRetries: number;
   /** How long `request` waits for the response after sending. Default 60 s. */
   responseTimeoutMs: number;
   /** How many times a message is resent after a plain nack ("retry later") before `send` rejects with `nacked`. Default 3. */
@@ -26,14 +28,18 @@ export interface ChannelLimits {
   maxRetryAfterMs: number;
   /**
    * Ping period. A peer that has not answered the previous ping with a pong when the next one is
-   * due is cut off with `terminate()`, so a dead link is found within two periods. Default 30 s;
+   * due is cut off with `terminate()`, so a dead link is found within two periods. Default 20 s;
    * 0 turns heartbeats off.
    */
   pingIntervalMs: number;
-  /** Incoming messages per second the peer may keep up. Default 50. */
+  /** Incoming messages per second the peer may keep up. Default 50. Over it: close (1008). */
   maxIncomingPerSecond: number;
   /** Incoming messages the peer may send at once above that rate (a burst of log parts). Default 200. */
   maxIncomingBurst: number;
+  /** Invalid messages (each answered with a refusal) the peer may send at once. Default 10. Over it: close (1008). */
+  maxInvalidBurst: number;
+  /** Invalid messages per minute the peer may keep up after that burst. Default 6. */
+  maxInvalidPerMinute: number;
   /** After `close()`, how long to wait for the peer's close frame before `terminate()`. Default 5 s. */
   closeTimeoutMs: number;
 }
@@ -43,13 +49,16 @@ export const DEFAULT_CHANNEL_LIMITS: Readonly<ChannelLimits> = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   maxQueuedMessages: 256,
   maxQueuedBytes: 4 * 1024 * 1024,
-  ackTimeoutMs: 30_000,
+  ackTimeoutMs: 10_000,
+  maxAckRetries: 3,
   responseTimeoutMs: 60_000,
   maxNackRetries: 3,
   maxRetryAfterMs: 60_000,
-  pingIntervalMs: 30_000,
+  pingIntervalMs: 20_000,
   maxIncomingPerSecond: 50,
   maxIncomingBurst: 200,
+  maxInvalidBurst: 10,
+  maxInvalidPerMinute: 6,
   closeTimeoutMs: 5_000,
 });
 
@@ -57,10 +66,8 @@ export const DEFAULT_CHANNEL_LIMITS: Readonly<ChannelLimits> = Object.freeze({
 export const CLOSE_CODES = Object.freeze({
   /** Normal closure (`close()` without a code). */
   normal: 1000,
-  /** The peer broke a rule: too many messages per second. */
+  /** The peer broke a rule: too many messages, too many invalid ones, or it does not read (send queue full). */
   policyViolation: 1008,
   /** A frame over `maxFrameBytes`. */
   messageTooBig: 1009,
-  /** The send queue is full: the peer is not reading; it should reconnect and resynchronise. */
-  tryAgainLater: 1013,
 });

@@ -177,16 +177,18 @@ describe('v7 channel over real WebSockets', () => {
     expect(nack.value.data).toEqual({
       messageType: 'nack',
       retryAfter: 60_000,
-      error: { code: 'invalid-message', message: expect.stringContaining('data.items.0.state') },
+      errorInfo: { code: 'invalid-message', message: expect.stringContaining('data.items.0.state') },
     });
     expect(errors.map((error) => error.code)).toEqual(['invalid-message']);
 
     unit.send('{not json');
-    const nackOfJunk = await unit.next((message) => message.value.data.error !== undefined && message !== nack);
-    expect(nackOfJunk.value.data).toMatchObject({ messageType: 'nack', error: { code: 'invalid-json' } });
+    const nackOfJunk = await unit.next((message) => message.value.data.errorInfo !== undefined && message !== nack);
+    expect(nackOfJunk.value.data).toMatchObject({ messageType: 'nack', errorInfo: { code: 'invalid-json' } });
 
     unit.send(encodeEnvelope(createEnvelope(unitStatus, { systemId: 'unit-test-2', txn: 'txn-other' })));
-    expect((await unit.nextOfType('nack', 'txn-other')).value.data).toMatchObject({ error: { code: 'wrong-system' } });
+    expect((await unit.nextOfType('nack', 'txn-other')).value.data).toMatchObject({
+      errorInfo: { code: 'wrong-system' },
+    });
 
     const delivered = deferred<void>();
     cloud.on('unitStatus', () => delivered.resolve());
@@ -194,6 +196,19 @@ describe('v7 channel over real WebSockets', () => {
     await unit.nextOfType('ack', 'txn-good');
     await delivered.promise;
     expect(cloud.stats().state).toBe('open');
+  });
+
+  it('closes with 1008 after too many invalid messages', async () => {
+    const { cloud, unit, errors } = await openCloudWithRawUnit({ maxInvalidBurst: 10, maxInvalidPerMinute: 1 });
+    const clientClosed = once(unit.socket, 'close');
+    for (let index = 0; index < 30; index += 1) unit.send(`junk ${index}`);
+    const closed = await cloud.closed;
+    expect(closed.error.code).toBe('rate-limited');
+    expect(closed.error.message).toMatch(/more than 10 invalid messages/);
+    const [code, reason] = (await clientClosed) as [number, Buffer];
+    expect([code, reason.toString()]).toEqual([CLOSE_CODES.policyViolation, 'too many invalid messages']);
+    expect(unit.received.filter((message) => message.value.data.messageType === 'nack')).toHaveLength(10);
+    expect(errors).toHaveLength(11);
   });
 
   it('never answers a broken ack or nack (no endless exchange)', async () => {
@@ -226,7 +241,7 @@ describe('v7 channel over real WebSockets', () => {
     const first = await unit.nextOfType('desiredStatus');
     unit.send(
       createEnvelope(
-        { messageType: 'nack', error: { code: 'invalid-message', message: 'no' } },
+        { messageType: 'nack', errorInfo: { code: 'invalid-message', message: 'no' } },
         { systemId, txn: first.value.header.txn },
       ),
     );
@@ -253,9 +268,15 @@ describe('v7 channel over real WebSockets', () => {
     expect(unit.received.filter((message) => message.value.data.correlationId === 'busy')).toHaveLength(3);
   });
 
-  it('rejects a send that is never acknowledged, and a request that is never answered', async () => {
-    const { cloud, unit } = await openCloudWithRawUnit({ ackTimeoutMs: 200, responseTimeoutMs: 400 });
-    await expect(cloud.send(desiredStatus)).rejects.toMatchObject({ code: 'ack-timeout' });
+  it('resends a message that is not acknowledged, then rejects; and rejects a request never answered', async () => {
+    const { cloud, unit } = await openCloudWithRawUnit({ ackTimeoutMs: 100, maxAckRetries: 2, responseTimeoutMs: 400 });
+    await expect(cloud.send({ ...desiredStatus, correlationId: 'unacked' })).rejects.toMatchObject({
+      code: 'ack-timeout',
+      message: expect.stringContaining('no ack after 3 sends'),
+    });
+    const copies = unit.received.filter((message) => message.value.data.correlationId === 'unacked');
+    expect(copies).toHaveLength(3);
+    expect(new Set(copies.map((copy) => copy.value.header.txn)).size).toBe(1);
     const request = cloud.request({
       messageType: 'startProvisioningRequest',
       node: { codename: 'main' },

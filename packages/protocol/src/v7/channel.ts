@@ -20,7 +20,7 @@ import { TokenBucket } from './token-bucket.js';
 
 /*
  * The v7 channel: one WebSocket to one unit, on either side. Invariants:
- * - Every received frame is parsed; a bad one gets a nack with `error` (never an ack, never a
+ * - Every received frame is parsed; a bad one gets a nack with `errorInfo` (never an ack, never a
  *   throw), a valid one an ack repeating its `header.txn`, before its handler runs.
  * - Nothing thrown by a handler, a callback or the socket escapes the socket's event handlers.
  * - Everything held for the peer (sent and unacknowledged, acks not yet written) is counted; past
@@ -103,7 +103,7 @@ export interface Channel<S extends Side> {
   readonly systemId: string;
   /**
    * Send a message; resolves when the peer acks it. Rejects (never throws) with ProtocolError:
-   * `invalid-message`/`wrong-direction` (bad data), `frame-too-large`, `refused` (nack with error),
+   * `invalid-message`/`wrong-direction` (bad data), `frame-too-large`, `refused` (nack with errorInfo),
    * `nacked` (still nacked after `maxNackRetries` resends), `ack-timeout`, `send-queue-full`,
    * `closed`, `heartbeat-timeout`, `rate-limited`.
    */
@@ -135,7 +135,10 @@ interface PendingSend {
   txn: string;
   messageType: string;
   frame: Buffer;
+  /** Resends after plain nacks. */
   retries: number;
+  /** Resends after ack timeouts. */
+  resends: number;
   ackTimeoutMs: number;
   timer: NodeJS.Timeout | undefined;
   resolve: () => void;
@@ -172,6 +175,7 @@ class V7Channel<S extends Side> implements Channel<S> {
   private readonly pendingRequests = new Map<string, PendingRequest>();
   private readonly receivedTxns = new RecentSet(REMEMBERED_TXNS);
   private readonly incomingBudget: TokenBucket;
+  private readonly invalidBudget: TokenBucket;
   private state: ChannelStats['state'] = 'open';
   private queuedMessages = 0;
   private queuedBytes = 0;
@@ -193,6 +197,7 @@ class V7Channel<S extends Side> implements Channel<S> {
     this.peer = options.side === 'cloud' ? `unit ${options.systemId}` : 'the cloud';
     this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.limits };
     this.incomingBudget = new TokenBucket(this.limits.maxIncomingPerSecond, this.limits.maxIncomingBurst);
+    this.invalidBudget = new TokenBucket(this.limits.maxInvalidPerMinute / 60, this.limits.maxInvalidBurst);
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -245,6 +250,7 @@ class V7Channel<S extends Side> implements Channel<S> {
         messageType,
         frame,
         retries: 0,
+        resends: 0,
         ackTimeoutMs,
         timer: undefined,
         resolve,
@@ -353,6 +359,15 @@ class V7Channel<S extends Side> implements Channel<S> {
       return;
     }
     this.report(error);
+    if (!this.invalidBudget.take()) {
+      const flood = new ProtocolError(
+        'rate-limited',
+        `receiving from ${this.peer}: more than ${this.limits.maxInvalidBurst} invalid messages (then ${this.limits.maxInvalidPerMinute} a minute); closing the connection. Last: ${error.message}`,
+        { cause: error },
+      );
+      this.shutdown(flood, { code: CLOSE_CODES.policyViolation, reason: 'too many invalid messages' });
+      return;
+    }
     // Answering a broken ack or nack could start an endless exchange: it is only reported.
     if (messageType === 'ack' || messageType === 'nack') return;
     this.writeReply(createErrorReply(error, { systemId: this.systemId, ...(txn !== undefined && { txn }) }));
@@ -413,8 +428,9 @@ class V7Channel<S extends Side> implements Channel<S> {
       return;
     }
     const what = `sending ${pending.messageType} (txn ${txn}) to ${this.peer}`;
-    if (nack.error !== undefined) {
-      const error = new ProtocolError('refused', `${what}: refused (${nack.error.code}: ${nack.error.message})`, {
+    if (nack.errorInfo !== undefined) {
+      const refusal = `${nack.errorInfo.code}: ${nack.errorInfo.message}`;
+      const error = new ProtocolError('refused', `${what}: refused (${refusal})`, {
         txn,
         messageType: pending.messageType,
       });
@@ -440,12 +456,20 @@ class V7Channel<S extends Side> implements Channel<S> {
     }, delay);
   }
 
+  /** Wait for the ack; without one, send the same frame again (the receiver acks a resend and handles it once). */
   private armAckTimer(pending: PendingSend): void {
     clearTimeout(pending.timer);
     pending.timer = setTimeout(() => {
+      if (this.state !== 'open' || this.pendingSends.get(pending.txn) !== pending) return;
+      if (pending.resends < this.limits.maxAckRetries) {
+        pending.resends += 1;
+        this.write(pending.frame);
+        this.armAckTimer(pending);
+        return;
+      }
       const error = new ProtocolError(
         'ack-timeout',
-        `sending ${pending.messageType} (txn ${pending.txn}) to ${this.peer}: no ack within ${pending.ackTimeoutMs} ms; the peer is slow or dropped it`,
+        `sending ${pending.messageType} (txn ${pending.txn}) to ${this.peer}: no ack after ${pending.resends + 1} sends ${pending.ackTimeoutMs} ms apart; the peer is slow or drops it`,
         { txn: pending.txn, messageType: pending.messageType },
       );
       this.settleSend(pending.txn, error);
@@ -473,7 +497,7 @@ class V7Channel<S extends Side> implements Channel<S> {
         'send-queue-full',
         `sending to ${this.peer}: ${messages} messages (${total} bytes) would wait for the peer, over the limit of ${this.limits.maxQueuedMessages} messages or ${this.limits.maxQueuedBytes} bytes; the peer is not reading, so the connection is closed (the unit reconnects and resynchronises)`,
       );
-      this.shutdown(error, { code: CLOSE_CODES.tryAgainLater, reason: 'send queue full: the peer is not reading' });
+      this.shutdown(error, { code: CLOSE_CODES.policyViolation, reason: 'send queue full: the peer is not reading' });
       return false;
     }
     this.queuedMessages = messages;

@@ -153,7 +153,7 @@ describe('acks, nacks and error replies', () => {
     expect(reply.data).toEqual({
       messageType: 'nack',
       retryAfter: REFUSED_RETRY_AFTER_MS,
-      error: { code: 'invalid-json', message: 'parsing message: not UTF-8 JSON' },
+      errorInfo: { code: 'invalid-json', message: 'parsing message: not UTF-8 JSON' },
     });
     expect(reply.header.txn).toMatch(/^[0-9a-f-]{36}$/);
     expect(createErrorReply(error, { systemId, txn: 't' }).header.txn).toBe('t');

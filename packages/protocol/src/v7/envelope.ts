@@ -245,7 +245,7 @@ export const REFUSED_RETRY_AFTER_MS = 60_000;
 
 /**
  * The typed error reply to a message that could not be accepted: a `nack` with the OpenAos
- * `error` field `{code, message}` and a long `retryAfter`. `txn` is the bad message's (a fresh
+ * `errorInfo` `{code, message}` and a long `retryAfter`. `txn` is the bad message's (a fresh
  * one when it could not be read, so the peer can only log it).
  */
 export function createErrorReply(
@@ -256,7 +256,7 @@ export function createErrorReply(
     {
       messageType: 'nack',
       retryAfter: REFUSED_RETRY_AFTER_MS,
-      error: { code: error.code, message: truncate(error.message, 2_000) },
+      errorInfo: { code: error.code, message: truncate(error.message, 2_000) },
     },
     {
       systemId: options.systemId,

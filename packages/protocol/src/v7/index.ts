@@ -1,6 +1,6 @@
 /**
  * @openaos/protocol/v7 — AosEdge's unit protocol v7: one zod schema per message, directional
- * catalogs, envelopes, the OpenAos extensions (signed desired status, plain blobs, nack errors)
+ * catalogs, envelopes, the OpenAos extensions (signed desired status, plain blobs, typed nack refusals)
  * and the channel both sides run over a WebSocket. See the package README and docs/protocol.md.
  */
 export { ProtocolError, type ProtocolErrorCode } from '../errors.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageFields } from './common.js';
+import { errorInfoSchema, messageFields } from './common.js';
 
 /**
  * ack: "I received the message whose `header.txn` this ack's header repeats". Acks and nacks are
@@ -12,24 +12,24 @@ export const DEFAULT_NACK_RETRY_AFTER_MS = 500;
 
 /**
  * OpenAos extension of `nack`: the message was refused for good (it cannot be parsed or is not
- * allowed) and resending it will not help. `code` is a ProtocolErrorCode such as
- * `invalid-message`; `message` says what was wrong, naming the field.
+ * allowed) and resending it will not help. An AosErrorInfo with, in addition, `code`: a
+ * ProtocolErrorCode such as `invalid-message`; `message` says what was wrong, naming the field.
  */
-export const nackErrorSchema = z.object({
+export const nackErrorInfoSchema = errorInfoSchema.extend({
   code: z.string().min(1),
   message: z.string(),
 });
 
 /**
  * nack: "not now, send the message of this `header.txn` again after `retryAfter` ms". With the
- * OpenAos `error` field it means "refused": an OpenAos peer does not resend; an AosEdge peer
+ * OpenAos `errorInfo` it means "refused": an OpenAos peer does not resend; an AosEdge peer
  * resends after `retryAfter` (so refusals carry a long one).
  */
 export const nackSchema = z.object({
   ...messageFields('nack'),
   retryAfter: z.int().default(DEFAULT_NACK_RETRY_AFTER_MS),
-  error: nackErrorSchema.optional(),
+  errorInfo: nackErrorInfoSchema.optional(),
 });
 export type Ack = z.infer<typeof ackSchema>;
 export type Nack = z.infer<typeof nackSchema>;
-export type NackError = z.infer<typeof nackErrorSchema>;
+export type NackErrorInfo = z.infer<typeof nackErrorInfoSchema>;

@@ -2,19 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 import {
   RESPONSE_TYPES,
-  type IncomingType,
   type MessageInput,
   type MessageOf,
   type MessageType,
-  type OutgoingType,
   type ReplyType,
   type RequestType,
   type ResponseTypeOf,
   type Side,
 } from './catalog.js';
 import { CLOSE_CODES, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './channel-limits.js';
+import type {
+  Channel,
+  ChannelClosed,
+  ChannelOptions,
+  ChannelSocket,
+  ChannelStats,
+  HandledType,
+  MessageContext,
+  MessageHandler,
+  Outgoing,
+  SendableType,
+} from './channel-types.js';
 import { createAck, createEnvelope, createErrorReply, encodeEnvelope, parseEnvelope } from './envelope.js';
 import type { Envelope, Header } from './header.js';
+import { Outbox } from './outbox.js';
 import { RecentSet } from './recent-set.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -28,122 +39,9 @@ import { TokenBucket } from './token-bucket.js';
  * - Once closing, every pending send and request is rejected exactly once, with the same error.
  */
 
-/** What the channel needs of a socket: `ws`'s WebSocket has all of it (client or server side). */
-export interface ChannelSocket {
-  /** 1 when open (WebSocket.OPEN). */
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: Buffer, callback: (error?: Error) => void): void;
-  ping(): void;
-  terminate(): void;
-  close(code?: number, reason?: string): void;
-  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
-  on(event: 'pong', listener: () => void): unknown;
-  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
-
 const SOCKET_OPEN = 1;
 /** Received txns remembered to spot a resent message (acknowledged again, handled once). */
 const REMEMBERED_TXNS = 1024;
-
-/** Messages a side sends with `send` (acks and nacks are the channel's business). */
-export type SendableType<S extends Side> = Exclude<OutgoingType<S>, ReplyType>;
-/** Messages a side receives in handlers. */
-export type HandledType<S extends Side> = Exclude<IncomingType<S>, ReplyType>;
-/** The data of a message to send, as written by the sender. */
-export type Outgoing<T extends SendableType<Side>> = MessageInput<T> & { messageType: T };
-
-/** What a handler gets besides the parsed data. */
-export interface MessageContext<S extends Side> {
-  header: Header;
-  /** The data object as received, before parsing: what `verifyDesiredStatus` must be given. */
-  rawData: Record<string, unknown>;
-  /** Send a message carrying this message's `correlationId` (the response to a request); resolves on its ack. */
-  reply<T extends SendableType<S>>(data: Outgoing<T>): Promise<void>;
-}
-
-export type MessageHandler<S extends Side, T extends HandledType<S>> = (
-  data: MessageOf<T>,
-  context: MessageContext<S>,
-) => void | Promise<void>;
-
-export interface ChannelOptions<S extends Side> {
-  /** This side: `cloud` (the gateway) or `unit` (the agent). */
-  side: S;
-  /** The unit's systemId: stamped on every message sent, required on every message received. */
-  systemId: string;
-  /** Limits; anything left out takes {@link DEFAULT_CHANNEL_LIMITS}. */
-  limits?: Partial<ChannelLimits>;
-  /**
-   * Problems that do not close the connection: a refused incoming message, a handler that threw,
-   * a message without handler, an ack for nothing. Errors thrown here are ignored.
-   */
-  onError?: (error: ProtocolError) => void;
-}
-
-/** How the connection ended. `error.code` says why (`closed` for a plain close by either side). */
-export interface ChannelClosed {
-  code: number;
-  reason: string;
-  error: ProtocolError;
-}
-
-export interface ChannelStats {
-  state: 'open' | 'closing' | 'closed';
-  /** Messages held for the peer (unacknowledged sends plus unwritten acks/nacks). */
-  queuedMessages: number;
-  queuedBytes: number;
-  /** Requests waiting for their response. */
-  pendingRequests: number;
-}
-
-export interface Channel<S extends Side> {
-  readonly side: S;
-  readonly systemId: string;
-  /**
-   * Send a message; resolves when the peer acks it. Rejects (never throws) with ProtocolError:
-   * `invalid-message`/`wrong-direction` (bad data), `frame-too-large`, `refused` (nack with errorInfo),
-   * `nacked` (still nacked after `maxNackRetries` resends), `ack-timeout`, `send-queue-full`,
-   * `closed`, `heartbeat-timeout`, `rate-limited`.
-   */
-  send<T extends SendableType<S>>(data: Outgoing<T>, options?: { ackTimeoutMs?: number }): Promise<void>;
-  /**
-   * Send a request and resolve with its response (the message of type `RESPONSE_TYPES[type]`
-   * with the same `correlationId`, set to a fresh UUID when absent). The response does not go to
-   * handlers. Rejects as `send`, or with `response-timeout`.
-   */
-  request<T extends RequestType & SendableType<S>>(
-    data: Outgoing<T>,
-    options?: { responseTimeoutMs?: number },
-  ): Promise<MessageOf<ResponseTypeOf<T>>>;
-  /** Handle one message type (one handler per type; a new one replaces it). Returns a function that removes it. */
-  on<T extends HandledType<S>>(messageType: T, handler: MessageHandler<S, T>): () => void;
-  /** Close the connection normally; pending sends and requests reject with `closed`. */
-  close(reason?: string): void;
-  /** Resolves (never rejects) once the socket has closed, whoever closed it. */
-  readonly closed: Promise<ChannelClosed>;
-  stats(): ChannelStats;
-}
-
-/** The gateway's end of a unit's connection. */
-export type CloudChannel = Channel<'cloud'>;
-/** The agent's end of its connection to the cloud. */
-export type UnitChannel = Channel<'unit'>;
-
-interface PendingSend {
-  txn: string;
-  messageType: string;
-  frame: Buffer;
-  /** Resends after plain nacks. */
-  retries: number;
-  /** Resends after ack timeouts. */
-  resends: number;
-  ackTimeoutMs: number;
-  timer: NodeJS.Timeout | undefined;
-  resolve: () => void;
-  reject: (error: ProtocolError) => void;
-}
 
 interface PendingRequest {
   responseType: string;
@@ -171,14 +69,12 @@ class V7Channel<S extends Side> implements Channel<S> {
   readonly closed: Promise<ChannelClosed>;
   private readonly limits: ChannelLimits;
   private readonly handlers = new Map<string, MessageHandler<S, HandledType<S>>>();
-  private readonly pendingSends = new Map<string, PendingSend>();
+  private readonly outbox: Outbox;
   private readonly pendingRequests = new Map<string, PendingRequest>();
   private readonly receivedTxns = new RecentSet(REMEMBERED_TXNS);
   private readonly incomingBudget: TokenBucket;
   private readonly invalidBudget: TokenBucket;
   private state: ChannelStats['state'] = 'open';
-  private queuedMessages = 0;
-  private queuedBytes = 0;
   private isAlive = true;
   private heartbeat: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -198,6 +94,14 @@ class V7Channel<S extends Side> implements Channel<S> {
     this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.limits };
     this.incomingBudget = new TokenBucket(this.limits.maxIncomingPerSecond, this.limits.maxIncomingBurst);
     this.invalidBudget = new TokenBucket(this.limits.maxInvalidPerMinute / 60, this.limits.maxInvalidBurst);
+    this.outbox = new Outbox({
+      limits: this.limits,
+      peer: this.peer,
+      write: (frame, onWritten) => this.write(frame, onWritten),
+      isOpen: () => this.state === 'open',
+      overflow: (error) =>
+        this.shutdown(error, { code: CLOSE_CODES.policyViolation, reason: 'send queue full: the peer is not reading' }),
+    });
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -244,21 +148,9 @@ class V7Channel<S extends Side> implements Channel<S> {
           ),
         );
       }
-      if (!this.admit(frame.length)) return reject(this.notOpenError(`sending ${messageType}`));
-      const pending: PendingSend = {
-        txn: envelope.header.txn,
-        messageType,
-        frame,
-        retries: 0,
-        resends: 0,
-        ackTimeoutMs,
-        timer: undefined,
-        resolve,
-        reject,
-      };
-      this.pendingSends.set(pending.txn, pending);
-      this.write(frame);
-      this.armAckTimer(pending);
+      const message = { txn: envelope.header.txn, messageType, ackTimeoutMs };
+      const isQueued = this.outbox.sendExpectingAck(frame, message, (error) => (error ? reject(error) : resolve()));
+      if (!isQueued) reject(this.notOpenError(`sending ${messageType}`));
     });
   }
 
@@ -318,8 +210,8 @@ class V7Channel<S extends Side> implements Channel<S> {
   stats(): ChannelStats {
     return {
       state: this.state,
-      queuedMessages: this.queuedMessages,
-      queuedBytes: this.queuedBytes,
+      queuedMessages: this.outbox.queuedMessages,
+      queuedBytes: this.outbox.queuedBytes,
       pendingRequests: this.pendingRequests.size,
     };
   }
@@ -345,9 +237,9 @@ class V7Channel<S extends Side> implements Channel<S> {
     }
     const { header, data } = parsed.envelope;
     if (data.messageType === 'ack') {
-      if (!this.settleSend(header.txn)) this.reportUnexpectedReply('ack', header.txn);
+      if (!this.outbox.acknowledge(header.txn)) this.reportUnexpectedReply('ack', header.txn);
     } else if (data.messageType === 'nack') {
-      this.handleNack(header.txn, data);
+      if (!this.outbox.refuse(header.txn, data)) this.reportUnexpectedReply('nack', header.txn);
     } else {
       this.deliver(header, data as MessageOf<HandledType<S>>, parsed.rawData);
     }
@@ -421,101 +313,10 @@ class V7Channel<S extends Side> implements Channel<S> {
       );
   }
 
-  private handleNack(txn: string, nack: MessageOf<'nack'>): void {
-    const pending = this.pendingSends.get(txn);
-    if (pending === undefined) {
-      this.reportUnexpectedReply('nack', txn);
-      return;
-    }
-    const what = `sending ${pending.messageType} (txn ${txn}) to ${this.peer}`;
-    if (nack.errorInfo !== undefined) {
-      const refusal = `${nack.errorInfo.code}: ${nack.errorInfo.message}`;
-      const error = new ProtocolError('refused', `${what}: refused (${refusal})`, {
-        txn,
-        messageType: pending.messageType,
-      });
-      this.settleSend(txn, error);
-      return;
-    }
-    if (pending.retries >= this.limits.maxNackRetries) {
-      const error = new ProtocolError(
-        'nacked',
-        `${what}: still nacked after ${pending.retries} resends; the peer is busy, try again later`,
-        { txn, messageType: pending.messageType },
-      );
-      this.settleSend(txn, error);
-      return;
-    }
-    pending.retries += 1;
-    clearTimeout(pending.timer);
-    const delay = Math.min(Math.max(nack.retryAfter, 0), this.limits.maxRetryAfterMs);
-    pending.timer = setTimeout(() => {
-      if (this.state !== 'open' || this.pendingSends.get(txn) !== pending) return;
-      this.write(pending.frame);
-      this.armAckTimer(pending);
-    }, delay);
-  }
-
-  /** Wait for the ack; without one, send the same frame again (the receiver acks a resend and handles it once). */
-  private armAckTimer(pending: PendingSend): void {
-    clearTimeout(pending.timer);
-    pending.timer = setTimeout(() => {
-      if (this.state !== 'open' || this.pendingSends.get(pending.txn) !== pending) return;
-      if (pending.resends < this.limits.maxAckRetries) {
-        pending.resends += 1;
-        this.write(pending.frame);
-        this.armAckTimer(pending);
-        return;
-      }
-      const error = new ProtocolError(
-        'ack-timeout',
-        `sending ${pending.messageType} (txn ${pending.txn}) to ${this.peer}: no ack after ${pending.resends + 1} sends ${pending.ackTimeoutMs} ms apart; the peer is slow or drops it`,
-        { txn: pending.txn, messageType: pending.messageType },
-      );
-      this.settleSend(pending.txn, error);
-    }, pending.ackTimeoutMs);
-  }
-
-  /** Resolve (no error) or reject a pending send and release its place in the queue. False when there was none. */
-  private settleSend(txn: string, error?: ProtocolError): boolean {
-    const pending = this.pendingSends.get(txn);
-    if (pending === undefined) return false;
-    this.pendingSends.delete(txn);
-    clearTimeout(pending.timer);
-    this.release(pending.frame.length);
-    if (error === undefined) pending.resolve();
-    else pending.reject(error);
-    return true;
-  }
-
-  /** Count a frame into the queue, or close the connection when it would pass a limit. */
-  private admit(bytes: number): boolean {
-    const messages = this.queuedMessages + 1;
-    const total = this.queuedBytes + bytes;
-    if (messages > this.limits.maxQueuedMessages || total > this.limits.maxQueuedBytes) {
-      const error = new ProtocolError(
-        'send-queue-full',
-        `sending to ${this.peer}: ${messages} messages (${total} bytes) would wait for the peer, over the limit of ${this.limits.maxQueuedMessages} messages or ${this.limits.maxQueuedBytes} bytes; the peer is not reading, so the connection is closed (the unit reconnects and resynchronises)`,
-      );
-      this.shutdown(error, { code: CLOSE_CODES.policyViolation, reason: 'send queue full: the peer is not reading' });
-      return false;
-    }
-    this.queuedMessages = messages;
-    this.queuedBytes = total;
-    return true;
-  }
-
-  private release(bytes: number): void {
-    this.queuedMessages -= 1;
-    this.queuedBytes -= bytes;
-  }
-
-  /** Write an ack or nack: queued until the socket has taken it, never acknowledged. */
+  /** Write an ack or nack (counted by the outbox until the socket has taken it). */
   private writeReply(envelope: Envelope): void {
     if (this.state !== 'open') return;
-    const frame = Buffer.from(encodeEnvelope(envelope));
-    if (!this.admit(frame.length)) return;
-    this.write(frame, () => this.release(frame.length));
+    this.outbox.sendReply(Buffer.from(encodeEnvelope(envelope)));
   }
 
   private write(frame: Buffer, onWritten?: () => void): void {
@@ -587,7 +388,7 @@ class V7Channel<S extends Side> implements Channel<S> {
   }
 
   private failPending(error: ProtocolError): void {
-    for (const txn of [...this.pendingSends.keys()]) this.settleSend(txn, error);
+    this.outbox.failAll(error);
     for (const waiter of this.pendingRequests.values()) {
       clearTimeout(waiter.timer);
       waiter.reject(error);

@@ -74,18 +74,18 @@ export {
   type AppliedDesiredStatus,
 } from './desired-status-signature.js';
 export { DEFAULT_CHANNEL_LIMITS, CLOSE_CODES, type ChannelLimits } from './channel-limits.js';
-export {
-  createChannel,
-  type Channel,
-  type CloudChannel,
-  type UnitChannel,
-  type ChannelSocket,
-  type ChannelOptions,
-  type ChannelClosed,
-  type ChannelStats,
-  type MessageContext,
-  type MessageHandler,
-  type SendableType,
-  type HandledType,
-  type Outgoing,
-} from './channel.js';
+export { createChannel } from './channel.js';
+export type {
+  Channel,
+  CloudChannel,
+  UnitChannel,
+  ChannelSocket,
+  ChannelOptions,
+  ChannelClosed,
+  ChannelStats,
+  MessageContext,
+  MessageHandler,
+  SendableType,
+  HandledType,
+  Outgoing,
+} from './channel-types.js';

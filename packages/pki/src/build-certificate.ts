@@ -8,7 +8,7 @@ export interface SubjectFields {
   organizationalUnit?: string;
 }
 
-export type CertificateProfile = 'ca' | 'client' | 'unit';
+export type CertificateProfile = 'ca' | 'client' | 'unit' | 'signer';
 
 export interface BuildCertificateOptions {
   subject: SubjectFields;
@@ -99,6 +99,12 @@ function profileExtensions(profile: CertificateProfile): object[] {
         { name: 'basicConstraints', cA: false, critical: true },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', clientAuth: true, serverAuth: true },
+      ];
+    case 'signer':
+      // Signs documents the cloud issues (desired statuses) and nothing else: no TLS, no certificates.
+      return [
+        { name: 'basicConstraints', cA: false, critical: true },
+        { name: 'keyUsage', digitalSignature: true, critical: true },
       ];
   }
 }

@@ -4,11 +4,15 @@ export { createCertificateAuthority, type CreateCertificateAuthorityOptions } fr
 export {
   issueUserCredential,
   issueUnitCertificate,
+  issueDesiredStatusSigner,
+  isDesiredStatusSigner,
   roleLabel,
   roleFromLabel,
   ROLE_LABELS,
   UNIT_ORGANIZATIONAL_UNIT,
+  DESIRED_STATUS_SIGNER_ORGANIZATIONAL_UNIT,
   type IssueUserCredentialOptions,
+  type IssueDesiredStatusSignerOptions,
   type IssueUnitCertificateOptions,
 } from './issue.js';
 export { readPkcs12, writePkcs12 } from './pkcs12.js';

@@ -3,7 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createCertificateAuthority } from './certificate-authority.js';
-import { issueUnitCertificate, issueUserCredential, roleFromLabel } from './issue.js';
+import {
+  issueDesiredStatusSigner,
+  issueUnitCertificate,
+  issueUserCredential,
+  isDesiredStatusSigner,
+  roleFromLabel,
+} from './issue.js';
 import { certificateFingerprint, describeSubject } from './subject.js';
 import { makeTempDirectory, runOpenssl } from './test-helpers.js';
 
@@ -50,6 +56,33 @@ describe('issuing', () => {
       organizationalUnit: 'Unit',
     });
     expect(certificate.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
+  });
+
+  test('a desired-status signer signs only, is told apart from users and units, and openssl verifies it', () => {
+    const issued = issueDesiredStatusSigner(issuing);
+    const certificate = new X509Certificate(issued.certificatePem);
+    expect(describeSubject(certificate)).toEqual({
+      commonName: 'OpenAos desired-status signer',
+      organization: 'OpenAos',
+      organizationalUnit: 'Desired Status Signer',
+    });
+    expect(certificate.ca).toBe(false);
+    expect(certificate.keyUsage ?? []).toEqual([]); // no extended key usage: neither TLS client nor server
+    expect(isDesiredStatusSigner(certificate)).toBe(true);
+    const unit = new X509Certificate(issueUnitCertificate(issuing, { systemId: 'u' }).certificatePem);
+    const user = issueUserCredential(issuing, { commonName: 'sp', organization: 'OpenAos', role: 'sp' });
+    expect(isDesiredStatusSigner(unit)).toBe(false);
+    expect(isDesiredStatusSigner(new X509Certificate(user.certificatePem))).toBe(false);
+    expect(isDesiredStatusSigner(new X509Certificate(issuing.certificatePem))).toBe(false);
+
+    const directory = makeTempDirectory();
+    writeFileSync(join(directory, 'signer.pem'), issued.certificatePem);
+    writeFileSync(join(directory, 'chain.pem'), issued.chainPem.join(''));
+    const text = runOpenssl(['x509', '-in', join(directory, 'signer.pem'), '-noout', '-ext', 'keyUsage']);
+    expect(text).toMatch(/critical[\s\S]*Digital Signature\s*$/);
+    expect(runOpenssl(['verify', '-CAfile', join(directory, 'chain.pem'), join(directory, 'signer.pem')])).toContain(
+      'OK',
+    );
   });
 
   test('fingerprint equals openssl x509 -fingerprint -sha256', () => {

@@ -17,6 +17,13 @@ export const ROLE_LABELS: Record<UserRole, string> = { sp: 'Service Provider', o
 /** The subject OU written into unit certificates. */
 export const UNIT_ORGANIZATIONAL_UNIT = 'Unit';
 
+/**
+ * The subject OU of the cloud's desired-status signer. A unit accepts a desired status only from
+ * a certificate with this OU issued under its trusted CA, so a user or unit certificate from the
+ * same CA cannot sign one.
+ */
+export const DESIRED_STATUS_SIGNER_ORGANIZATIONAL_UNIT = 'Desired Status Signer';
+
 /** The OU label of a role ("Service Provider", "OEM", "Admin"). */
 export function roleLabel(role: UserRole): string {
   return ROLE_LABELS[role];
@@ -72,6 +79,43 @@ export function issueUnitCertificate(ca: CertificateAuthority, options: IssueUni
     profile: 'unit',
     validDays: options.validDays ?? 365,
   });
+}
+
+export interface IssueDesiredStatusSignerOptions {
+  /** Default "OpenAos desired-status signer". */
+  commonName?: string;
+  /** Default: the issuing CA's organization. */
+  organization?: string;
+  /** Default 365. */
+  validDays?: number;
+}
+
+/**
+ * Issue the cloud's desired-status signer: OU=Desired Status Signer, keyUsage digitalSignature
+ * only (no TLS, not a CA). Its key signs every unit's desired status; units check the OU with
+ * {@link isDesiredStatusSigner} after the chain.
+ */
+export function issueDesiredStatusSigner(
+  ca: CertificateAuthority,
+  options: IssueDesiredStatusSignerOptions = {},
+): IssuedCredential {
+  const organization = options.organization ?? describeSubject(new X509Certificate(ca.certificatePem)).organization;
+  return issueLeaf(ca, {
+    subject: {
+      commonName: options.commonName ?? 'OpenAos desired-status signer',
+      ...(organization !== undefined && { organization }),
+      organizationalUnit: DESIRED_STATUS_SIGNER_ORGANIZATIONAL_UNIT,
+    },
+    profile: 'signer',
+    validDays: options.validDays ?? 365,
+  });
+}
+
+/** Whether `certificate` was issued as a desired-status signer (OU and not a CA). Says nothing about trust. */
+export function isDesiredStatusSigner(certificate: X509Certificate): boolean {
+  return (
+    !certificate.ca && describeSubject(certificate).organizationalUnit === DESIRED_STATUS_SIGNER_ORGANIZATIONAL_UNIT
+  );
 }
 
 interface LeafRequest {

@@ -25,13 +25,8 @@ export { signIn, signOut, resolveSession, SESSION_COOKIE, SESSION_LIFETIME_MS } 
 export { bootstrapAdmin, BOOTSTRAP_ADMIN_EMAIL } from './domain/bootstrap.js';
 export { hashPassword, verifyPassword, generatePassword } from './domain/passwords.js';
 export { uploadServiceVersion, type UploadInput, type UploadResult } from './domain/upload.js';
-export {
-  authenticateCertificateToken,
-  createCertificateToken,
-  CERTIFICATE_AUTH_SCHEME,
-  MAX_TOKEN_LIFETIME_SECONDS,
-  type CertificateTokenPayload,
-} from './domain/certificate-token.js';
+// The token itself (schema, creation, scheme, paths) is the shared contract in @openaos/protocol.
+export { authenticateCertificateToken } from './domain/certificate-token.js';
 export { compareSemver, isSemver } from './domain/semver.js';
 export type { ServiceView, ServiceDetail } from './domain/services.js';
 export type { ServiceVersionView, ServiceVersionState } from './domain/versions.js';
@@ -52,4 +47,4 @@ export {
   readCookie,
   type RequestFacts,
 } from './http/authenticate-request.js';
-export { handleUploadRequest, isUploadRequest, UPLOAD_PATH } from './http/upload-handler.js';
+export { handleUploadRequest, isUploadRequest } from './http/upload-handler.js';

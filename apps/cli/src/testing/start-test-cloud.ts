@@ -19,6 +19,7 @@ import {
   type Actor,
   type CloudCore,
 } from '@openaos/api';
+import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 
 export interface TestCloud {
@@ -54,14 +55,14 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
       return;
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (!url.pathname.startsWith('/api/trpc/')) {
+    if (!url.pathname.startsWith(`${CLOUD_HTTP_PATHS.trpc}/`)) {
       response.statusCode = 404;
       response.end();
       return;
     }
     void (async () => {
       const fetchResponse = await fetchRequestHandler({
-        endpoint: '/api/trpc',
+        endpoint: CLOUD_HTTP_PATHS.trpc,
         req: await toFetchRequest(request, url),
         router: appRouter,
         createContext: ({ req }) =>

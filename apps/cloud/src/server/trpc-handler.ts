@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter, createContext, type CloudDependencies } from '@openaos/api';
+import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 
 /** tRPC's fetch adapter over the app router: authenticates each request from its headers. */
 export function createTrpcHandler(
@@ -8,7 +9,7 @@ export function createTrpcHandler(
 ): (request: Request) => Promise<Response> {
   return (request) =>
     fetchRequestHandler({
-      endpoint: '/api/trpc',
+      endpoint: CLOUD_HTTP_PATHS.trpc,
       req: request,
       router: appRouter,
       createContext: ({ req, resHeaders }) =>

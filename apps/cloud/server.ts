@@ -73,6 +73,11 @@ async function main(): Promise<void> {
       `  database: ${core.database.driver} (${core.database.location})`,
       `  sign in at ${url}/sign-in`,
     ];
+    for (const version of core.recovered.failedVersions) {
+      lines.push(
+        `  version ${version.version} of service ${version.serviceId} was being built when a cloud process stopped: marked failed`,
+      );
+    }
     if (core.bootstrap) {
       lines.push(
         '',

@@ -11,6 +11,9 @@ export { DEFAULT_MAX_UPLOAD_BYTES } from './dependencies.js';
 export { loadOrCreateAuthority, type CloudAuthority } from './authority.js';
 export { createDiskBlobStorage, type BlobStorage } from './blob-storage.js';
 export { startCloudCore, type CloudCore, type StartCloudOptions } from './cloud-core.js';
+export { sweepDeadProcesses, type SweepOptions, type SweepResult } from './cloud-maintenance.js';
+export { DEFAULT_PROCESS_LEASE_SECONDS } from './domain/cloud-processes.js';
+export { INTERRUPTED_BUILD_REASON, type FailedVersion } from './domain/interrupted-builds.js';
 
 // Domain functions, grouped as `services.create(db, actor, input)` and so on.
 export * as organisations from './domain/organisations.js';

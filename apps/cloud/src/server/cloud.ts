@@ -23,6 +23,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
         databaseUrl: env.DATABASE_URL,
         adminPassword: env.OPENAOS_ADMIN_PASSWORD,
         maxUploadBytes: env.OPENAOS_MAX_UPLOAD_BYTES,
+        processLeaseSeconds: env.OPENAOS_PROCESS_LEASE_SECONDS,
       }),
     };
   }

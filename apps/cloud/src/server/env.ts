@@ -17,6 +17,11 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * Seconds a cloud process counts as alive after its last heartbeat: a process that dies while
+   * building a version has that version failed by another process after this long.
+   */
+  OPENAOS_PROCESS_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
   /** The address people use, for the messages printed at start. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
 });

@@ -72,7 +72,7 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
   }
 
   async function tempFiles(): Promise<string[]> {
-    return readdir(join(cloud.dataDir, 'tmp')).catch(() => []);
+    return readdir(cloud.deps.tempDirectory).catch(() => []);
   }
 
   it('accepts a package signed by the owner: 201, ready, image in the blob store', async () => {

@@ -136,7 +136,7 @@ class HttpProblem extends Error {
 }
 
 async function receiveMultipart(deps: CloudDependencies, request: IncomingMessage): Promise<ReceivedUpload> {
-  const directory = join(deps.dataDir, 'tmp');
+  const directory = deps.tempDirectory;
   await mkdir(directory, { recursive: true });
   const received: ReceivedUpload = { fields: {}, isTooLarge: false };
   const writes: Promise<void>[] = [];

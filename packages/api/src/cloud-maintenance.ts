@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import type { CloudDependencies } from './dependencies.js';
 import { classifyProcesses, removeCloudProcess, renewHeartbeat } from './domain/cloud-processes.js';
 import { failInterruptedBuilds, type FailedVersion } from './domain/interrupted-builds.js';
+import { pruneSignInThrottles } from './domain/sign-in-throttle.js';
 
 export interface SweepOptions {
   /** Only this process can use the database (embedded PGlite): every other registered process is dead. */
@@ -28,7 +29,7 @@ export interface SweepResult {
   removedTempEntries: string[];
 }
 
-type MaintenanceDependencies = Pick<CloudDependencies, 'db' | 'blobs' | 'process' | 'tempDirectory'>;
+type MaintenanceDependencies = Pick<CloudDependencies, 'db' | 'blobs' | 'process' | 'tempDirectory' | 'now'>;
 
 /** Clean up after dead processes once. */
 export async function sweepDeadProcesses(deps: MaintenanceDependencies, options: SweepOptions): Promise<SweepResult> {
@@ -59,8 +60,8 @@ export interface Maintenance {
 }
 
 /**
- * Renew this process's heartbeat three times per lease and sweep once per lease, on a timer that
- * does not keep the process alive. A failed pass is logged and retried on the next tick.
+ * Renew this process's heartbeat three times per lease; once per lease sweep up after dead processes
+ * and delete idle sign-in counters. The timer does not keep the process alive. A failed pass is logged and retried on the next tick.
  */
 export function startMaintenance(
   deps: MaintenanceDependencies,
@@ -85,6 +86,11 @@ export function startMaintenance(
       });
     } catch (error) {
       log('cleaning up after stopped cloud processes failed; retrying', error);
+    }
+    try {
+      await pruneSignInThrottles(deps.db, deps.now());
+    } catch (error) {
+      log('deleting idle sign-in throttle counters failed; retrying', error);
     }
   };
   const timer = setInterval(() => {

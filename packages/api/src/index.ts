@@ -3,7 +3,7 @@
  * tRPC routers over them, plus the two HTTP pieces tRPC does not carry: request
  * authentication (session cookie / AosCert token) and the streaming package upload.
  */
-export { ApiError, isApiError, type ApiErrorCode } from './errors.js';
+export { ApiError, isApiError, readRetryAfterSeconds, type ApiErrorCode } from './errors.js';
 export type { Actor, Role } from './actor.js';
 export { requireRole, describeRole } from './actor.js';
 export type { CloudDependencies } from './dependencies.js';
@@ -27,6 +27,7 @@ export * as subjects from './domain/subjects.js';
 export { signIn, signOut, resolveSession, SESSION_COOKIE, SESSION_LIFETIME_MS } from './domain/sessions.js';
 export { bootstrapAdmin, BOOTSTRAP_ADMIN_EMAIL } from './domain/bootstrap.js';
 export { hashPassword, verifyPassword, generatePassword } from './domain/passwords.js';
+export { SIGN_IN_THROTTLE, normalizeClientAddress } from './domain/sign-in-throttle.js';
 export { uploadServiceVersion, type UploadInput, type UploadResult } from './domain/upload.js';
 // The token itself (schema, creation, scheme, paths) is the shared contract in @openaos/protocol.
 export { authenticateCertificateToken } from './domain/certificate-token.js';

@@ -22,6 +22,12 @@ const schema = z.object({
    * building a version has that version failed by another process after this long.
    */
   OPENAOS_PROCESS_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
+  /**
+   * How many reverse proxies in front of the cloud append to X-Forwarded-For. 0 (the default):
+   * the header is ignored and the socket's peer is the client, so a client cannot choose the
+   * address that sign-in throttling counts it by.
+   */
+  OPENAOS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** The address people use, for the messages printed at start. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
 });

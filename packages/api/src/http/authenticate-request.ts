@@ -13,6 +13,8 @@ export interface RequestFacts {
   method: string;
   /** URL path without the query, exactly as requested (what an AosCert token signs). */
   path: string;
+  /** The client's network address as the server determined it (sign-in throttling counts by it). */
+  clientAddress?: string | null | undefined;
 }
 
 /**

@@ -47,7 +47,12 @@ export async function createCloudFixture(
   };
   const bootstrap = await bootstrapAdmin(deps.db);
   if (!bootstrap.created) throw new Error('fixture: the admin should be created on an empty database');
-  const session = await signIn(deps.db, { email: bootstrap.email, password: bootstrap.password }, new Date());
+  const session = await signIn(
+    deps.db,
+    { email: bootstrap.email, password: bootstrap.password },
+    new Date(),
+    'in-process',
+  );
   const admin = (await resolveSession(deps.db, session.token, new Date()))!;
   const caller = (actor: Actor | null) => createCaller(createContextForActor(deps, actor));
   const organisations = new Map<string, string>();
@@ -66,7 +71,7 @@ export async function createCloudFixture(
       }
       const password = 'correct horse battery staple';
       await caller(admin).users.create({ email, name: email, role: kind, organisationId, password });
-      const signed = await signIn(deps.db, { email, password }, new Date());
+      const signed = await signIn(deps.db, { email, password }, new Date(), 'in-process');
       return signed.actor;
     },
     async close() {

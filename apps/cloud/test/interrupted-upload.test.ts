@@ -182,12 +182,16 @@ describe.each(['pglite', 'postgres'] as const)('a cloud killed during an upload,
     if (driver === 'postgres') {
       database = await createThrowawayDatabase('postgres');
       env.DATABASE_URL = database.location;
-      // Another process could be building: the restarted one waits for the dead one's claim to lapse.
+      // Another process could be building: the restarted one waits for the dead one's lease to lapse.
       env.OPENAOS_PROCESS_LEASE_SECONDS = '4';
     }
+  });
+
+  /** The account and the large package: heavy work (a CA, tens of MiB signed), so inside the test's time. */
+  const prepare = async () => {
     account = await prepareAccount(dataDir, env.DATABASE_URL);
     packagePath = await makeLargePackage(work, account, '1.0.0');
-  });
+  };
 
   afterAll(async () => {
     await cloud?.kill();
@@ -221,8 +225,9 @@ describe.each(['pglite', 'postgres'] as const)('a cloud killed during an upload,
 
   it(
     'fails a version whose build was cut off, keeps nothing of it, and takes it again',
-    { timeout: 600_000 },
+    { timeout: 900_000 },
     async () => {
+      await prepare();
       cloud = await start();
       // 1. Killed while the image is being built: its private directory tmp/<process>/build-*/ exists.
       const isBuilding = async () =>

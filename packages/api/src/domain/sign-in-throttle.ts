@@ -44,7 +44,11 @@ export interface SignInKeys {
 
 /** The throttle keys of an attempt: the normalised email, and the client address (its /64 for IPv6). */
 export function signInKeys(email: string, clientAddress: string): SignInKeys {
-  return { account: `account:${email}`, address: `address:${normalizeClientAddress(clientAddress)}` };
+  // Bounded: an email is at most 254 characters, and a key must not grow with what a client sends.
+  return {
+    account: `account:${email.slice(0, 320)}`,
+    address: `address:${normalizeClientAddress(clientAddress)}`,
+  };
 }
 
 export type AttemptClaim = { isAllowed: true } | { isAllowed: false; retryAfterSeconds: number };

@@ -21,6 +21,9 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/** The time a hook that starts the cloud may take: the start's own guard plus a margin. */
+export const CLOUD_START_TIMEOUT_MS = 240_000;
+
 export interface CloudProcess {
   process: ChildProcess;
   url: string;
@@ -60,13 +63,14 @@ export async function startCloudProcess(options: {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 90_000;
+  // A guard against a hung start, not a measure: a start takes 5–30 s, far more on a crowded machine.
+  const deadline = Date.now() + 180_000;
   while (!output.includes('listening on')) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`the cloud exited (${child.exitCode ?? child.signalCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the cloud did not start within 90 s:\n${output}`);
+      throw new Error(`the cloud did not start within 180 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

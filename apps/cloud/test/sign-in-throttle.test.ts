@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
-import { startCloudProcess, type CloudProcess } from './cloud-process.js';
+import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
 const ADMIN_PASSWORD = 'admin password for tests';
 
@@ -49,7 +49,7 @@ describe.each(cases)('sign-in throttling of the cloud server (OPENAOS_TRUSTED_PR
       dataDir,
       env: { OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD, OPENAOS_TRUSTED_PROXIES: setting.trustedProxies },
     });
-  });
+  }, CLOUD_START_TIMEOUT_MS);
   afterAll(async () => {
     await cloud?.stop();
     await rm(dataDir, { recursive: true, force: true });

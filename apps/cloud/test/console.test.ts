@@ -68,7 +68,8 @@ describe('cloud console in a browser', () => {
 
     // A wrong password shows the problem, not a crash.
     await signIn(page, baseUrl, 'admin', 'not the password');
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('wrong email or password');
+    // Waits for the answer (a password check can take seconds on a busy machine), not a fixed second.
+    await page.getByRole('alert').filter({ hasText: 'wrong email or password' }).waitFor();
 
     // Admin: an SP organisation and its user.
     await signIn(page, baseUrl, 'admin', ADMIN_PASSWORD);
@@ -90,7 +91,7 @@ describe('cloud console in a browser', () => {
     await page.waitForURL('**/services');
     await page.getByText('No services yet.').waitFor();
     await page.getByRole('button', { name: 'Create service' }).click();
-    await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('Title is required');
+    await page.locator('.field-error').filter({ hasText: 'Title is required' }).waitFor();
     await page.locator('input[name="title"]').fill('hello-world');
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.waitForURL(/\/services\/[0-9a-f-]{36}$/);

@@ -10,6 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 export const appDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// Servers this test process started; any still running when it exits (a test that timed out
+// before it could stop them) are killed with it, so none outlives the run.
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -62,7 +69,13 @@ export async function startCloudProcess(options: {
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  started.add(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      started.delete(child);
+      resolve();
+    }),
+  );
   // A guard against a hung start, not a measure: a start takes 5–30 s, far more on a crowded machine.
   const deadline = Date.now() + 180_000;
   while (!output.includes('listening on')) {

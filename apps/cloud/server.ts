@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { handleUploadRequest, isUploadRequest } from '@openaos/api';
 import { getCloud } from './src/server/cloud.js';
 import { setCloudHandlers } from './src/server/cloud-global.js';
+import { attachClientAddress } from './src/server/client-address.js';
 import { createTrpcHandler } from './src/server/trpc-handler.js';
 
 // tsc (NodeNext) types next's CommonJS default export as the module object; at runtime the
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const handleNextUpgrade = app.getUpgradeHandler();
 
   const server = createServer((request, response) => {
+    attachClientAddress(request, env.OPENAOS_TRUSTED_PROXIES);
     if (isUploadRequest(request)) {
       void handleUploadRequest(core.deps, request, response);
       return;
@@ -73,6 +75,11 @@ async function main(): Promise<void> {
       `  database: ${core.database.driver} (${core.database.location})`,
       `  sign in at ${url}/sign-in`,
     ];
+    for (const version of core.recovered.failedVersions) {
+      lines.push(
+        `  version ${version.version} of service ${version.serviceId} was being built when a cloud process stopped: marked failed`,
+      );
+    }
     if (core.bootstrap) {
       lines.push(
         '',

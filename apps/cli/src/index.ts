@@ -42,5 +42,4 @@ export {
 } from './commands/unit-set.js';
 export { runVersionList, runVersionApprove, type VersionView } from './commands/version.js';
 export { runSubjectList, runSubjectShow, runSubjectCreate, runSubjectBind } from './commands/subject.js';
-export { uploadPackage, UPLOAD_PATH, type UploadPackageOptions } from './cloud/upload-package.js';
-export { createAuthorization, CERTIFICATE_AUTH_SCHEME } from './cloud/certificate-token.js';
+export { uploadPackage, type UploadPackageOptions } from './cloud/upload-package.js';

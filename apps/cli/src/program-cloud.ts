@@ -31,7 +31,7 @@ function cloudCommand(command: Command, quiet = false): Command {
 }
 
 /**
- * The commands that talk to an OpenAos cloud (CONTRACTS.md "cloud HTTP API"): every request
+ * The commands that talk to an OpenAos cloud (its HTTP contract: `@openaos/protocol` `http-contract.ts`): every request
  * is signed with the user's PKCS#12 (no passwords, no stored tokens).
  */
 export function registerCloudCommands(program: Command, context: CommandContext): void {

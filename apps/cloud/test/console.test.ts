@@ -4,66 +4,21 @@
  * signs in, creates a service, downloads its credential, signs a package with it and uploads
  * it like `aos upload` does, and sees the version ready in the console.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPkcs12 } from '@openaos/pki';
+import { appDirectory, CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
-const appDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The built `aos` command (the root `pnpm test` builds every app first).
 const cliBin = join(appDirectory, '..', 'cli', 'bin', 'aos.js');
 const execFileAsync = promisify(execFile);
 const ADMIN_PASSWORD = 'admin password for tests';
-
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startCloud(port: number, dataDir: string): Promise<{ process: ChildProcess; output: () => string }> {
-  if (!existsSync(join(appDirectory, 'dist', 'server.js')) || !existsSync(join(appDirectory, '.next', 'BUILD_ID'))) {
-    throw new Error(
-      'the cloud is not built: run `pnpm build` (or `pnpm --filter @openaos/cloud build`) before this test',
-    );
-  }
-  let output = '';
-  const child = spawn(process.execPath, ['dist/server.js'], {
-    cwd: appDirectory,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      OPENAOS_DATA_DIR: dataDir,
-      OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      DATABASE_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`the cloud exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the cloud did not start within 60 s:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { process: child, output: () => output };
-}
 
 async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/sign-in`);
@@ -74,15 +29,14 @@ async function signIn(page: Page, baseUrl: string, email: string, password: stri
 
 describe('cloud console in a browser', () => {
   let dataDir: string;
-  let cloud: Awaited<ReturnType<typeof startCloud>>;
+  let cloud: CloudProcess;
   let browser: Browser;
   let baseUrl: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'openaos-console-'));
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    cloud = await startCloud(port, dataDir);
+    cloud = await startCloudProcess({ dataDir, env: { OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    baseUrl = cloud.url;
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -96,14 +50,11 @@ describe('cloud console in a browser', () => {
         '--disable-sync',
       ],
     });
-  });
+  }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await browser?.close();
-    if (cloud && cloud.process.exitCode === null) {
-      cloud.process.kill('SIGTERM');
-      await new Promise((resolve) => cloud.process.once('exit', resolve));
-    }
+    await cloud?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -117,8 +68,8 @@ describe('cloud console in a browser', () => {
 
     // A wrong password shows the problem, not a crash.
     await signIn(page, baseUrl, 'admin', 'not the password');
-    // Wait for the answer itself (a 32 MiB scrypt on a loaded machine is slow), not for a fixed second.
-    await page.getByRole('alert').filter({ hasText: 'wrong email or password' }).first().waitFor();
+    // Waits for the answer (a password check can take seconds on a busy machine), not a fixed second.
+    await page.getByRole('alert').filter({ hasText: 'wrong email or password' }).waitFor();
 
     // Admin: an SP organisation and its user.
     await signIn(page, baseUrl, 'admin', ADMIN_PASSWORD);
@@ -140,7 +91,7 @@ describe('cloud console in a browser', () => {
     await page.waitForURL('**/services');
     await page.getByText('No services yet.').waitFor();
     await page.getByRole('button', { name: 'Create service' }).click();
-    await page.locator('.field-error').filter({ hasText: 'Title is required' }).first().waitFor();
+    await page.locator('.field-error').filter({ hasText: 'Title is required' }).waitFor();
     await page.locator('input[name="title"]').fill('hello-world');
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.waitForURL(/\/services\/[0-9a-f-]{36}$/);
@@ -180,6 +131,17 @@ describe('cloud console in a browser', () => {
     const row = page.locator('tr[data-version="1.0.0"]');
     await row.waitFor();
     expect(await row.locator('.badge').textContent()).toBe('ready');
+
+    // The next version, signed with `aos sign`, uploaded through the console's form.
+    const configPath = join(dataDir, 'hello', 'meta', 'config.yaml');
+    await writeFile(configPath, (await readFile(configPath, 'utf8')).replace('version: "1.0.0"', 'version: "1.0.1"'));
+    const signed = join(dataDir, 'hello-1.0.1.tar.gz');
+    await aos(['sign', '-C', 'hello', '-o', signed]);
+    await page.locator('input[name="version"]').fill('1.0.1');
+    await page.locator('input[name="file"]').setInputFiles(signed);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Version 1.0.1 is ready.').waitFor();
+    await page.locator('tr[data-version="1.0.1"]').waitFor();
     await page.close();
   });
 

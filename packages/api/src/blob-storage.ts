@@ -1,3 +1,5 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobStore } from '@openaos/image';
 
@@ -17,6 +19,11 @@ export interface BlobStorage {
   remove(digest: string): Promise<void>;
   /** Size in bytes, or undefined when absent. */
   sizeOf(digest: string): Promise<number | undefined>;
+  /**
+   * Remove what puts that never finished left behind (a process killed while copying) and that
+   * was not written to since `idleSince`. A put in progress keeps writing, so it is not touched.
+   */
+  removeStaleTemporaries(idleSince: Date): Promise<void>;
 }
 
 /** The default storage: @openaos/image's content-addressed store in `<root>/blobs/sha256/`. */
@@ -31,11 +38,26 @@ export function createDiskBlobStorage(root: string): BlobStorage & { store: Blob
       await store.remove(digest);
     },
     sizeOf: async (digest) => {
-      const { stat } = await import('node:fs/promises');
       try {
         return (await stat(store.pathOf(digest))).size;
       } catch {
         return undefined;
+      }
+    },
+    removeStaleTemporaries: async (idleSince) => {
+      // BlobStore writes each put to `<root>/tmp/<random>.partial` and renames it into place.
+      const directory = join(store.root, 'tmp');
+      const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      for (const name of names) {
+        const path = join(directory, name);
+        const modified = await stat(path).then(
+          (info) => info.mtime,
+          () => undefined,
+        );
+        if (modified && modified <= idleSince) await rm(path, { force: true, recursive: true });
       }
     },
   };

@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import { openDatabase, type DatabaseHandle } from '@openaos/db';
 import { loadOrCreateAuthority } from './authority.js';
 import { createDiskBlobStorage } from './blob-storage.js';
+import { startMaintenance, sweepDeadProcesses, type SweepResult } from './cloud-maintenance.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
+import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
 
 export interface StartCloudOptions {
   dataDir: string;
@@ -14,6 +16,11 @@ export interface StartCloudOptions {
   maxUploadBytes?: number | undefined;
   /** SOURCE_DATE_EPOCH: the created time of every image built (else each package's signing time). */
   sourceDateEpoch?: Date | undefined;
+  /**
+   * How long this process counts as alive after its last heartbeat (default 30 s): a process that
+   * dies while building a version has it failed by another one after this long.
+   */
+  processLeaseSeconds?: number | undefined;
 }
 
 export interface CloudCore {
@@ -21,39 +28,60 @@ export interface CloudCore {
   database: DatabaseHandle;
   /** Present on the very first start: the admin created and its password (print it once). */
   bootstrap: { email: string; password: string; generated: boolean } | null;
+  /** What the start-up cleanup found of processes that died (versions failed, temp files removed). */
+  recovered: SweepResult;
   close(): Promise<void>;
 }
 
 /**
  * Open everything the cloud needs in a data directory: the database (PGlite there, or
  * PostgreSQL), the blob store (`<dataDir>/blobs`), the CA (`<dataDir>/ca`, created on first
- * start) and the first admin. Leftover temp files of a crashed process are removed.
+ * start) and the first admin. The process registers itself, and cleans up after processes that
+ * died: their versions left `processing` are failed with a reason and their blobs and temp files
+ * removed — at once with PGlite (no other process can use it), after their lease with PostgreSQL
+ * (another live process may be building). The same cleanup then runs once per lease.
  */
 export async function startCloudCore(options: StartCloudOptions): Promise<CloudCore> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await rm(join(dataDir, 'tmp'), { recursive: true, force: true });
   const database = await openDatabase({ dataDir, databaseUrl: options.databaseUrl });
   try {
     const authority = await loadOrCreateAuthority(dataDir);
     const blobs = createDiskBlobStorage(join(dataDir, 'blobs'));
+    const processId = await registerCloudProcess(database.db);
+    const tempDirectory = join(dataDir, 'tmp', processId);
+    await mkdir(tempDirectory, { recursive: true, mode: 0o700 });
     const deps: CloudDependencies = {
       db: database.db,
       blobs,
       authority,
-      dataDir,
+      tempDirectory,
+      process: { id: processId, leaseSeconds: options.processLeaseSeconds ?? DEFAULT_PROCESS_LEASE_SECONDS },
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       now: () => new Date(),
       sourceDateEpoch: options.sourceDateEpoch,
     };
+    const isSoleProcess = database.driver === 'pglite';
+    const recovered = await sweepDeadProcesses(deps, {
+      isSoleProcess,
+      partialBlobIdleSeconds: isSoleProcess ? 0 : deps.process.leaseSeconds,
+    });
     const result = await bootstrapAdmin(database.db, options.adminPassword ? { password: options.adminPassword } : {});
+    const maintenance = startMaintenance(deps, { isSoleProcess });
     return {
       deps,
       database,
       bootstrap: result.created
         ? { email: result.email, password: result.password, generated: result.generated }
         : null,
-      close: () => database.close(),
+      recovered,
+      close: async () => {
+        await maintenance.stop();
+        // Versions this process was still building lose their owner and are failed by the next sweep.
+        await removeCloudProcess(database.db, processId).catch(() => undefined);
+        await rm(tempDirectory, { recursive: true, force: true });
+        await database.close();
+      },
     };
   } catch (error) {
     await database.close();

@@ -7,8 +7,10 @@ export interface CloudDependencies {
   db: Database;
   blobs: BlobStorage;
   authority: CloudAuthority;
-  /** Holds temporary upload and build files (`<dataDir>/tmp`). */
-  dataDir: string;
+  /** This process's own temporary upload and build files (`<dataDir>/tmp/<process id>`). */
+  tempDirectory: string;
+  /** This cloud process: its id in `cloud_processes` (it marks the versions it builds) and its lease. */
+  process: { id: string; leaseSeconds: number };
   /** Upper bound of an uploaded package, bytes. */
   maxUploadBytes: number;
   now: () => Date;

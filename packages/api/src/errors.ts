@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | 'service-mismatch'
   | 'payload-too-large'
   | 'image-build-failed'
+  | 'rate-limited'
   | 'internal';
 
 /** The one error class of @openaos/api. `details` carries machine-readable extras (e.g. config problems). */
@@ -31,4 +32,11 @@ export class ApiError extends Error {
 
 export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
+}
+
+/** The seconds a client should wait before retrying, for a `rate-limited` error (else undefined). */
+export function readRetryAfterSeconds(error: unknown): number | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'rate-limited') return undefined;
+  const seconds = error.details?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 1;
 }

@@ -3,7 +3,7 @@
  * tRPC routers over them, plus the two HTTP pieces tRPC does not carry: request
  * authentication (session cookie / AosCert token) and the streaming package upload.
  */
-export { ApiError, isApiError, type ApiErrorCode } from './errors.js';
+export { ApiError, isApiError, readRetryAfterSeconds, type ApiErrorCode } from './errors.js';
 export type { Actor, Role } from './actor.js';
 export { requireRole, describeRole } from './actor.js';
 export type { CloudDependencies } from './dependencies.js';
@@ -11,6 +11,9 @@ export { DEFAULT_MAX_UPLOAD_BYTES } from './dependencies.js';
 export { loadOrCreateAuthority, type CloudAuthority } from './authority.js';
 export { createDiskBlobStorage, type BlobStorage } from './blob-storage.js';
 export { startCloudCore, type CloudCore, type StartCloudOptions } from './cloud-core.js';
+export { sweepDeadProcesses, type SweepOptions, type SweepResult } from './cloud-maintenance.js';
+export { DEFAULT_PROCESS_LEASE_SECONDS } from './domain/cloud-processes.js';
+export { INTERRUPTED_BUILD_REASON, type FailedVersion } from './domain/interrupted-builds.js';
 
 // Domain functions, grouped as `services.create(db, actor, input)` and so on.
 export * as organisations from './domain/organisations.js';
@@ -24,14 +27,10 @@ export * as subjects from './domain/subjects.js';
 export { signIn, signOut, resolveSession, SESSION_COOKIE, SESSION_LIFETIME_MS } from './domain/sessions.js';
 export { bootstrapAdmin, BOOTSTRAP_ADMIN_EMAIL } from './domain/bootstrap.js';
 export { hashPassword, verifyPassword, generatePassword } from './domain/passwords.js';
+export { SIGN_IN_THROTTLE, normalizeClientAddress } from './domain/sign-in-throttle.js';
 export { uploadServiceVersion, type UploadInput, type UploadResult } from './domain/upload.js';
-export {
-  authenticateCertificateToken,
-  createCertificateToken,
-  CERTIFICATE_AUTH_SCHEME,
-  MAX_TOKEN_LIFETIME_SECONDS,
-  type CertificateTokenPayload,
-} from './domain/certificate-token.js';
+// The token itself (schema, creation, scheme, paths) is the shared contract in @openaos/protocol.
+export { authenticateCertificateToken } from './domain/certificate-token.js';
 export { compareSemver, isSemver } from './domain/semver.js';
 export type { ServiceView, ServiceDetail } from './domain/services.js';
 export type { ServiceVersionView, ServiceVersionState } from './domain/versions.js';
@@ -52,4 +51,4 @@ export {
   readCookie,
   type RequestFacts,
 } from './http/authenticate-request.js';
-export { handleUploadRequest, isUploadRequest, UPLOAD_PATH } from './http/upload-handler.js';
+export { handleUploadRequest, isUploadRequest } from './http/upload-handler.js';

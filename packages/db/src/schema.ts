@@ -11,6 +11,7 @@ import {
   bigint,
   boolean,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -92,6 +93,38 @@ export const authNonces = pgTable('auth_nonces', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * The cloud processes working on this database, each renewing its heartbeat (database clock).
+ * A process whose heartbeat is older than the lease is dead: the versions it was building are
+ * failed and its temp directory removed by whichever process notices first.
+ */
+export const cloudProcesses = pgTable('cloud_processes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** For people reading the table: where the process ran. */
+  hostname: text('hostname').notNull(),
+  pid: integer('pid').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Failed sign-in attempts per key (`account:<email>` or `address:<client address>`), so that
+ * every cloud process over this database throttles alike. Rows idle longer than the throttle's
+ * window are deleted.
+ */
+export const signInThrottles = pgTable(
+  'sign_in_throttles',
+  {
+    key: text('key').primaryKey(),
+    /** Attempts counted in the current window (an attempt counts before its password is checked). */
+    attempts: integer('attempts').notNull(),
+    /** No attempt with this key is checked before this time. */
+    blockedUntil: timestamp('blocked_until', { withTimezone: true }).notNull(),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('sign_in_throttles_last_attempt_idx').on(table.lastAttemptAt)],
+);
+
 export interface DefaultQuotas {
   cpuLimit?: number;
   cpuDmipsLimit?: number;
@@ -141,8 +174,13 @@ export const serviceVersions = pgTable(
     packageSize: bigint('package_size', { mode: 'number' }),
     imageDigest: text('image_digest'),
     imageSize: bigint('image_size', { mode: 'number' }),
-    /** Every blob this version holds in the blob store (package, manifest, configs, layers): what a delete may free. */
+    /**
+     * Every blob this version holds in the blob store (package, manifest, configs, layers): what a
+     * delete may free. Written before a build copies them in, so an interrupted build's blobs are known.
+     */
     blobDigests: jsonb('blob_digests').$type<string[]>().notNull().default([]),
+    /** The cloud process building this version while it is `processing`; null once it is not. */
+    processingOwner: uuid('processing_owner').references(() => cloudProcesses.id, { onDelete: 'set null' }),
     configSummary: jsonb('config_summary').$type<ConfigSummary>(),
     uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
     signerFingerprint: text('signer_fingerprint'),

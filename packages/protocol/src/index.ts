@@ -65,3 +65,16 @@ export {
   type Receiver,
 } from './parse-message.js';
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
+export {
+  CLOUD_HTTP_PATHS,
+  isUploadPath,
+  CERTIFICATE_AUTH_SCHEME,
+  CERTIFICATE_TOKEN_LIFETIME_SECONDS,
+  MAX_CERTIFICATE_TOKEN_LIFETIME_SECONDS,
+  CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS,
+  certificateTokenPayloadSchema,
+  createCertificateToken,
+  formatCertificateAuthorization,
+  readCertificateAuthorization,
+  type CertificateTokenPayload,
+} from './http-contract.js';

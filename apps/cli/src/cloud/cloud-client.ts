@@ -1,8 +1,8 @@
 import type { AppRouter } from '@openaos/api';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { CliError } from '../errors.js';
-import { createAuthorization } from './certificate-token.js';
 import type { CloudTarget } from './cloud-settings.js';
 
 export type CloudInputs = inferRouterInputs<AppRouter>;
@@ -11,7 +11,7 @@ export type CloudClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
 /**
  * A typed tRPC client for the cloud. `httpLink` (not the batch link) so each HTTP request is
- * one procedure and its path (`/api/trpc/<procedure>`) is what the per-request token signs.
+ * one procedure and its path (`<CLOUD_HTTP_PATHS.trpc>/<procedure>`) is what the per-request token signs.
  * Without a credential only public procedures (system.info) work.
  */
 export function createCloudClient(
@@ -21,14 +21,16 @@ export function createCloudClient(
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
-        url: `${target.url}/api/trpc`,
+        url: `${target.url}${CLOUD_HTTP_PATHS.trpc}`,
         headers: ({ op }) =>
           target.credential
             ? {
-                authorization: createAuthorization(target.credential, {
-                  method: op.type === 'query' ? 'GET' : 'POST',
-                  path: `${basePath}/api/trpc/${op.path}`,
-                }),
+                authorization: formatCertificateAuthorization(
+                  createCertificateToken(target.credential, {
+                    method: op.type === 'query' ? 'GET' : 'POST',
+                    path: `${basePath}${CLOUD_HTTP_PATHS.trpc}/${op.path}`,
+                  }),
+                ),
               }
             : {},
       }),

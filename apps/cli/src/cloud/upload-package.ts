@@ -5,12 +5,9 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import type { Credential } from '@openaos/pki';
+import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { CliError } from '../errors.js';
-import { createAuthorization } from './certificate-token.js';
 import { hintForStatus } from './cloud-client.js';
-
-/** aos-signer 1.x's upload path, which the OpenAos cloud serves too. */
-export const UPLOAD_PATH = '/api/v1/services/versions/';
 
 export interface UploadPackageOptions {
   url: string;
@@ -53,13 +50,15 @@ export async function uploadPackage(options: UploadPackageOptions): Promise<Uplo
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escapeQuoted(basename(options.packagePath))}"\r\nContent-Type: application/gzip\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const target = new URL(`${options.url}${UPLOAD_PATH}`);
+  const target = new URL(`${options.url}${CLOUD_HTTP_PATHS.upload}`);
   const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
     method: 'POST',
     headers: {
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'content-length': String(head.length + size + tail.length),
-      authorization: createAuthorization(options.credential, { method: 'POST', path: target.pathname }),
+      authorization: formatCertificateAuthorization(
+        createCertificateToken(options.credential, { method: 'POST', path: target.pathname }),
+      ),
       accept: 'application/json',
     },
   });

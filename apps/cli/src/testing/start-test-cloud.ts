@@ -19,6 +19,7 @@ import {
   type Actor,
   type CloudCore,
 } from '@openaos/api';
+import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 
 export interface TestCloud {
@@ -54,14 +55,14 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
       return;
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (!url.pathname.startsWith('/api/trpc/')) {
+    if (!url.pathname.startsWith(`${CLOUD_HTTP_PATHS.trpc}/`)) {
       response.statusCode = 404;
       response.end();
       return;
     }
     void (async () => {
       const fetchResponse = await fetchRequestHandler({
-        endpoint: '/api/trpc',
+        endpoint: CLOUD_HTTP_PATHS.trpc,
         req: await toFetchRequest(request, url),
         router: appRouter,
         createContext: ({ req }) =>
@@ -72,6 +73,7 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
               cookie: req.headers.get('cookie'),
               method: req.method,
               path: new URL(req.url).pathname,
+              clientAddress: request.socket.remoteAddress,
             },
           }),
       });
@@ -84,7 +86,12 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
 
   const bootstrap = core.bootstrap;
   if (!bootstrap) throw new Error('test cloud: the admin should be created on a new data directory');
-  const session = await signIn(core.deps.db, { email: bootstrap.email, password: bootstrap.password }, new Date());
+  const session = await signIn(
+    core.deps.db,
+    { email: bootstrap.email, password: bootstrap.password },
+    new Date(),
+    'in-process',
+  );
   const admin = (await resolveSession(core.deps.db, session.token, new Date()))!;
   const caller = (actor: Actor) => createCaller(createContextForActor(core.deps, actor));
   const organisations = new Map<string, string>();
@@ -100,7 +107,7 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
       }
       const password = 'correct horse battery staple';
       await caller(admin).users.create({ email, name: email, role: kind, organisationId, password });
-      const actor = (await signIn(core.deps.db, { email, password }, new Date())).actor;
+      const actor = (await signIn(core.deps.db, { email, password }, new Date(), 'in-process')).actor;
       const issued = await caller(actor).credentials.issue();
       return { actor, pkcs12: Buffer.from(issued.pkcs12Base64, 'base64') };
     },

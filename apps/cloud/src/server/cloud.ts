@@ -24,6 +24,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
         adminPassword: env.OPENAOS_ADMIN_PASSWORD,
         maxUploadBytes: env.OPENAOS_MAX_UPLOAD_BYTES,
         sourceDateEpoch: env.SOURCE_DATE_EPOCH,
+        processLeaseSeconds: env.OPENAOS_PROCESS_LEASE_SECONDS,
       }),
     };
   }

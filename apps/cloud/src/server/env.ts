@@ -18,6 +18,17 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * Seconds a cloud process counts as alive after its last heartbeat: a process that dies while
+   * building a version has that version failed by another process after this long.
+   */
+  OPENAOS_PROCESS_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
+  /**
+   * How many reverse proxies in front of the cloud append to X-Forwarded-For. 0 (the default):
+   * the header is ignored and the socket's peer is the client, so a client cannot choose the
+   * address that sign-in throttling counts it by.
+   */
+  OPENAOS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** The address people use, for the messages printed at start. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
   /** reproducible-builds.org: the created time of every image built, instead of each package's signing time. */

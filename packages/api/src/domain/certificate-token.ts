@@ -1,48 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import { and, eq, isNull, lt } from 'drizzle-orm';
-import { z } from 'zod';
 import { schema } from '@openaos/db';
-import { decodeJws, readX5c, signJws, verifyCertificateChain, verifyJws, type Credential } from '@openaos/pki';
+import { decodeJws, readX5c, verifyCertificateChain, verifyJws } from '@openaos/pki';
+import {
+  CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS,
+  certificateTokenPayloadSchema,
+  MAX_CERTIFICATE_TOKEN_LIFETIME_SECONDS,
+  type CertificateTokenPayload,
+} from '@openaos/protocol';
 import type { Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
-import { randomNonce } from './credentials.js';
 import { toActor } from './sessions.js';
-
-/** The `Authorization` scheme of CLI requests: `Authorization: AosCert <compact JWS>`. */
-export const CERTIFICATE_AUTH_SCHEME = 'AosCert';
-/** A token lives at most this long (exp - iat). */
-export const MAX_TOKEN_LIFETIME_SECONDS = 300;
-/** Clock difference tolerated between the CLI's machine and the cloud. */
-export const CLOCK_SKEW_SECONDS = 60;
-
-const payloadSchema = z.object({
-  iat: z.number().int(),
-  exp: z.number().int(),
-  method: z.string().min(1),
-  path: z.string().startsWith('/'),
-  nonce: z.string().min(16).max(128),
-});
-
-export type CertificateTokenPayload = z.infer<typeof payloadSchema>;
-
-/**
- * Make the token a CLI sends with one request: RS256 JWS signed with the user's key, `x5c`
- * carrying the certificate chain, payload `{iat, exp, method, path, nonce}`.
- */
-export function createCertificateToken(
-  credential: Credential,
-  request: { method: string; path: string },
-  now = new Date(),
-  lifetimeSeconds = 120,
-): string {
-  const iat = Math.floor(now.getTime() / 1000);
-  return signJws(
-    { iat, exp: iat + lifetimeSeconds, method: request.method.toUpperCase(), path: request.path, nonce: randomNonce() },
-    credential,
-    { includeChain: true },
-  );
-}
 
 /**
  * Authenticate a CLI request from its `AosCert` token: the certificate in `x5c` chains to the
@@ -64,7 +33,7 @@ export async function authenticateCertificateToken(
     if (!first) throw new Error('the token header has no x5c certificate');
     leaf = first;
     verifyCertificateChain(leaf, rest, [deps.authority.certificate], now);
-    const parsed = payloadSchema.safeParse(verifyJws(token, leaf));
+    const parsed = certificateTokenPayloadSchema.safeParse(verifyJws(token, leaf));
     if (!parsed.success)
       throw new Error(
         `the payload must be {iat, exp, method, path, nonce}: ${parsed.error.issues.map((issue) => issue.path.join('.') + ' ' + issue.message).join('; ')}`,
@@ -74,13 +43,16 @@ export async function authenticateCertificateToken(
     throw new ApiError('unauthenticated', `checking the AosCert token: ${(error as Error).message}`, { cause: error });
   }
   const seconds = Math.floor(now.getTime() / 1000);
-  if (payload.exp - payload.iat > MAX_TOKEN_LIFETIME_SECONDS) {
+  if (payload.exp - payload.iat > MAX_CERTIFICATE_TOKEN_LIFETIME_SECONDS) {
     throw new ApiError(
       'unauthenticated',
-      `checking the AosCert token: it lives ${payload.exp - payload.iat} s; at most ${MAX_TOKEN_LIFETIME_SECONDS} s are accepted`,
+      `checking the AosCert token: it lives ${payload.exp - payload.iat} s; at most ${MAX_CERTIFICATE_TOKEN_LIFETIME_SECONDS} s are accepted`,
     );
   }
-  if (payload.iat > seconds + CLOCK_SKEW_SECONDS || payload.exp < seconds - CLOCK_SKEW_SECONDS) {
+  if (
+    payload.iat > seconds + CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS ||
+    payload.exp < seconds - CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS
+  ) {
     throw new ApiError(
       'unauthenticated',
       'checking the AosCert token: it has expired or is not valid yet; check the clock of this machine and retry',
@@ -109,7 +81,7 @@ export async function authenticateCertificateToken(
     throw new ApiError('unauthenticated', 'checking the AosCert token: the account of this credential is deactivated');
   await deps.db
     .delete(schema.authNonces)
-    .where(lt(schema.authNonces.expiresAt, new Date(now.getTime() - CLOCK_SKEW_SECONDS * 1000)));
+    .where(lt(schema.authNonces.expiresAt, new Date(now.getTime() - CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS * 1000)));
   const inserted = await deps.db
     .insert(schema.authNonces)
     .values({ nonce: payload.nonce, expiresAt: new Date(payload.exp * 1000) })

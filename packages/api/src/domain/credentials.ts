@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { schema } from '@openaos/db';
 import { issueUserCredential } from '@openaos/pki';
@@ -100,8 +99,4 @@ export async function revoke(
     .where(
       and(eq(schema.userCredentials.fingerprint256, input.fingerprint256), isNull(schema.userCredentials.revokedAt)),
     );
-}
-
-export function randomNonce(): string {
-  return randomBytes(16).toString('base64url');
 }

@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
+import { ApiError } from '../errors.js';
 
 // scrypt is memory-hard: N=2^15, r=8 needs 32 MiB per hash, which makes GPU guessing costly
 // while a sign-in still takes well under a second. Parameters are stored with each hash so
@@ -6,12 +8,33 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 const PARAMETERS = { N: 1 << 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 64;
 
+// Each hash takes 32 MiB and most of a core: run at most two at once and let few wait, so a
+// flood of sign-ins costs a bounded amount of memory and CPU instead of one hash per request.
+const passwordHashing = new ConcurrencyLimit({
+  concurrency: 2,
+  maxQueued: 32,
+  whenFull: () =>
+    new ApiError(
+      'rate-limited',
+      'checking a password: the cloud is busy with many other password checks; retry in a few seconds',
+      { details: { retryAfterSeconds: 2 } },
+    ),
+});
+
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+  return passwordHashing.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
+          error ? reject(error) : resolve(key),
+        );
+      }),
+  );
+}
+
+/** How many password hashes run and wait now (for tests). */
+export function passwordHashingLoad(): { active: number; queued: number } {
+  return passwordHashing.load;
 }
 
 /** `scrypt$N$r$p$salt$hash` with a fresh 16-byte salt per password. */

@@ -4,6 +4,7 @@ import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
 import { ApiError } from '../errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { claimSignInAttempt, recordSuccessfulSignIn, signInKeys } from './sign-in-throttle.js';
 
 /** The console's session cookie: httpOnly, SameSite=Lax, Secure when served over HTTPS. */
 export const SESSION_COOKIE = 'openaos_session';
@@ -16,13 +17,27 @@ function hashToken(token: string): string {
 // Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
-/** Check email and password; on success store a new session and return its token (shown only in the cookie). */
+/**
+ * Check email and password; on success store a new session and return its token (shown only in
+ * the cookie). Throttled per account and per client address (sign-in-throttle.ts): a throttled
+ * attempt is refused with `rate-limited` and the seconds to wait, before any password is hashed.
+ */
 export async function signIn(
   db: Database,
   input: { email: string; password: string },
   now: Date,
+  clientAddress: string,
 ): Promise<{ token: string; expiresAt: Date; actor: Actor }> {
   const email = input.email.trim().toLowerCase();
+  const keys = signInKeys(email, clientAddress);
+  const claim = await claimSignInAttempt(db, keys, now);
+  if (!claim.isAllowed) {
+    throw new ApiError(
+      'rate-limited',
+      `signing in: too many attempts for this account or from this address; wait ${claim.retryAfterSeconds} s and try again`,
+      { details: { retryAfterSeconds: claim.retryAfterSeconds } },
+    );
+  }
   const [row] = await db
     .select({ user: schema.users, organisationName: schema.organisations.name })
     .from(schema.users)
@@ -31,6 +46,7 @@ export async function signIn(
   dummyHash ??= hashPassword('not a password');
   const matches = await verifyPassword(input.password, row?.user.passwordHash ?? (await dummyHash));
   if (!row || !matches) throw new ApiError('unauthenticated', 'signing in: wrong email or password');
+  await recordSuccessfulSignIn(db, keys, now);
   if (!row.user.isActive)
     throw new ApiError('unauthenticated', 'signing in: this account is deactivated; ask an admin to reactivate it');
   const token = randomBytes(32).toString('base64url');

@@ -11,6 +11,7 @@ import { formatProblems, ConfigError } from '@openaos/config';
 import { requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
+import { freeBlobs } from './blobs.js';
 import { findCertificateOwner } from './certificate-token.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver, isSemver } from './semver.js';
@@ -45,7 +46,9 @@ export interface UploadResult {
  *    storage with the package, and the version becomes `ready`.
  *
  * Steps 1–4 throw ApiError and leave nothing behind. A failure in step 5 records the version as
- * `failed` with the reason (so the console shows it) and removes every blob this upload added.
+ * `failed` with the reason (so the console shows it) and frees the blobs it announced that no
+ * other version lists. The version is marked with this process's id while it is `processing`: if
+ * the process dies, another one (or this one's next start) fails it (see cloud-maintenance.ts).
  */
 export async function uploadServiceVersion(
   deps: CloudDependencies,
@@ -121,7 +124,7 @@ async function verifyPackage(deps: CloudDependencies, organisationId: string, pa
     .from(schema.userCredentials)
     .innerJoin(schema.users, eq(schema.userCredentials.userId, schema.users.id))
     .where(and(eq(schema.users.organisationId, organisationId), isNull(schema.userCredentials.revokedAt)));
-  const tempDirectory = join(deps.dataDir, 'tmp');
+  const tempDirectory = deps.tempDirectory;
   await mkdir(tempDirectory, { recursive: true });
   try {
     return await verifyServicePackage(path, {
@@ -215,6 +218,7 @@ async function insertProcessingVersion(
           serviceId: service.id,
           version,
           state: 'processing',
+          processingOwner: deps.process.id,
           uploadedBy: actor.userId,
           signerFingerprint: verified.signer.certificate.fingerprint256,
         })
@@ -239,8 +243,8 @@ async function buildAndStore(
   input: UploadInput,
   versionId: string,
 ): Promise<UploadResult> {
-  const buildDirectory = join(deps.dataDir, 'tmp', `build-${randomBytes(8).toString('hex')}`);
-  const added: string[] = [];
+  const buildDirectory = join(deps.tempDirectory, `build-${randomBytes(8).toString('hex')}`);
+  let announced: string[] = [];
   try {
     const store = new BlobStore(buildDirectory);
     let image: BuiltServiceImage;
@@ -267,18 +271,16 @@ async function buildAndStore(
     // Only now, after every check passed and the image is complete, do blobs reach the storage.
     const digests: string[] = [];
     for await (const digest of store.list()) digests.push(digest);
-    for (const digest of digests) {
-      const existed = await deps.blobs.has(digest);
-      await deps.blobs.put(store.get(digest), { digest });
-      if (!existed) added.push(digest);
-    }
     const packageDigest = await digestFile(input.packagePath);
-    const packageExisted = await deps.blobs.has(packageDigest);
+    // Announce the blobs on the row before copying them: if this process dies half-way, whoever
+    // fails the version knows what to free (and no one frees them while it builds).
+    announced = [...new Set([...digests, packageDigest])];
+    await updateOwnVersion(deps, versionId, { blobDigests: announced });
+    for (const digest of digests) await deps.blobs.put(store.get(digest), { digest });
     const packageBlob = await deps.blobs.put(createReadStream(input.packagePath), {
       digest: packageDigest,
       size: input.packageSize,
     });
-    if (!packageExisted && !added.includes(packageBlob.digest)) added.push(packageBlob.digest);
     const manifest = image.manifest;
     const imageSize =
       image.manifestSize +
@@ -297,29 +299,58 @@ async function buildAndStore(
       hasDefaultState: verified.hasDefaultState,
       files: verified.files.length,
     };
-    await deps.db
-      .update(schema.serviceVersions)
-      .set({
-        state: 'ready',
-        packageDigest: packageBlob.digest,
-        packageSize: packageBlob.size,
-        imageDigest: image.manifestDigest,
-        imageSize,
-        blobDigests: [...new Set([...digests, packageBlob.digest])],
-        configSummary: summary,
-      })
-      .where(eq(schema.serviceVersions.id, versionId));
+    await updateOwnVersion(deps, versionId, {
+      state: 'ready',
+      processingOwner: null,
+      packageDigest: packageBlob.digest,
+      packageSize: packageBlob.size,
+      imageDigest: image.manifestDigest,
+      imageSize,
+      configSummary: summary,
+    });
     return { id: versionId, version: input.version, state: 'ready' };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    for (const digest of added) await deps.blobs.remove(digest).catch(() => undefined);
+    // If another process already failed it (this one was taken for dead), its reason stays.
     await deps.db
       .update(schema.serviceVersions)
-      .set({ state: 'failed', failureReason: reason })
-      .where(eq(schema.serviceVersions.id, versionId));
+      .set({ state: 'failed', failureReason: reason, blobDigests: [], processingOwner: null })
+      .where(isOwnProcessingVersion(deps, versionId));
+    await freeBlobs(deps, announced).catch(() => undefined);
     return { id: versionId, version: input.version, state: 'failed', failureReason: reason };
   } finally {
     await rm(buildDirectory, { recursive: true, force: true });
+  }
+}
+
+/** The version is still `processing` and still this process's to build. */
+function isOwnProcessingVersion(deps: CloudDependencies, versionId: string) {
+  return and(
+    eq(schema.serviceVersions.id, versionId),
+    eq(schema.serviceVersions.state, 'processing'),
+    eq(schema.serviceVersions.processingOwner, deps.process.id),
+  );
+}
+
+/**
+ * Update the version this process builds; throws when it is no longer its own — another process
+ * took this one for dead (no heartbeat for a lease) and failed the version meanwhile.
+ */
+async function updateOwnVersion(
+  deps: CloudDependencies,
+  versionId: string,
+  values: Partial<typeof schema.serviceVersions.$inferInsert>,
+): Promise<void> {
+  const rows = await deps.db
+    .update(schema.serviceVersions)
+    .set(values)
+    .where(isOwnProcessingVersion(deps, versionId))
+    .returning({ id: schema.serviceVersions.id });
+  if (rows.length === 0) {
+    throw new ApiError(
+      'internal',
+      'building the image: another cloud process marked this version failed meanwhile (this one missed its heartbeat); upload it again',
+    );
   }
 }
 

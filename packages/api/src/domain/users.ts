@@ -35,19 +35,18 @@ function toView(row: { user: typeof schema.users.$inferSelect; organisationName:
   };
 }
 
-/** Admins see all users; others see the users of their organisation. */
+/** Admins see all users; others see the users of their organisation (none without one). */
 export async function list(db: Database, actor: Actor): Promise<UserView[]> {
+  const organisationId = actor.role === 'admin' ? undefined : actor.organisationId;
+  if (organisationId === null) return [];
   const rows = await db
     .select(userColumns)
     .from(schema.users)
     .leftJoin(schema.organisations, eq(schema.users.organisationId, schema.organisations.id))
+    // Filtered in the database: the table holds every user of the installation.
+    .where(organisationId === undefined ? undefined : eq(schema.users.organisationId, organisationId))
     .orderBy(asc(schema.users.email));
-  return rows
-    .filter(
-      (row) =>
-        actor.role === 'admin' || (actor.organisationId !== null && row.user.organisationId === actor.organisationId),
-    )
-    .map(toView);
+  return rows.map(toView);
 }
 
 export async function get(db: Database, actor: Actor, input: { id: string }): Promise<UserView> {

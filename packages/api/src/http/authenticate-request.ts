@@ -1,7 +1,8 @@
+import { CERTIFICATE_AUTH_SCHEME, readCertificateAuthorization } from '@openaos/protocol';
 import type { Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
-import { authenticateCertificateToken, CERTIFICATE_AUTH_SCHEME } from '../domain/certificate-token.js';
+import { authenticateCertificateToken } from '../domain/certificate-token.js';
 import { resolveSession, SESSION_COOKIE } from '../domain/sessions.js';
 
 export interface RequestFacts {
@@ -12,6 +13,8 @@ export interface RequestFacts {
   method: string;
   /** URL path without the query, exactly as requested (what an AosCert token signs). */
   path: string;
+  /** The client's network address as the server determined it (sign-in throttling counts by it). */
+  clientAddress?: string | null | undefined;
 }
 
 /**
@@ -23,17 +26,14 @@ export async function authenticateRequest(
   deps: Pick<CloudDependencies, 'db' | 'authority' | 'now'>,
   request: RequestFacts,
 ): Promise<{ actor: Actor | null; sessionToken: string | null }> {
-  const authorization = request.authorization?.trim();
-  if (authorization) {
-    const [scheme, token] = authorization.split(/\s+/, 2);
-    if (scheme !== CERTIFICATE_AUTH_SCHEME || !token) {
-      throw new ApiError(
-        'unauthenticated',
-        `reading the Authorization header: expected "${CERTIFICATE_AUTH_SCHEME} <token>"`,
-      );
-    }
-    return { actor: await authenticateCertificateToken(deps, token, request), sessionToken: null };
+  const token = readCertificateAuthorization(request.authorization);
+  if (token === undefined) {
+    throw new ApiError(
+      'unauthenticated',
+      `reading the Authorization header: expected "${CERTIFICATE_AUTH_SCHEME} <token>"`,
+    );
   }
+  if (token !== null) return { actor: await authenticateCertificateToken(deps, token, request), sessionToken: null };
   const sessionToken = readCookie(request.cookie, SESSION_COOKIE);
   if (!sessionToken) return { actor: null, sessionToken: null };
   return { actor: await resolveSession(deps.db, sessionToken, deps.now()), sessionToken };

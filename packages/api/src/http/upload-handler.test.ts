@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore, readServiceImage } from '@openaos/image';
 import { createCertificateAuthority, issueUserCredential, readPkcs12, type Credential } from '@openaos/pki';
+import { CLOUD_HTTP_PATHS, createCertificateToken } from '@openaos/protocol';
 import type { Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
-import { createCertificateToken } from '../domain/certificate-token.js';
 import { createCloudFixture, type CloudFixture } from '../testing/cloud-fixture.js';
 import { makeServicePackage } from '../testing/service-packages.js';
-import { handleUploadRequest, UPLOAD_PATH } from './upload-handler.js';
+import { handleUploadRequest } from './upload-handler.js';
+
+const UPLOAD_PATH = CLOUD_HTTP_PATHS.upload;
 
 interface UploadResponse {
   status: number;
@@ -70,7 +72,7 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
   }
 
   async function tempFiles(): Promise<string[]> {
-    return readdir(join(cloud.dataDir, 'tmp')).catch(() => []);
+    return readdir(cloud.deps.tempDirectory).catch(() => []);
   }
 
   it('accepts a package signed by the owner: 201, ready, image in the blob store', async () => {

@@ -5,19 +5,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
+import { isUploadPath } from '@openaos/protocol';
 import type { CloudDependencies } from '../dependencies.js';
 import { uploadServiceVersion } from '../domain/upload.js';
 import { ApiError } from '../errors.js';
 import { HTTP_STATUS_OF } from '../trpc/error-codes.js';
 import { authenticateRequest } from './authenticate-request.js';
 
-/** aos-signer 1.x's upload endpoint (reference §2.7). */
-export const UPLOAD_PATH = '/api/v1/services/versions/';
-
-/** True for the requests {@link handleUploadRequest} serves (with or without the trailing slash). */
+/** True for the requests {@link handleUploadRequest} serves: aos-signer 1.x's upload path (reference §2.7). */
 export function isUploadRequest(request: IncomingMessage): boolean {
-  const path = (request.url ?? '').split('?')[0];
-  return path === UPLOAD_PATH || path === UPLOAD_PATH.slice(0, -1);
+  return isUploadPath((request.url ?? '').split('?')[0] ?? '');
 }
 
 interface ReceivedUpload {
@@ -139,7 +136,7 @@ class HttpProblem extends Error {
 }
 
 async function receiveMultipart(deps: CloudDependencies, request: IncomingMessage): Promise<ReceivedUpload> {
-  const directory = join(deps.dataDir, 'tmp');
+  const directory = deps.tempDirectory;
   await mkdir(directory, { recursive: true });
   const received: ReceivedUpload = { fields: {}, isTooLarge: false };
   const writes: Promise<void>[] = [];

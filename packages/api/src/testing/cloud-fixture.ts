@@ -7,6 +7,7 @@ import { loadOrCreateAuthority } from '../authority.js';
 import { createDiskBlobStorage } from '../blob-storage.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { bootstrapAdmin } from '../domain/bootstrap.js';
+import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess } from '../domain/cloud-processes.js';
 import { resolveSession, signIn } from '../domain/sessions.js';
 import { createContextForActor } from '../trpc/context.js';
 import { createCaller } from '../trpc/root.js';
@@ -23,7 +24,10 @@ export interface CloudFixture {
   close(): Promise<void>;
 }
 
-/** A real cloud core (database on the driver, CA, blob store in a temp dir) with a bootstrapped admin. */
+/**
+ * A real cloud core (database on the driver, CA, blob store in a temp dir, a registered process)
+ * with a bootstrapped admin. No maintenance timer runs: tests call the sweep themselves.
+ */
 export async function createCloudFixture(
   driver: DatabaseDriver,
   options: { maxUploadBytes?: number } = {},
@@ -31,17 +35,24 @@ export async function createCloudFixture(
   const database = await createThrowawayDatabase(driver);
   const dataDir = await mkdtemp(join(tmpdir(), 'openaos-cloud-'));
   const authority = await loadOrCreateAuthority(dataDir);
+  const processId = await registerCloudProcess(database.db);
   const deps = {
     db: database.db,
     blobs: createDiskBlobStorage(join(dataDir, 'blobs')),
     authority,
-    dataDir,
+    tempDirectory: join(dataDir, 'tmp', processId),
+    process: { id: processId, leaseSeconds: DEFAULT_PROCESS_LEASE_SECONDS },
     maxUploadBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
     now: () => new Date(),
   };
   const bootstrap = await bootstrapAdmin(deps.db);
   if (!bootstrap.created) throw new Error('fixture: the admin should be created on an empty database');
-  const session = await signIn(deps.db, { email: bootstrap.email, password: bootstrap.password }, new Date());
+  const session = await signIn(
+    deps.db,
+    { email: bootstrap.email, password: bootstrap.password },
+    new Date(),
+    'in-process',
+  );
   const admin = (await resolveSession(deps.db, session.token, new Date()))!;
   const caller = (actor: Actor | null) => createCaller(createContextForActor(deps, actor));
   const organisations = new Map<string, string>();
@@ -60,7 +71,7 @@ export async function createCloudFixture(
       }
       const password = 'correct horse battery staple';
       await caller(admin).users.create({ email, name: email, role: kind, organisationId, password });
-      const signed = await signIn(deps.db, { email, password }, new Date());
+      const signed = await signIn(deps.db, { email, password }, new Date(), 'in-process');
       return signed.actor;
     },
     async close() {

@@ -13,6 +13,8 @@ export interface Context {
   /** Adds a Set-Cookie header to the response (no-op in direct calls). */
   setCookie: (value: string) => void;
   secureCookies: boolean;
+  /** The client's address (`unknown` when the transport did not say): sign-in throttling counts by it. */
+  clientAddress: string;
 }
 
 export interface CreateContextOptions {
@@ -41,6 +43,7 @@ export async function createContext(options: CreateContextOptions): Promise<Cont
     authenticationError,
     setCookie: options.setCookie ?? (() => undefined),
     secureCookies: options.secureCookies ?? false,
+    clientAddress: options.request.clientAddress || 'unknown',
   };
 }
 
@@ -57,6 +60,7 @@ export function createContextForActor(
     authenticationError: null,
     setCookie: setCookie ?? (() => undefined),
     secureCookies: false,
+    clientAddress: 'in-process',
   };
 }
 

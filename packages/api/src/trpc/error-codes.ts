@@ -16,6 +16,7 @@ export const TRPC_CODE_OF: Record<ApiErrorCode, TRPC_ERROR_CODE_KEY> = {
   'service-mismatch': 'UNPROCESSABLE_CONTENT',
   'payload-too-large': 'PAYLOAD_TOO_LARGE',
   'image-build-failed': 'UNPROCESSABLE_CONTENT',
+  'rate-limited': 'TOO_MANY_REQUESTS',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -34,5 +35,6 @@ export const HTTP_STATUS_OF: Record<ApiErrorCode, number> = {
   'service-mismatch': 422,
   'payload-too-large': 413,
   'image-build-failed': 422,
+  'rate-limited': 429,
   internal: 500,
 };

@@ -1,5 +1,4 @@
-import { UPLOAD_PATH } from '../http/upload-handler.js';
-import { CERTIFICATE_AUTH_SCHEME } from '../domain/certificate-token.js';
+import { CERTIFICATE_AUTH_SCHEME, CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { createCallerFactory, publicProcedure, router } from './init.js';
 import { credentialsRouter, organisationsRouter, usersRouter } from './routers/accounts.js';
 import { authRouter } from './routers/auth.js';
@@ -12,7 +11,7 @@ export const appRouter = router({
     info: publicProcedure.query(({ ctx }) => ({
       name: 'OpenAos cloud',
       caCertificatePem: ctx.deps.authority.ca.certificatePem,
-      uploadPath: UPLOAD_PATH,
+      uploadPath: CLOUD_HTTP_PATHS.upload,
       authScheme: CERTIFICATE_AUTH_SCHEME,
     })),
   }),

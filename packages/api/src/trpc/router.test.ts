@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueUserCredential, readPkcs12 } from '@openaos/pki';
+import { CLOUD_HTTP_PATHS, createCertificateToken } from '@openaos/protocol';
 import type { Actor } from '../actor.js';
-import { createCertificateToken } from '../domain/certificate-token.js';
 import { authenticateRequest } from '../http/authenticate-request.js';
 import { createCloudFixture, type CloudFixture } from '../testing/cloud-fixture.js';
 import { createContext } from './context.js';
@@ -57,6 +57,22 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
       await expectCode(cloud.caller(null).auth.signIn({ email: 'admin', password: 'wrong' }), 'UNAUTHORIZED');
       await expectCode(cloud.caller(null).services.list(), 'UNAUTHORIZED');
       expect(await cloud.caller(null).auth.me()).toBeNull();
+    });
+
+    it("lists all users to admins and only their organisation's users to others", async () => {
+      const emails = async (actor: Actor) => (await cloud.caller(actor).users.list()).map((user) => user.email);
+      const all = await emails(cloud.admin);
+      expect(all).toEqual([...all].sort());
+      expect(all).toEqual(expect.arrayContaining(['admin', 'a@sp.example', 'b@sp.example', 'o@oem.example']));
+      expect(await emails(spA)).toEqual(['a@sp.example']);
+      expect(await emails(spB)).toEqual(['b@sp.example']);
+      expect(await emails(oem)).toEqual(
+        (await cloud.caller(cloud.admin).users.list())
+          .filter((user) => user.organisationId === oem.organisationId)
+          .map((user) => user.email),
+      );
+      expect(await emails(oem)).toContain('o@oem.example');
+      expect(await emails(oem)).not.toContain('a@sp.example');
     });
 
     it('lets only admins manage organisations and users', async () => {
@@ -180,7 +196,7 @@ describe.each(['pglite', 'postgres'] as const)('tRPC API on %s', (driver) => {
       expect(replay.authenticationError?.message).toMatch(/already used/);
       await expectCode(createCaller(replay).services.list(), 'UNAUTHORIZED');
 
-      const otherPath = createCertificateToken(credential, { method: 'POST', path: '/api/v1/services/versions/' });
+      const otherPath = createCertificateToken(credential, { method: 'POST', path: CLOUD_HTTP_PATHS.upload });
       await expect(
         authenticateRequest(cloud.deps, { ...request, authorization: `AosCert ${otherPath}` }),
       ).rejects.toMatchObject({ code: 'unauthenticated' });

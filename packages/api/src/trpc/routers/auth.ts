@@ -4,11 +4,11 @@ import { formatSessionCookie } from '../../http/authenticate-request.js';
 import { authedProcedure, publicProcedure, router } from '../init.js';
 
 export const authRouter = router({
-  /** Check email and password and set the httpOnly session cookie. */
+  /** Check email and password and set the httpOnly session cookie (throttled: 429 with a wait). */
   signIn: publicProcedure
     .input(z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }))
     .mutation(async ({ ctx, input }) => {
-      const session = await signIn(ctx.deps.db, input, ctx.deps.now());
+      const session = await signIn(ctx.deps.db, input, ctx.deps.now(), ctx.clientAddress);
       ctx.setCookie(formatSessionCookie(session.token, { expiresAt: session.expiresAt, secure: ctx.secureCookies }));
       return { user: session.actor };
     }),

@@ -31,7 +31,10 @@ function UploadForm({ serviceId, onDone }: { serviceId: string; onDone: () => vo
         body.set('version', version.trim());
         body.set('file', file);
         setStatus({ kind: 'busy', text: `Uploading ${file.name} (${formatBytes(file.size)}) and building the image…` });
-        void fetch('/api/v1/services/versions/', { method: 'POST', body })
+        // The server says where uploads go (system.info), so this page holds no copy of the path.
+        void api.system.info
+          .query()
+          .then(({ uploadPath }) => fetch(uploadPath, { method: 'POST', body }))
           .then(async (response) => {
             const result = (await response.json()) as { message?: string; state?: string; version?: string };
             setStatus(

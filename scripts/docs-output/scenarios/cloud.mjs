@@ -61,7 +61,7 @@ export const cloud = {
 
     // Alice keeps her credential where aos finds it; an OEM organisation and user get theirs the same way.
     await session.run(
-      `export AOS_HOME=${sandbox}/home && mkdir -p $AOS_HOME/security && mv aos-user-sp.p12 $AOS_HOME/security/`,
+      `export AOS_HOME=${sandbox}/home SOURCE_DATE_EPOCH=946684800 && mkdir -p $AOS_HOME/security && mv aos-user-sp.p12 $AOS_HOME/security/`,
     );
     const oemOrganisation = readData(
       await session.run(`curl -s -b jar ${json} -d '{"name":"Acme Devices","kind":"oem"}' $U/organisations.create`),

@@ -35,7 +35,7 @@ export const localAgent = {
 
     // Step 4's package and image, and version 1.0.1 that cannot start (its command is missing).
     await session.run(
-      `export AOS_HOME=${sandbox}/home && aos init demo > /dev/null && cd demo && sed -i 's/^    service_uid:.*/    service_uid: ${SERVICE_ID}/' meta/config.yaml && aos sign -q`,
+      `export AOS_HOME=${sandbox}/home SOURCE_DATE_EPOCH=946684800 && aos init demo > /dev/null && cd demo && sed -i 's/^    service_uid:.*/    service_uid: ${SERVICE_ID}/' meta/config.yaml && aos sign -q`,
     );
     const digest = await buildImage(session, '.');
     await session.run(

@@ -28,7 +28,7 @@ export const localPackage = {
   async run(session) {
     const { sandbox, normaliser } = session;
     normaliser.keep(SERVICE_ID);
-    await session.run(`export AOS_HOME=${sandbox}/home`);
+    await session.run(`export AOS_HOME=${sandbox}/home SOURCE_DATE_EPOCH=946684800`);
 
     session.emit('getting-started-init', await session.run('aos init demo'));
     session.emit(

@@ -5,6 +5,7 @@ import { loadOrCreateAuthority } from './authority.js';
 import { createDiskBlobStorage } from './blob-storage.js';
 import { startMaintenance, sweepDeadProcesses, type SweepResult } from './cloud-maintenance.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies.js';
+import { createLocalUnitEvents } from './unit-events/unit-events.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
 
@@ -60,6 +61,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       now: () => new Date(),
       sourceDateEpoch: options.sourceDateEpoch,
+      unitEvents: createLocalUnitEvents(),
     };
     const isSoleProcess = database.driver === 'pglite';
     const recovered = await sweepDeadProcesses(deps, {
@@ -77,6 +79,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       recovered,
       close: async () => {
         await maintenance.stop();
+        await deps.unitEvents.close();
         // Versions this process was still building lose their owner and are failed by the next sweep.
         await removeCloudProcess(database.db, processId).catch(() => undefined);
         await rm(tempDirectory, { recursive: true, force: true });

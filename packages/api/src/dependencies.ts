@@ -1,6 +1,7 @@
 import type { Database } from '@openaos/db';
 import type { CloudAuthority } from './authority.js';
 import type { BlobStorage } from './blob-storage.js';
+import type { UnitEvents } from './unit-events/unit-events.js';
 
 /** Everything the cloud's operations need besides the caller; built once per process. */
 export interface CloudDependencies {
@@ -14,6 +15,8 @@ export interface CloudDependencies {
   /** Upper bound of an uploaded package, bytes. */
   maxUploadBytes: number;
   now: () => Date;
+  /** Announcements about units to every cloud process (the unit channel's fan-out). */
+  unitEvents: UnitEvents;
   /** SOURCE_DATE_EPOCH: the created time of every image built (else each package's signing time). */
   sourceDateEpoch?: Date | undefined;
 }

@@ -11,6 +11,13 @@ export { DEFAULT_MAX_UPLOAD_BYTES } from './dependencies.js';
 export { loadOrCreateAuthority, type CloudAuthority } from './authority.js';
 export { createDiskBlobStorage, type BlobStorage } from './blob-storage.js';
 export { startCloudCore, type CloudCore, type StartCloudOptions } from './cloud-core.js';
+export {
+  createLocalUnitEvents,
+  type UnitEvent,
+  type UnitEventKind,
+  type UnitEventListener,
+  type UnitEvents,
+} from './unit-events/unit-events.js';
 export { sweepDeadProcesses, type SweepOptions, type SweepResult } from './cloud-maintenance.js';
 export { DEFAULT_PROCESS_LEASE_SECONDS } from './domain/cloud-processes.js';
 export { INTERRUPTED_BUILD_REASON, type FailedVersion } from './domain/interrupted-builds.js';

@@ -172,8 +172,15 @@ export const serviceVersions = pgTable(
     failureReason: text('failure_reason'),
     packageDigest: text('package_digest'),
     packageSize: bigint('package_size', { mode: 'number' }),
+    /** The image manifest's digest (the seed's manifest with `aosService`). */
     imageDigest: text('image_digest'),
     imageSize: bigint('image_size', { mode: 'number' }),
+    /**
+     * The OCI image index stored as a blob (AosEdge era B: desiredStatus items name it as
+     * `indexDigest`), leading to the manifest; null for versions built before it existed until a
+     * unit first needs it.
+     */
+    indexDigest: text('index_digest'),
     /**
      * Every blob this version holds in the blob store (package, manifest, configs, layers): what a
      * delete may free. Written before a build copies them in, so an interrupted build's blobs are known.
@@ -200,12 +207,137 @@ export const units = pgTable(
       .references(() => organisations.id, { onDelete: 'restrict' }),
     systemId: text('system_id').notNull().unique(),
     model: text('model').notNull(),
+    /** `new` until its provisioning finishes, then `provisioned` (a revoked unit stays provisioned with `revokedAt`). */
     state: unitState('state').notNull().default('new'),
+    /**
+     * `online` while a cloud process holds its socket (`connectedProcess`); trust it only while that
+     * process's heartbeat is fresh (cloud_processes), else the unit is offline since `lastSeenAt`.
+     */
     connection: unitConnection('connection').notNull().default('offline'),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /** The cloud process holding the unit's socket while `online`. */
+    connectedProcess: uuid('connected_process').references(() => cloudProcesses.id, { onDelete: 'set null' }),
+    /** The unit's current certificate (issued at provisioning): its SHA-256 fingerprint as X509Certificate.fingerprint256. */
+    certificateFingerprint: text('certificate_fingerprint').unique(),
+    certificatePem: text('certificate_pem'),
+    provisionedAt: timestamp('provisioned_at', { withTimezone: true }),
+    /** Set when an OEM user revoked the unit: refused at the upgrade, its socket closed; re-provisioning clears it. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** The last full unitStatus's node list (hardware, OS, runtimes), as reported. */
+    nodeInfo: jsonb('node_info').$type<unknown[]>(),
     createdAt: createdAt(),
   },
   (table) => [index('units_organisation_idx').on(table.organisationId)],
+);
+
+/**
+ * One-time provisioning tokens: only the token's SHA-256 is stored. A token is consumed (usedAt)
+ * atomically when a unit opens the provisioning socket with it; asking for a new one deletes the
+ * unit's unused ones.
+ */
+export const provisioningTokens = pgTable(
+  'provisioning_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [index('provisioning_tokens_unit_idx').on(table.unitId)],
+);
+
+/**
+ * The last desired status the cloud issued to each unit: the signed v7 document, its generation
+ * (strictly increasing per unit) and the canonical digest of its data without the signature. A
+ * newly computed status with the same digest is not re-issued.
+ */
+export const unitDesiredStatuses = pgTable('unit_desired_statuses', {
+  unitId: uuid('unit_id')
+    .primaryKey()
+    .references(() => units.id, { onDelete: 'cascade' }),
+  generation: bigint('generation', { mode: 'number' }).notNull(),
+  digest: text('digest').notNull(),
+  /** The signed desiredStatus data as sent (with `signature`). */
+  document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+  issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+});
+
+/** Error details as a unit reports them (v7 errorInfo). */
+export interface ReportedError {
+  aosCode?: number;
+  exitCode?: number;
+  message?: string;
+}
+
+/**
+ * What a unit last reported of each item version it holds (v7 unitStatus `items`): one row per
+ * (unit, item, version); `reportedAt` is when the cloud received it. Items are service ids as text,
+ * not foreign keys: a unit may report a service the cloud has since deleted.
+ */
+export const unitItemStatuses = pgTable(
+  'unit_item_statuses',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    itemId: text('item_id').notNull(),
+    version: text('version').notNull(),
+    state: text('state').notNull(),
+    errorInfo: jsonb('error_info').$type<ReportedError>(),
+    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.itemId, table.version] }),
+    index('unit_item_statuses_item_idx').on(table.itemId),
+  ],
+);
+
+/** What a unit last reported of each instance (v7 unitStatus `instances`), one row per (unit, item, subject, index). */
+export const unitInstanceStatuses = pgTable(
+  'unit_instance_statuses',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    itemId: text('item_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    instance: bigint('instance', { mode: 'number' }).notNull(),
+    version: text('version').notNull(),
+    state: text('state').notNull(),
+    errorInfo: jsonb('error_info').$type<ReportedError>(),
+    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.itemId, table.subjectId, table.instance] }),
+    index('unit_instance_statuses_item_idx').on(table.itemId),
+  ],
+);
+
+/**
+ * The history of a unit: every change of an item or instance state, connection and desired
+ * generation, with the time it happened (reported or observed). Pruned to the newest rows per unit.
+ */
+export const unitStatusEvents = pgTable(
+  'unit_status_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** `item`, `instance`, `connection` or `desired`. */
+    kind: text('kind').notNull(),
+    /** What changed: `<itemId>@<version>`, `<itemId>/<subjectId>/<instance>`, or empty. */
+    subject: text('subject').notNull().default(''),
+    state: text('state').notNull(),
+    version: text('version'),
+    errorInfo: jsonb('error_info').$type<ReportedError>(),
+  },
+  (table) => [index('unit_status_events_unit_at_idx').on(table.unitId, table.at)],
 );
 
 export const unitSets = pgTable(

@@ -6,6 +6,7 @@ import type { Actor } from '../actor.js';
 import { loadOrCreateAuthority } from '../authority.js';
 import { createDiskBlobStorage } from '../blob-storage.js';
 import type { CloudDependencies } from '../dependencies.js';
+import { createLocalUnitEvents } from '../unit-events/unit-events.js';
 import { bootstrapAdmin } from '../domain/bootstrap.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess } from '../domain/cloud-processes.js';
 import { resolveSession, signIn } from '../domain/sessions.js';
@@ -44,6 +45,7 @@ export async function createCloudFixture(
     process: { id: processId, leaseSeconds: DEFAULT_PROCESS_LEASE_SECONDS },
     maxUploadBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
     now: () => new Date(),
+    unitEvents: createLocalUnitEvents(),
   };
   const bootstrap = await bootstrapAdmin(deps.db);
   if (!bootstrap.created) throw new Error('fixture: the admin should be created on an empty database');

@@ -21,3 +21,12 @@ export { aosKeyId } from './key-id.js';
 export { signJws, decodeJws, verifyJws, readX5c, type DecodedJws } from './jws.js';
 export { verifyCertificateChain } from './verify-chain.js';
 export { describeSubject, certificateFingerprint, type SubjectSummary } from './subject.js';
+export {
+  createCertificateRequest,
+  readCertificateRequest,
+  issueUnitCertificateFromRequest,
+  type CertificateRequest,
+  type ReadCertificateRequest,
+  type IssueUnitCertificateFromRequestOptions,
+  type IssuedCertificate,
+} from './certificate-request.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import {
   createCertificateAuthority,
   issueUserCredential,
@@ -14,6 +14,7 @@ import {
   formatCertificateAuthorization,
   isUploadPath,
   readCertificateAuthorization,
+  unitBlobPath,
 } from './http-contract.js';
 
 const authority = createCertificateAuthority({ commonName: 'Contract test CA' });
@@ -62,5 +63,17 @@ describe('isUploadPath', () => {
     expect(isUploadPath('/api/v1/services/versions')).toBe(true);
     expect(isUploadPath('/api/v1/services/versions/x')).toBe(false);
     expect(isUploadPath('/api/trpc/services.list')).toBe(false);
+  });
+});
+
+describe('unit paths', () => {
+  test('a blob path is the sha256 hex under the blob route, with or without the algorithm', () => {
+    const hex = 'a'.repeat(64);
+    expect(unitBlobPath(`sha256:${hex}`)).toBe(`/api/v7/blobs/sha256/${hex}`);
+    expect(unitBlobPath(hex)).toBe(`/api/v7/blobs/sha256/${hex}`);
+  });
+
+  test.each(['sha256:../../etc/passwd', 'sha512:' + 'a'.repeat(128), 'A'.repeat(64), ''])('%j is refused', (digest) => {
+    expect(() => unitBlobPath(digest)).toThrow(/not a sha256 digest/);
   });
 });

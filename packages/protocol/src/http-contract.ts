@@ -18,7 +18,33 @@ export const CLOUD_HTTP_PATHS = {
   upload: '/api/v1/services/versions/',
   /** The tRPC endpoint: one procedure per request at `<trpc>/<procedure>` (what a token signs). */
   trpc: '/api/trpc',
+  /** A unit's provisioning WebSocket: `?systemId=<id>`, `Authorization: Bearer <provisioning token>` (docs/unit-channel.md). */
+  unitProvisioning: '/ws/v7/provisioning',
+  /** A provisioned unit's channel WebSocket: `Authorization: AosCert <token>` made with the unit's key. */
+  unitChannel: '/ws/v7/',
+  /** A blob a unit downloads: `<unitBlobs><hex>` (sha256), `Authorization: AosCert <token>` per request, `Range` honoured. */
+  unitBlobs: '/api/v7/blobs/sha256/',
 } as const;
+
+/** The download URL path of a sha256 blob for units (`sha256:<hex>` or bare hex). */
+export function unitBlobPath(digest: string): string {
+  const hex = digest.startsWith('sha256:') ? digest.slice('sha256:'.length) : digest;
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`unit blob path: ${JSON.stringify(digest)} is not a sha256 digest`);
+  return `${CLOUD_HTTP_PATHS.unitBlobs}${hex}`;
+}
+
+/**
+ * A refused unit upgrade or blob request is answered as HTTP (before any upgrade) with this JSON
+ * body. The agent stops reconnecting on 401/403/409/410 (retrying cannot heal them) and backs off
+ * on anything else.
+ */
+export interface UnitRefusal {
+  code: string;
+  message: string;
+}
+
+/** Statuses of a refusal that retrying cannot heal (the agent stops and says why). */
+export const PERMANENT_REFUSAL_STATUSES: readonly number[] = [401, 403, 409, 410];
 
 /** True for the upload path, with or without its trailing slash (aos-signer sends it with). */
 export function isUploadPath(path: string): boolean {

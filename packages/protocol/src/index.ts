@@ -76,5 +76,8 @@ export {
   createCertificateToken,
   formatCertificateAuthorization,
   readCertificateAuthorization,
+  unitBlobPath,
+  PERMANENT_REFUSAL_STATUSES,
+  type UnitRefusal,
   type CertificateTokenPayload,
 } from './http-contract.js';

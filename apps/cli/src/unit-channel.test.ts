@@ -168,5 +168,7 @@ describe('aos unit provision-token / revoke and aos status against a real cloud 
     expect((JSON.parse(revoked.stdout) as RevokedUnit).revokedAt).toMatch(/^\d{4}-/);
     const status = await runAos(['status', '--unit', 'car-0001', ...oem], sandbox.env);
     expect(status.stdout).toMatch(/connection: +revoked since /);
+    const list = await runAos(['unit', 'list', ...oem], sandbox.env);
+    expect(list.stdout).toMatch(/car-0001 +rpi4 +revoked +online +2026-03-01T10:00:00.000Z/);
   });
 });

@@ -17,6 +17,10 @@ export function ServiceRollout({ serviceId }: { serviceId: string }) {
   return (
     <section>
       <h2>On units</h2>
+      <p className="muted">
+        On how many {data.scope === 'organisation-units' ? 'of your ' : ''}units each version is desired, installed,
+        active (on units online now) and failed; offline: desired on units not connected now.
+      </p>
       <Problem problem={problem} />
       {isUsed ? (
         <DataTable

@@ -47,18 +47,22 @@ export default function UnitPage() {
         <dd>{unit.model}</dd>
         <dt>State</dt>
         <dd>
-          {unit.revokedAt ? (
-            <>
-              <StateBadge state="revoked" /> since {formatTime(unit.revokedAt)}; provision it again to bring it back
-            </>
-          ) : (
-            <StateBadge state={unit.state} />
-          )}
-          {unit.provisionedAt ? <span className="muted"> provisioned {formatTime(unit.provisionedAt)}</span> : null}
+          <span>
+            {unit.revokedAt ? (
+              <>
+                <StateBadge state="revoked" /> since {formatTime(unit.revokedAt)}; provision it again to bring it back
+              </>
+            ) : (
+              <StateBadge state={unit.state} />
+            )}
+            {unit.provisionedAt ? <span className="muted"> (provisioned {formatTime(unit.provisionedAt)})</span> : null}
+          </span>
         </dd>
         <dt>Connection</dt>
         <dd data-testid="connection">
-          <ConnectionText unit={unit} />
+          <span>
+            <ConnectionText unit={unit} />
+          </span>
         </dd>
         <dt>Desired status</dt>
         <dd data-testid="desired">

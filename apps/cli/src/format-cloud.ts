@@ -91,9 +91,11 @@ export function formatUnitList(units: UnitView[]): string {
       { header: 'UNIT ID', value: (unit) => unit.id },
       { header: 'SYSTEM ID', value: (unit) => unit.systemId },
       { header: 'MODEL', value: (unit) => unit.model },
-      { header: 'STATE', value: (unit) => unit.state },
+      // A revoked unit stays provisioned with revokedAt: say revoked.
+      { header: 'STATE', value: (unit) => (unit.revokedAt ? 'revoked' : unit.state) },
+      // Online only while a live cloud process holds its socket (the cloud decides).
       { header: 'CONNECTION', value: (unit) => unit.connection },
-      { header: 'LAST SEEN', value: (unit) => unit.lastSeenAt ?? '-' },
+      { header: 'LAST SEEN', value: (unit) => unit.lastSeenAt ?? (unit.connection === 'online' ? '-' : 'never') },
     ],
     'No units yet: register one with `aos unit create --system-id <id> --model <model>`',
   );

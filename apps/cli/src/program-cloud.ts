@@ -13,9 +13,11 @@ import {
   runUnitSetShow,
 } from './commands/unit-set.js';
 import { runUnitCreate, runUnitList, runUnitRemove, runUnitShow } from './commands/unit.js';
+import { parseTtl, runStatus, runUnitProvisionToken, runUnitRevoke } from './commands/unit-channel.js';
 import { runUpload } from './commands/upload.js';
 import { runVersionApprove, runVersionList } from './commands/version.js';
 import * as format from './format-cloud.js';
+import { formatProvisioningToken, formatRevokedUnit, formatStatus } from './format-status.js';
 import { trackBuildProgress } from './progress.js';
 
 interface CloudFlags extends OutputOptions {
@@ -186,6 +188,46 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   cloudCommand(unit.command('remove').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
     print(flags, await runUnitRemove({ ...target(flags), id }), format.formatRecord);
   });
+  cloudCommand(
+    unit
+      .command('provision-token')
+      .argument('<systemId>', "the unit's system ID (or unit ID)")
+      .description('a one-time provisioning token and the command to run on the device')
+      .option('--ttl <duration>', 'how long the token works: 90s, 30m, 1h, 7d (1 minute to 7 days)', '1h'),
+  ).action(async (systemId: string, flags: CloudFlags & { ttl: string }) => {
+    const ttlSeconds = parseTtl(flags.ttl, `creating a provisioning token for unit ${systemId}`);
+    print(
+      flags,
+      await runUnitProvisionToken({ ...target(flags), unit: systemId, ttlSeconds }),
+      formatProvisioningToken,
+    );
+  });
+  cloudCommand(
+    unit
+      .command('revoke')
+      .argument('<systemId>', "the unit's system ID (or unit ID)")
+      .description('cut a unit off from the cloud until it is provisioned again')
+      .option('--yes', 'confirm (required)'),
+  ).action(async (systemId: string, flags: CloudFlags & { yes?: boolean }) => {
+    print(flags, await runUnitRevoke({ ...target(flags), unit: systemId, yes: flags.yes === true }), formatRevokedUnit);
+  });
+
+  cloudCommand(
+    program
+      .command('status')
+      .description(
+        "the fleet at a glance; one unit's services and instances with reasons (--unit); per version on how many units a service is desired, installed, active, failed (--service)",
+      )
+      .option('--unit <systemId>', "one unit's status (system ID or unit ID; OEM)")
+      .option('--service <id>', "one service's per-version counts (Service ID)"),
+  ).action(async (flags: CloudFlags & { unit?: string; service?: string }) => {
+    const result = await runStatus({
+      ...target(flags),
+      ...(flags.unit ? { unit: flags.unit } : {}),
+      ...(flags.service ? { serviceId: flags.service } : {}),
+    });
+    print(flags, result, formatStatus);
+  });
 
   const unitSet = program.command('unit-set').description('unit sets (OEM)');
   cloudCommand(unitSet.command('list').description('list unit sets')).action(async (flags: CloudFlags) => {
@@ -200,7 +242,10 @@ export function registerCloudCommands(program: Command, context: CommandContext)
     unitSet
       .command('create')
       .requiredOption('--name <name>', 'unit set name')
-      .option('--verification', 'a verification set: gets new versions before approval'),
+      .option(
+        '--verification',
+        'a verification set: its units get the newest ready-or-approved version (others wait for approval)',
+      ),
   ).action(async (flags: CloudFlags & { name: string; verification?: boolean }) => {
     const result = await runUnitSetCreate({
       ...target(flags),

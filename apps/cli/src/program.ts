@@ -26,7 +26,7 @@ Exit codes:
 Environment:
   AOS_HOME       where credentials live (default ~/.aos): security/*.p12, dev-ca/
   AOS_DEBUG      set to 1 to print stack traces
-  AOS_CLOUD_URL  the cloud for cloud commands (else --url, else what \`aos login\` saved)
+  AOS_CLOUD_URL  the cloud for cloud commands (--url wins; without both, what \`aos login\` saved)
 `;
 
 function readVersion(): string {

@@ -22,6 +22,8 @@ export interface StartCloudOptions {
    * dies while building a version has it failed by another one after this long.
    */
   processLeaseSeconds?: number | undefined;
+  /** OPENAOS_PUBLIC_URL: the address put into provisioning commands (else the caller's). */
+  publicUrl?: string | undefined;
 }
 
 export interface CloudCore {
@@ -61,6 +63,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       now: () => new Date(),
       sourceDateEpoch: options.sourceDateEpoch,
+      publicUrl: options.publicUrl,
       unitEvents: createLocalUnitEvents(),
     };
     const isSoleProcess = database.driver === 'pglite';

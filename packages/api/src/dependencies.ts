@@ -17,6 +17,11 @@ export interface CloudDependencies {
   now: () => Date;
   /** Announcements about units to every cloud process (the unit channel's fan-out). */
   unitEvents: UnitEvents;
+  /**
+   * The address units and people reach this cloud at (OPENAOS_PUBLIC_URL), when configured: the
+   * cloud URL put into provisioning commands. Without it, the caller's own address is used.
+   */
+  publicUrl?: string | undefined;
   /** SOURCE_DATE_EPOCH: the created time of every image built (else each package's signing time). */
   sourceDateEpoch?: Date | undefined;
 }

@@ -42,6 +42,14 @@ export { compareSemver, isSemver } from './domain/semver.js';
 export type { ServiceView, ServiceDetail } from './domain/services.js';
 export type { ServiceVersionView, ServiceVersionState } from './domain/versions.js';
 export type { UnitView } from './domain/units.js';
+export {
+  PROVISIONING_TOKEN_TTL,
+  hashProvisioningToken,
+  provisionCommand,
+  type ProvisioningTokenResult,
+} from './domain/provisioning/create-token.js';
+export type { UnitStatusDetail, UnitStatusEventView } from './domain/unit-status/queries-unit.js';
+export type { FleetOverview, ServiceStatusView } from './domain/unit-status/queries-fleet.js';
 export type { UnitSetView } from './domain/unit-sets.js';
 export type { SubjectView } from './domain/subjects.js';
 export type { UserView } from './domain/users.js';

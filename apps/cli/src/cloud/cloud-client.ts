@@ -42,6 +42,7 @@ interface ErrorData {
   code?: string;
   httpStatus?: number;
   apiCode?: string | null;
+  fieldErrors?: Record<string, string> | null;
 }
 
 /**
@@ -63,7 +64,10 @@ export async function callCloud<T>(action: string, url: string, call: () => Prom
         });
       }
       const code = data.apiCode ?? data.code ?? 'error';
-      throw new CliError('failed', action, `${error.message} (${code}${status ? `, HTTP ${status}` : ''})`, {
+      // Input the cloud refused: name each field and what is wrong with it, not the raw validation dump.
+      const fields = Object.entries(data.fieldErrors ?? {}).map(([field, problem]) => `${field}: ${problem}`);
+      const message = fields.length > 0 ? fields.join('; ') : error.message;
+      throw new CliError('failed', action, `${message} (${code}${status ? `, HTTP ${status}` : ''})`, {
         cause: error,
         hint: hintForStatus(status),
       });

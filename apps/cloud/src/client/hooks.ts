@@ -43,3 +43,30 @@ export function useAction() {
   }, []);
   return { run, problem, isPending, clear: () => setProblem(null) };
 }
+
+/**
+ * Live views: call `refresh` every `intervalMs` while the page is visible (and at once when it
+ * becomes visible again). Polling, not a push channel: every cloud process answers it from the
+ * database, so it shows changes made through any process, behind any proxy.
+ */
+export function usePolling(refresh: () => Promise<unknown>, intervalMs = LIVE_REFRESH_MS): void {
+  useEffect(() => {
+    let running = false;
+    const tick = () => {
+      if (running || document.visibilityState !== 'visible') return;
+      running = true;
+      void refresh().finally(() => {
+        running = false;
+      });
+    };
+    const timer = setInterval(tick, intervalMs);
+    document.addEventListener('visibilitychange', tick);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', tick);
+    };
+  }, [refresh, intervalMs]);
+}
+
+/** How often live views (units, a unit, a service's rollout) refresh. */
+export const LIVE_REFRESH_MS = 2500;

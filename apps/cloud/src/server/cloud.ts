@@ -25,6 +25,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
         maxUploadBytes: env.OPENAOS_MAX_UPLOAD_BYTES,
         sourceDateEpoch: env.SOURCE_DATE_EPOCH,
         processLeaseSeconds: env.OPENAOS_PROCESS_LEASE_SECONDS,
+        publicUrl: env.OPENAOS_PUBLIC_URL,
       }),
     };
   }

@@ -29,7 +29,7 @@ const schema = z.object({
    * address that sign-in throttling counts it by.
    */
   OPENAOS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
-  /** The address people use, for the messages printed at start. */
+  /** The address people and units use: printed at start, and the cloud URL of provisioning commands. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
   /** reproducible-builds.org: the created time of every image built, instead of each package's signing time. */
   SOURCE_DATE_EPOCH: z

@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
+import { isOnlineSql } from './unit-status/connection.js';
 import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
-import { requireOem, requireOwnedUnits, toUnitView, type UnitView } from './units.js';
+import { requireOem, requireOwnedUnits, toUnitView, type UnitReadDependencies, type UnitView } from './units.js';
 import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export interface UnitSetView {
@@ -51,14 +52,15 @@ export async function list(db: Database, actor: Actor): Promise<UnitSetView[]> {
 }
 
 export async function get(
-  db: Database,
+  deps: UnitReadDependencies,
   actor: Actor,
   input: { id: string },
 ): Promise<UnitSetView & { units: UnitView[]; subjects: { id: string; name: string }[] }> {
   const organisationId = requireOem(actor, 'showing a unit set');
+  const { db } = deps;
   const row = await findOwned(db, organisationId, input.id);
   const units = await db
-    .select({ unit: schema.units })
+    .select({ unit: schema.units, online: isOnlineSql(deps.process.leaseSeconds) })
     .from(schema.unitSetUnits)
     .innerJoin(schema.units, eq(schema.unitSetUnits.unitId, schema.units.id))
     .where(eq(schema.unitSetUnits.unitSetId, input.id));
@@ -69,7 +71,7 @@ export async function get(
     isVerificationSet: row.isVerificationSet,
     unitCount: units.length,
     createdAt: toIso(row.createdAt),
-    units: units.map((entry) => toUnitView(entry.unit)),
+    units: units.map((entry) => toUnitView(entry.unit, entry.online)),
     subjects,
   };
 }

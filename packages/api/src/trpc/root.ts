@@ -4,6 +4,7 @@ import { credentialsRouter, organisationsRouter, usersRouter } from './routers/a
 import { authRouter } from './routers/auth.js';
 import { subjectsRouter, unitSetsRouter, unitsRouter } from './routers/fleet.js';
 import { servicesRouter, versionsRouter } from './routers/services.js';
+import { statusRouter } from './routers/unit-status.js';
 
 export const appRouter = router({
   /** What a client needs before signing in: the CA certificate to trust and where to upload. */
@@ -24,6 +25,7 @@ export const appRouter = router({
   units: unitsRouter,
   unitSets: unitSetsRouter,
   subjects: subjectsRouter,
+  status: statusRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -104,8 +104,8 @@ export default function UnitSetsPage() {
     <>
       <h1>Unit sets</h1>
       <p className="muted">
-        Units in a verification set get every new ready version at once, without approval; the rest of the fleet waits
-        for approval.
+        Units in a verification set get the newest ready-or-approved version of each service bound to them, without
+        waiting for approval; the rest of the fleet gets the newest approved version.
       </p>
       <Problem problem={problem} />
       {sets && sets.length === 0 ? <Empty title="No unit sets.">Create one below, then add units to it.</Empty> : null}

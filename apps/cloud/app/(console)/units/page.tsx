@@ -1,47 +1,55 @@
 'use client';
+import Link from 'next/link';
 import { useState } from 'react';
 import { ConfirmButton } from '../../../src/client/confirm-button';
 import { DataTable } from '../../../src/client/data-table';
 import { FormCard } from '../../../src/client/form-card';
-import { useAction, useLoad } from '../../../src/client/hooks';
+import { useAction, useLoad, usePolling } from '../../../src/client/hooks';
 import { api } from '../../../src/client/trpc';
+import { ConnectionText, ProvisionButton, RevokeButton } from '../../../src/client/unit-actions';
 import { Empty, Field, Problem, StateBadge, formatTime } from '../../../src/client/ui';
 
 export default function UnitsPage() {
   const { data: units, problem, reload } = useLoad(() => api.units.list.query());
+  usePolling(reload);
   const [systemId, setSystemId] = useState('');
   const [model, setModel] = useState('');
   const create = useAction();
-  const remove = useAction();
+  const change = useAction();
   return (
     <>
       <h1>Units</h1>
-      <Problem problem={problem ?? remove.problem} />
+      <Problem problem={problem ?? change.problem} />
       {units && units.length === 0 ? (
         <Empty title="No units registered.">
-          Register a unit below by its system ID; then put it into unit sets and bind it to subjects.
+          Register a unit below by its system ID, then provision it: the Provision button gives the command to run on
+          the device. Put it into unit sets and bind it to subjects.
         </Empty>
       ) : null}
       {units && units.length > 0 ? (
-        <DataTable headers={['System ID', 'Model', 'State', 'Connection', 'Last seen', '']}>
+        <DataTable headers={['System ID', 'Model', 'State', 'Connection', 'Provisioned', '']} testId="units">
           {units.map((unit) => (
-            <tr key={unit.id}>
+            <tr key={unit.id} data-system-id={unit.systemId}>
               <td>
-                <code>{unit.systemId}</code>
+                <Link href={`/units/${unit.id}`}>
+                  <code>{unit.systemId}</code>
+                </Link>
               </td>
               <td>{unit.model}</td>
-              <td>
-                <StateBadge state={unit.state} />
+              <td>{unit.revokedAt ? <StateBadge state="revoked" /> : <StateBadge state={unit.state} />}</td>
+              <td data-testid="connection">
+                <ConnectionText unit={unit} />
               </td>
-              <td>
-                <StateBadge state={unit.connection} />
-              </td>
-              <td>{formatTime(unit.lastSeenAt)}</td>
+              <td>{formatTime(unit.provisionedAt)}</td>
               <td className="actions">
+                <ProvisionButton unit={unit} />{' '}
+                {unit.state === 'provisioned' && !unit.revokedAt ? (
+                  <RevokeButton unit={unit} action={change} onDone={() => void reload()} />
+                ) : null}{' '}
                 <ConfirmButton
                   question={`Delete unit ${unit.systemId}?`}
                   className="button-small button-danger"
-                  onConfirm={() => void remove.run(() => api.units.remove.mutate({ id: unit.id })).then(reload)}
+                  onConfirm={() => void change.run(() => api.units.remove.mutate({ id: unit.id })).then(reload)}
                 >
                   Delete
                 </ConfirmButton>

@@ -4,6 +4,7 @@ import * as unitSets from '../../domain/unit-sets.js';
 import * as units from '../../domain/units.js';
 import { authedProcedure, router } from '../init.js';
 import { byId, id, ids, name } from '../inputs.js';
+import { unitChannelProcedures } from './unit-status.js';
 
 const systemId = z
   .string()
@@ -13,20 +14,21 @@ const systemId = z
   .regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits and . _ : - only');
 
 export const unitsRouter = router({
-  list: authedProcedure.query(({ ctx }) => units.list(ctx.deps.db, ctx.actor)),
-  get: authedProcedure.input(byId).query(({ ctx, input }) => units.get(ctx.deps.db, ctx.actor, input)),
+  list: authedProcedure.query(({ ctx }) => units.list(ctx.deps, ctx.actor)),
+  get: authedProcedure.input(byId).query(({ ctx, input }) => units.get(ctx.deps, ctx.actor, input)),
   create: authedProcedure
     .input(z.object({ systemId, model: name }))
     .mutation(({ ctx, input }) => units.create(ctx.deps.db, ctx.actor, input)),
   update: authedProcedure
     .input(z.object({ id, model: name.optional() }))
-    .mutation(({ ctx, input }) => units.update(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => units.update(ctx.deps, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => units.remove(ctx.deps.db, ctx.actor, input)),
+  ...unitChannelProcedures,
 });
 
 export const unitSetsRouter = router({
   list: authedProcedure.query(({ ctx }) => unitSets.list(ctx.deps.db, ctx.actor)),
-  get: authedProcedure.input(byId).query(({ ctx, input }) => unitSets.get(ctx.deps.db, ctx.actor, input)),
+  get: authedProcedure.input(byId).query(({ ctx, input }) => unitSets.get(ctx.deps, ctx.actor, input)),
   create: authedProcedure
     .input(z.object({ name, isVerificationSet: z.boolean().optional() }))
     .mutation(({ ctx, input }) => unitSets.create(ctx.deps.db, ctx.actor, input)),

@@ -5,6 +5,7 @@ import { ConfirmButton } from '../../../../src/client/confirm-button';
 import { DataTable } from '../../../../src/client/data-table';
 import { FormCard } from '../../../../src/client/form-card';
 import { useAction, useLoad } from '../../../../src/client/hooks';
+import { ServiceRollout } from '../../../../src/client/service-rollout';
 import { useActor } from '../../../../src/client/session';
 import { api } from '../../../../src/client/trpc';
 import { CopyText, Empty, Field, Problem, StateBadge, formatBytes, formatTime } from '../../../../src/client/ui';
@@ -186,6 +187,7 @@ export default function ServicePage() {
           ))}
         </DataTable>
       )}
+      <ServiceRollout serviceId={service.id} />
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
       {isOwner ? (
         <EditServiceForm

@@ -3,3 +3,4 @@ export * from './test-unit.js';
 export { createCloudFixture, type CloudFixture } from './cloud-fixture.js';
 export { makeServicePackage, serviceConfigYaml } from './service-packages.js';
 export * from './gateway-server.js';
+export * from './wait-for.js';

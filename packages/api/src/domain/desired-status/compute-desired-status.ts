@@ -30,7 +30,14 @@ export interface DesiredStatusInputs {
   previousItems: { serviceId: string; version: string; isRollback: boolean }[];
 }
 
-export type DesiredStatusData = MessageInput<'desiredStatus'> & { messageType: 'desiredStatus' };
+type DesiredStatusInput = MessageInput<'desiredStatus'>;
+/** The computed desiredStatus data (unsigned); items, instances and subjects always present. */
+export type DesiredStatusData = DesiredStatusInput & {
+  messageType: 'desiredStatus';
+  items: NonNullable<DesiredStatusInput['items']>;
+  instances: NonNullable<DesiredStatusInput['instances']>;
+  subjects: NonNullable<DesiredStatusInput['subjects']>;
+};
 
 export interface ComputedDesiredStatus {
   data: DesiredStatusData;
@@ -56,7 +63,7 @@ export function computeDesiredStatus(inputs: DesiredStatusInputs): ComputedDesir
   const boundServiceIds = [...new Set(inputs.bindings.map((binding) => binding.serviceId))].sort();
   const previous = new Map(inputs.previousItems.map((item) => [item.serviceId, item]));
   const items: DesiredStatusData['items'] = [];
-  const instances: NonNullable<DesiredStatusData['instances']> = [];
+  const instances: DesiredStatusData['instances'] = [];
   const usedSubjects = new Set<string>();
   const chosen: ComputedDesiredStatus['chosen'] = [];
   const missingIndex: string[] = [];

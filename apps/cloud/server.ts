@@ -1,15 +1,15 @@
 /**
- * The cloud's one process and one port: uploads are streamed here before Next sees them,
- * `/ws/` is reserved for the unit WebSocket gateway (next issue), everything else is Next
- * (console pages and the tRPC route). Start: `pnpm --filter @openaos/cloud start` (after build).
+ * The cloud's one process and one port: uploads are streamed here before Next sees them, the
+ * unit gateway takes `/ws/` (provisioning and unit channel WebSockets) and `/api/v7/blobs/`
+ * (docs/unit-channel.md), everything else is Next (console pages and the tRPC route).
+ * Start: `pnpm --filter @openaos/cloud start` (after build).
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nextImport from 'next';
-import { WebSocketServer } from 'ws';
-import { handleUploadRequest, isUploadRequest } from '@openaos/api';
+import { createUnitGateway, handleUploadRequest, isUploadRequest } from '@openaos/api';
 import { getCloud } from './src/server/cloud.js';
 import { setCloudHandlers } from './src/server/cloud-global.js';
 import { attachClientAddress } from './src/server/client-address.js';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const handleNextUpgrade = app.getUpgradeHandler();
+  const gateway = createUnitGateway(core.deps, { publicUrl: env.OPENAOS_PUBLIC_URL });
 
   const server = createServer((request, response) => {
     attachClientAddress(request, env.OPENAOS_TRUSTED_PROXIES);
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
       void handleUploadRequest(core.deps, request, response);
       return;
     }
+    if (gateway.handleBlobRequest(request, response)) return;
     handle(request, response).catch((error: unknown) => {
       console.error('request failed', request.url, error);
       if (!response.headersSent) response.statusCode = 500;
@@ -56,14 +58,8 @@ async function main(): Promise<void> {
     });
   });
 
-  // The unit gateway will live on /ws/ (reference §5); until then the socket is accepted and
-  // closed with a clear reason so a unit's agent can tell "not yet" from "wrong address".
-  const gateway = new WebSocketServer({ noServer: true });
   server.on('upgrade', (request, socket, head) => {
-    if ((request.url ?? '').startsWith('/ws/')) {
-      gateway.handleUpgrade(request, socket, head, (ws) => ws.close(1013, 'unit gateway not available yet'));
-      return;
-    }
+    if (gateway.handleUpgrade(request, socket, head)) return;
     void handleNextUpgrade(request, socket, head);
   });
 
@@ -96,8 +92,12 @@ async function main(): Promise<void> {
 
   const shutdown = () => {
     server.close();
-    gateway.close();
-    void core.close().finally(() => process.exit(0));
+    // Units are marked offline before the database closes.
+    void gateway
+      .close()
+      .catch((error: unknown) => console.error('closing the unit gateway:', error))
+      .then(() => core.close())
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,13 +1,19 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCertificateAuthority, type CertificateAuthority } from '@openaos/pki';
+import { createCertificateAuthority, type CertificateAuthority, type Credential } from '@openaos/pki';
+import { loadOrCreateDesiredStatusSigner } from './desired-status-signer.js';
 import { ApiError } from './errors.js';
 
-/** The cloud's CA: issues user credentials; uploads and CLI tokens must chain to it. */
+/**
+ * The cloud's CA: issues user credentials and unit certificates; uploads, CLI tokens and unit
+ * proofs must chain to it. The desired-status signer (a certificate of this CA) signs every
+ * unit's desired status.
+ */
 export interface CloudAuthority {
   ca: CertificateAuthority;
   certificate: X509Certificate;
+  desiredStatusSigner: Credential;
 }
 
 /**
@@ -26,7 +32,13 @@ export async function loadOrCreateAuthority(
       readFile(certificatePath, 'utf8'),
       readFile(keyPath, 'utf8'),
     ]);
-    return { ca: { certificatePem, privateKeyPem }, certificate: new X509Certificate(certificatePem), created: false };
+    const ca = { certificatePem, privateKeyPem };
+    return {
+      ca,
+      certificate: new X509Certificate(certificatePem),
+      desiredStatusSigner: await loadOrCreateDesiredStatusSigner(directory, ca),
+      created: false,
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new ApiError('internal', `loading the cloud CA from ${directory}: ${(error as Error).message}`, {
@@ -43,5 +55,10 @@ export async function loadOrCreateAuthority(
   // Key first, exclusive create: two processes starting at once cannot end with mismatched files.
   await writeFile(keyPath, ca.privateKeyPem, { mode: 0o600, flag: 'wx' });
   await writeFile(certificatePath, ca.certificatePem, { mode: 0o644, flag: 'wx' });
-  return { ca, certificate: new X509Certificate(ca.certificatePem), created: true };
+  return {
+    ca,
+    certificate: new X509Certificate(ca.certificatePem),
+    desiredStatusSigner: await loadOrCreateDesiredStatusSigner(directory, ca),
+    created: true,
+  };
 }

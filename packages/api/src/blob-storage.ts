@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -15,6 +16,8 @@ export interface BlobStorage {
   ): Promise<{ digest: string; size: number }>;
   /** A stream that fails at its end if the stored bytes no longer match the digest. */
   get(digest: string): Readable;
+  /** Bytes `start` to `end` (inclusive) of a blob, unchecked (a resumed download; the reader checks the whole). */
+  getRange(digest: string, start: number, end: number): Readable;
   has(digest: string): Promise<boolean>;
   remove(digest: string): Promise<void>;
   /** Size in bytes, or undefined when absent. */
@@ -33,6 +36,7 @@ export function createDiskBlobStorage(root: string): BlobStorage & { store: Blob
     store,
     put: (source, expected) => store.put(source, expected),
     get: (digest) => store.get(digest),
+    getRange: (digest, start, end) => createReadStream(store.pathOf(digest), { start, end }),
     has: (digest) => store.has(digest),
     remove: async (digest) => {
       await store.remove(digest);

@@ -5,6 +5,7 @@ import { loadOrCreateAuthority } from './authority.js';
 import { createDiskBlobStorage } from './blob-storage.js';
 import { startMaintenance, sweepDeadProcesses, type SweepResult } from './cloud-maintenance.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies.js';
+import { createPostgresUnitEvents } from './unit-events/postgres-unit-events.js';
 import { createLocalUnitEvents } from './unit-events/unit-events.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
@@ -64,7 +65,11 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       now: () => new Date(),
       sourceDateEpoch: options.sourceDateEpoch,
       publicUrl: options.publicUrl,
-      unitEvents: createLocalUnitEvents(),
+      // One process per PGlite database: an in-memory bus; PostgreSQL: LISTEN/NOTIFY reaches every process.
+      unitEvents:
+        database.driver === 'postgres' && options.databaseUrl
+          ? await createPostgresUnitEvents(options.databaseUrl)
+          : createLocalUnitEvents(),
     };
     const isSoleProcess = database.driver === 'pglite';
     const recovered = await sweepDeadProcesses(deps, {

@@ -158,6 +158,8 @@ export interface ConfigSummary {
   quotas?: Record<string, number>;
   hasDefaultState?: boolean;
   files?: number;
+  /** `configuration.instances` of the config: what the desired status asks units to run (absent before the unit channel). */
+  instances?: { minInstances?: number; priority?: number; labels?: string[] };
 }
 
 export const serviceVersions = pgTable(

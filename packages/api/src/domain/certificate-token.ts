@@ -13,16 +13,23 @@ import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { toActor } from './sessions.js';
 
+/** A checked `AosCert` proof: its leaf certificate (chains to the cloud CA) and its payload. */
+export interface CertificateProof {
+  leaf: X509Certificate;
+  payload: CertificateTokenPayload;
+}
+
 /**
- * Authenticate a CLI request from its `AosCert` token: the certificate in `x5c` chains to the
- * cloud's CA, the JWS verifies with it, the token is fresh and made for this method and path,
- * its nonce was not seen before, and the certificate was issued to an active user and not revoked.
+ * Check an `AosCert` token without deciding who it is for: the certificate in `x5c` chains to the
+ * cloud's CA, the JWS verifies with it, it is fresh, short-lived and made for this method and path.
+ * Throws ApiError `unauthenticated` naming what is wrong. The nonce is not consumed here: the caller
+ * does that ({@link consumeProofNonce}) once it has found the owner, so an unknown owner costs no row.
  */
-export async function authenticateCertificateToken(
-  deps: Pick<CloudDependencies, 'db' | 'authority' | 'now'>,
+export function verifyCertificateProof(
+  deps: Pick<CloudDependencies, 'authority' | 'now'>,
   token: string,
   request: { method: string; path: string },
-): Promise<Actor> {
+): CertificateProof {
   const now = deps.now();
   let leaf: X509Certificate;
   let payload: CertificateTokenPayload;
@@ -64,6 +71,42 @@ export async function authenticateCertificateToken(
       `checking the AosCert token: it was made for ${payload.method} ${payload.path}, not ${request.method} ${request.path}`,
     );
   }
+  return { leaf, payload };
+}
+
+/** Record a proof's nonce as used (old ones are pruned); throws `unauthenticated` on a replay. */
+export async function consumeProofNonce(
+  deps: Pick<CloudDependencies, 'db' | 'now'>,
+  payload: CertificateTokenPayload,
+): Promise<void> {
+  const now = deps.now();
+  await deps.db
+    .delete(schema.authNonces)
+    .where(lt(schema.authNonces.expiresAt, new Date(now.getTime() - CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS * 1000)));
+  const inserted = await deps.db
+    .insert(schema.authNonces)
+    .values({ nonce: payload.nonce, expiresAt: new Date(payload.exp * 1000) })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted.length === 0)
+    throw new ApiError(
+      'unauthenticated',
+      'checking the AosCert token: this token was already used (replay); make a new token for each request',
+      { details: { reason: 'replay' } },
+    );
+}
+
+/**
+ * Authenticate a CLI request from its `AosCert` token: the proof checks
+ * ({@link verifyCertificateProof}), the certificate was issued to an active user and not revoked,
+ * and its nonce was not seen before.
+ */
+export async function authenticateCertificateToken(
+  deps: Pick<CloudDependencies, 'db' | 'authority' | 'now'>,
+  token: string,
+  request: { method: string; path: string },
+): Promise<Actor> {
+  const { leaf, payload } = verifyCertificateProof(deps, token, request);
   const [row] = await deps.db
     .select({ user: schema.users, organisationName: schema.organisations.name })
     .from(schema.userCredentials)
@@ -79,19 +122,7 @@ export async function authenticateCertificateToken(
     );
   if (!row.user.isActive)
     throw new ApiError('unauthenticated', 'checking the AosCert token: the account of this credential is deactivated');
-  await deps.db
-    .delete(schema.authNonces)
-    .where(lt(schema.authNonces.expiresAt, new Date(now.getTime() - CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS * 1000)));
-  const inserted = await deps.db
-    .insert(schema.authNonces)
-    .values({ nonce: payload.nonce, expiresAt: new Date(payload.exp * 1000) })
-    .onConflictDoNothing()
-    .returning();
-  if (inserted.length === 0)
-    throw new ApiError(
-      'unauthenticated',
-      'checking the AosCert token: this token was already used (replay); make a new token for each request',
-    );
+  await consumeProofNonce(deps, payload);
   return toActor(row, 'certificate');
 }
 

@@ -1,6 +1,8 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
+import type { CloudDependencies } from '../dependencies.js';
+import { announceUnits, unitsOfSubjects, unitsOfUnitSets } from './desired-status/announce.js';
 import { requireOwnedUnitSets } from './unit-sets.js';
 import { requireOem, requireOwnedUnits } from './units.js';
 import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
@@ -97,11 +99,15 @@ export async function create(
   return onlyRow(await toViews(db, [onlyRow(rows, doing)]), doing);
 }
 
+/** What bind/unbind/update/remove of a subject need: the database and the announcement bus. */
+type Deps = Pick<CloudDependencies, 'db' | 'unitEvents'>;
+
 export async function update(
-  db: Database,
+  deps: Deps,
   actor: Actor,
   input: { id: string; name?: string; type?: SubjectType },
 ): Promise<SubjectView> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'changing a subject');
   await findOwned(db, organisationId, input.id);
   await withUniqueCheck(
@@ -115,14 +121,19 @@ export async function update(
         .where(eq(schema.subjects.id, input.id)),
     `renaming subject to "${input.name}": your organisation has a subject with that name`,
   );
+  // Name and type are in the desired status of the units it binds.
+  await announceUnits(deps, await unitsOfSubjects(db, [input.id]));
   return get(db, actor, { id: input.id });
 }
 
 /** Delete a subject and its bindings; the services, units and unit sets stay. */
-export async function remove(db: Database, actor: Actor, input: { id: string }): Promise<void> {
+export async function remove(deps: Deps, actor: Actor, input: { id: string }): Promise<void> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'deleting a subject');
   await findOwned(db, organisationId, input.id);
+  const affected = await unitsOfSubjects(db, [input.id]);
   await db.delete(schema.subjects).where(eq(schema.subjects.id, input.id));
+  await announceUnits(deps, affected);
 }
 
 export interface BindingInput {
@@ -133,7 +144,8 @@ export interface BindingInput {
 }
 
 /** Bind services (of any SP), units and unit sets (of the OEM's organisation) to a subject. Idempotent. */
-export async function bind(db: Database, actor: Actor, input: BindingInput): Promise<SubjectView> {
+export async function bind(deps: Deps, actor: Actor, input: BindingInput): Promise<SubjectView> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'binding to a subject');
   await findOwned(db, organisationId, input.id);
   const serviceIds = input.serviceIds ?? [];
@@ -166,12 +178,21 @@ export async function bind(db: Database, actor: Actor, input: BindingInput): Pro
         .values(unitSetIds.map((unitSetId) => ({ subjectId: input.id, unitSetId })))
         .onConflictDoNothing();
   });
+  // Every unit the subject binds now (new services reach all of them; new units get all services).
+  await announceUnits(deps, await unitsOfSubjects(db, [input.id]));
   return get(db, actor, { id: input.id });
 }
 
-export async function unbind(db: Database, actor: Actor, input: BindingInput): Promise<SubjectView> {
+export async function unbind(deps: Deps, actor: Actor, input: BindingInput): Promise<SubjectView> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'unbinding from a subject');
   await findOwned(db, organisationId, input.id);
+  // Units it bound before (those unbound included): computed first, the rows are gone after.
+  const affected = [
+    ...(await unitsOfSubjects(db, [input.id])),
+    ...(input.unitIds ?? []),
+    ...(await unitsOfUnitSets(db, input.unitSetIds ?? [])),
+  ];
   await db.transaction(async (tx) => {
     if (input.serviceIds?.length)
       await tx
@@ -196,5 +217,6 @@ export async function unbind(db: Database, actor: Actor, input: BindingInput): P
           ),
         );
   });
+  await announceUnits(deps, affected);
   return get(db, actor, { id: input.id });
 }

@@ -2,6 +2,8 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
 import { isOnlineSql } from './unit-status/connection.js';
+import type { CloudDependencies } from '../dependencies.js';
+import { announceUnits, unitsOfUnitSets } from './desired-status/announce.js';
 import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
 import { requireOem, requireOwnedUnits, toUnitView, type UnitReadDependencies, type UnitView } from './units.js';
 import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
@@ -100,13 +102,17 @@ export async function create(
   };
 }
 
+/** What membership and flag changes need: the database and the announcement bus. */
+type Deps = Pick<CloudDependencies, 'db' | 'unitEvents'>;
+
 export async function update(
-  db: Database,
+  deps: Deps,
   actor: Actor,
   input: { id: string; name?: string; isVerificationSet?: boolean },
 ): Promise<UnitSetView> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'changing a unit set');
-  await findOwned(db, organisationId, input.id);
+  const before = await findOwned(db, organisationId, input.id);
   await withUniqueCheck(
     () =>
       db
@@ -118,12 +124,16 @@ export async function update(
         .where(eq(schema.unitSets.id, input.id)),
     `renaming unit set to "${input.name}": your organisation has a unit set with that name`,
   );
+  if (input.isVerificationSet !== undefined && input.isVerificationSet !== before.isVerificationSet) {
+    await announceUnits(deps, await unitsOfUnitSets(db, [input.id]));
+  }
   const view = (await list(db, actor)).find((set) => set.id === input.id);
   if (!view) throw notFound('unit set', input.id);
   return view;
 }
 
-export async function addUnits(db: Database, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
+export async function addUnits(deps: Deps, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'adding units to a unit set');
   await findOwned(db, organisationId, input.id);
   await requireOwnedUnits(db, organisationId, input.unitIds);
@@ -132,15 +142,18 @@ export async function addUnits(db: Database, actor: Actor, input: { id: string; 
     .insert(schema.unitSetUnits)
     .values(input.unitIds.map((unitId) => ({ unitSetId: input.id, unitId })))
     .onConflictDoNothing();
+  await announceUnits(deps, input.unitIds);
 }
 
-export async function removeUnits(db: Database, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
+export async function removeUnits(deps: Deps, actor: Actor, input: { id: string; unitIds: string[] }): Promise<void> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'removing units from a unit set');
   await findOwned(db, organisationId, input.id);
   if (input.unitIds.length === 0) return;
   await db
     .delete(schema.unitSetUnits)
     .where(and(eq(schema.unitSetUnits.unitSetId, input.id), inArray(schema.unitSetUnits.unitId, input.unitIds)));
+  await announceUnits(deps, input.unitIds);
 }
 
 /** Delete a unit set (its units stay); refused while a subject binds it. */

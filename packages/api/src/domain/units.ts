@@ -4,6 +4,7 @@ import { requireOrganisation, requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { listBindingSubjects, refuseDeleteWhileBound } from './binding-subjects.js';
 import { isOnlineSql, toConnection } from './unit-status/connection.js';
+import { announceUnits } from './desired-status/announce.js';
 import { notFound, onlyRow, toIso, withUniqueCheck } from './util.js';
 
 export interface UnitView {
@@ -150,10 +151,19 @@ export async function update(
   return readUnitView(deps, organisationId, input.id);
 }
 
-/** Delete a unit; refused while a subject binds it directly. Unit set memberships go with it. */
-export async function remove(db: Database, actor: Actor, input: { id: string }): Promise<void> {
+/**
+ * Delete a unit; refused while a subject binds it directly. Unit set memberships, its status and
+ * desired status go with it; a connected unit's socket is closed (announced as `revoked`).
+ */
+export async function remove(
+  deps: Pick<CloudDependencies, 'db' | 'unitEvents'>,
+  actor: Actor,
+  input: { id: string },
+): Promise<void> {
+  const db = deps.db;
   const organisationId = requireOem(actor, 'deleting a unit');
   const unit = await findOwned(db, organisationId, input.id);
   await refuseDeleteWhileBound(db, { unitId: input.id }, `deleting unit ${unit.systemId}`);
   await db.delete(schema.units).where(eq(schema.units.id, input.id));
+  await announceUnits(deps, [input.id], 'revoked');
 }

@@ -12,6 +12,8 @@ import { requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
+import { announceServiceChange } from './desired-status/announce.js';
+import { createImageIndex } from './desired-status/index-blob.js';
 import { findCertificateOwner } from './certificate-token.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver, isSemver } from './semver.js';
@@ -268,6 +270,10 @@ async function buildAndStore(
       }
       throw new ApiError('image-build-failed', `building the OCI image: ${(error as Error).message}`, { cause: error });
     }
+    // The image index (era B: what a desired item names), written with the image.
+    const index = await store.put(
+      createImageIndex({ digest: image.manifestDigest, size: image.manifestSize }, image.imageConfig.architecture),
+    );
     // Only now, after every check passed and the image is complete, do blobs reach the storage.
     const digests: string[] = [];
     for await (const digest of store.list()) digests.push(digest);
@@ -298,6 +304,7 @@ async function buildAndStore(
       ),
       hasDefaultState: verified.hasDefaultState,
       files: verified.files.length,
+      ...(verified.config.configuration.instances && { instances: { ...verified.config.configuration.instances } }),
     };
     await updateOwnVersion(deps, versionId, {
       state: 'ready',
@@ -306,8 +313,11 @@ async function buildAndStore(
       packageSize: packageBlob.size,
       imageDigest: image.manifestDigest,
       imageSize,
+      indexDigest: index.digest,
       configSummary: summary,
     });
+    // Units in verification sets bound to this service get it now.
+    await announceServiceChange(deps, input.serviceId);
     return { id: versionId, version: input.version, state: 'ready' };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

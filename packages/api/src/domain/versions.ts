@@ -4,6 +4,7 @@ import { requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
+import { announceServiceChange } from './desired-status/announce.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver } from './semver.js';
 import { notFound, toIso } from './util.js';
@@ -71,7 +72,12 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
  * link sends versions to units, verification sets are to get ready versions without it and
  * everyone else waits for it; today no unit gets any version.
  */
-export async function approve(db: Database, actor: Actor, input: { id: string }): Promise<ServiceVersionView> {
+export async function approve(
+  deps: Pick<CloudDependencies, 'db' | 'unitEvents'>,
+  actor: Actor,
+  input: { id: string },
+): Promise<ServiceVersionView> {
+  const db = deps.db;
   requireRole(actor, ['oem'], 'approving a service version');
   const { version } = await findVersion(db, actor, input.id);
   if (version.state !== 'ready') {
@@ -90,12 +96,13 @@ export async function approve(db: Database, actor: Actor, input: { id: string })
       'invalid-input',
       `approving version ${version.version}: its state changed meanwhile; reload and retry`,
     );
+  await announceServiceChange(deps, row.serviceId);
   return toVersionView(row);
 }
 
 /** Delete a version (and the blobs only it used). Refused for an approved version of a service bound to a subject. */
 export async function remove(
-  deps: Pick<CloudDependencies, 'db' | 'blobs'>,
+  deps: Pick<CloudDependencies, 'db' | 'blobs' | 'unitEvents'>,
   actor: Actor,
   input: { id: string },
 ): Promise<void> {
@@ -119,5 +126,6 @@ export async function remove(
     }
   }
   await deps.db.delete(schema.serviceVersions).where(eq(schema.serviceVersions.id, input.id));
+  await announceServiceChange(deps, service.id);
   await freeBlobs(deps, version.blobDigests);
 }

@@ -22,7 +22,7 @@ export const unitsRouter = router({
   update: authedProcedure
     .input(z.object({ id, model: name.optional() }))
     .mutation(({ ctx, input }) => units.update(ctx.deps, ctx.actor, input)),
-  remove: authedProcedure.input(byId).mutation(({ ctx, input }) => units.remove(ctx.deps.db, ctx.actor, input)),
+  remove: authedProcedure.input(byId).mutation(({ ctx, input }) => units.remove(ctx.deps, ctx.actor, input)),
   ...unitChannelProcedures,
 });
 
@@ -34,13 +34,13 @@ export const unitSetsRouter = router({
     .mutation(({ ctx, input }) => unitSets.create(ctx.deps.db, ctx.actor, input)),
   update: authedProcedure
     .input(z.object({ id, name: name.optional(), isVerificationSet: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => unitSets.update(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => unitSets.update(ctx.deps, ctx.actor, input)),
   addUnits: authedProcedure
     .input(z.object({ id, unitIds: ids }))
-    .mutation(({ ctx, input }) => unitSets.addUnits(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => unitSets.addUnits(ctx.deps, ctx.actor, input)),
   removeUnits: authedProcedure
     .input(z.object({ id, unitIds: ids }))
-    .mutation(({ ctx, input }) => unitSets.removeUnits(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => unitSets.removeUnits(ctx.deps, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => unitSets.remove(ctx.deps.db, ctx.actor, input)),
 });
 
@@ -54,9 +54,9 @@ export const subjectsRouter = router({
     .mutation(({ ctx, input }) => subjects.create(ctx.deps.db, ctx.actor, input)),
   update: authedProcedure
     .input(z.object({ id, name: name.optional(), type: z.enum(['group', 'user']).optional() }))
-    .mutation(({ ctx, input }) => subjects.update(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => subjects.update(ctx.deps, ctx.actor, input)),
   /** Bind services, units and unit sets (any of the three lists). Idempotent. */
-  bind: authedProcedure.input(binding).mutation(({ ctx, input }) => subjects.bind(ctx.deps.db, ctx.actor, input)),
-  unbind: authedProcedure.input(binding).mutation(({ ctx, input }) => subjects.unbind(ctx.deps.db, ctx.actor, input)),
-  remove: authedProcedure.input(byId).mutation(({ ctx, input }) => subjects.remove(ctx.deps.db, ctx.actor, input)),
+  bind: authedProcedure.input(binding).mutation(({ ctx, input }) => subjects.bind(ctx.deps, ctx.actor, input)),
+  unbind: authedProcedure.input(binding).mutation(({ ctx, input }) => subjects.unbind(ctx.deps, ctx.actor, input)),
+  remove: authedProcedure.input(byId).mutation(({ ctx, input }) => subjects.remove(ctx.deps, ctx.actor, input)),
 });

@@ -31,6 +31,6 @@ export const versionsRouter = router({
     .query(({ ctx, input }) => versions.list(ctx.deps.db, ctx.actor, input)),
   get: authedProcedure.input(byId).query(({ ctx, input }) => versions.get(ctx.deps.db, ctx.actor, input)),
   /** OEM approval of a ready version for the fleet. */
-  approve: authedProcedure.input(byId).mutation(({ ctx, input }) => versions.approve(ctx.deps.db, ctx.actor, input)),
+  approve: authedProcedure.input(byId).mutation(({ ctx, input }) => versions.approve(ctx.deps, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => versions.remove(ctx.deps, ctx.actor, input)),
 });

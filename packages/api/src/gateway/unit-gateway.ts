@@ -1,0 +1,205 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
+import { DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from '@openaos/protocol/v7';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CloudDependencies } from '../dependencies.js';
+import { classifyProcesses } from '../domain/cloud-processes.js';
+import { consumeProvisioningToken, type ProvisioningUnit } from '../domain/provisioning/consume-token.js';
+import { UnitAccessError } from '../domain/provisioning/unit-access-error.js';
+import {
+  markOrphanedUnitsOffline,
+  markUnitOffline,
+  markUnitOnline,
+  touchConnectedUnits,
+} from '../domain/unit-status/record-connection.js';
+import type { UnitEvent } from '../unit-events/unit-events.js';
+import { authenticateUnit, type AuthenticatedUnit } from './authenticate-unit.js';
+import { BlobAccess } from './blob-access.js';
+import { handleUnitBlobRequest, isUnitBlobRequest } from './blob-route.js';
+import { runProvisioning } from './provisioning-session.js';
+import { toRefusal, writeUpgradeRefusal } from './refusal.js';
+import { UnitSession } from './unit-session.js';
+
+export interface UnitGatewayOptions {
+  /** The cloud's public base URL for blob URLs (OPENAOS_PUBLIC_URL); default: from the unit's Host header. */
+  publicUrl?: string | undefined;
+  /** Channel limits (frame size, rates, heartbeat…); defaults from @openaos/protocol/v7. */
+  limits?: Partial<ChannelLimits> | undefined;
+  /** How long to wait for a unit's first full status before pushing its desired status anyway. Default 5 s. */
+  initialPushDelayMs?: number | undefined;
+  /** How often `last_seen_at` of held units is renewed and orphaned units are marked offline. Default: the ping interval. */
+  heartbeatMs?: number | undefined;
+  /** Where problems are reported. Default: console.error. */
+  log?: ((message: string) => void) | undefined;
+}
+
+export interface UnitGateway {
+  /** Take a WebSocket upgrade under `/ws/`; returns false (untouched) for any other path. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Serve `GET /api/v7/blobs/sha256/<hex>`; returns false (untouched) for any other path. */
+  handleBlobRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /** The units whose sockets this process holds. */
+  connectedUnitIds(): string[];
+  /** Close every unit socket (marking the units offline) and stop listening to announcements. */
+  close(): Promise<void>;
+}
+
+/**
+ * The unit gateway (docs/unit-channel.md): provisioning and channel WebSockets and the blob
+ * route, on the cloud's one HTTP server. A plain module: apps/cloud/server.ts mounts it, tests
+ * mount it on a bare `http.Server`. One socket per unit in this process (a new one replaces the
+ * old); announcements from any process (UnitEvents) reach the sockets held here.
+ */
+export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayOptions = {}): UnitGateway {
+  const limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.limits };
+  const log = options.log ?? ((message: string) => console.error(`unit gateway: ${message}`));
+  const server = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
+  const access = new BlobAccess(deps);
+  const sessions = new Map<string, UnitSession>();
+  const pending = new Set<Promise<unknown>>();
+  let isClosing = false;
+
+  const track = (work: Promise<unknown>) => {
+    const guarded = work.catch((error: unknown) => log(describe(error)));
+    pending.add(guarded);
+    void guarded.finally(() => pending.delete(guarded));
+  };
+
+  const unsubscribe = deps.unitEvents.subscribe((event: UnitEvent) => {
+    for (const unitId of event.unitIds) {
+      const session = sessions.get(unitId);
+      if (!session) continue;
+      if (event.kind === 'desired-changed') session.schedulePush();
+      if (event.kind === 'revoked') track(session.recheckAccess());
+    }
+  });
+
+  const heartbeatMs = options.heartbeatMs ?? (limits.pingIntervalMs > 0 ? limits.pingIntervalMs : 20_000);
+  const heartbeat = setInterval(() => track(renewConnections()), heartbeatMs);
+  heartbeat.unref();
+
+  async function renewConnections(): Promise<void> {
+    await touchConnectedUnits(deps, [...sessions.keys()]);
+    const { live } = await classifyProcesses(deps.db, {
+      selfId: deps.process.id,
+      leaseSeconds: deps.process.leaseSeconds,
+      isSoleProcess: false,
+    });
+    const orphaned = await markOrphanedUnitsOffline(deps, [...live]);
+    if (orphaned.length > 0) await deps.unitEvents.announce({ kind: 'status-changed', unitIds: orphaned });
+  }
+
+  function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, accept: (ws: WebSocket) => void): void {
+    if (isClosing || socket.destroyed) return void socket.destroy();
+    server.handleUpgrade(request, socket, head, accept);
+  }
+
+  async function acceptProvisioning(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const systemId = url.searchParams.get('systemId') ?? '';
+    const token = readBearer(request.headers.authorization);
+    if (!systemId)
+      throw new UnitAccessError('bad-request', "provisioning: add ?systemId=<the unit's system ID> to the URL");
+    if (!token)
+      throw new UnitAccessError('unknown-token', 'provisioning: send "Authorization: Bearer <provisioning token>"');
+    const unit: ProvisioningUnit = await consumeProvisioningToken(deps, token, systemId);
+    upgrade(request, socket, head, (ws) => track(runProvisioning(deps, unit, ws, { limits: options.limits, log })));
+  }
+
+  async function acceptChannel(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const unit = await authenticateUnit(deps, request.headers.authorization, {
+      method: request.method ?? 'GET',
+      path: CLOUD_HTTP_PATHS.unitChannel,
+    });
+    const baseUrl = options.publicUrl?.replace(/\/+$/, '') ?? requestBaseUrl(request);
+    upgrade(request, socket, head, (ws) => track(openSession(unit, ws, baseUrl)));
+  }
+
+  async function openSession(unit: AuthenticatedUnit, ws: WebSocket, baseUrl: string): Promise<void> {
+    const previous = sessions.get(unit.id);
+    if (previous) {
+      previous.isReplaced = true;
+      previous.channel.close('replaced by a new connection');
+    }
+    const session = new UnitSession(unit, ws, {
+      deps,
+      access,
+      baseUrl,
+      limits: options.limits,
+      initialPushDelayMs: options.initialPushDelayMs ?? 5000,
+      log,
+    });
+    sessions.set(unit.id, session);
+    void session.channel.closed.then(() => track(closeSession(session)));
+    await markUnitOnline(deps, unit.id);
+    await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unit.id] });
+  }
+
+  async function closeSession(session: UnitSession): Promise<void> {
+    if (sessions.get(session.unit.id) === session) sessions.delete(session.unit.id);
+    if (session.isReplaced) return;
+    if (await markUnitOffline(deps, session.unit.id)) {
+      await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [session.unit.id] });
+    }
+  }
+
+  return {
+    handleUpgrade(request, socket, head) {
+      const url = new URL(request.url ?? '/', 'http://unit.invalid');
+      if (!url.pathname.startsWith('/ws/')) return false;
+      socket.on('error', () => undefined);
+      const work =
+        url.pathname === CLOUD_HTTP_PATHS.unitProvisioning
+          ? acceptProvisioning(request, socket, head, url)
+          : url.pathname === CLOUD_HTTP_PATHS.unitChannel
+            ? acceptChannel(request, socket, head)
+            : Promise.reject(
+                new UnitAccessError(
+                  'not-found',
+                  `${url.pathname}: no such WebSocket; units use ${CLOUD_HTTP_PATHS.unitChannel} and ${CLOUD_HTTP_PATHS.unitProvisioning}`,
+                ),
+              );
+      track(
+        work.catch((error: unknown) => {
+          if (!(error instanceof UnitAccessError)) log(`upgrade ${url.pathname}: ${describe(error)}`);
+          const refusal = toRefusal(error);
+          writeUpgradeRefusal(socket, refusal.status, refusal.body);
+        }),
+      );
+      return true;
+    },
+    handleBlobRequest(request, response) {
+      if (!isUnitBlobRequest(request)) return false;
+      track(handleUnitBlobRequest(deps, access, request, response, log));
+      return true;
+    },
+    connectedUnitIds: () => [...sessions.keys()],
+    async close() {
+      isClosing = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      const closing = [...sessions.values()].map((session) => {
+        session.channel.close('cloud shutting down');
+        return session.channel.closed;
+      });
+      await Promise.all(closing);
+      while (pending.size > 0) await Promise.all([...pending]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBearer(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+function requestBaseUrl(request: IncomingMessage): string {
+  const isTls = Boolean((request.socket as TLSSocket).encrypted);
+  return `${isTls ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

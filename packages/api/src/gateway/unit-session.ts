@@ -1,0 +1,159 @@
+import {
+  createChannel,
+  createPlainBlobInfo,
+  type BlobInfo,
+  type ChannelLimits,
+  type CloudChannel,
+  type Outgoing,
+  type UnitStatus,
+} from '@openaos/protocol/v7';
+import { unitBlobPath } from '@openaos/protocol';
+import { eq } from 'drizzle-orm';
+import { schema } from '@openaos/db';
+import type { WebSocket } from 'ws';
+import type { CloudDependencies } from '../dependencies.js';
+import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
+import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
+import type { AuthenticatedUnit } from './authenticate-unit.js';
+import type { BlobAccess } from './blob-access.js';
+
+/** The most digests one requestBlobUrls may ask for (an item has a handful; a status, a few hundred). */
+const MAX_DIGESTS_PER_REQUEST = 4096;
+
+export interface UnitSessionOptions {
+  deps: CloudDependencies;
+  access: BlobAccess;
+  /** Where units download blobs: `<baseUrl>/api/v7/blobs/sha256/<hex>`. */
+  baseUrl: string;
+  limits?: Partial<ChannelLimits> | undefined;
+  /** If the unit's first full unitStatus has not come by then, its desired status is pushed anyway. */
+  initialPushDelayMs: number;
+  log: (message: string) => void;
+}
+
+/**
+ * One unit's connection, held by this cloud process: the v7 channel (parse, acks, limits,
+ * heartbeat), the unit's reports recorded, its blob URL requests answered, and its desired status
+ * pushed after its first full status and whenever an announcement says it may have changed
+ * (recomputed; sent only when its generation differs from the one this socket got).
+ */
+export class UnitSession {
+  readonly channel: CloudChannel;
+  /** Set when a newer connection of the same unit replaced this one (it must not mark the unit offline). */
+  isReplaced = false;
+  private sentGeneration: number | undefined;
+  private isReady = false;
+  private isPushing = false;
+  private isDirty = false;
+  private statusChain: Promise<void> = Promise.resolve();
+  private readonly initialTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly unit: AuthenticatedUnit,
+    socket: WebSocket,
+    private readonly options: UnitSessionOptions,
+  ) {
+    this.channel = createChannel(socket, {
+      side: 'cloud',
+      systemId: unit.systemId,
+      ...(options.limits && { limits: options.limits }),
+      onError: (error) => options.log(`unit ${unit.systemId}: ${error.message}`),
+    });
+    this.channel.on('unitStatus', (status) => this.receiveStatus(status));
+    this.channel.on('requestBlobUrls', async (request, context) => {
+      await context.reply({ messageType: 'blobUrls', items: await this.blobInfos(request.digests) });
+    });
+    // Progress and other alerts are acknowledged; the unit status carries what the cloud keeps.
+    this.channel.on('alerts', () => undefined);
+    this.channel.on('monitoringData', () => undefined);
+    this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
+    void this.channel.closed.then(() => clearTimeout(this.initialTimer));
+  }
+
+  /** Recompute the desired status and send it if it is not what this socket last got. */
+  schedulePush(): void {
+    this.isDirty = true;
+    if (this.isReady && !this.isPushing) void this.runPushes();
+  }
+
+  /** Close the socket if the unit lost the right to it (revoked, deleted, re-provisioned). */
+  async recheckAccess(): Promise<void> {
+    const [row] = await this.options.deps.db
+      .select({ fingerprint: schema.units.certificateFingerprint, revokedAt: schema.units.revokedAt })
+      .from(schema.units)
+      .where(eq(schema.units.id, this.unit.id));
+    if (!row) this.channel.close('unit deleted');
+    else if (row.revokedAt) this.channel.close('unit revoked');
+    else if (row.fingerprint !== this.unit.fingerprint) this.channel.close('unit provisioned again');
+  }
+
+  private receiveStatus(status: UnitStatus): Promise<void> {
+    const isFull = status.isDeltaInfo !== true;
+    const next = this.statusChain.then(async () => {
+      const changes = await recordUnitStatus(this.options.deps, this.unit.id, status);
+      if (changes > 0) await this.options.deps.unitEvents.announce({ kind: 'status-changed', unitIds: [this.unit.id] });
+    });
+    this.statusChain = next.catch(() => undefined);
+    return next.finally(() => {
+      if (isFull) this.becomeReady();
+    });
+  }
+
+  private becomeReady(): void {
+    clearTimeout(this.initialTimer);
+    if (this.isReady) return;
+    this.isReady = true;
+    this.schedulePush();
+  }
+
+  private async runPushes(): Promise<void> {
+    this.isPushing = true;
+    try {
+      while (this.isDirty && this.channel.stats().state === 'open') {
+        this.isDirty = false;
+        await this.pushOnce();
+      }
+    } finally {
+      this.isPushing = false;
+    }
+  }
+
+  private async pushOnce(): Promise<void> {
+    try {
+      const issued = await issueDesiredStatus(this.options.deps, this.unit);
+      if (issued.generation === this.sentGeneration) return;
+      this.sentGeneration = issued.generation;
+      const data = issued.document as unknown as Outgoing<'desiredStatus'>;
+      this.channel.send(data).catch((error: unknown) => {
+        this.options.log(
+          `unit ${this.unit.systemId}: desired status ${issued.generation} not delivered: ${describe(error)}`,
+        );
+      });
+    } catch (error) {
+      this.options.log(`unit ${this.unit.systemId}: computing its desired status failed: ${describe(error)}`);
+    }
+  }
+
+  private async blobInfos(digests: string[]): Promise<BlobInfo[]> {
+    const allowed = await this.options.access.allowedDigests(this.unit.id);
+    const infos: BlobInfo[] = [];
+    for (const digest of [...new Set(digests)].slice(0, MAX_DIGESTS_PER_REQUEST)) {
+      if (!allowed.has(digest)) continue;
+      const facts = await this.options.access.factsOf(digest);
+      if (!facts) continue;
+      infos.push(
+        createPlainBlobInfo({
+          digest,
+          size: facts.size,
+          urls: [`${this.options.baseUrl}${unitBlobPath(digest)}`],
+          sha3_256: facts.sha3_256,
+        }),
+      );
+    }
+    return infos;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -148,13 +148,13 @@ export interface CloudPeerOptions {
   limits?: Partial<ChannelLimits>;
   /** false: the server never answers pings (a half-open link, as the unit sees it). Default true. */
   autoPong?: boolean;
+  /** Share another peer's CA and units (a second cloud process of the same cloud). */
+  sameCloudAs?: { ca: CertificateAuthority; units: Map<string, { fingerprint: string; generation: number }> };
 }
 
 export async function startCloudPeer(options: CloudPeerOptions = {}) {
-  const ca: CertificateAuthority = createCertificateAuthority({
-    commonName: 'Peer Cloud CA',
-    organization: 'peer.test',
-  });
+  const ca: CertificateAuthority =
+    options.sameCloudAs?.ca ?? createCertificateAuthority({ commonName: 'Peer Cloud CA', organization: 'peer.test' });
   const caCertificate = new X509Certificate(ca.certificatePem);
   const issuedSigner = issueDesiredStatusSigner(ca);
   const signer = readPemCredential(
@@ -162,7 +162,7 @@ export async function startCloudPeer(options: CloudPeerOptions = {}) {
     [issuedSigner.certificatePem, ...issuedSigner.chainPem].join(''),
   );
   const tokens = new Map<string, { systemId: string; isUsed: boolean }>();
-  const units = new Map<string, { fingerprint: string; generation: number }>();
+  const units = options.sameCloudAs?.units ?? new Map<string, { fingerprint: string; generation: number }>();
   const blobs = new Map<string, Buffer>();
   const usedNonces = new Set<string>();
   const upgradeRefusals: Array<{ status: number; code: string; message: string }> = [];

@@ -123,8 +123,28 @@ async function fetchInto(
     if (downloaded > blob.size) response.destroy(new FinalAnswer(`more than the ${blob.size} bytes announced`));
     else report(downloaded);
   });
-  await pipeline(response, file);
-  if (response.complete === false) throw new Error('the response ended early');
+  // Not pipeline(): when the response breaks off, every byte received must still reach the file
+  // (pipeline would destroy it with writes pending), so that the next request resumes after them.
+  await new Promise<void>((resolve, reject) => {
+    let failure: Error | undefined;
+    const endFile = () => {
+      if (!file.writableEnded) file.end();
+    };
+    response.on('error', (error) => {
+      failure ??= error;
+      endFile();
+    });
+    response.on('close', () => {
+      if (!response.complete) failure ??= new Error('the response ended early');
+      endFile();
+    });
+    file.on('error', (error) => {
+      response.destroy();
+      reject(failure ?? error);
+    });
+    file.on('finish', () => (failure ? reject(failure) : resolve()));
+    response.pipe(file);
+  });
 }
 
 /**

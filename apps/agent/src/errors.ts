@@ -9,7 +9,12 @@ export type AgentErrorCode =
   | 'stop-failed'
   | 'pool-exhausted'
   | 'bad-cgroup-parent'
-  | 'not-running';
+  | 'not-running'
+  | 'no-identity'
+  | 'provisioning-failed'
+  | 'refused'
+  | 'unreachable'
+  | 'download-failed';
 
 /** The one error class of the agent: `code` says which step failed, `cause` keeps the original. */
 export class AgentError extends Error {

@@ -4,13 +4,17 @@ import { readInstanceLog } from './cli/logs-command.js';
 import { runDaemon } from './cli/run-command.js';
 import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/status-command.js';
 import { exitOnBrokenPipe } from './cli/exit-on-broken-pipe.js';
-import { describeError } from './errors.js';
+import { AgentError, describeError } from './errors.js';
 
 /** `apply --wait`: a service version did not take (rolled back, not installable, failed). */
 const EXIT_UPDATE_FAILED = 2;
+/** `provision`: the cloud refused (bad, used or expired token, another unit's token…). */
+const EXIT_REFUSED = 3;
 
 const USAGE = `usage:
+  aos-agent provision --cloud URL --token TOKEN [--system-id ID] --storage-dir DIR [--identity-dir DIR] [--force] [--json]
   aos-agent run    --storage-dir DIR [--storage-size 512m | --storage-image FILE] [--cgroup-parent /openaos] [--node-id ID]
+                   [--cloud URL] [--identity-dir DIR]
   aos-agent apply  FILE --storage-dir DIR [--wait] [--timeout SECONDS]
   aos-agent status --storage-dir DIR [--json]
   aos-agent logs   SERVICE_ID --storage-dir DIR [--subject ID] [--instance N]
@@ -18,8 +22,12 @@ const USAGE = `usage:
 apply --wait returns once the update has settled: each new version committed (its instances
 ran for startInterval) or failed (rolled back to the previous version, not installable, or
 failing with no version to fall back to; the reason is printed on stderr).
+provision makes the unit's key pair, gets its certificate from the cloud with the one-time token
+and stores the identity in --identity-dir (default: <storage-dir>-identity, outside the storage
+mount); the system ID defaults to /etc/machine-id. A provisioned unit's run connects to the cloud
+(--cloud overrides the URL stored at provisioning).
 exit codes: 0 done (with --wait: committed), 1 error (bad file, daemon not running, --timeout
-passed), ${EXIT_UPDATE_FAILED} apply --wait: the update failed, 64 usage.`;
+passed), ${EXIT_UPDATE_FAILED} apply --wait: the update failed, ${EXIT_REFUSED} provision: the cloud refused, 64 usage.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -31,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
       'storage-image': { type: 'string' },
       'cgroup-parent': { type: 'string' },
       'node-id': { type: 'string' },
+      cloud: { type: 'string' },
+      token: { type: 'string' },
+      'system-id': { type: 'string' },
+      'identity-dir': { type: 'string' },
+      force: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '120' },
       json: { type: 'boolean', default: false },
@@ -46,8 +59,39 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 64;
   }
   switch (command) {
+    case 'provision': {
+      if (!values.cloud || !values.token) {
+        console.error(`aos-agent provision: give --cloud and --token\n${USAGE}`);
+        return 64;
+      }
+      // Loaded here only: the daemon never needs the provisioning code (ws, pki).
+      const { runProvision } = await import('./cli/provision-command.js');
+      try {
+        const result = await runProvision({
+          cloudUrl: values.cloud,
+          token: values.token,
+          storageDir,
+          ...(values['system-id'] ? { systemId: values['system-id'] } : {}),
+          ...(values['identity-dir'] ? { identityDir: values['identity-dir'] } : {}),
+          force: values.force,
+          ...(values.json ? {} : { log: (message: string) => console.error(message) }),
+        });
+        if (values.json) console.log(JSON.stringify(result, null, 2));
+        else
+          console.log(
+            `provisioned unit ${result.systemId} with ${result.cloudUrl}\nidentity: ${result.identityDir} (certificate SHA-256 ${result.fingerprint})\nnext: aos-agent run --storage-dir ${storageDir} (it connects to the cloud by itself)`,
+          );
+        return 0;
+      } catch (error) {
+        if (!(error instanceof AgentError && error.code === 'refused')) throw error;
+        console.error(`aos-agent provision: ${error.message}`);
+        return EXIT_REFUSED;
+      }
+    }
     case 'run':
       await runDaemon({
+        ...(values.cloud ? { cloudUrl: values.cloud } : {}),
+        ...(values['identity-dir'] ? { identityDir: values['identity-dir'] } : {}),
         storageDir,
         ...(values['storage-size'] ? { storageSize: values['storage-size'] } : {}),
         ...(values['storage-image'] ? { storageImage: values['storage-image'] } : {}),

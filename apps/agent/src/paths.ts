@@ -25,6 +25,8 @@ export interface StoragePaths {
   runc: string;
   /** The agent's own files (see `agentFiles`). */
   agent: string;
+  /** Blobs the cloud link downloads (`blobs/sha256/<hex>`, verified) and `partial/<hex>` (resumable). */
+  downloads: string;
 }
 
 export function resolveStoragePaths(root: string): StoragePaths {
@@ -39,6 +41,7 @@ export function resolveStoragePaths(root: string): StoragePaths {
     state: join(root, 'state'),
     runc: join(root, 'runc'),
     agent: join(root, 'agent'),
+    downloads: join(root, 'downloads'),
   };
 }
 
@@ -60,6 +63,11 @@ export function agentFiles(paths: StoragePaths) {
     usage: join(paths.agent, 'usage.json'),
     /** The running daemon's pid. */
     daemonPid: join(paths.agent, 'daemon.pid'),
+    /**
+     * The cloud link's last applied desired status (generation, digest, image index → manifest).
+     * Beside target.json, so the two are lost together (a tmpfs storage after a reboot).
+     */
+    cloudApplied: join(paths.agent, 'cloud-applied.json'),
   };
 }
 export type AgentFiles = ReturnType<typeof agentFiles>;

@@ -1,20 +1,48 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { Agent } from '../agent.js';
 import type { AgentOptions } from '../agent-options.js';
+import { AgentError } from '../errors.js';
+import { defaultIdentityDirectory, hasIdentity } from '../link/identity-paths.js';
+
+export interface DaemonOptions extends AgentOptions {
+  /** Overrides the cloud URL stored at provisioning. */
+  cloudUrl?: string;
+  /** Default `<storage-dir>-identity`. */
+  identityDir?: string;
+}
 
 /**
  * `aos-agent run`: open the agent on its storage and reconcile until SIGTERM/SIGINT. Each pass
- * first accepts the desired statuses `aos-agent apply` put in the inbox. Containers keep
- * running when it stops; the next start re-adopts them.
+ * first accepts the desired statuses `aos-agent apply` put in the inbox. When the unit is
+ * provisioned (an identity exists) the cloud link runs beside it. Containers keep running when it
+ * stops; the next start re-adopts them.
  */
-export async function runDaemon(options: AgentOptions): Promise<void> {
-  const agent = await Agent.open(options);
-  const stop = () => agent.stop();
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const { cloudUrl, identityDir: givenIdentityDir, ...agentOptions } = options;
+  const identityDir = givenIdentityDir ?? defaultIdentityDirectory(options.storageDir);
+  const isProvisioned = await hasIdentity(identityDir);
+  if (cloudUrl && !isProvisioned)
+    throw new AgentError(
+      'no-identity',
+      `--cloud ${cloudUrl}: this unit is not provisioned (no identity in ${identityDir}); run aos-agent provision --cloud ${cloudUrl} --token <token> first`,
+    );
+  const agent = await Agent.open(agentOptions);
+  // Loaded only on a provisioned unit: the link's code (ws, pki) stays out of a local-only daemon.
+  const link = isProvisioned
+    ? await import('../link/start-link.js').then(({ startLink }) =>
+        startLink(agent, identityDir, cloudUrl, options.log ?? (() => undefined)),
+      )
+    : undefined;
+  const stop = () => {
+    agent.stop();
+    void link?.stop();
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   const pidFile = agent.files.daemonPid;
   await writeFile(pidFile, String(process.pid));
-  options.log?.(`agent running on ${agent.paths.root}`);
+  options.log?.(`agent running on ${agent.paths.root}${isProvisioned ? '' : ' (not provisioned: no cloud link)'}`);
   await agent.run();
+  await link?.stop();
   await rm(pidFile, { force: true });
 }

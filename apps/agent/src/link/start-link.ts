@@ -1,0 +1,16 @@
+import type { Agent } from '../agent.js';
+import { CloudLink } from './cloud-link.js';
+import { readIdentity } from './identity-store.js';
+
+/** Start the cloud link of a provisioned unit (the daemon's entry into link/). */
+export async function startLink(
+  agent: Agent,
+  identityDir: string,
+  cloudUrl: string | undefined,
+  log: (message: string) => void,
+): Promise<CloudLink> {
+  const identity = await readIdentity(identityDir);
+  const link = new CloudLink({ agent, identity, ...(cloudUrl ? { cloudUrl } : {}), log });
+  link.start();
+  return link;
+}

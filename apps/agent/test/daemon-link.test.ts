@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceStates, startCloudPeer, type CloudPeer } from './cloud-peer.js';
+import { buildTestImage, createTestBed, runCli, SERVICE_A, serviceYaml, spawnDaemon } from './helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+const SUBJECT = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+const OWNER = 'c0ffee00-1234-4abc-9def-0123456789ab';
+
+describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon connects by itself', () => {
+  let bed: Awaited<ReturnType<typeof createTestBed>>;
+  let peer: CloudPeer;
+  let daemon: ReturnType<typeof spawnDaemon> | undefined;
+
+  beforeAll(async () => {
+    bed = await createTestBed('daemon-link');
+    peer = await startCloudPeer();
+  }, 60_000);
+  afterAll(async () => {
+    daemon?.kill('SIGKILL');
+    await daemon?.catch(() => undefined);
+    await peer?.stop();
+    await bed?.cleanup();
+  });
+
+  it('provisions, connects on start, runs what the cloud wants, stops on SIGTERM', async () => {
+    const image = await buildTestImage(
+      join(bed.root, 'a'),
+      serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }),
+      { 'srv/app/main.py': 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n' },
+    );
+    const indexDigest = await peer.publishImage(image.directory, image.manifestDigest);
+    const provisioned = await runCli([
+      'provision',
+      '--cloud',
+      peer.url,
+      '--token',
+      peer.issueToken('unit-daemon'),
+      '--system-id',
+      'unit-daemon',
+      '--storage-dir',
+      bed.storageDir,
+    ]);
+    expect(provisioned.exitCode, provisioned.stdout).toBe(0);
+    expect(provisioned.stdout).toContain('provisioned unit unit-daemon');
+
+    daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
+    const connection = await peer.nextConnection(0);
+    expect((await connection.waitForStatus(() => true)).isDeltaInfo).toBe(false);
+    await connection.sendDesired({
+      messageType: 'desiredStatus',
+      items: [{ item: { id: SERVICE_A }, version: '1.0.0', owner: { id: OWNER }, indexDigest }],
+      instances: [{ item: { id: SERVICE_A }, subject: { id: SUBJECT } }],
+    });
+    await connection.waitForView(
+      (view) => instanceStates(view, SERVICE_A, '1.0.0').join() === 'active',
+      'the instance active in the cloud',
+    );
+
+    daemon.kill('SIGTERM');
+    const result = await daemon;
+    expect(result.exitCode).toBe(0);
+    expect(result.all).toContain('cloud link: connected to');
+    expect(result.all).toContain('applied desired status generation 1');
+  });
+});

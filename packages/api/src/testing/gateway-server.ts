@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { schema } from '@openaos/db';
 import type { Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
-import { hashProvisioningToken } from '../domain/provisioning/consume-token.js';
+import { hashProvisioningToken } from '../domain/provisioning/create-token.js';
 import { createUnitGateway, type UnitGateway, type UnitGatewayOptions } from '../gateway/unit-gateway.js';
 import type { CloudFixture } from './cloud-fixture.js';
 import { provisionTestUnit, type TestUnitIdentity } from './test-unit.js';

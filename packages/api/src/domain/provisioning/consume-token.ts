@@ -1,13 +1,9 @@
-import { createHash } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { schema } from '@openaos/db';
 import type { CloudDependencies } from '../../dependencies.js';
+import { hashProvisioningToken } from './create-token.js';
 import { UnitAccessError } from './unit-access-error.js';
 
-/** The stored form of a provisioning token: SHA-256, lower-case hex. */
-export function hashProvisioningToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 export interface ProvisioningUnit {
   id: string;

@@ -17,6 +17,7 @@ export const cloud = {
     'getting-started-cloud-service',
     'getting-started-go',
     'getting-started-oem',
+    'cli-unit-provision',
     'cli-role-error',
     'cli-version-approve',
   ],
@@ -115,6 +116,13 @@ export const cloud = {
     normaliser.replace(subjectId, '<subject id>');
     const bind = await session.run(`aos subject bind ${subjectId} --service ${serviceId} --unit ${unitId}`);
     session.emit('getting-started-oem', createUnit, createSubject, bind);
+
+    // docs/cli.md: a provisioning token for that unit, and its status before it ever connected.
+    const provision = await session.run('aos unit provision-token unit-0001 --ttl 30m');
+    const token = /^\s*token:\s+(\S+)/m.exec(provision.output)?.[1];
+    if (!token) throw new Error(`no token in:\n${provision.output}`);
+    normaliser.replace(token, '<token>');
+    session.emit('cli-unit-provision', provision, await session.run('aos status --unit unit-0001'));
 
     // docs/cli.md: a fleet command with an SP credential, and approving a version.
     session.emit(

@@ -4,7 +4,6 @@ import type { CloudDependencies } from '../../dependencies.js';
 import { hashProvisioningToken } from './create-token.js';
 import { UnitAccessError } from './unit-access-error.js';
 
-
 export interface ProvisioningUnit {
   id: string;
   systemId: string;

@@ -15,7 +15,7 @@ import { createService, startFleet, uploadVersion, type Fleet, type UploadedVers
 import { startLinkProxy, type LinkProxy } from './link-proxy.js';
 import { createUnit, type TestUnit } from './unit.js';
 
-/** `aos status --unit <systemId> --json`, the parts this test reads. */
+/** `aos status --unit <systemId> --json`'s `unit`, the parts this test reads. */
 interface UnitStatus {
   unit: { connection: string; lastSeenAt: string | null };
   desired: { generation: number; items: { serviceId: string; version: string }[] } | null;
@@ -43,7 +43,7 @@ async function waitForStatus(
   let lastError: unknown;
   for (;;) {
     try {
-      last = await fleet.aosJson<UnitStatus>(['status', '--unit', unit.systemId]);
+      last = (await fleet.aosJson<{ unit: UnitStatus }>(['status', '--unit', unit.systemId])).unit;
       if (check(last)) return last;
     } catch (error) {
       lastError = error; // the cloud restarting: try again

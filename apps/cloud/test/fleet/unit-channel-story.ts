@@ -65,6 +65,16 @@ const isActive = (status: UnitStatus, service: UploadedVersion, version = servic
       instance.serviceId === service.serviceId && instance.version === version && instance.state === 'active',
   );
 
+/**
+ * The version runs and the unit committed it: it stayed active for its start interval, so the unit
+ * removed the version it replaced (it keeps only the committed version and the desired one).
+ */
+const isCommitted = (status: UnitStatus, service: UploadedVersion, version = service.version) =>
+  isActive(status, service, version) &&
+  !status.items.some(
+    (item) => item.serviceId === service.serviceId && item.version !== version && item.state === 'installed',
+  );
+
 /** How many times the service's instance 0 started on the unit: the hello world prints "(1)" first on each start. */
 async function startCount(unit: TestUnit, service: UploadedVersion): Promise<number> {
   const log = await unit.agent(['logs', service.serviceId]);
@@ -142,7 +152,7 @@ export function describeUnitChannel(database: 'pglite' | 'postgres'): void {
     it('updates only the service that changed', { timeout: 240_000 }, async () => {
       const next = await uploadVersion(fleet, { ...serviceA, version: '1.0.1' });
       await fleet.aos(['version', 'approve', next.versionId]);
-      await waitForStatus(fleet, unit, 'A 1.0.1 active', (status) => isActive(status, serviceA, '1.0.1'));
+      await waitForStatus(fleet, unit, 'A 1.0.1 committed', (status) => isCommitted(status, serviceA, '1.0.1'));
       expect(await startCount(unit, serviceB)).toBe(1);
       serviceA = next;
     });
@@ -179,8 +189,8 @@ export function describeUnitChannel(database: 'pglite' | 'postgres'): void {
         const next = await uploadVersion(fleet, { ...serviceA, version: '1.0.3' });
         await fleet.aos(['version', 'approve', next.versionId]);
         await fleet.restartCloud({ kill: true });
-        await waitForStatus(fleet, unit, 'A 1.0.3 active after the cloud restart', (status) =>
-          isActive(status, serviceA, '1.0.3'),
+        await waitForStatus(fleet, unit, 'A 1.0.3 committed after the cloud restart', (status) =>
+          isCommitted(status, serviceA, '1.0.3'),
         );
         expect(await startCount(unit, serviceB)).toBe(1);
         serviceA = next;
@@ -194,8 +204,8 @@ export function describeUnitChannel(database: 'pglite' | 'postgres'): void {
       proxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 1000));
       proxy.restore();
-      await waitForStatus(fleet, unit, 'A 1.0.4 active after the socket was dropped', (status) =>
-        isActive(status, serviceA, '1.0.4'),
+      await waitForStatus(fleet, unit, 'A 1.0.4 committed after the socket was dropped', (status) =>
+        isCommitted(status, serviceA, '1.0.4'),
       );
       expect(proxy.connectionCount).toBeGreaterThan(connectionsBefore);
       expect(await startCount(unit, serviceB)).toBe(1);

@@ -59,7 +59,20 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
   const access = new BlobAccess(deps);
   const sessions = new Map<string, UnitSession>();
   const pending = new Set<Promise<unknown>>();
+  /** Connection-state writes per unit, in order: a quick reconnect's "online" never loses to the old socket's "offline". */
+  const connectionWrites = new Map<string, Promise<void>>();
   let isClosing = false;
+
+  const serialize = (unitId: string, work: () => Promise<void>): Promise<void> => {
+    const previous = connectionWrites.get(unitId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    connectionWrites.set(unitId, settled);
+    void settled.then(() => {
+      if (connectionWrites.get(unitId) === settled) connectionWrites.delete(unitId);
+    });
+    return next;
+  };
 
   const track = (work: Promise<unknown>) => {
     const guarded = work.catch((error: unknown) => log(describe(error)));
@@ -132,16 +145,20 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
     });
     sessions.set(unit.id, session);
     void session.channel.closed.then(() => track(closeSession(session)));
-    await markUnitOnline(deps, unit.id);
+    await serialize(unit.id, () => markUnitOnline(deps, unit.id));
     await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unit.id] });
   }
 
   async function closeSession(session: UnitSession): Promise<void> {
-    if (sessions.get(session.unit.id) === session) sessions.delete(session.unit.id);
-    if (session.isReplaced) return;
-    if (await markUnitOffline(deps, session.unit.id)) {
-      await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [session.unit.id] });
-    }
+    const unitId = session.unit.id;
+    if (sessions.get(unitId) === session) sessions.delete(unitId);
+    let isOffline = false;
+    await serialize(unitId, async () => {
+      // A newer socket of this unit (here) keeps it online.
+      if (session.isReplaced || sessions.has(unitId)) return;
+      isOffline = await markUnitOffline(deps, unitId);
+    });
+    if (isOffline) await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unitId] });
   }
 
   return {

@@ -35,6 +35,7 @@ import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './
 
 const ADMIN_PASSWORD = 'admin password for tests';
 const TOKEN = 'a-provisioning-token-for-the-two-process-test';
+const SECOND_TOKEN = 'a-provisioning-token-for-the-unit-whose-process-dies';
 
 interface Prepared {
   oemCredential: Credential;
@@ -42,6 +43,7 @@ interface Prepared {
   versionId: string;
   subjectId: string;
   unitId: string;
+  secondUnitId: string;
 }
 
 /** Accounts, a service with a ready version, a subject and a unit with a token, made in-process. */
@@ -105,12 +107,16 @@ async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> 
     if (uploaded.state !== 'ready') throw new Error(`the upload failed: ${uploaded.failureReason}`);
     const subjectId = (await oem.subjects.create({ name: 'cabin' })).id;
     const unitId = (await oem.units.create({ systemId: 'unit-two-processes', model: 'm' })).id;
-    await core.deps.db.insert(schema.provisioningTokens).values({
-      tokenHash: hashProvisioningToken(TOKEN),
-      unitId,
-      expiresAt: new Date(Date.now() + 3600_000),
-    });
-    return { oemCredential, serviceId, versionId: uploaded.id, subjectId, unitId };
+    const secondUnitId = (await oem.units.create({ systemId: 'unit-of-a-dying-process', model: 'm' })).id;
+    await core.deps.db.insert(schema.provisioningTokens).values([
+      { tokenHash: hashProvisioningToken(TOKEN), unitId, expiresAt: new Date(Date.now() + 3600_000) },
+      {
+        tokenHash: hashProvisioningToken(SECOND_TOKEN),
+        unitId: secondUnitId,
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    ]);
+    return { oemCredential, serviceId, versionId: uploaded.id, subjectId, unitId, secondUnitId };
   } finally {
     await core.close();
   }
@@ -142,7 +148,12 @@ describe('the unit gateway in two cloud processes on one PostgreSQL', () => {
     database = await createThrowawayDatabase('postgres');
     dataDir = await mkdtemp(join(tmpdir(), 'openaos-gateway-'));
     prepared = await prepare(dataDir, database.location);
-    const env = { DATABASE_URL: database.location, OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    // A short lease: a killed process is found dead within seconds (then at the next gateway tick).
+    const env = {
+      DATABASE_URL: database.location,
+      OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      OPENAOS_PROCESS_LEASE_SECONDS: '3',
+    };
     [processA, processB] = await Promise.all([
       startCloudProcess({ dataDir, env }),
       startCloudProcess({ dataDir, env }),
@@ -205,4 +216,34 @@ describe('the unit gateway in two cloud processes on one PostgreSQL', () => {
       'the unit gone',
     );
   });
+
+  it('shows a unit offline when the process holding its socket dies, and resyncs it through another', async () => {
+    const second = await provisionTestUnit({
+      cloudUrl: processA.url,
+      systemId: 'unit-of-a-dying-process',
+      token: SECOND_TOKEN,
+    });
+    const unit = await connectTestUnit({ cloudUrl: processB.url, identity: second });
+    const before = await unit.waitForDesiredStatus();
+    const unitRow = async () =>
+      (await database.db.select().from(schema.units)).find((row) => row.id === prepared.secondUnitId);
+    await waitFor(async () => (await unitRow())?.connection === 'online', 'the unit online through B');
+    await processB.kill();
+    await unit.channel.closed;
+    // Process A notices B's lapsed heartbeat at its next gateway tick (every 20 s).
+    const offline = await waitFor(
+      async () => {
+        const row = await unitRow();
+        return row?.connection === 'offline' ? row : undefined;
+      },
+      'the unit shown offline after its process died',
+      120_000,
+    );
+    expect(offline.lastSeenAt).toBeInstanceOf(Date);
+    const again = await connectTestUnit({ cloudUrl: processA.url, identity: second });
+    const resent = await again.waitForDesiredStatus();
+    // The same status again (every connect gets it), not a new generation.
+    expect(resent.signature).toBe(before.signature);
+    await again.close();
+  }, 180_000);
 });

@@ -9,17 +9,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCaller,
-  createContextForActor,
-  hashProvisioningToken,
-  startCloudCore,
-  uploadServiceVersion,
-  type Actor,
-} from '@openaos/api';
+import { createCaller, createContextForActor, startCloudCore, uploadServiceVersion, type Actor } from '@openaos/api';
 import {
   connectTestUnit,
   fetchUnitBlob,
+  hashProvisioningToken,
   openSocket,
   UpgradeRefusedError,
   makeServicePackage,

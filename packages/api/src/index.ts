@@ -26,7 +26,6 @@ export {
 export { createUnitGateway, type UnitGateway, type UnitGatewayOptions } from './gateway/unit-gateway.js';
 export { computeDesiredStatus, type DesiredStatusInputs } from './domain/desired-status/compute-desired-status.js';
 export { issueDesiredStatus, type IssuedDesiredStatus } from './domain/desired-status/issue-desired-status.js';
-export { hashProvisioningToken } from './domain/provisioning/consume-token.js';
 export { sweepDeadProcesses, type SweepOptions, type SweepResult } from './cloud-maintenance.js';
 export { DEFAULT_PROCESS_LEASE_SECONDS } from './domain/cloud-processes.js';
 export { INTERRUPTED_BUILD_REASON, type FailedVersion } from './domain/interrupted-builds.js';

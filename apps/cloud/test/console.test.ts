@@ -145,19 +145,25 @@ describe('cloud console in a browser', () => {
     await page.close();
   });
 
-  it('keeps the unit socket path for the gateway and serves tRPC on the same port', async () => {
+  it('serves the unit gateway and tRPC on the same port', async () => {
     const info = await fetch(`${baseUrl}/api/trpc/system.info`);
     expect(info.status).toBe(200);
     const body = (await info.json()) as { result: { data: { caCertificatePem: string } } };
     expect(body.result.data.caCertificatePem).toContain('BEGIN CERTIFICATE');
     const anonymous = await fetch(`${baseUrl}/api/trpc/services.list`);
     expect(anonymous.status).toBe(401);
-    // /ws/ upgrades on the same port and says the gateway is not there yet.
+    // /ws/ is the unit gateway's: an unknown path there is refused as HTTP with a JSON reason.
     const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws/v6/`);
-    const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
-      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
-      socket.once('error', reject);
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      socket.once('open', () => reject(new Error('the upgrade of an unknown /ws/ path was accepted')));
     });
-    expect(closed).toEqual({ code: 1013, reason: 'unit gateway not available yet' });
+    socket.on('error', () => undefined);
+    expect(refused.status).toBe(404);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'not-found', message: expect.stringContaining('/ws/v7/') });
   });
 });

@@ -4,6 +4,7 @@ import { requireOrganisation, requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
+import { announceServiceChange } from './desired-status/announce.js';
 import { compareSemver } from './semver.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { notFound, onlyRow, toIso } from './util.js';
@@ -125,11 +126,13 @@ export async function create(db: Database, actor: Actor, input: ServiceInput): P
   return { ...toServiceFields(service, actor.organisationName ?? ''), latestVersion: null, versionCount: 0 };
 }
 
+/** Change a service; a new title reaches the units that run it (it names their desired item). */
 export async function update(
-  db: Database,
+  deps: Pick<CloudDependencies, 'db' | 'unitEvents'>,
   actor: Actor,
   input: { id: string } & Partial<ServiceInput>,
 ): Promise<ServiceView> {
+  const db = deps.db;
   const row = await findVisible(db, actor, input.id);
   requireOwner(actor, row.service, `changing service "${row.service.title}"`);
   await db
@@ -140,6 +143,8 @@ export async function update(
       ...(input.defaultQuotas !== undefined ? { defaultQuotas: input.defaultQuotas } : {}),
     })
     .where(eq(schema.services.id, input.id));
+  if (input.title !== undefined && input.title.trim() !== row.service.title)
+    await announceServiceChange(deps, input.id);
   const view = (await list(db, actor)).find((service) => service.id === input.id);
   if (!view) throw notFound('service', input.id);
   return view;

@@ -82,7 +82,11 @@ export async function handleUnitBlobRequest(
     if (method === 'HEAD') return void response.end();
     await pipeline(deps.blobs.getRange(digest, range.start, range.end), response);
   } catch (error) {
-    if (!(error instanceof UnitAccessError)) log(`serving a unit blob ${request.url ?? ''}: ${describe(error)}`);
+    // A unit that goes away mid-download (it resumes later with Range) is no problem of the cloud's.
+    const isAbort = (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (!(error instanceof UnitAccessError) && !isAbort) {
+      log(`serving a unit blob ${request.url ?? ''}: ${describe(error)}`);
+    }
     if (response.headersSent) {
       response.destroy();
       return;

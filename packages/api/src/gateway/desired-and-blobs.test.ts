@@ -260,10 +260,17 @@ describe.each(['pglite', 'postgres'] as const)('desired status and blobs on %s',
     }, 'the full status replacing the instances');
   });
 
+  it('sends the new title of a renamed service (it names the item)', async () => {
+    await cloud.caller(sp).services.update({ id: serviceId, description: 'not in the desired status' });
+    await cloud.caller(sp).services.update({ id: serviceId, title: 'hello-renamed' });
+    const fifth = await nextDesired(5);
+    expect(itemsOf(fifth).map((item) => (item.item as { codename?: string }).codename)).toEqual(['hello-renamed']);
+  });
+
   it('removes the service when the subject unbinds it', async () => {
     await cloud.caller(oem).subjects.unbind({ id: subjectId, serviceIds: [serviceId] });
-    const fifth = await nextDesired(5);
-    expect(itemsOf(fifth)).toEqual([]);
-    expect(unit.desiredStatuses).toHaveLength(5);
+    const sixth = await nextDesired(6);
+    expect(itemsOf(sixth)).toEqual([]);
+    expect(unit.desiredStatuses).toHaveLength(6);
   });
 });

@@ -6,6 +6,13 @@ import type { ProvisioningUnit } from '../domain/provisioning/consume-token.js';
 import { issueUnitCertificate, markUnitProvisioned } from '../domain/provisioning/issue-unit-certificate.js';
 
 const NODE = { codename: 'main' };
+/**
+ * How long the cloud lets a fresh provisioning socket settle before its first message. A client
+ * that attaches its listener a tick after `open` (instead of in it, as docs/unit-channel.md asks)
+ * would miss a frame that came with the upgrade response and wait 10 s for the resend; this
+ * pause spares it that. Correctness does not depend on it: the resend still comes.
+ */
+const FIRST_MESSAGE_DELAY_MS = 100;
 
 /**
  * Drive the v7 provisioning exchange on an upgraded socket whose token was consumed
@@ -31,6 +38,8 @@ export async function runProvisioning(
     channel.close(reason);
   };
   try {
+    await new Promise((resolve) => setTimeout(resolve, FIRST_MESSAGE_DELAY_MS));
+    if (channel.stats().state !== 'open') return;
     const password = randomBytes(18).toString('base64url');
     const started = await channel.request({ messageType: 'startProvisioningRequest', node: NODE, password });
     if (started.errorInfo?.message) return fail('unit failed to start provisioning', started.errorInfo.message);

@@ -113,4 +113,27 @@ describe.each(['pglite', 'postgres'] as const)('unit provisioning on %s', (drive
     const unit = await connectTestUnit({ cloudUrl: gateway.url, identity: second });
     await unit.close();
   });
+
+  it('answers 429 to an address after too many refused attempts, before checking anything', async () => {
+    const strict = await startGatewayServer(cloud.deps, {
+      limits: { pingIntervalMs: 0 },
+      refusedAttempts: { burst: 3, perSecond: 0.001 },
+    });
+    try {
+      const unitId = await newUnit('unit-throttled');
+      for (let i = 0; i < 3; i++) {
+        const refused = await refusal(
+          provisionTestUnit({ cloudUrl: strict.url, systemId: 'unit-throttled', token: `wrong-${i}` }),
+        );
+        expect(refused.status).toBe(401);
+      }
+      const token = await insertProvisioningToken(cloud.deps, unitId);
+      const throttled = await refusal(provisionTestUnit({ cloudUrl: strict.url, systemId: 'unit-throttled', token }));
+      expect([throttled.status, throttled.body.code]).toEqual([429, 'too-many-attempts']);
+      // Not consumed: the throttled attempt never reached the token.
+      await provisionTestUnit({ cloudUrl: gateway.url, systemId: 'unit-throttled', token });
+    } finally {
+      await strict.close();
+    }
+  });
 });

@@ -14,12 +14,20 @@ export function toRefusal(error: unknown): { status: number; body: UnitRefusal }
 }
 
 /** Answer a refused WebSocket upgrade with a plain HTTP response and close the connection. */
-export function writeUpgradeRefusal(socket: Duplex, status: number, body: UnitRefusal): void {
+export function writeUpgradeRefusal(
+  socket: Duplex,
+  status: number,
+  body: UnitRefusal,
+  headers: Record<string, string> = {},
+): void {
   if (socket.destroyed) return;
   const text = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
       `Content-Length: ${Buffer.byteLength(text)}\r\n` +
       'Connection: close\r\n\r\n' +
       text,

@@ -15,6 +15,7 @@ import {
   touchConnectedUnits,
 } from '../domain/unit-status/record-connection.js';
 import type { UnitEvent } from '../unit-events/unit-events.js';
+import { AttemptThrottle } from './attempt-throttle.js';
 import { authenticateUnit, type AuthenticatedUnit } from './authenticate-unit.js';
 import { BlobAccess } from './blob-access.js';
 import { handleUnitBlobRequest, isUnitBlobRequest } from './blob-route.js';
@@ -31,6 +32,11 @@ export interface UnitGatewayOptions {
   initialPushDelayMs?: number | undefined;
   /** How often `last_seen_at` of held units is renewed and orphaned units are marked offline. Default: the ping interval. */
   heartbeatMs?: number | undefined;
+  /**
+   * Refused upgrades one client address may collect before it gets 429 (default 30), and how many
+   * come back per second (default 0.5). Only refusals count.
+   */
+  refusedAttempts?: { burst: number; perSecond: number } | undefined;
   /** Where problems are reported. Default: console.error. */
   log?: ((message: string) => void) | undefined;
 }
@@ -58,8 +64,22 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
   const server = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const access = new BlobAccess(deps);
   const sessions = new Map<string, UnitSession>();
+  const throttle = new AttemptThrottle(options.refusedAttempts?.burst ?? 30, options.refusedAttempts?.perSecond ?? 0.5);
   const pending = new Set<Promise<unknown>>();
+  /** Connection-state writes per unit, in order: a quick reconnect's "online" never loses to the old socket's "offline". */
+  const connectionWrites = new Map<string, Promise<void>>();
   let isClosing = false;
+
+  const serialize = (unitId: string, work: () => Promise<void>): Promise<void> => {
+    const previous = connectionWrites.get(unitId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    connectionWrites.set(unitId, settled);
+    void settled.then(() => {
+      if (connectionWrites.get(unitId) === settled) connectionWrites.delete(unitId);
+    });
+    return next;
+  };
 
   const track = (work: Promise<unknown>) => {
     const guarded = work.catch((error: unknown) => log(describe(error)));
@@ -132,16 +152,20 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
     });
     sessions.set(unit.id, session);
     void session.channel.closed.then(() => track(closeSession(session)));
-    await markUnitOnline(deps, unit.id);
+    await serialize(unit.id, () => markUnitOnline(deps, unit.id));
     await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unit.id] });
   }
 
   async function closeSession(session: UnitSession): Promise<void> {
-    if (sessions.get(session.unit.id) === session) sessions.delete(session.unit.id);
-    if (session.isReplaced) return;
-    if (await markUnitOffline(deps, session.unit.id)) {
-      await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [session.unit.id] });
-    }
+    const unitId = session.unit.id;
+    if (sessions.get(unitId) === session) sessions.delete(unitId);
+    let isOffline = false;
+    await serialize(unitId, async () => {
+      // A newer socket of this unit (here) keeps it online.
+      if (session.isReplaced || sessions.has(unitId)) return;
+      isOffline = await markUnitOffline(deps, unitId);
+    });
+    if (isOffline) await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unitId] });
   }
 
   return {
@@ -149,22 +173,34 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
       const url = new URL(request.url ?? '/', 'http://unit.invalid');
       if (!url.pathname.startsWith('/ws/')) return false;
       socket.on('error', () => undefined);
+      const address = request.socket.remoteAddress ?? 'unknown';
+      const retryAfter = throttle.retryAfterSeconds(address);
       const work =
-        url.pathname === CLOUD_HTTP_PATHS.unitProvisioning
-          ? acceptProvisioning(request, socket, head, url)
-          : url.pathname === CLOUD_HTTP_PATHS.unitChannel
-            ? acceptChannel(request, socket, head)
-            : Promise.reject(
-                new UnitAccessError(
-                  'not-found',
-                  `${url.pathname}: no such WebSocket; units use ${CLOUD_HTTP_PATHS.unitChannel} and ${CLOUD_HTTP_PATHS.unitProvisioning}`,
-                ),
-              );
+        retryAfter > 0
+          ? Promise.reject(
+              new UnitAccessError(
+                'too-many-attempts',
+                `${url.pathname}: too many refused attempts from this address; retry in ${retryAfter} s`,
+              ),
+            )
+          : url.pathname === CLOUD_HTTP_PATHS.unitProvisioning
+            ? acceptProvisioning(request, socket, head, url)
+            : url.pathname === CLOUD_HTTP_PATHS.unitChannel
+              ? acceptChannel(request, socket, head)
+              : Promise.reject(
+                  new UnitAccessError(
+                    'not-found',
+                    `${url.pathname}: no such WebSocket; units use ${CLOUD_HTTP_PATHS.unitChannel} and ${CLOUD_HTTP_PATHS.unitProvisioning}`,
+                  ),
+                );
       track(
         work.catch((error: unknown) => {
           if (!(error instanceof UnitAccessError)) log(`upgrade ${url.pathname}: ${describe(error)}`);
+          else if (error.code !== 'too-many-attempts') throttle.recordRefusal(address);
           const refusal = toRefusal(error);
-          writeUpgradeRefusal(socket, refusal.status, refusal.body);
+          const wait: Record<string, string> =
+            refusal.status === 429 ? { 'Retry-After': String(throttle.retryAfterSeconds(address)) } : {};
+          writeUpgradeRefusal(socket, refusal.status, refusal.body, wait);
         }),
       );
       return true;

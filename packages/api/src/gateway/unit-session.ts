@@ -47,6 +47,7 @@ export class UnitSession {
   private isDirty = false;
   private statusChain: Promise<void> = Promise.resolve();
   private readonly initialTimer: NodeJS.Timeout;
+  private readonly reportedProblems = new Set<string>();
 
   constructor(
     readonly unit: AuthenticatedUnit,
@@ -57,7 +58,13 @@ export class UnitSession {
       side: 'cloud',
       systemId: unit.systemId,
       ...(options.limits && { limits: options.limits }),
-      onError: (error) => options.log(`unit ${unit.systemId}: ${error.message}`),
+      onError: (error) => {
+        // The first problem of each kind per connection: a misbehaving unit cannot flood the log.
+        const kind = `${error.code}:${error.messageType ?? ''}`;
+        if (this.reportedProblems.has(kind)) return;
+        this.reportedProblems.add(kind);
+        options.log(`unit ${unit.systemId}: ${error.message}`);
+      },
     });
     this.channel.on('unitStatus', (status) => this.receiveStatus(status));
     this.channel.on('requestBlobUrls', async (request, context) => {

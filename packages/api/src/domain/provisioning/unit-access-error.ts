@@ -13,7 +13,8 @@ export type UnitAccessCode =
   | 'unknown-unit'
   | 'unit-not-provisioned'
   | 'unit-revoked'
-  | 'not-found';
+  | 'not-found'
+  | 'too-many-attempts';
 
 const STATUS_OF: Record<UnitAccessCode, number> = {
   'bad-request': 400,
@@ -27,6 +28,7 @@ const STATUS_OF: Record<UnitAccessCode, number> = {
   'unit-not-provisioned': 403,
   'unit-revoked': 403,
   'not-found': 404,
+  'too-many-attempts': 429,
 };
 
 /** A refusal of a unit, answered as HTTP `{code, message}` before any upgrade. */

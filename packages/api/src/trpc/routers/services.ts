@@ -21,7 +21,7 @@ export const servicesRouter = router({
         defaultQuotas: defaultQuotas.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => services.update(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => services.update(ctx.deps, ctx.actor, input)),
   remove: authedProcedure.input(byId).mutation(({ ctx, input }) => services.remove(ctx.deps, ctx.actor, input)),
 });
 

@@ -51,7 +51,7 @@ async function waitForStatus(
     if (Date.now() > deadline) {
       throw new Error(
         `waiting for ${what}: not reached in ${SETTLE_TIMEOUT_MS / 1000} s.\nlast status: ${JSON.stringify(last, null, 2)}\n` +
-          `last error: ${String(lastError)}\nagent output:\n${unit.output()}`,
+          `last error: ${String(lastError)}\nagent output:\n${unit.output()}\ncloud output:\n${fleet.cloud.output()}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -186,7 +186,8 @@ export function describeUnitChannel(database: 'pglite' | 'postgres'): void {
         timeout: 300_000,
       },
       async () => {
-        const next = await uploadVersion(fleet, { ...serviceA, version: '1.0.3' });
+        // The hello world again after the broken 1.0.2 (its folder still names /missing.py).
+        const next = await uploadVersion(fleet, { ...serviceA, version: '1.0.3', cmd: 'python3 -u /hello.py' });
         await fleet.aos(['version', 'approve', next.versionId]);
         await fleet.restartCloud({ kill: true });
         await waitForStatus(fleet, unit, 'A 1.0.3 committed after the cloud restart', (status) =>

@@ -51,7 +51,7 @@ async function waitForStatus(
     if (Date.now() > deadline) {
       throw new Error(
         `waiting for ${what}: not reached in ${SETTLE_TIMEOUT_MS / 1000} s.\nlast status: ${JSON.stringify(last, null, 2)}\n` +
-          `last error: ${String(lastError)}\nagent output:\n${unit.output()}`,
+          `last error: ${String(lastError)}\nagent output:\n${unit.output()}\ncloud output:\n${fleet.cloud.output()}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -186,7 +186,8 @@ export function describeUnitChannel(database: 'pglite' | 'postgres'): void {
         timeout: 300_000,
       },
       async () => {
-        const next = await uploadVersion(fleet, { ...serviceA, version: '1.0.3' });
+        // The hello world again after the broken 1.0.2 (its folder still names /missing.py).
+        const next = await uploadVersion(fleet, { ...serviceA, version: '1.0.3', cmd: 'python3 -u /hello.py' });
         await fleet.aos(['version', 'approve', next.versionId]);
         await fleet.restartCloud({ kill: true });
         await waitForStatus(fleet, unit, 'A 1.0.3 committed after the cloud restart', (status) =>

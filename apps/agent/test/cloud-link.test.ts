@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueDesiredStatusSigner, readPemCredential } from '@openaos/pki';
 import { signDesiredStatus, type DesiredStatus, type MessageInput } from '@openaos/protocol/v7';
@@ -85,7 +85,7 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     await build('d1', SERVICE_D, '1.0.0');
     const identityDir = join(bed.root, 'identity');
     await provisionUnit({ cloudUrl: peer.url, token: peer.issueToken(SYSTEM_ID), systemId: SYSTEM_ID, identityDir });
-    agent = await bed.openAgent();
+    agent = await bed.openAgent({ log: (message) => logs.push(`agent: ${message}`) });
     running = agent.run();
     link = new CloudLink({
       agent,
@@ -99,6 +99,7 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
   }, 120_000);
 
   afterAll(async () => {
+    if (process.env.LINK_TEST_LOG) await writeFile(process.env.LINK_TEST_LOG, logs.join('\n'));
     await link?.stop();
     agent?.stop();
     await running;
@@ -158,6 +159,55 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     expect(connection.blobRequests.slice(requestsBefore).flat()).toContain(images.a2!.manifestDigest);
   });
 
+  it('refuses a downgrade without isRollback (the newer version keeps running), takes it with isRollback', async () => {
+    // Committed (ran for its startInterval): from then on 1.0.0 is a downgrade.
+    await waitUntil(async () => logs.includes(`agent: ${SERVICE_A}@1.1.0 is active`), 20_000, 'A 1.1.0 committed');
+    const pidA = await pid(SERVICE_A);
+    const pidB = await pid(SERVICE_B);
+    const older = [
+      { id: SERVICE_A, version: '1.0.0', index: images.a1!.index },
+      { id: SERVICE_B, version: '1.0.0', index: images.b1!.index },
+    ];
+    await connection.sendDesired(desired(older));
+    const view = await connection.waitForView(
+      (current) => current.items.get(`${SERVICE_A}@1.0.0`)?.state === 'failed',
+      'the downgrade refused',
+    );
+    expect(view.items.get(`${SERVICE_A}@1.0.0`)?.errorInfo?.message).toContain('downgrade from 1.1.0 to 1.0.0 refused');
+    expect(await pid(SERVICE_A)).toBe(pidA);
+
+    const rollback = desired(older);
+    rollback.items = rollback.items?.map((item) => (item.item.id === SERVICE_A ? { ...item, isRollback: true } : item));
+    await connection.sendDesired(rollback);
+    await connection.waitForView(() => isActive(connection, SERVICE_A, '1.0.0'), 'A rolled back to 1.0.0');
+    // Forward again for what follows.
+    await connection.sendDesired(
+      desired([
+        { id: SERVICE_A, version: '1.1.0', index: images.a2!.index },
+        { id: SERVICE_B, version: '1.0.0', index: images.b1!.index },
+      ]),
+    );
+    await connection.waitForView(() => isActive(connection, SERVICE_A, '1.1.0'), 'A 1.1.0 again');
+    expect(await pid(SERVICE_B)).toBe(pidB);
+  });
+
+  it('acks and ignores the very desired status it applied last', async () => {
+    const generation = peer.units.get(SYSTEM_ID)!.generation;
+    const again = await connection.sendDesired(
+      desired([
+        { id: SERVICE_A, version: '1.1.0', index: images.a2!.index },
+        { id: SERVICE_B, version: '1.0.0', index: images.b1!.index },
+      ]),
+      { generation },
+    );
+    expect(again.signature).toBeDefined();
+    await waitUntil(
+      async () => logs.some((line) => line.includes(`generation ${generation} is already applied`)),
+      20_000,
+      'the resend ignored',
+    );
+  });
+
   it('refuses a tampered, replayed, foreign-signed, misaddressed or conflicting desired status; applies nothing', async () => {
     const before = JSON.stringify(agent.target);
     const appliedBefore = await readFile(agent.files.cloudApplied, 'utf8');
@@ -188,7 +238,8 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     );
     await refusedWith('wrong-unit');
 
-    await connection.sendDesired(data, { generation: 2 });
+    const { applied } = JSON.parse(appliedBefore) as { applied: { generation: number } };
+    await connection.sendDesired(data, { generation: applied.generation });
     await refusedWith('conflicting');
 
     expect(JSON.stringify(agent.target)).toBe(before);

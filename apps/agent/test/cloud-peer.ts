@@ -121,7 +121,7 @@ function createWatchList<T>() {
           waiter.resolve(value);
         }
     },
-    wait(check: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+    wait(check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
       const found = items.find(check);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
@@ -320,7 +320,12 @@ export async function startCloudPeer(options: CloudPeerOptions = {}) {
       systemId,
       channel,
       view,
-      waitForView: (check, what = 'a unit view') => views.wait(check, what),
+      waitForView: (check, what = 'a unit view') =>
+        views.wait(check, what).catch((error: unknown) => {
+          throw new Error(
+            `${(error as Error).message.split(';')[0]}; the unit's view: ${JSON.stringify({ items: [...view.items.values()], instances: [...view.instances.values()] }, null, 1)}`,
+          );
+        }),
       statuses: statuses.items,
       alerts: alerts.items,
       blobRequests: requests,

@@ -41,7 +41,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   process.once('SIGINT', stop);
   const pidFile = agent.files.daemonPid;
   await writeFile(pidFile, String(process.pid));
-  options.log?.(`agent running on ${agent.paths.root}${isProvisioned ? '' : ' (not provisioned: no cloud link)'}`);
+  options.log?.(`agent running on ${agent.paths.root}`);
   await agent.run();
   await link?.stop();
   await rm(pidFile, { force: true });

@@ -85,13 +85,14 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     await build('d1', SERVICE_D, '1.0.0');
     const identityDir = join(bed.root, 'identity');
     await provisionUnit({ cloudUrl: peer.url, token: peer.issueToken(SYSTEM_ID), systemId: SYSTEM_ID, identityDir });
-    agent = await bed.openAgent({ log: (message) => logs.push(`agent: ${message}`) });
+    agent = await bed.openAgent({ log: (message) => logs.push(`agent: ${message}`), monitoringPollMs: 200 });
     running = agent.run();
     link = new CloudLink({
       agent,
       identity: await readIdentity(identityDir),
       backoff: { initialMs: 100, maxMs: 800, resetAfterMs: 30_000 },
       retryFailedMs: 60_000,
+      monitoringPeriodMs: 500,
       log: (message) => logs.push(message),
       onEvent: (event) => events.push(event),
     });
@@ -139,6 +140,17 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     );
     const applied = JSON.parse(await readFile(agent.files.cloudApplied, 'utf8')) as { applied: { generation: number } };
     expect(applied.applied.generation).toBe(1);
+  });
+
+  it('sends monitoring data of the unit and its instances in v7 form', async () => {
+    const data = await connection.waitForMonitoring(
+      (message) => (message.instances ?? []).some((instance) => instance.item.id === SERVICE_A),
+      'samples of A',
+    );
+    const sample = data.instances?.find((instance) => instance.item.id === SERVICE_A)?.items[0];
+    expect(sample?.ram).toBeGreaterThan(0);
+    expect(Number.isInteger(sample?.cpu)).toBe(true);
+    expect(data.nodes[0]?.node).toEqual({ codename: 'main' });
   });
 
   it('updates one service: only its instance restarts', async () => {

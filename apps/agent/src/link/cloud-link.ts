@@ -31,6 +31,7 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { downloadBlob, downloadPaths, type DownloadProgress } from './download-blob.js';
 import type { ImageFetcher } from './fetch-item-image.js';
 import type { UnitIdentity } from './identity-store.js';
+import { mapMonitoring, mapQuotaAlert } from './map-monitoring.js';
 import { mapUnitStatus, nextStatusMessage, type V7UnitStatus } from './map-unit-status.js';
 import { CloudRefusal, openSocket, webSocketUrl } from './open-socket.js';
 import { ociArchitecture } from './select-manifest.js';
@@ -57,6 +58,8 @@ export interface CloudLinkOptions {
   onEvent?: (event: LinkEvent) => void;
   /** Delay before a failed desired status is tried again on the same connection (default 10 s). */
   retryFailedMs?: number;
+  /** How often buffered monitoring samples are sent (default 60 s). */
+  monitoringPeriodMs?: number;
 }
 
 const PROGRESS_PERIOD_MS = 1000;
@@ -125,6 +128,10 @@ export class CloudLink {
       onStatus: (full) => {
         void this.queueStatus();
         this.applier.releaseInstalled(full).catch((error: unknown) => this.log(`cloud link: ${describeError(error)}`));
+      },
+      onAlert: (alert) => {
+        const mapped = mapQuotaAlert(alert, this.nodeCodename);
+        if (mapped) this.sendAlerts([mapped]);
       },
     });
     try {
@@ -199,7 +206,9 @@ export class CloudLink {
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
     if (this.isStopped) channel.close('the agent is stopping');
+    const monitoring = setInterval(() => this.sendMonitoring(channel), this.options.monitoringPeriodMs ?? 60_000);
     const closed = await channel.closed;
+    clearInterval(monitoring);
     clearTimeout(retry);
     this.channel = undefined;
     const lasted = ((Date.now() - connectedAt) / 1000).toFixed(1);
@@ -291,13 +300,33 @@ export class CloudLink {
     });
   }
 
+  private get nodeCodename(): string {
+    return this.options.agent.options.nodeId ?? 'main';
+  }
+
   private sendAlert(alert: DistributiveOmit<Alert, 'timestamp'>): void {
+    this.sendAlerts([{ ...alert, timestamp: new Date().toISOString() } as Alert]);
+  }
+
+  private sendAlerts(items: Alert[]): void {
     const channel = this.channel;
     if (!channel || channel.stats().state !== 'open') return;
-    const item = { ...alert, timestamp: new Date().toISOString() } as Alert;
     channel
-      .send({ messageType: 'alerts', items: [item] })
+      .send({ messageType: 'alerts', items })
       .catch((error: unknown) => this.log(`cloud link: sending an alert: ${describeError(error)}`));
+  }
+
+  /** Send (and drain) the samples the monitor buffered since the last time. */
+  private sendMonitoring(channel: UnitChannel): void {
+    try {
+      const message = mapMonitoring(this.options.agent.takeMonitoringData(), this.nodeCodename);
+      if (!message || channel.stats().state !== 'open') return;
+      channel
+        .send(message)
+        .catch((error: unknown) => this.log(`cloud link: sending monitoring data: ${describeError(error)}`));
+    } catch (error) {
+      this.log(`cloud link: monitoring data: ${describeError(error)}`);
+    }
   }
 }
 

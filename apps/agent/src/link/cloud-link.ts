@@ -236,8 +236,13 @@ export class CloudLink {
       download: (blob) =>
         downloadBlob(blob, {
           directory: agent.paths.downloads,
-          authorize: (method, path) =>
-            formatCertificateAuthorization(createCertificateToken(identity.credential, { method, path })),
+          // The proof goes to the cloud only, never to another host a URL may name.
+          authorize: (url) =>
+            url.origin === new URL(this.cloudUrl).origin
+              ? formatCertificateAuthorization(
+                  createCertificateToken(identity.credential, { method: 'GET', path: url.pathname }),
+                )
+              : undefined,
           onProgress: (progress) => this.reportProgress(progress),
         }),
       findLocal: async (digest) => {

@@ -58,7 +58,16 @@ export async function readIdentity(directory: string): Promise<UnitIdentity> {
         { cause: error },
       );
     });
-  const cloud = JSON.parse(await read(files.cloud)) as { url?: unknown; systemId?: unknown };
+  let cloud: { url?: unknown; systemId?: unknown };
+  try {
+    cloud = JSON.parse(await read(files.cloud)) as typeof cloud;
+  } catch (error) {
+    if (error instanceof AgentError) throw error;
+    throw new AgentError(
+      'no-identity',
+      `reading the unit identity: ${files.cloud} is not JSON; provision again with --force`,
+    );
+  }
   if (typeof cloud.url !== 'string' || typeof cloud.systemId !== 'string')
     throw new AgentError(
       'no-identity',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueDesiredStatusSigner, readPemCredential } from '@openaos/pki';
 import { signDesiredStatus, type DesiredStatus, type MessageInput } from '@openaos/protocol/v7';
@@ -304,6 +304,8 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     );
     expect(view.items.get(`${SERVICE_D}@1.0.0`)?.errorInfo?.message).toContain('does not match its digest');
     expect(JSON.stringify(agent.target)).toBe(before);
+    const downloaded = join(bed.storageDir, 'downloads', 'blobs', 'sha256');
+    expect(await readdir(downloaded)).toContain(images.d1!.index.slice('sha256:'.length));
     // Back to a clean desired status for what follows.
     await connection.sendDesired(desired(entries));
     await waitUntil(
@@ -311,6 +313,8 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
       20_000,
       'applied',
     );
+    // What was downloaded for D, which was never applied, is gone from downloads/.
+    expect(await readdir(downloaded)).not.toContain(images.d1!.index.slice('sha256:'.length));
   });
 
   it('keeps containers running while the cloud is away, reconnects with backoff, resyncs, restarts nothing', async () => {

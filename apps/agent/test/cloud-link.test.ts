@@ -271,6 +271,11 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
       ]),
     );
     await connection.waitForView(() => isActive(connection, SERVICE_C, '1.0.0'), 'C active');
+    expect(
+      connection.statuses.some((status) =>
+        (status.items ?? []).some((item) => item.item.id === SERVICE_C && item.state === 'downloading'),
+      ),
+    ).toBe(true);
     const requests = peer.blobRequests.filter((request) => request.path === layerPath);
     expect(requests[0]).toMatchObject({ status: 200, authorized: true });
     expect(requests[1]?.status).toBe(206);

@@ -160,7 +160,7 @@ export async function reconcileUntil(
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Start `aos-agent run` from source (tsx) as a separate process, like a real daemon. */
-export function spawnDaemon(storageDir: string, cgroupParent: string) {
+export function spawnDaemon(storageDir: string, cgroupParent: string, extraArgs: string[] = []) {
   const child = execa(
     'node',
     [
@@ -173,6 +173,7 @@ export function spawnDaemon(storageDir: string, cgroupParent: string) {
       storageDir,
       '--cgroup-parent',
       cgroupParent,
+      ...extraArgs,
     ],
     {
       cwd: REPO_ROOT,

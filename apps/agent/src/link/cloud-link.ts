@@ -9,8 +9,8 @@
  * - Desired statuses go to the applier (apply-desired-status.ts), which verifies before acting.
  * - Nothing thrown in a socket or channel handler escapes: every handler catches and logs.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   CLOUD_HTTP_PATHS,
   createCertificateToken,
@@ -249,7 +249,12 @@ export class CloudLink {
         const downloaded = downloadPaths(agent.paths.downloads, digest).blob;
         if (await exists(downloaded)) return downloaded;
         const stored = join(agent.paths.images, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
-        return (await exists(stored)) ? stored : undefined;
+        if (!(await exists(stored))) return undefined;
+        // A hard link in downloads/: the reconciler may collect the stored blob (its version being
+        // removed) before it installs the new version that shares it.
+        await mkdir(dirname(downloaded), { recursive: true });
+        await link(stored, downloaded).catch(() => undefined);
+        return (await exists(downloaded)) ? downloaded : stored;
       },
     };
   }

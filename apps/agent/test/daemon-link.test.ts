@@ -63,10 +63,16 @@ describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon c
       'the instance active in the cloud',
     );
 
+    const status = await runCli(['status', '--storage-dir', bed.storageDir]);
+    expect(status.stdout).toContain(`cloud: connected to ${other.url} as unit-daemon since `);
+
     daemon.kill('SIGTERM');
     const result = await daemon;
     expect(result.exitCode).toBe(0);
     expect(result.all).toContain('cloud link: connected to');
     expect(result.all).toContain('applied desired status generation 1');
+    const after = await runCli(['status', '--storage-dir', bed.storageDir]);
+    expect(after.stdout).toContain(`cloud: not reconnecting to ${other.url} as unit-daemon since `);
+    expect(after.stdout).toContain('the agent stopped');
   });
 });

@@ -34,6 +34,7 @@ import type { UnitIdentity } from './identity-store.js';
 import { mapMonitoring, mapQuotaAlert } from './map-monitoring.js';
 import { mapUnitStatus, nextStatusMessage, type V7UnitStatus } from './map-unit-status.js';
 import { CloudRefusal, openSocket, webSocketUrl } from './open-socket.js';
+import { writeLinkState } from './link-state.js';
 import { ociArchitecture } from './select-manifest.js';
 import { describeUnitNode } from './unit-node-info.js';
 
@@ -77,6 +78,7 @@ export class CloudLink {
   private sentStatus: V7UnitStatus | undefined;
   private statusQueue: Promise<void> = Promise.resolve();
   private readonly progressSentAt = new Map<string, number>();
+  private stateWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CloudLinkOptions) {
     this.log = options.log ?? (() => undefined);
@@ -113,14 +115,39 @@ export class CloudLink {
     this.channel?.close('the agent is stopping');
     this.wakeUp?.();
     await this.loop;
+    await this.stateWrites;
   }
 
   private emit(event: LinkEvent): void {
+    this.recordState(event);
     try {
       this.options.onEvent?.(event);
     } catch (error) {
       this.log(`cloud link: an event listener failed: ${describeError(error)}`);
     }
+  }
+
+  /** Keep agent/cloud-link.json true for `aos-agent status` (one write at a time, in order). */
+  private recordState(event: LinkEvent): void {
+    const state =
+      event.type === 'connected'
+        ? 'connected'
+        : event.type === 'disconnected'
+          ? 'disconnected'
+          : event.type === 'stopped'
+            ? 'stopped'
+            : undefined;
+    if (!state) return;
+    const record = {
+      state,
+      cloudUrl: this.cloudUrl,
+      systemId: this.options.identity.systemId,
+      since: new Date().toISOString(),
+      ...('reason' in event ? { reason: event.reason } : {}),
+    } as const;
+    this.stateWrites = this.stateWrites
+      .then(() => writeLinkState(this.options.agent.files.cloudLink, record))
+      .catch((error: unknown) => this.log(`cloud link: recording its state: ${describeError(error)}`));
   }
 
   private async run(): Promise<void> {
@@ -163,7 +190,7 @@ export class CloudLink {
         });
         this.wakeUp = undefined;
       }
-      this.emit({ type: 'stopped', reason: 'stopped' });
+      this.emit({ type: 'stopped', reason: 'the agent stopped' });
     } finally {
       unsubscribe();
     }

@@ -74,5 +74,13 @@ describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon c
     const after = await runCli(['status', '--storage-dir', bed.storageDir]);
     expect(after.stdout).toContain(`cloud: not reconnecting to ${other.url} as unit-daemon since `);
     expect(after.stdout).toContain('the agent stopped');
+
+    // Started again (its container kept running): the first status already shows it active.
+    daemon = spawnDaemon(bed.storageDir, bed.cgroupParent, ['--cloud', other.url]);
+    const again = await other.nextConnection(1);
+    const first = await again.waitForStatus(() => true);
+    expect(first.isDeltaInfo).toBe(false);
+    const group = first.instances?.find((entry) => entry.item.id === SERVICE_A);
+    expect(group?.instances.map((instance) => instance.state)).toEqual(['active']);
   });
 });

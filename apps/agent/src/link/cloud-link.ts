@@ -220,8 +220,9 @@ export class CloudLink {
     this.emit({ type: 'connected' });
     const fetcher = this.createFetcher(channel);
     let retry: NodeJS.Timeout | undefined;
-    // The full status goes first; a desired status that came meanwhile waits for it.
-    const firstStatus = this.queueStatus();
+    // The full status goes first (once the agent has one: a daemon that just started has not
+    // observed its containers yet); a desired status that came meanwhile waits for it.
+    const firstStatus = this.waitForAgentStatus().then(() => this.queueStatus());
     const handle = (rawData: unknown) => {
       clearTimeout(retry);
       void firstStatus
@@ -242,6 +243,20 @@ export class CloudLink {
     const reason = `${closed.code}${closed.reason ? ` ${closed.reason}` : ''} (${closed.error.message})`;
     this.log(`cloud link: disconnected after ${lasted} s: ${reason}`);
     this.emit({ type: 'disconnected', reason });
+  }
+
+  /** Resolves once the agent has published a status (after its first pass), or after `timeoutMs`. */
+  private waitForAgentStatus(timeoutMs = 10_000): Promise<void> {
+    if (this.options.agent.status()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      const unsubscribe = this.options.agent.subscribe({ onStatus: finish });
+      function finish(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
   }
 
   private createFetcher(channel: UnitChannel): ImageFetcher {

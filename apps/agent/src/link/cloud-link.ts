@@ -57,13 +57,14 @@ export interface CloudLinkOptions {
   random?: () => number;
   /** For tests and the daemon's log. */
   onEvent?: (event: LinkEvent) => void;
-  /** Delay before a failed desired status is tried again on the same connection (default 10 s). */
+  /** Delay before a failed desired status is first tried again on the same connection (default 10 s; doubles, up to 5 min). */
   retryFailedMs?: number;
   /** How often buffered monitoring samples are sent (default 60 s). */
   monitoringPeriodMs?: number;
 }
 
 const PROGRESS_PERIOD_MS = 1000;
+const MAX_RETRY_FAILED_MS = 5 * 60_000;
 
 export class CloudLink {
   private readonly log: (message: string) => void;
@@ -220,6 +221,7 @@ export class CloudLink {
     this.emit({ type: 'connected' });
     const fetcher = this.createFetcher(channel);
     let retry: NodeJS.Timeout | undefined;
+    let failures = 0;
     // The full status goes first (once the agent has one: a daemon that just started has not
     // observed its containers yet); a desired status that came meanwhile waits for it.
     const firstStatus = this.waitForAgentStatus().then(() => this.queueStatus());
@@ -228,8 +230,14 @@ export class CloudLink {
       void firstStatus
         .then(() => this.applier.handle(rawData, fetcher))
         .then((outcome) => {
-          if (outcome === 'failed' && channel.stats().state === 'open')
-            retry = setTimeout(() => handle(rawData), this.options.retryFailedMs ?? 10_000);
+          if (outcome !== 'failed') failures = outcome === 'applied' ? 0 : failures;
+          else if (channel.stats().state === 'open') {
+            // Tried again later, the delay doubling per failure up to 5 minutes (a tampered blob
+            // stays tampered; a cloud that lost a blob may take a while to have it again).
+            const delay = Math.min((this.options.retryFailedMs ?? 10_000) * 2 ** failures, MAX_RETRY_FAILED_MS);
+            failures += 1;
+            retry = setTimeout(() => handle(rawData), delay);
+          }
         });
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));

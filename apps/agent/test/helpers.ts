@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { packDirectory, readTarEntries } from '@openaos/archive';
 import { parseServiceConfig } from '@openaos/config';
 import { BlobStore, buildServiceImage, writeImageLayout } from '@openaos/image';
-import type { DesiredStatus } from '@openaos/protocol';
+import type { DesiredStatus } from '../src/formats/desired-status.js';
 import { execa } from 'execa';
 import { Agent, type AgentOptions, type PassResult } from '../src/index.js';
 import { parseCgroupMountPoints } from '../src/runtime/cgroup-hierarchies.js';

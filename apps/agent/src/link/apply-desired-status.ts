@@ -11,7 +11,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
-import type { DesiredStatus as AgentTarget, UnitStatus as AgentStatus } from '@openaos/protocol';
+import type { DesiredStatus as AgentTarget } from '../formats/desired-status.js';
+import type { UnitStatus as AgentStatus } from '../formats/unit-status.js';
 import type { DesiredStatus } from '@openaos/protocol/v7';
 import { describeError } from '../errors.js';
 import { readAppliedState, writeAppliedState, type AppliedState } from './applied-store.js';

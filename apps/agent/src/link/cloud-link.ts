@@ -11,12 +11,7 @@
  */
 import { link, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  CLOUD_HTTP_PATHS,
-  createCertificateToken,
-  formatCertificateAuthorization,
-  type UnitStatus as AgentStatus,
-} from '@openaos/protocol';
+import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import {
   createChannel,
   DEFAULT_CHANNEL_LIMITS,
@@ -321,7 +316,7 @@ export class CloudLink {
     const channel = this.channel;
     if (!channel || channel.stats().state !== 'open') return;
     const agent = this.options.agent;
-    const full = mapUnitStatus(agent.status() as AgentStatus | undefined, {
+    const full = mapUnitStatus(agent.status(), {
       nodeCodename: agent.options.nodeId ?? 'main',
       runtimeCodename: 'runc',
       overlay: this.applier.items,

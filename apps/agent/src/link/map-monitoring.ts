@@ -2,7 +2,7 @@
  * The agent's monitoring samples and quota alerts (src/monitoring/, v6 shapes) in v7 form, as the
  * link sends them. Figures are rounded: v7 wants integers. Pure.
  */
-import type { AlertItem, MonitoringData as AgentMonitoring, MonitoringItem } from '@openaos/protocol';
+import type { AlertItem, MonitoringData as AgentMonitoring, MonitoringItem } from '../formats/monitoring.js';
 import type { Alert, MessageInput, MonitoringSample } from '@openaos/protocol/v7';
 import { toIdentity } from './map-unit-status.js';
 

@@ -206,9 +206,10 @@ describe.each(['pglite', 'postgres'] as const)('package upload on %s', (driver) 
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="service.tar.gz"\r\nContent-Type: application/gzip\r\n\r\n`,
     );
     client.write(Buffer.alloc(256 * 1024, 1));
-    await expect.poll(tempFiles).toHaveLength(1);
+    // A guard, not a measure: the default 1 s poll failed on a loaded machine before the server had read the first bytes.
+    await expect.poll(tempFiles, { timeout: 30_000 }).toHaveLength(1);
     client.destroy();
-    await expect.poll(tempFiles).toEqual([]);
+    await expect.poll(tempFiles, { timeout: 30_000 }).toEqual([]);
   });
 
   it('accepts the next version and deleting it frees only its own blobs', async () => {

@@ -1,4 +1,4 @@
-import type { UnitStatus } from '@openaos/protocol';
+import type { UnitStatus } from './formats/unit-status.js';
 import type { UnitSettings } from '@openaos/spec';
 import type { Step } from './reconcile/steps.js';
 import type { LogLimits } from './runtime/log-writer.js';

@@ -11,7 +11,9 @@
  * - subscribers (events.ts): the seam for the cloud link.
  */
 import { availableParallelism } from 'node:os';
-import type { AlertItem, DesiredStatus, MonitoringData, UnitStatus } from '@openaos/protocol';
+import type { DesiredStatus } from './formats/desired-status.js';
+import type { AlertItem, MonitoringData } from './formats/monitoring.js';
+import type { UnitStatus } from './formats/unit-status.js';
 import type { AgentOptions, PassResult } from './agent-options.js';
 import { AgentEvents, type AgentSubscriber } from './events.js';
 import type { InstanceReading, Monitor } from './monitoring/index.js';

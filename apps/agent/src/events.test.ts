@@ -1,4 +1,4 @@
-import type { UnitStatus } from '@openaos/protocol';
+import type { UnitStatus } from './formats/unit-status.js';
 import { describe, expect, it } from 'vitest';
 import { AgentEvents, computeStatusDelta } from './events.js';
 

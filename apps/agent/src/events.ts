@@ -7,7 +7,8 @@
  * Invariant: a subscriber cannot break the agent. Handlers run synchronously in subscription
  * order; one that throws is logged and the others still run.
  */
-import type { AlertItem, UnitStatus } from '@openaos/protocol';
+import type { AlertItem } from './formats/monitoring.js';
+import type { UnitStatus } from './formats/unit-status.js';
 
 export interface AgentSubscriber {
   /**

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runApply } from './cli/apply-command.js';
 import { readInstanceLog } from './cli/logs-command.js';
@@ -5,6 +6,8 @@ import { runDaemon } from './cli/run-command.js';
 import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/status-command.js';
 import { exitOnBrokenPipe } from './cli/exit-on-broken-pipe.js';
 import { AgentError, describeError } from './errors.js';
+import { describeLinkState, readLinkState } from './link/link-state.js';
+import { agentFiles, resolveStoragePaths } from './paths.js';
 
 /** `apply --wait`: a service version did not take (rolled back, not installable, failed). */
 const EXIT_UPDATE_FAILED = 2;
@@ -126,6 +129,8 @@ async function main(argv: string[]): Promise<number> {
           console.log(
             `(the daemon is not running: last known status; start it with aos-agent run --storage-dir ${storageDir})\n`,
           );
+        const link = await readLinkState(agentFiles(resolveStoragePaths(resolve(storageDir))).cloudLink);
+        if (link) console.log(`${describeLinkState(link)}\n`);
         process.stdout.write(formatStatus(status, await readUsage(storageDir)));
       }
       return 0;

@@ -68,6 +68,8 @@ export function agentFiles(paths: StoragePaths) {
      * Beside target.json, so the two are lost together (a tmpfs storage after a reboot).
      */
     cloudApplied: join(paths.agent, 'cloud-applied.json'),
+    /** The cloud link's state (connected or not, since when, why), for `aos-agent status`. */
+    cloudLink: join(paths.agent, 'cloud-link.json'),
   };
 }
 export type AgentFiles = ReturnType<typeof agentFiles>;

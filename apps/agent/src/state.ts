@@ -3,7 +3,7 @@
  * one shape of the current and target states, what a pass observes, and what is recorded
  * across restarts (records.json). Types, and the restart-policy defaults.
  */
-import type { ErrorInfo } from '@openaos/protocol';
+import type { ErrorInfo } from './formats/error-info.js';
 
 /** Restart policy of a service (reference §4.4), in milliseconds. */
 export interface RunParameters {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueDesiredStatusSigner, readPemCredential } from '@openaos/pki';
 import { signDesiredStatus, type DesiredStatus, type MessageInput } from '@openaos/protocol/v7';
@@ -85,13 +85,14 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     await build('d1', SERVICE_D, '1.0.0');
     const identityDir = join(bed.root, 'identity');
     await provisionUnit({ cloudUrl: peer.url, token: peer.issueToken(SYSTEM_ID), systemId: SYSTEM_ID, identityDir });
-    agent = await bed.openAgent();
+    agent = await bed.openAgent({ log: (message) => logs.push(`agent: ${message}`), monitoringPollMs: 200 });
     running = agent.run();
     link = new CloudLink({
       agent,
       identity: await readIdentity(identityDir),
       backoff: { initialMs: 100, maxMs: 800, resetAfterMs: 30_000 },
       retryFailedMs: 60_000,
+      monitoringPeriodMs: 500,
       log: (message) => logs.push(message),
       onEvent: (event) => events.push(event),
     });
@@ -99,6 +100,7 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
   }, 120_000);
 
   afterAll(async () => {
+    if (process.env.LINK_TEST_LOG) await writeFile(process.env.LINK_TEST_LOG, logs.join('\n'));
     await link?.stop();
     agent?.stop();
     await running;
@@ -140,6 +142,17 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     expect(applied.applied.generation).toBe(1);
   });
 
+  it('sends monitoring data of the unit and its instances in v7 form', async () => {
+    const data = await connection.waitForMonitoring(
+      (message) => (message.instances ?? []).some((instance) => instance.item.id === SERVICE_A),
+      'samples of A',
+    );
+    const sample = data.instances?.find((instance) => instance.item.id === SERVICE_A)?.items[0];
+    expect(sample?.ram).toBeGreaterThan(0);
+    expect(Number.isInteger(sample?.cpu)).toBe(true);
+    expect(data.nodes[0]?.node).toEqual({ codename: 'main' });
+  });
+
   it('updates one service: only its instance restarts', async () => {
     const requestsBefore = connection.blobRequests.length;
     const pidB = await pid(SERVICE_B);
@@ -156,6 +169,55 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     // B's image was installed: nothing of it was asked for again.
     expect(connection.blobRequests.slice(requestsBefore).flat()).not.toContain(images.b1!.manifestDigest);
     expect(connection.blobRequests.slice(requestsBefore).flat()).toContain(images.a2!.manifestDigest);
+  });
+
+  it('refuses a downgrade without isRollback (the newer version keeps running), takes it with isRollback', async () => {
+    // Committed (ran for its startInterval): from then on 1.0.0 is a downgrade.
+    await waitUntil(async () => logs.includes(`agent: ${SERVICE_A}@1.1.0 is active`), 20_000, 'A 1.1.0 committed');
+    const pidA = await pid(SERVICE_A);
+    const pidB = await pid(SERVICE_B);
+    const older = [
+      { id: SERVICE_A, version: '1.0.0', index: images.a1!.index },
+      { id: SERVICE_B, version: '1.0.0', index: images.b1!.index },
+    ];
+    await connection.sendDesired(desired(older));
+    const view = await connection.waitForView(
+      (current) => current.items.get(`${SERVICE_A}@1.0.0`)?.state === 'failed',
+      'the downgrade refused',
+    );
+    expect(view.items.get(`${SERVICE_A}@1.0.0`)?.errorInfo?.message).toContain('downgrade from 1.1.0 to 1.0.0 refused');
+    expect(await pid(SERVICE_A)).toBe(pidA);
+
+    const rollback = desired(older);
+    rollback.items = rollback.items?.map((item) => (item.item.id === SERVICE_A ? { ...item, isRollback: true } : item));
+    await connection.sendDesired(rollback);
+    await connection.waitForView(() => isActive(connection, SERVICE_A, '1.0.0'), 'A rolled back to 1.0.0');
+    // Forward again for what follows.
+    await connection.sendDesired(
+      desired([
+        { id: SERVICE_A, version: '1.1.0', index: images.a2!.index },
+        { id: SERVICE_B, version: '1.0.0', index: images.b1!.index },
+      ]),
+    );
+    await connection.waitForView(() => isActive(connection, SERVICE_A, '1.1.0'), 'A 1.1.0 again');
+    expect(await pid(SERVICE_B)).toBe(pidB);
+  });
+
+  it('acks and ignores the very desired status it applied last', async () => {
+    const generation = peer.units.get(SYSTEM_ID)!.generation;
+    const again = await connection.sendDesired(
+      desired([
+        { id: SERVICE_A, version: '1.1.0', index: images.a2!.index },
+        { id: SERVICE_B, version: '1.0.0', index: images.b1!.index },
+      ]),
+      { generation },
+    );
+    expect(again.signature).toBeDefined();
+    await waitUntil(
+      async () => logs.some((line) => line.includes(`generation ${generation} is already applied`)),
+      20_000,
+      'the resend ignored',
+    );
   });
 
   it('refuses a tampered, replayed, foreign-signed, misaddressed or conflicting desired status; applies nothing', async () => {
@@ -188,7 +250,8 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     );
     await refusedWith('wrong-unit');
 
-    await connection.sendDesired(data, { generation: 2 });
+    const { applied } = JSON.parse(appliedBefore) as { applied: { generation: number } };
+    await connection.sendDesired(data, { generation: applied.generation });
     await refusedWith('conflicting');
 
     expect(JSON.stringify(agent.target)).toBe(before);
@@ -208,6 +271,11 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
       ]),
     );
     await connection.waitForView(() => isActive(connection, SERVICE_C, '1.0.0'), 'C active');
+    expect(
+      connection.statuses.some((status) =>
+        (status.items ?? []).some((item) => item.item.id === SERVICE_C && item.state === 'downloading'),
+      ),
+    ).toBe(true);
     const requests = peer.blobRequests.filter((request) => request.path === layerPath);
     expect(requests[0]).toMatchObject({ status: 200, authorized: true });
     expect(requests[1]?.status).toBe(206);
@@ -241,6 +309,8 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
     );
     expect(view.items.get(`${SERVICE_D}@1.0.0`)?.errorInfo?.message).toContain('does not match its digest');
     expect(JSON.stringify(agent.target)).toBe(before);
+    const downloaded = join(bed.storageDir, 'downloads', 'blobs', 'sha256');
+    expect(await readdir(downloaded)).toContain(images.d1!.index.slice('sha256:'.length));
     // Back to a clean desired status for what follows.
     await connection.sendDesired(desired(entries));
     await waitUntil(
@@ -248,6 +318,8 @@ describe.skipIf(!isRoot).sequential('the cloud link against a cloud peer, with r
       20_000,
       'applied',
     );
+    // What was downloaded for D, which was never applied, is gone from downloads/.
+    expect(await readdir(downloaded)).not.toContain(images.d1!.index.slice('sha256:'.length));
   });
 
   it('keeps containers running while the cloud is away, reconnects with backoff, resyncs, restarts nothing', async () => {

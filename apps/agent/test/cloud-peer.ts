@@ -81,6 +81,10 @@ export interface PeerConnection {
   statuses: Array<MessageOf<'unitStatus'>>;
   alerts: Alert[];
   blobRequests: string[][];
+  waitForMonitoring(
+    check: (data: MessageOf<'monitoringData'>) => boolean,
+    what?: string,
+  ): Promise<MessageOf<'monitoringData'>>;
   /** Resolves with the first status (received so far or later) that `check` accepts. */
   waitForStatus(check: (status: MessageOf<'unitStatus'>) => boolean, what?: string): Promise<MessageOf<'unitStatus'>>;
   waitForAlert(check: (alert: Alert) => boolean, what?: string): Promise<Alert>;
@@ -121,7 +125,7 @@ function createWatchList<T>() {
           waiter.resolve(value);
         }
     },
-    wait(check: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+    wait(check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
       const found = items.find(check);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
@@ -298,6 +302,8 @@ export async function startCloudPeer(options: CloudPeerOptions = {}) {
       views.push(view);
     });
     channel.on('alerts', (data) => data.items.forEach((alert) => alerts.push(alert)));
+    const monitoring = createWatchList<MessageOf<'monitoringData'>>();
+    channel.on('monitoringData', (data) => monitoring.push(data));
     channel.on('requestBlobUrls', async (data, context) => {
       requests.push(data.digests);
       const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -320,12 +326,18 @@ export async function startCloudPeer(options: CloudPeerOptions = {}) {
       systemId,
       channel,
       view,
-      waitForView: (check, what = 'a unit view') => views.wait(check, what),
+      waitForView: (check, what = 'a unit view') =>
+        views.wait(check, what).catch((error: unknown) => {
+          throw new Error(
+            `${(error as Error).message.split(';')[0]}; the unit's view: ${JSON.stringify({ items: [...view.items.values()], instances: [...view.instances.values()] }, null, 1)}`,
+          );
+        }),
       statuses: statuses.items,
       alerts: alerts.items,
       blobRequests: requests,
       waitForStatus: (check, what = 'a unit status') => statuses.wait(check, what),
       waitForAlert: (check, what = 'an alert') => alerts.wait(check, what),
+      waitForMonitoring: (check, what = 'monitoring data') => monitoring.wait(check, what),
       async sendDesired(data, sendOptions = {}) {
         if (!unit) throw new Error('unknown unit');
         const generation = sendOptions.generation ?? unit.generation + 1;

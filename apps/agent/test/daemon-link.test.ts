@@ -11,6 +11,7 @@ describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon c
   let bed: Awaited<ReturnType<typeof createTestBed>>;
   let peer: CloudPeer;
   let daemon: ReturnType<typeof spawnDaemon> | undefined;
+  const peers: CloudPeer[] = [];
 
   beforeAll(async () => {
     bed = await createTestBed('daemon-link');
@@ -20,16 +21,20 @@ describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon c
     daemon?.kill('SIGKILL');
     await daemon?.catch(() => undefined);
     await peer?.stop();
+    for (const other of peers) await other.stop();
     await bed?.cleanup();
   });
 
-  it('provisions, connects on start, runs what the cloud wants, stops on SIGTERM', async () => {
+  it('provisions, connects on start (--cloud overriding the stored URL), runs what the cloud wants, stops on SIGTERM', async () => {
     const image = await buildTestImage(
       join(bed.root, 'a'),
       serviceYaml({ uid: SERVICE_A, version: '1.0.0', cmd: 'python3 -u /srv/app/main.py' }),
       { 'srv/app/main.py': 'import time\nprint("up", flush=True)\ntime.sleep(3600)\n' },
     );
-    const indexDigest = await peer.publishImage(image.directory, image.manifestDigest);
+    // --cloud overrides the URL stored at provisioning: here another process of the same cloud.
+    const other = await startCloudPeer({ sameCloudAs: peer });
+    peers.push(other);
+    const indexDigest = await other.publishImage(image.directory, image.manifestDigest);
     const provisioned = await runCli([
       'provision',
       '--cloud',
@@ -44,8 +49,9 @@ describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon c
     expect(provisioned.exitCode, provisioned.stdout).toBe(0);
     expect(provisioned.stdout).toContain('provisioned unit unit-daemon');
 
-    daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
-    const connection = await peer.nextConnection(0);
+    daemon = spawnDaemon(bed.storageDir, bed.cgroupParent, ['--cloud', other.url]);
+    const connection = await other.nextConnection(0);
+    expect(peer.connectionCount).toBe(0);
     expect((await connection.waitForStatus(() => true)).isDeltaInfo).toBe(false);
     await connection.sendDesired({
       messageType: 'desiredStatus',
@@ -57,10 +63,24 @@ describe.skipIf(!isRoot).sequential('aos-agent provision, then run: the daemon c
       'the instance active in the cloud',
     );
 
+    const status = await runCli(['status', '--storage-dir', bed.storageDir]);
+    expect(status.stdout).toContain(`cloud: connected to ${other.url} as unit-daemon since `);
+
     daemon.kill('SIGTERM');
     const result = await daemon;
     expect(result.exitCode).toBe(0);
     expect(result.all).toContain('cloud link: connected to');
     expect(result.all).toContain('applied desired status generation 1');
+    const after = await runCli(['status', '--storage-dir', bed.storageDir]);
+    expect(after.stdout).toContain(`cloud: not reconnecting to ${other.url} as unit-daemon since `);
+    expect(after.stdout).toContain('the agent stopped');
+
+    // Started again (its container kept running): the first status already shows it active.
+    daemon = spawnDaemon(bed.storageDir, bed.cgroupParent, ['--cloud', other.url]);
+    const again = await other.nextConnection(1);
+    const first = await again.waitForStatus(() => true);
+    expect(first.isDeltaInfo).toBe(false);
+    const group = first.instances?.find((entry) => entry.item.id === SERVICE_A);
+    expect(group?.instances.map((instance) => instance.state)).toEqual(['active']);
   });
 });

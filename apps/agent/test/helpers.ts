@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { packDirectory, readTarEntries } from '@openaos/archive';
 import { parseServiceConfig } from '@openaos/config';
 import { BlobStore, buildServiceImage, writeImageLayout } from '@openaos/image';
-import type { DesiredStatus } from '@openaos/protocol';
+import type { DesiredStatus } from '../src/formats/desired-status.js';
 import { execa } from 'execa';
 import { Agent, type AgentOptions, type PassResult } from '../src/index.js';
 import { parseCgroupMountPoints } from '../src/runtime/cgroup-hierarchies.js';
@@ -160,7 +160,7 @@ export async function reconcileUntil(
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Start `aos-agent run` from source (tsx) as a separate process, like a real daemon. */
-export function spawnDaemon(storageDir: string, cgroupParent: string) {
+export function spawnDaemon(storageDir: string, cgroupParent: string, extraArgs: string[] = []) {
   const child = execa(
     'node',
     [
@@ -173,6 +173,7 @@ export function spawnDaemon(storageDir: string, cgroupParent: string) {
       storageDir,
       '--cgroup-parent',
       cgroupParent,
+      ...extraArgs,
     ],
     {
       cwd: REPO_ROOT,

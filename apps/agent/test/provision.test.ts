@@ -118,6 +118,30 @@ describe('aos-agent provision', () => {
     );
   });
 
+  it('replaces the identity with --force and a new token: a new key, nothing half old', async () => {
+    const identityDir = join(root, 'unit-identity');
+    const before = await readIdentity(identityDir);
+    const result = await runCli([
+      'provision',
+      '--cloud',
+      peer.url,
+      '--token',
+      peer.issueToken('unit-1'),
+      '--system-id',
+      'unit-1',
+      '--storage-dir',
+      join(root, 'unit'),
+      '--force',
+    ]);
+    expect(result.exitCode, result.stdout).toBe(0);
+    const after = await readIdentity(identityDir);
+    expect(after.credential.certificate.fingerprint256).not.toBe(before.credential.certificate.fingerprint256);
+    expect(peer.units.get('unit-1')?.fingerprint).toBe(after.credential.certificate.fingerprint256);
+    expect((await stat(join(identityDir, 'unit.key.pem'))).mode & 0o777).toBe(0o600);
+    await expect(stat(`${identityDir}.new`)).rejects.toThrow(/ENOENT/);
+    await expect(stat(`${identityDir}.old`)).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses a chain that does not hold its key', async () => {
     const { checkIssuedChain } = await import('../src/link/provision-unit.js');
     const { createCertificateRequest } = await import('@openaos/pki');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseMessageData, type DesiredStatus, type UnitStatus } from '@openaos/protocol';
+import { parseDesiredStatus, type DesiredStatus } from '../formats/desired-status.js';
+import type { UnitStatus } from '../formats/unit-status.js';
 import { AgentError } from '../errors.js';
 import { agentFiles, resolveStoragePaths } from '../paths.js';
 import { readJsonFile } from '../persist/atomic-write.js';
@@ -34,7 +35,7 @@ export interface ApplyResult {
 /** Read a desired-status file: bare data or a full `{header, data}` envelope; relative urls become absolute. */
 export async function readDesiredStatusFile(file: string): Promise<DesiredStatus> {
   const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  const data = parseMessageData('desiredStatus', 'data' in json && 'header' in json ? json.data : json);
+  const data = parseDesiredStatus('data' in json && 'header' in json ? json.data : json);
   const base = dirname(resolve(file));
   const absolutize = (url: string) => (/^[a-z][a-z0-9+.-]*:/i.test(url) || isAbsolute(url) ? url : resolve(base, url));
   return {

@@ -1,4 +1,4 @@
-import type { MessageOf } from '@openaos/protocol';
+import type { UnitStatus } from '../formats/unit-status.js';
 import { describe, expect, it } from 'vitest';
 import { expandTarget } from '../reconcile/expand-target.js';
 import { judgeApply } from './judge-apply.js';
@@ -11,10 +11,7 @@ const target = expandTarget({
   instances: [{ serviceId: A, subjectId: 's', priority: 0, numInstances: 1 }],
 });
 
-function status(
-  services: MessageOf<'unitStatus'>['services'],
-  instance: Partial<MessageOf<'unitStatus'>['instances'][number]>,
-): MessageOf<'unitStatus'> {
+function status(services: UnitStatus['services'], instance: Partial<UnitStatus['instances'][number]>): UnitStatus {
   return {
     messageType: 'unitStatus',
     isDeltaInfo: false,

@@ -1,4 +1,4 @@
-import type { MessageOf } from '@openaos/protocol';
+import type { UnitStatus } from '../formats/unit-status.js';
 import type { AgentRecords, UnitState } from '../state.js';
 
 /** Why an applied service version did not take: rolled back, not installable, or failing with nothing to roll back to. */
@@ -25,7 +25,7 @@ const instanceKey = (serviceId: string, subjectId: string, index: number) => `${
  */
 export function judgeApply(
   target: UnitState,
-  status: MessageOf<'unitStatus'>,
+  status: UnitStatus,
   records: Pick<AgentRecords, 'services'>,
 ): ApplyOutcome {
   // A status built from an older target cannot answer: it must list exactly this target's versions and instances.

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { Agent } from '../agent.js';
 import type { AgentOptions } from '../agent-options.js';
-import { AgentError } from '../errors.js';
+import { AgentError, describeError } from '../errors.js';
 import { defaultIdentityDirectory, hasIdentity } from '../link/identity-paths.js';
 
 export interface DaemonOptions extends AgentOptions {
@@ -28,10 +28,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     );
   const agent = await Agent.open(agentOptions);
   // Loaded only on a provisioned unit: the link's code (ws, pki) stays out of a local-only daemon.
+  // A damaged identity must not stop the agent from running its services: it is logged, and the
+  // daemon runs without the link.
   const link = isProvisioned
-    ? await import('../link/start-link.js').then(({ startLink }) =>
-        startLink(agent, identityDir, cloudUrl, options.log ?? (() => undefined)),
-      )
+    ? await import('../link/start-link.js')
+        .then(({ startLink }) => startLink(agent, identityDir, cloudUrl, options.log ?? (() => undefined)))
+        .catch((error: unknown) => {
+          options.log?.(`cloud link not started: ${describeError(error)}`);
+          return undefined;
+        })
     : undefined;
   const stop = () => {
     agent.stop();
@@ -41,7 +46,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   process.once('SIGINT', stop);
   const pidFile = agent.files.daemonPid;
   await writeFile(pidFile, String(process.pid));
-  options.log?.(`agent running on ${agent.paths.root}${isProvisioned ? '' : ' (not provisioned: no cloud link)'}`);
+  options.log?.(`agent running on ${agent.paths.root}`);
   await agent.run();
   await link?.stop();
   await rm(pidFile, { force: true });

@@ -1,15 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { MessageOf } from '@openaos/protocol';
+import type { UnitStatus } from '../formats/unit-status.js';
 import { AgentError } from '../errors.js';
 import { agentFiles, resolveStoragePaths } from '../paths.js';
 import { readJsonFile } from '../persist/atomic-write.js';
 
 /** `aos-agent status`: the last unitStatus the daemon wrote. */
-export async function readStatus(storageDir: string): Promise<MessageOf<'unitStatus'>> {
-  const status = await readJsonFile<MessageOf<'unitStatus'>>(
-    agentFiles(resolveStoragePaths(resolve(storageDir))).status,
-  );
+export async function readStatus(storageDir: string): Promise<UnitStatus> {
+  const status = await readJsonFile<UnitStatus>(agentFiles(resolveStoragePaths(resolve(storageDir))).status);
   if (!status)
     throw new AgentError(
       'not-running',
@@ -50,10 +48,7 @@ export async function readUsage(storageDir: string): Promise<Record<string, { cp
 }
 
 /** Status for people: services, then instances with usage and the reason of any failure. */
-export function formatStatus(
-  status: MessageOf<'unitStatus'>,
-  usage: Record<string, { cpu: number; ram: number }> = {},
-): string {
+export function formatStatus(status: UnitStatus, usage: Record<string, { cpu: number; ram: number }> = {}): string {
   const services = [
     ['SERVICE', 'VERSION', 'STATUS', 'DETAILS'],
     ...status.services.map((service) => [

@@ -8,9 +8,11 @@
  * - `acceptTarget` persists the target before anything acts on it; only then is the generation
  *   recorded as applied (applied-store.ts), so a crash in between re-applies the same status.
  */
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
-import type { DesiredStatus as AgentTarget, UnitStatus as AgentStatus } from '@openaos/protocol';
+import type { DesiredStatus as AgentTarget } from '../formats/desired-status.js';
+import type { UnitStatus as AgentStatus } from '../formats/unit-status.js';
 import type { DesiredStatus } from '@openaos/protocol/v7';
 import { describeError } from '../errors.js';
 import { readAppliedState, writeAppliedState, type AppliedState } from './applied-store.js';
@@ -107,6 +109,7 @@ export class DesiredStatusApplier {
     this.state = { applied, images: Object.fromEntries(images) };
     await writeAppliedState(this.options.appliedPath, this.state);
     this.setOverlay([]);
+    await this.pruneDownloads(desiredStatus);
     this.options.log(
       `cloud link: applied desired status generation ${applied.generation} (${target.services?.length ?? 0} item(s), ${target.instances?.length ?? 0} instance entr(ies))`,
     );
@@ -149,6 +152,19 @@ export class DesiredStatusApplier {
   private setOverlay(overlay: ItemOverlay[]): void {
     this.overlay = overlay;
     this.options.onOverlay(overlay);
+  }
+
+  /**
+   * Delete what downloads/ holds for no item of the applied status: blobs and partial files of
+   * items that were replaced or never applied (a failed download), so they do not pile up.
+   */
+  private async pruneDownloads(desiredStatus: DesiredStatus): Promise<void> {
+    const current = new Set(desiredStatus.items.map((item) => `${identityName(item.item)}@${item.version}`));
+    for (const key of [...this.downloaded.keys()]) if (!current.has(key)) this.downloaded.delete(key);
+    const keep = new Set([...this.downloaded.values()].flat().map((digest) => digest.replace(/^sha256:/, '')));
+    for (const dir of [join(this.options.downloadsDir, 'blobs', 'sha256'), join(this.options.downloadsDir, 'partial')])
+      for (const name of await readdir(dir).catch(() => [] as string[]))
+        if (!keep.has(name)) await rm(join(dir, name), { force: true });
   }
 
   /** The agent reported a status: drop the downloaded copies of what it has installed (the blob store has them). */

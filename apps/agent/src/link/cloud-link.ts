@@ -9,14 +9,9 @@
  * - Desired statuses go to the applier (apply-desired-status.ts), which verifies before acting.
  * - Nothing thrown in a socket or channel handler escapes: every handler catches and logs.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  CLOUD_HTTP_PATHS,
-  createCertificateToken,
-  formatCertificateAuthorization,
-  type UnitStatus as AgentStatus,
-} from '@openaos/protocol';
+import { link, mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import {
   createChannel,
   DEFAULT_CHANNEL_LIMITS,
@@ -31,8 +26,10 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { downloadBlob, downloadPaths, type DownloadProgress } from './download-blob.js';
 import type { ImageFetcher } from './fetch-item-image.js';
 import type { UnitIdentity } from './identity-store.js';
+import { mapMonitoring, mapQuotaAlert } from './map-monitoring.js';
 import { mapUnitStatus, nextStatusMessage, type V7UnitStatus } from './map-unit-status.js';
 import { CloudRefusal, openSocket, webSocketUrl } from './open-socket.js';
+import { writeLinkState } from './link-state.js';
 import { ociArchitecture } from './select-manifest.js';
 import { describeUnitNode } from './unit-node-info.js';
 
@@ -55,11 +52,14 @@ export interface CloudLinkOptions {
   random?: () => number;
   /** For tests and the daemon's log. */
   onEvent?: (event: LinkEvent) => void;
-  /** Delay before a failed desired status is tried again on the same connection (default 10 s). */
+  /** Delay before a failed desired status is first tried again on the same connection (default 10 s; doubles, up to 5 min). */
   retryFailedMs?: number;
+  /** How often buffered monitoring samples are sent (default 60 s). */
+  monitoringPeriodMs?: number;
 }
 
 const PROGRESS_PERIOD_MS = 1000;
+const MAX_RETRY_FAILED_MS = 5 * 60_000;
 
 export class CloudLink {
   private readonly log: (message: string) => void;
@@ -74,6 +74,7 @@ export class CloudLink {
   private sentStatus: V7UnitStatus | undefined;
   private statusQueue: Promise<void> = Promise.resolve();
   private readonly progressSentAt = new Map<string, number>();
+  private stateWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CloudLinkOptions) {
     this.log = options.log ?? (() => undefined);
@@ -110,9 +111,11 @@ export class CloudLink {
     this.channel?.close('the agent is stopping');
     this.wakeUp?.();
     await this.loop;
+    await this.stateWrites;
   }
 
   private emit(event: LinkEvent): void {
+    this.recordState(event);
     try {
       this.options.onEvent?.(event);
     } catch (error) {
@@ -120,11 +123,38 @@ export class CloudLink {
     }
   }
 
+  /** Keep agent/cloud-link.json true for `aos-agent status` (one write at a time, in order). */
+  private recordState(event: LinkEvent): void {
+    const state =
+      event.type === 'connected'
+        ? 'connected'
+        : event.type === 'disconnected'
+          ? 'disconnected'
+          : event.type === 'stopped'
+            ? 'stopped'
+            : undefined;
+    if (!state) return;
+    const record = {
+      state,
+      cloudUrl: this.cloudUrl,
+      systemId: this.options.identity.systemId,
+      since: new Date().toISOString(),
+      ...('reason' in event ? { reason: event.reason } : {}),
+    } as const;
+    this.stateWrites = this.stateWrites
+      .then(() => writeLinkState(this.options.agent.files.cloudLink, record))
+      .catch((error: unknown) => this.log(`cloud link: recording its state: ${describeError(error)}`));
+  }
+
   private async run(): Promise<void> {
     const unsubscribe = this.options.agent.subscribe({
       onStatus: (full) => {
         void this.queueStatus();
         this.applier.releaseInstalled(full).catch((error: unknown) => this.log(`cloud link: ${describeError(error)}`));
+      },
+      onAlert: (alert) => {
+        const mapped = mapQuotaAlert(alert, this.nodeCodename);
+        if (mapped) this.sendAlerts([mapped]);
       },
     });
     try {
@@ -156,7 +186,7 @@ export class CloudLink {
         });
         this.wakeUp = undefined;
       }
-      this.emit({ type: 'stopped', reason: 'stopped' });
+      this.emit({ type: 'stopped', reason: 'the agent stopped' });
     } finally {
       unsubscribe();
     }
@@ -186,26 +216,50 @@ export class CloudLink {
     this.emit({ type: 'connected' });
     const fetcher = this.createFetcher(channel);
     let retry: NodeJS.Timeout | undefined;
-    // The full status goes first; a desired status that came meanwhile waits for it.
-    const firstStatus = this.queueStatus();
+    let failures = 0;
+    // The full status goes first (once the agent has one: a daemon that just started has not
+    // observed its containers yet); a desired status that came meanwhile waits for it.
+    const firstStatus = this.waitForAgentStatus().then(() => this.queueStatus());
     const handle = (rawData: unknown) => {
       clearTimeout(retry);
       void firstStatus
         .then(() => this.applier.handle(rawData, fetcher))
         .then((outcome) => {
-          if (outcome === 'failed' && channel.stats().state === 'open')
-            retry = setTimeout(() => handle(rawData), this.options.retryFailedMs ?? 10_000);
+          if (outcome !== 'failed') failures = outcome === 'applied' ? 0 : failures;
+          else if (channel.stats().state === 'open') {
+            // Tried again later, the delay doubling per failure up to 5 minutes (a tampered blob
+            // stays tampered; a cloud that lost a blob may take a while to have it again).
+            const delay = Math.min((this.options.retryFailedMs ?? 10_000) * 2 ** failures, MAX_RETRY_FAILED_MS);
+            failures += 1;
+            retry = setTimeout(() => handle(rawData), delay);
+          }
         });
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
     if (this.isStopped) channel.close('the agent is stopping');
+    const monitoring = setInterval(() => this.sendMonitoring(channel), this.options.monitoringPeriodMs ?? 60_000);
     const closed = await channel.closed;
+    clearInterval(monitoring);
     clearTimeout(retry);
     this.channel = undefined;
     const lasted = ((Date.now() - connectedAt) / 1000).toFixed(1);
     const reason = `${closed.code}${closed.reason ? ` ${closed.reason}` : ''} (${closed.error.message})`;
     this.log(`cloud link: disconnected after ${lasted} s: ${reason}`);
     this.emit({ type: 'disconnected', reason });
+  }
+
+  /** Resolves once the agent has published a status (after its first pass), or after `timeoutMs`. */
+  private waitForAgentStatus(timeoutMs = 10_000): Promise<void> {
+    if (this.options.agent.status()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      const unsubscribe = this.options.agent.subscribe({ onStatus: finish });
+      function finish(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
   }
 
   private createFetcher(channel: UnitChannel): ImageFetcher {
@@ -227,15 +281,25 @@ export class CloudLink {
       download: (blob) =>
         downloadBlob(blob, {
           directory: agent.paths.downloads,
-          authorize: (method, path) =>
-            formatCertificateAuthorization(createCertificateToken(identity.credential, { method, path })),
+          // The proof goes to the cloud only, never to another host a URL may name.
+          authorize: (url) =>
+            url.origin === new URL(this.cloudUrl).origin
+              ? formatCertificateAuthorization(
+                  createCertificateToken(identity.credential, { method: 'GET', path: url.pathname }),
+                )
+              : undefined,
           onProgress: (progress) => this.reportProgress(progress),
         }),
       findLocal: async (digest) => {
         const downloaded = downloadPaths(agent.paths.downloads, digest).blob;
         if (await exists(downloaded)) return downloaded;
         const stored = join(agent.paths.images, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
-        return (await exists(stored)) ? stored : undefined;
+        if (!(await exists(stored))) return undefined;
+        // A hard link in downloads/: the reconciler may collect the stored blob (its version being
+        // removed) before it installs the new version that shares it.
+        await mkdir(dirname(downloaded), { recursive: true });
+        await link(stored, downloaded).catch(() => undefined);
+        return (await exists(downloaded)) ? downloaded : stored;
       },
     };
   }
@@ -252,7 +316,7 @@ export class CloudLink {
     const channel = this.channel;
     if (!channel || channel.stats().state !== 'open') return;
     const agent = this.options.agent;
-    const full = mapUnitStatus(agent.status() as AgentStatus | undefined, {
+    const full = mapUnitStatus(agent.status(), {
       nodeCodename: agent.options.nodeId ?? 'main',
       runtimeCodename: 'runc',
       overlay: this.applier.items,
@@ -291,13 +355,33 @@ export class CloudLink {
     });
   }
 
+  private get nodeCodename(): string {
+    return this.options.agent.options.nodeId ?? 'main';
+  }
+
   private sendAlert(alert: DistributiveOmit<Alert, 'timestamp'>): void {
+    this.sendAlerts([{ ...alert, timestamp: new Date().toISOString() } as Alert]);
+  }
+
+  private sendAlerts(items: Alert[]): void {
     const channel = this.channel;
     if (!channel || channel.stats().state !== 'open') return;
-    const item = { ...alert, timestamp: new Date().toISOString() } as Alert;
     channel
-      .send({ messageType: 'alerts', items: [item] })
+      .send({ messageType: 'alerts', items })
       .catch((error: unknown) => this.log(`cloud link: sending an alert: ${describeError(error)}`));
+  }
+
+  /** Send (and drain) the samples the monitor buffered since the last time. */
+  private sendMonitoring(channel: UnitChannel): void {
+    try {
+      const message = mapMonitoring(this.options.agent.takeMonitoringData(), this.nodeCodename);
+      if (!message || channel.stats().state !== 'open') return;
+      channel
+        .send(message)
+        .catch((error: unknown) => this.log(`cloud link: sending monitoring data: ${describeError(error)}`));
+    } catch (error) {
+      this.log(`cloud link: monitoring data: ${describeError(error)}`);
+    }
   }
 }
 

@@ -54,7 +54,7 @@ describe('downloadBlob', () => {
       { digest, size: content.length, urls: [`${base}/api/v7/blobs/sha256/${digest.slice(7)}`] },
       {
         directory,
-        authorize: (method, path) => `AosCert ${method} ${path}`,
+        authorize: (url) => `AosCert GET ${url.pathname}`,
         onProgress: (event) => progress.push(event),
       },
     );

@@ -35,8 +35,11 @@ export interface BlobToDownload {
 export interface DownloadOptions {
   /** The link's downloads directory (StoragePaths.downloads). */
   directory: string;
-  /** The `Authorization` header value for one request to `path` (a fresh AosCert proof each time). */
-  authorize(method: string, path: string): string;
+  /**
+   * The `Authorization` header value for one GET of `url` (a fresh AosCert proof each time), or
+   * undefined to send none (a URL outside the cloud).
+   */
+  authorize(url: URL): string | undefined;
   /** Progress: `started` (and updates), `interrupted` with the reason, `finished`. Throttling is the caller's. */
   onProgress?(progress: DownloadProgress): void;
   /** Resumes after an interruption, per URL (default 5). */
@@ -91,7 +94,9 @@ async function fetchInto(
   report: (downloaded: number) => void,
 ): Promise<void> {
   const offset = await fileSize(partial);
-  const headers: Record<string, string> = { Authorization: options.authorize('GET', url.pathname) };
+  const headers: Record<string, string> = {};
+  const authorization = options.authorize(url);
+  if (authorization !== undefined) headers.Authorization = authorization;
   if (offset > 0) headers.Range = `bytes=${offset}-`;
   const response = await get(url, headers, options.idleTimeoutMs ?? 60_000);
   const status = response.statusCode ?? 0;

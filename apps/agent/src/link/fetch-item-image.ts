@@ -6,7 +6,7 @@
  * is refused. Blobs the unit already holds are not asked for.
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { BlobInfo } from '@openaos/protocol/v7';
+import { isPlainBlob, type BlobInfo } from '@openaos/protocol/v7';
 import { AgentError } from '../errors.js';
 import type { BlobToDownload } from './download-blob.js';
 import type { ResolvedImage } from './map-desired-status.js';
@@ -61,6 +61,11 @@ async function fetchBlobs(
       throw new AgentError(
         'download-failed',
         `downloading ${blob.digest}: the cloud gave no URL for it (not in this unit's desired status any more?)`,
+      );
+    if (!isPlainBlob(info))
+      throw new AgentError(
+        'download-failed',
+        `downloading ${blob.digest}: the cloud offers it encrypted or signed (decryptInfo/signInfo); this agent takes plain blobs only (docs/protocol.md "Plain blobs")`,
       );
     if (blob.size !== undefined && info.size !== blob.size)
       throw new AgentError(

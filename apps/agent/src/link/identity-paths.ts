@@ -29,7 +29,7 @@ export function identityFiles(directory: string): IdentityFiles {
   };
 }
 
-/** Whether a complete identity exists (`cloud.json` is written last). */
+/** Whether an identity exists (it is put in place whole: identity-store.ts writeIdentity). */
 export async function hasIdentity(directory: string): Promise<boolean> {
   return access(identityFiles(directory).cloud).then(
     () => true,

@@ -7,11 +7,10 @@
  * by that mount (provisioned before the first `run`) or lost with it (a tmpfs at reboot).
  *
  * Files: `unit.key.pem` (0600), `unit.crt.pem` (leaf + chain), `ca.crt.pem`, `cloud.json`
- * (`{url, systemId}`). Each is written atomically and `cloud.json` last, so an interrupted
- * provisioning leaves no identity that looks complete.
+ * (`{url, systemId}`), written together (see writeIdentity).
  */
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { readPemCertificates, readPemCredential, type Credential } from '@openaos/pki';
 import { AgentError } from '../errors.js';
 import { writeFileAtomic } from '../persist/atomic-write.js';
@@ -27,24 +26,36 @@ export interface UnitIdentity {
   trustedCa: X509Certificate[];
 }
 
-/** Store a new identity (provisioning). The key file is created 0600 and stays so. */
+/**
+ * Store a new identity (provisioning): written complete into `<dir>.new/` (key 0600), then put in
+ * place by renames, so a replaced identity (`--force`) is never half old, half new: a crash
+ * leaves the old one or the new one (and at worst a `.new`/`.old` directory, cleared next time).
+ */
 export async function writeIdentity(
   directory: string,
   identity: { cloudUrl: string; systemId: string; keyPem: string; chainPem: string; caPem: string },
 ): Promise<void> {
-  const files = identityFiles(directory);
-  await mkdir(directory, { recursive: true, mode: 0o700 });
+  const staging = `${directory}.new`;
+  const previous = `${directory}.old`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true, mode: 0o700 });
+  const files = identityFiles(staging);
   await writeFileAtomic(files.key, identity.keyPem);
   await chmod(files.key, 0o600);
-  await writeFileAtomic(files.certificate, identity.chainPem);
-  await writeFileAtomic(files.ca, identity.caPem);
-  await chmod(files.certificate, 0o644);
-  await chmod(files.ca, 0o644);
-  await writeFileAtomic(
-    files.cloud,
-    JSON.stringify({ url: identity.cloudUrl, systemId: identity.systemId }, null, 1) + '\n',
-  );
-  await chmod(files.cloud, 0o644);
+  for (const [path, content] of [
+    [files.certificate, identity.chainPem],
+    [files.ca, identity.caPem],
+    [files.cloud, JSON.stringify({ url: identity.cloudUrl, systemId: identity.systemId }, null, 1) + '\n'],
+  ] as const) {
+    await writeFileAtomic(path, content);
+    await chmod(path, 0o644);
+  }
+  await rm(previous, { recursive: true, force: true });
+  await rename(directory, previous).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  });
+  await rename(staging, directory);
+  await rm(previous, { recursive: true, force: true });
 }
 
 /** Load the identity; a clear AgentError when it is missing or damaged. */
@@ -58,7 +69,16 @@ export async function readIdentity(directory: string): Promise<UnitIdentity> {
         { cause: error },
       );
     });
-  const cloud = JSON.parse(await read(files.cloud)) as { url?: unknown; systemId?: unknown };
+  let cloud: { url?: unknown; systemId?: unknown };
+  try {
+    cloud = JSON.parse(await read(files.cloud)) as typeof cloud;
+  } catch (error) {
+    if (error instanceof AgentError) throw error;
+    throw new AgentError(
+      'no-identity',
+      `reading the unit identity: ${files.cloud} is not JSON; provision again with --force`,
+    );
+  }
   if (typeof cloud.url !== 'string' || typeof cloud.systemId !== 'string')
     throw new AgentError(
       'no-identity',

@@ -1,4 +1,4 @@
-import type { DesiredStatus as AgentTarget } from '@openaos/protocol';
+import type { DesiredStatus as AgentTarget } from '../formats/desired-status.js';
 import type { AosIdentity, DesiredStatus } from '@openaos/protocol/v7';
 
 /** What the link knows of an item's image once its index is read: the manifest to install. */

@@ -1,4 +1,4 @@
-import type { UnitStatus as AgentStatus } from '@openaos/protocol';
+import type { UnitStatus as AgentStatus } from '../formats/unit-status.js';
 import { unitStatusSchema } from '@openaos/protocol/v7';
 import { describe, expect, it } from 'vitest';
 import { mapUnitStatus, nextStatusMessage } from './map-unit-status.js';

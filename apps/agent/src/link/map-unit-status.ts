@@ -4,7 +4,7 @@
  * grouped per (item, subject, version). Items the link is still downloading are overlaid as
  * `downloading` (or `failed` with the reason). Pure.
  */
-import type { UnitStatus as AgentStatus } from '@openaos/protocol';
+import type { UnitStatus as AgentStatus } from '../formats/unit-status.js';
 import type {
   AosIdentity,
   ErrorInfo,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitoringDataSchema } from '@openaos/protocol';
+import { monitoringDataSchema } from '../formats/monitoring.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type QuotaAlert } from './monitor.js';
 import { detectCgroupLayout } from './read-instance-usage.js';

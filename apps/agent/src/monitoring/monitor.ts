@@ -9,7 +9,7 @@
  * alert machines are created on an instance's first sample and dropped with the instance.
  */
 import type { AlertRule, AosServiceConfig, AosServiceQuotas } from '@openaos/config';
-import type { AlertItem, MonitoringData, MonitoringItem } from '@openaos/protocol';
+import type { AlertItem, MonitoringData, MonitoringItem } from '../formats/monitoring.js';
 import { computeInstanceCpuPercent, computeUnitCpuPercent, toReportedCpu } from './compute-cpu-load.js';
 import { measureDirectory } from './measure-directory.js';
 import { MovingAverage } from './moving-average.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DesiredStatus } from '@openaos/protocol';
+import type { DesiredStatus } from '../formats/desired-status.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acceptInbox, handOverTarget, listInbox, readInboxOutcome } from './target-inbox.js';
 import { readTargetFile, TargetStore } from './target-store.js';

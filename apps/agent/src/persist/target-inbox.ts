@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DesiredStatus } from '@openaos/protocol';
+import type { DesiredStatus } from '../formats/desired-status.js';
 import { describeError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 

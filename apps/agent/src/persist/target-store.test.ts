@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DesiredStatus } from '@openaos/protocol';
+import type { DesiredStatus } from '../formats/desired-status.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeDesiredStatus, TargetStore } from './target-store.js';
 

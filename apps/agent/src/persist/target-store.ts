@@ -12,7 +12,7 @@
  *   agent continues toward the same target.
  * - The in-memory target is always what target.json holds: it is read once, at open.
  */
-import { parseMessageData, type DesiredStatus } from '@openaos/protocol';
+import { parseDesiredStatus, type DesiredStatus } from '../formats/desired-status.js';
 import { readJsonFile, writeFileAtomic } from './atomic-write.js';
 
 /** "If absent or null — do nothing": an absent list keeps the previous one (reference §5.1). */
@@ -27,7 +27,7 @@ export function mergeDesiredStatus(previous: DesiredStatus | undefined, incoming
 /** Read target.json (undefined when there is none yet); a damaged one fails with the schema's message. */
 export async function readTargetFile(path: string): Promise<DesiredStatus | undefined> {
   const json = await readJsonFile<unknown>(path);
-  return json === undefined ? undefined : parseMessageData('desiredStatus', json);
+  return json === undefined ? undefined : parseDesiredStatus(json);
 }
 
 export class TargetStore {
@@ -54,7 +54,7 @@ export class TargetStore {
    */
   acceptTarget(incoming: DesiredStatus): Promise<DesiredStatus> {
     const accepted = this.queue.then(async () => {
-      const merged = mergeDesiredStatus(this.desired, parseMessageData('desiredStatus', incoming));
+      const merged = mergeDesiredStatus(this.desired, parseDesiredStatus(incoming));
       await writeFileAtomic(this.path, JSON.stringify(merged, null, 1));
       this.desired = merged;
       return merged;

@@ -1,4 +1,4 @@
-import type { DesiredStatus } from '@openaos/protocol';
+import type { DesiredStatus } from '../formats/desired-status.js';
 import { createInstanceId } from '../persist/instance-id.js';
 import type { UnitState } from '../state.js';
 

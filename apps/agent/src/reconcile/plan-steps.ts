@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '@openaos/protocol';
+import type { ErrorInfo } from '../formats/error-info.js';
 import { findRefusedDowngrade } from './find-refused-downgrade.js';
 import type { Step } from './steps.js';
 import {

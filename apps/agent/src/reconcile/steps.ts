@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '@openaos/protocol';
+import type { ErrorInfo } from '../formats/error-info.js';
 import type { InstanceState, ServiceVersion } from '../state.js';
 
 /** One action of the reconciler. Each kind has exactly one executor (see executors.ts). */

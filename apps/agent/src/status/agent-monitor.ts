@@ -1,4 +1,4 @@
-import type { AlertItem, MonitoringData } from '@openaos/protocol';
+import type { AlertItem, MonitoringData } from '../formats/monitoring.js';
 import type { AgentEvents } from '../events.js';
 import { createMonitor, type InstanceReading, type Monitor } from '../monitoring/index.js';
 import { writeFileAtomic } from '../persist/atomic-write.js';

@@ -1,4 +1,5 @@
-import type { ErrorInfo, InstanceStatusItem, MessageOf, ServiceStatusItem } from '@openaos/protocol';
+import type { ErrorInfo } from '../formats/error-info.js';
+import type { InstanceStatusItem, ServiceStatusItem, UnitStatus } from '../formats/unit-status.js';
 import type { AgentRecords, Observations, UnitState } from '../state.js';
 import { findRefusedDowngrade } from '../reconcile/find-refused-downgrade.js';
 import { resolveEffectiveServices } from '../reconcile/plan-steps.js';
@@ -27,7 +28,7 @@ function describeLastExit(observations: Observations, instanceId: string): Error
 }
 
 /** The full unitStatus (reference §5.2) for the current pass. Pure. */
-export function buildUnitStatus(input: StatusInput): MessageOf<'unitStatus'> {
+export function buildUnitStatus(input: StatusInput): UnitStatus {
   const { current, target, observations, records } = input;
   const installed = new Map(current.services.map((service) => [service.manifestDigest, service]));
   const effective = resolveEffectiveServices(current, target, observations);

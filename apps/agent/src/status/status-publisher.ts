@@ -1,4 +1,4 @@
-import type { UnitStatus } from '@openaos/protocol';
+import type { UnitStatus } from '../formats/unit-status.js';
 import { computeStatusDelta, type AgentEvents } from '../events.js';
 import { writeFileAtomic } from '../persist/atomic-write.js';
 import { buildUnitStatus, type StatusInput } from './build-unit-status.js';

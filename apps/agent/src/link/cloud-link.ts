@@ -236,6 +236,7 @@ export class CloudLink {
         });
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
+    socket.resume(); // every handler is attached (openSocket hands it over paused)
     if (this.isStopped) channel.close('the agent is stopping');
     const monitoring = setInterval(() => this.sendMonitoring(channel), this.options.monitoringPeriodMs ?? 60_000);
     const closed = await channel.closed;

@@ -60,7 +60,8 @@ function readRefusal(response: IncomingMessage): Promise<UnitRefusal> {
 }
 
 /**
- * Open a WebSocket and resolve once it is open. Rejects with CloudRefusal when the cloud answers
+ * Open a WebSocket and resolve once it is open, PAUSED: attach the message listeners (createChannel
+ * and its handlers), then `socket.resume()`. Rejects with CloudRefusal when the cloud answers
  * the upgrade with an HTTP status (its `{code, message}` body read), or AgentError('refused') when
  * the cloud cannot be reached.
  */
@@ -102,6 +103,9 @@ export function openSocket(
     socket.once('open', () => {
       if (isSettled) return;
       isSettled = true;
+      // Paused until the caller has its listeners: a first message that came in the same packet as
+      // the upgrade's answer would otherwise be emitted before the awaiting caller runs, and lost.
+      socket.pause();
       resolve(socket);
     });
   });

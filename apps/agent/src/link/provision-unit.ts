@@ -138,6 +138,7 @@ export async function provisionUnit(options: ProvisionOptions): Promise<Provisio
     fail(`no complete exchange within ${(options.timeoutMs ?? 120_000) / 1000} s`);
     channel.close('provisioning timed out');
   }, options.timeoutMs ?? 120_000);
+  socket.resume(); // every handler is attached (openSocket hands it over paused)
   const closed = await channel.closed;
   clearTimeout(timer);
   if (failure) throw failure;

@@ -172,12 +172,13 @@ export function describeUnitChannel(database: 'pglite' | 'postgres'): void {
       );
       const failed = status.items.find((item) => item.serviceId === serviceA.serviceId && item.version === '1.0.2');
       expect(failed?.errorInfo?.message).toBeTruthy();
-      const counts = await fleet.aosJson<{ versions: { version: string; failed: number }[] }>([
+      const { service } = await fleet.aosJson<{ service: { versions: { version: string; failed: number }[] } }>([
         'status',
         '--service',
         serviceA.serviceId,
       ]);
-      expect(counts.versions.find((version) => version.version === '1.0.2')?.failed).toBe(1);
+      expect(service.versions.find((version) => version.version === '1.0.2')?.failed).toBe(1);
+      expect(failed?.errorInfo?.message).toMatch(/rolled back to 1\.0\.1/);
       expect(await startCount(unit, serviceB)).toBe(1);
     });
 

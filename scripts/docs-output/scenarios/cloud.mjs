@@ -1,7 +1,10 @@
 // docs/cloud.md and docs/getting-started.md step 6, and the cloud examples of docs/cli.md: the
 // built cloud's first start on PGlite, the admin's first API calls with curl, an SP user who
 // logs in, creates a service and uploads it, refused uploads, an OEM user's units and subjects.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { findFreePort, isAnswering } from '../session.mjs';
 import { nameSignedHashes } from './name-signed-hashes.mjs';
 
@@ -9,7 +12,7 @@ import { nameSignedHashes } from './name-signed-hashes.mjs';
 export const cloud = {
   name: 'cloud',
   displayRoot: '/tmp/docs-cloud',
-  needs: [],
+  needs: ['root'],
   outputs: [
     'cloud-first-start',
     'cloud-admin-api',
@@ -20,6 +23,7 @@ export const cloud = {
     'cli-unit-provision',
     'cli-role-error',
     'cli-version-approve',
+    'readme-unit',
   ],
 
   async run(session, { repoRoot }) {
@@ -134,6 +138,36 @@ export const cloud = {
     const list = await session.run(`aos version list ${serviceId}`);
     const approve = await session.run(`aos version approve ${versionId}`);
     session.emit('cli-version-approve', list, approve, await session.run(`aos version list ${serviceId}`));
+
+    // README "Deploy through the cloud to a unit": the approved hello world reaches unit-0001, a
+    // real agent on this machine provisioned with a fresh token, because the subject binds them.
+    const storage = `${sandbox}/unit-0001`;
+    const cgroupParent = `/openaos-docs-${randomBytes(4).toString('hex')}`;
+    normaliser.replace(cgroupParent, '/openaos-unit-0001');
+    const fresh = await session.run('aos unit provision-token unit-0001');
+    const freshToken = /^\s*token:\s+(\S+)/m.exec(fresh.output)?.[1];
+    if (!freshToken) throw new Error(`no token in:\n${fresh.output}`);
+    normaliser.replace(freshToken, '<token>');
+    const provisionUnit = await session.run(
+      `aos-agent provision --cloud http://localhost:${port} --token ${freshToken} --system-id unit-0001 --storage-dir ${storage}`,
+    );
+    const runUnit = await session.run(
+      `aos-agent run --storage-dir ${storage} --storage-size 256m --cgroup-parent ${cgroupParent} > unit.log 2>&1 &`,
+    );
+    const pid = Number((await session.run('echo $!')).output);
+    session.onClose(() => removeUnit(repoRoot, { storage, cgroupParent, pid }));
+    // hello.py prints every 5 s: wait until the cloud counts the unit active and two lines are out.
+    await session.run(
+      `for i in $(seq 240); do aos status --service ${serviceId} --json | grep -q '"active": 1' && [ "$(cat ${storage}/instances/*/logs/current.log 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.5; done`,
+    );
+    session.emit(
+      'readme-unit',
+      fresh,
+      provisionUnit,
+      runUnit,
+      await session.run(`aos status --service ${serviceId}`),
+      await session.run(`head -2 ${storage}/instances/*/logs/current.log`),
+    );
   },
 };
 
@@ -147,4 +181,30 @@ function readData(result) {
   } catch (error) {
     throw new Error(`\`${result.command}\` did not answer with tRPC data:\n${result.output}`, { cause: error });
   }
+}
+
+/**
+ * Stop the docs' unit and remove what it made: the daemon SIGTERMed, then the agent's own
+ * teardown (every container, mount and cgroup of its storage), as the tests' units do.
+ * @param {string} repoRoot
+ * @param {{ storage: string, cgroupParent: string, pid: number }} unit
+ */
+async function removeUnit(repoRoot, unit) {
+  try {
+    process.kill(unit.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(unit.pid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const agent = join(repoRoot, 'apps/agent/dist/index.js');
+  const script = `const { Agent } = await import(${JSON.stringify(agent)}); const a = await Agent.open({ storageDir: ${JSON.stringify(unit.storage)}, storageSize: '256m', cgroupParent: ${JSON.stringify(unit.cgroupParent)} }); await a.destroy();`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]).catch(() => undefined);
+  await promisify(execFile)('umount', ['-R', unit.storage]).catch(() => undefined);
 }

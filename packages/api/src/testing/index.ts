@@ -5,4 +5,4 @@ export { makeServicePackage, serviceConfigYaml } from './service-packages.js';
 export * from './gateway-server.js';
 export * from './wait-for.js';
 // The same hash as domain/provisioning/create-token.ts (unit-ui): tests insert tokens directly.
-export { hashProvisioningToken } from '../domain/provisioning/consume-token.js';
+export { hashProvisioningToken } from '../domain/provisioning/create-token.js';

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { findFreePort, isAnswering } from '../session.mjs';
 import { nameSignedHashes } from './name-signed-hashes.mjs';
@@ -201,7 +202,7 @@ async function removeUnit(repoRoot, unit) {
     } catch {
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   const agent = join(repoRoot, 'apps/agent/dist/index.js');
   const script = `const { Agent } = await import(${JSON.stringify(agent)}); const a = await Agent.open({ storageDir: ${JSON.stringify(unit.storage)}, storageSize: '256m', cgroupParent: ${JSON.stringify(unit.cgroupParent)} }); await a.destroy();`;

@@ -10,12 +10,24 @@ import type { ResolvedImage } from './map-desired-status.js';
  */
 export interface AppliedState {
   applied?: AppliedDesiredStatus;
+  /**
+   * The unit certificate (SHA-256 fingerprint) it was applied under. A unit provisioned again is a
+   * new relationship with the cloud (a unit deleted and registered again starts at generation 1),
+   * so `applied` counts only under the same certificate.
+   */
+  identity?: string;
   images: Record<string, ResolvedImage>;
 }
 
-export async function readAppliedState(path: string): Promise<AppliedState> {
+/** The state as saved; `applied` is dropped when it was saved under another certificate than `identity`. */
+export async function readAppliedState(path: string, identity: string): Promise<AppliedState> {
   const state = await readJsonFile<Partial<AppliedState>>(path);
-  return { ...(state?.applied ? { applied: state.applied } : {}), images: state?.images ?? {} };
+  const isSameIdentity = state?.identity === identity;
+  return {
+    ...(state?.applied && isSameIdentity ? { applied: state.applied } : {}),
+    identity,
+    images: state?.images ?? {},
+  };
 }
 
 export async function writeAppliedState(path: string, state: AppliedState): Promise<void> {

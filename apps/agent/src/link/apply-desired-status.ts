@@ -25,6 +25,8 @@ import type { ItemOverlay } from './map-unit-status.js';
 export interface ApplierOptions {
   systemId: string;
   trustedCa: X509Certificate[];
+  /** The unit certificate's fingerprint: what was applied under another one is not a replay guard. */
+  identityFingerprint: string;
   /** agent/cloud-applied.json. */
   appliedPath: string;
   /** The downloads directory (blob source of the mapped target). */
@@ -83,7 +85,7 @@ export class DesiredStatusApplier {
 
   private async apply(rawData: unknown, fetcher: ImageFetcher): Promise<ApplyOutcome> {
     if (!this.isLoaded) {
-      this.state = await readAppliedState(this.options.appliedPath);
+      this.state = await readAppliedState(this.options.appliedPath, this.options.identityFingerprint);
       this.isLoaded = true;
     }
     const judgement = judgeDesiredStatus(rawData, {
@@ -106,7 +108,7 @@ export class DesiredStatusApplier {
     if (!images) return 'failed';
     const target = mapDesiredStatus(desiredStatus, images, this.options.downloadsDir);
     await this.options.acceptTarget(target);
-    this.state = { applied, images: Object.fromEntries(images) };
+    this.state = { applied, identity: this.options.identityFingerprint, images: Object.fromEntries(images) };
     await writeAppliedState(this.options.appliedPath, this.state);
     this.setOverlay([]);
     await this.pruneDownloads(desiredStatus);

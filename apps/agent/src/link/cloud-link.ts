@@ -84,6 +84,7 @@ export class CloudLink {
     this.applier = new DesiredStatusApplier({
       systemId: identity.systemId,
       trustedCa: identity.trustedCa,
+      identityFingerprint: identity.credential.certificate.fingerprint256,
       appliedPath: agent.files.cloudApplied,
       downloadsDir: agent.paths.downloads,
       acceptTarget: (target) => agent.acceptTarget(target),

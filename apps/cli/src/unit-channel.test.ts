@@ -49,7 +49,7 @@ describe('aos unit provision-token / revoke and aos status against a real cloud 
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
     const token = JSON.parse(json.stdout) as ProvisioningToken;
-    expect(token.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(token.token).toMatch(/^aosprov_[A-Za-z0-9_-]{43}$/);
     expect(token.cloudUrl).toBe(cloud.url);
     expect(token.command).toBe(`aos-agent provision --cloud ${cloud.url} --token ${token.token} --system-id car-0001`);
     const lifetime = new Date(token.expiresAt).getTime() - before;
@@ -60,7 +60,7 @@ describe('aos unit provision-token / revoke and aos status against a real cloud 
     expect(human.code).toBe(0);
     const command = /^ {2}(aos-agent provision .*)$/m.exec(human.stdout)?.[1];
     expect(command).toMatch(
-      new RegExp(`^aos-agent provision --cloud ${cloud.url} --token [A-Za-z0-9_-]{43} --system-id car-0001$`),
+      new RegExp(`^aos-agent provision --cloud ${cloud.url} --token aosprov_[A-Za-z0-9_-]{43} --system-id car-0001$`),
     );
     expect(human.stdout).toContain('Run on the device:');
     // The second token replaced the first: one unused token for the unit.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -50,7 +51,8 @@ export async function writeImageArchive(
   const temp = `${path}.${randomBytes(6).toString('hex')}.partial`;
   const writer = createTarWriter();
   const hashing = new HashingStream();
-  const written = pipeline(writer.stream, hashing, createWriteStream(temp, { flags: 'wx' }));
+  const file = createWriteStream(temp, { flags: 'wx' });
+  const written = pipeline(writer.stream, hashing, file);
   written.catch(() => {});
   try {
     await writer.add({ name: 'blobs', type: 'directory', size: 0, mode: DIRECTORY_MODE });
@@ -82,6 +84,9 @@ export async function writeImageArchive(
   } catch (error) {
     writer.stream.destroy();
     await written.catch(() => {});
+    // The file may still be opening when the pipeline fails: removed before its open completes,
+    // it would be created afterwards and left behind. Wait for it to be closed first.
+    if (!file.closed) await once(file, 'close').catch(() => {});
     await rm(temp, { force: true });
     if (isImageError(error)) throw error;
     throw new ImageError('io', `writing image archive ${path}: ${(error as Error).message}`, { cause: error });

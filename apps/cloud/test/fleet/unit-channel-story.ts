@@ -48,9 +48,9 @@ async function waitForStatus(
     } catch (error) {
       lastError = error; // the cloud restarting: try again
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline || unit.hasExited()) {
       throw new Error(
-        `waiting for ${what}: not reached in ${SETTLE_TIMEOUT_MS / 1000} s.\nlast status: ${JSON.stringify(last, null, 2)}\n` +
+        `waiting for ${what}: ${unit.hasExited() ? 'the agent exited' : `not reached in ${SETTLE_TIMEOUT_MS / 1000} s`}.\nlast status: ${JSON.stringify(last, null, 2)}\n` +
           `last error: ${String(lastError)}\nagent output:\n${unit.output()}\ncloud output:\n${fleet.cloud.output()}`,
       );
     }

@@ -30,6 +30,8 @@ export interface TestUnit {
   start(extraArgs?: string[]): Promise<void>;
   /** SIGTERM the daemon (its containers keep running, as on a real unit). */
   stop(): Promise<void>;
+  /** Whether `start()` ran and the daemon has exited since (a wait on it can stop at once). */
+  hasExited(): boolean;
   /** Everything the daemon printed since it started. */
   output(): string;
   /** Wait until the daemon's output matches. */
@@ -111,6 +113,7 @@ export async function createUnit(fleet: Fleet, systemId: string): Promise<TestUn
       daemon = child;
     },
     stop,
+    hasExited: () => daemon !== undefined && daemon.exitCode !== null,
     output: () => output,
     waitForOutput(pattern) {
       return new Promise((resolve, reject) => {

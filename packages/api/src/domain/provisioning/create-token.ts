@@ -24,6 +24,9 @@ export interface ProvisioningTokenResult {
   command: string;
 }
 
+/** Every provisioning token starts with this. */
+export const PROVISIONING_TOKEN_PREFIX = 'aosprov_';
+
 /** SHA-256 (hex) of a provisioning token: what the cloud stores and looks tokens up by. */
 export function hashProvisioningToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -54,7 +57,10 @@ export async function createProvisioningToken(
   }
   const cloudUrl = normaliseCloudUrl(deps.publicUrl ?? input.cloudUrl);
   const unit = await findOwnedByReference(deps.db, organisationId, input.unit);
-  const token = randomBytes(32).toString('base64url');
+  // A fixed prefix: a bare base64url token starts with "-" one time in 64, and a command line then
+  // reads it as an option (`--token -Pz…` is refused); the prefix also makes a leaked token
+  // recognisable to secret scanners.
+  const token = `${PROVISIONING_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(deps.now().getTime() + ttlSeconds * 1000);
   await deps.db.transaction(async (tx) => {
     await tx

@@ -45,7 +45,7 @@ describe.each(['pglite', 'postgres'] as const)('provisioning tokens and revocati
       ttlSeconds: 600,
       cloudUrl: 'http://cloud.example:3000/',
     });
-    expect(result.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(result.token).toMatch(/^aosprov_[A-Za-z0-9_-]{43}$/);
     expect(result.unitId).toBe(unitId);
     expect(result.cloudUrl).toBe('http://cloud.example:3000');
     expect(result.expiresAt).toBe('2026-01-02T03:14:05.000Z');

@@ -10,6 +10,7 @@
 import {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -425,4 +426,102 @@ export const subjectUnitSets = pgTable(
       .references(() => unitSets.id, { onDelete: 'restrict' }),
   },
   (table) => [primaryKey({ columns: [table.subjectId, table.unitSetId] })],
+);
+
+// ── monitoring (issue 13): what units report in v7 monitoringData ──────────────────────────────
+// A series is one node of a unit (`node:<codename>`) or one instance (`instance:<item>/<subject>/<n>`):
+// monitoring/series-key.ts in @openaos/api is the one place that builds these names. Figures are
+// as the unit reports them: cpu in DMIPS (or percent of the unit when it has no DMIPS figure), ram
+// and partitions in bytes, download/upload in bytes.
+
+/** A disk partition's used bytes, as reported (`storage`, `state`, or a node partition). */
+export interface PartitionUsage {
+  name: string;
+  usedSize: number;
+}
+
+/**
+ * Every sample as received, kept for a day by default (OPENAOS_MONITORING_RAW_HOURS). The primary
+ * key is the chart query's index (unit, series, time range) and makes a resent message a no-op.
+ */
+export const monitoringSamples = pgTable(
+  'monitoring_samples',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    series: text('series').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** The service of an instance series (what an SP may read); null for a node series. */
+    itemId: text('item_id'),
+    cpu: bigint('cpu', { mode: 'number' }).notNull(),
+    ram: bigint('ram', { mode: 'number' }).notNull(),
+    download: bigint('download', { mode: 'number' }),
+    upload: bigint('upload', { mode: 'number' }),
+    pids: integer('pids'),
+    partitions: jsonb('partitions').$type<PartitionUsage[]>().notNull().default([]),
+  },
+  // BRIN on the time: retention deletes by age without a second B-tree on every insert.
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.series, table.at] }),
+    index('monitoring_samples_at_brin').using('brin', table.at),
+  ],
+);
+
+/**
+ * Five-minute averages, kept for 30 days by default (OPENAOS_MONITORING_ROLLUP_DAYS): sums and a
+ * count, added to as samples arrive (exact with late and resent samples, and with several cloud
+ * processes); partitions are the bucket's newest.
+ */
+export const monitoringRollups = pgTable(
+  'monitoring_rollups',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    series: text('series').notNull(),
+    /** The bucket's start (a multiple of 5 minutes since the epoch). */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    itemId: text('item_id'),
+    samples: integer('samples').notNull(),
+    cpuSum: doublePrecision('cpu_sum').notNull(),
+    ramSum: doublePrecision('ram_sum').notNull(),
+    downloadSum: doublePrecision('download_sum').notNull().default(0),
+    uploadSum: doublePrecision('upload_sum').notNull().default(0),
+    pidsSum: doublePrecision('pids_sum').notNull().default(0),
+    pidsSamples: integer('pids_samples').notNull().default(0),
+    partitions: jsonb('partitions').$type<PartitionUsage[]>().notNull().default([]),
+    /** When the bucket's newest sample was taken (which `partitions` belong to). */
+    partitionsAt: timestamp('partitions_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.series, table.at] }),
+    index('monitoring_rollups_at_brin').using('brin', table.at),
+  ],
+);
+
+/** The newest sample of each series with its identity: the fleet overview and the list of a unit's series. */
+export const monitoringLatest = pgTable(
+  'monitoring_latest',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    series: text('series').notNull(),
+    node: text('node').notNull(),
+    itemId: text('item_id'),
+    subjectId: text('subject_id'),
+    instance: integer('instance'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    cpu: bigint('cpu', { mode: 'number' }).notNull(),
+    ram: bigint('ram', { mode: 'number' }).notNull(),
+    download: bigint('download', { mode: 'number' }),
+    upload: bigint('upload', { mode: 'number' }),
+    pids: integer('pids'),
+    partitions: jsonb('partitions').$type<PartitionUsage[]>().notNull().default([]),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.series] }),
+    index('monitoring_latest_item_idx').on(table.itemId),
+  ],
 );

@@ -15,6 +15,7 @@ import type { CloudDependencies } from './dependencies.js';
 import { classifyProcesses, removeCloudProcess, renewHeartbeat } from './domain/cloud-processes.js';
 import { failInterruptedBuilds, type FailedVersion } from './domain/interrupted-builds.js';
 import { pruneSignInThrottles } from './domain/sign-in-throttle.js';
+import { maintainMonitoring } from './domain/monitoring/maintain-monitoring.js';
 
 export interface SweepOptions {
   /** Only this process can use the database (embedded PGlite): every other registered process is dead. */
@@ -29,7 +30,10 @@ export interface SweepResult {
   removedTempEntries: string[];
 }
 
-type MaintenanceDependencies = Pick<CloudDependencies, 'db' | 'blobs' | 'process' | 'tempDirectory' | 'now'>;
+type MaintenanceDependencies = Pick<
+  CloudDependencies,
+  'db' | 'blobs' | 'process' | 'tempDirectory' | 'now' | 'monitoringRetention'
+>;
 
 /** Clean up after dead processes once. */
 export async function sweepDeadProcesses(deps: MaintenanceDependencies, options: SweepOptions): Promise<SweepResult> {
@@ -92,6 +96,7 @@ export function startMaintenance(
     } catch (error) {
       log('deleting idle sign-in throttle counters failed; retrying', error);
     }
+    await maintainMonitoring(deps).catch((error: unknown) => log('deleting old monitoring samples failed; retrying', error));
   };
   const timer = setInterval(() => {
     running = running.then(pass);

@@ -1,6 +1,7 @@
 import type { Database } from '@openaos/db';
 import type { CloudAuthority } from './authority.js';
 import type { BlobStorage } from './blob-storage.js';
+import type { MonitoringRetention } from './domain/monitoring/retention.js';
 import type { UnitEvents } from './unit-events/unit-events.js';
 
 /** Everything the cloud's operations need besides the caller; built once per process. */
@@ -24,6 +25,8 @@ export interface CloudDependencies {
   publicUrl?: string | undefined;
   /** SOURCE_DATE_EPOCH: the created time of every image built (else each package's signing time). */
   sourceDateEpoch?: Date | undefined;
+  /** How long monitoring samples are kept (docs/monitoring.md); the defaults when absent. */
+  monitoringRetention?: MonitoringRetention | undefined;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;

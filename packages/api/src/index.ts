@@ -58,6 +58,15 @@ export {
 } from './domain/provisioning/create-token.js';
 export type { UnitStatusDetail, UnitStatusEventView } from './domain/unit-status/queries-unit.js';
 export type { FleetOverview, ServiceStatusView } from './domain/unit-status/queries-fleet.js';
+export type {
+  Consumer,
+  MonitoringOverview,
+  MonitoringSeriesResult,
+  SeriesLimits,
+  SeriesPoint,
+  SeriesView,
+} from './domain/monitoring/index.js';
+export { DEFAULT_MONITORING_RETENTION, type MonitoringRetention } from './domain/monitoring/index.js';
 export type { UnitSetView } from './domain/unit-sets.js';
 export type { SubjectView } from './domain/subjects.js';
 export type { UserView } from './domain/users.js';

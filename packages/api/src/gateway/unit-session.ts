@@ -14,6 +14,7 @@ import type { WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
 import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
+import { recordMonitoring } from '../domain/monitoring/record-monitoring.js';
 import type { AuthenticatedUnit } from './authenticate-unit.js';
 import type { BlobAccess } from './blob-access.js';
 
@@ -72,7 +73,7 @@ export class UnitSession {
     });
     // Progress and other alerts are acknowledged; the unit status carries what the cloud keeps.
     this.channel.on('alerts', () => undefined);
-    this.channel.on('monitoringData', () => undefined);
+    this.channel.on('monitoringData', (data) => recordMonitoring(options.deps.db, unit.id, data).then(() => undefined));
     this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
     void this.channel.closed.then(() => clearTimeout(this.initialTimer));
   }

@@ -19,6 +19,8 @@ export const monitoringSampleSchema = z.object({
   download: z.int().optional(),
   upload: z.int().optional(),
   partitions: z.array(partitionUsageSchema).optional(),
+  /** OpenAos extension (v7 has no such field): processes in the instance's cgroup. */
+  pids: z.int().nonnegative().optional(),
 });
 
 /** A change of a node's state. */

@@ -1,0 +1,20 @@
+/** Monitoring in the cloud (docs/monitoring.md): store what units report, keep it for a while, chart it. */
+export { recordMonitoring, MAX_CLOCK_SKEW_MS, type RecordMonitoringResult } from './record-monitoring.js';
+export { pruneMonitoring, type PruneResult } from './prune-monitoring.js';
+export { DEFAULT_MONITORING_RETENTION, ROLLUP_SECONDS, type MonitoringRetention } from './retention.js';
+export {
+  monitoringSeries,
+  planSeriesQuery,
+  readSeriesPoints,
+  seriesPointsSql,
+  MAX_POINTS,
+  SPAN_LIMITS,
+  type MonitoringSeriesInput,
+  type MonitoringSeriesResult,
+  type SeriesLimits,
+  type SeriesPoint,
+  type SeriesView,
+} from './query-series.js';
+export { monitoringOverview, CURRENT_SECONDS, type Consumer, type MonitoringOverview } from './monitoring-overview.js';
+export { instanceSeries, nodeSeries } from './series-key.js';
+export { maintainMonitoring, PRUNE_EVERY_MS } from './maintain-monitoring.js';

@@ -1,0 +1,227 @@
+/**
+ * Store a unit's v7 monitoringData: every sample raw, added into its five-minute rollup, and the
+ * newest of each series as the series' latest. One transaction per message.
+ *
+ * Invariants: a sample already stored (same unit, series, time: a message resent after a lost ack)
+ * is neither stored nor counted again, so rollups stay exact; samples arriving late (a unit's
+ * offline buffer) land in the buckets of their own time; `latest` only moves forward in time.
+ */
+import { sql } from 'drizzle-orm';
+import { schema, type Database, type PartitionUsage } from '@openaos/db';
+import type { MonitoringData, MonitoringSample } from '@openaos/protocol/v7';
+import { ROLLUP_SECONDS } from './retention.js';
+import { instanceSeries, nodeSeries } from './series-key.js';
+
+/** Samples stamped further than this into the future (a unit whose clock is wrong) are not stored. */
+export const MAX_CLOCK_SKEW_MS = 10 * 60_000;
+const CHUNK_ROWS = 500;
+
+interface SeriesSamples {
+  series: string;
+  node: string;
+  itemId: string | null;
+  subjectId: string | null;
+  instance: number | null;
+  items: MonitoringSample[];
+}
+
+export interface RecordMonitoringResult {
+  /** Samples stored (new ones). */
+  stored: number;
+  /** Samples already stored (a resent message). */
+  duplicates: number;
+  /** Samples refused: stamped too far in the future or not a valid time. */
+  refused: number;
+}
+
+type SampleRow = typeof schema.monitoringSamples.$inferInsert;
+
+function identityName(identity: { id?: string | null | undefined; codename?: string | null | undefined }): string {
+  return identity.id ?? identity.codename ?? '';
+}
+
+function groupSeries(data: MonitoringData): SeriesSamples[] {
+  const groups: SeriesSamples[] = data.nodes.map((node) => {
+    const name = identityName(node.node) || 'main';
+    return { series: nodeSeries(name), node: name, itemId: null, subjectId: null, instance: null, items: node.items };
+  });
+  for (const entry of data.instances ?? []) {
+    const itemId = identityName(entry.item);
+    const subjectId = identityName(entry.subject);
+    if (!itemId) continue;
+    groups.push({
+      series: instanceSeries(itemId, subjectId, entry.instance),
+      node: identityName(entry.node) || 'main',
+      itemId,
+      subjectId,
+      instance: entry.instance,
+      items: entry.items,
+    });
+  }
+  return groups;
+}
+
+function toPartitions(sample: MonitoringSample): PartitionUsage[] {
+  return (sample.partitions ?? []).map((partition) => ({ name: partition.name, usedSize: partition.usedSize }));
+}
+
+/** Store the samples of one monitoringData message of the unit. */
+export async function recordMonitoring(
+  db: Database,
+  unitId: string,
+  data: MonitoringData,
+  now: Date = new Date(),
+): Promise<RecordMonitoringResult> {
+  const groups = groupSeries(data);
+  const latestAllowed = now.getTime() + MAX_CLOCK_SKEW_MS;
+  const rows: SampleRow[] = [];
+  let refused = 0;
+  for (const group of groups) {
+    for (const item of group.items) {
+      const at = new Date(item.timestamp);
+      if (Number.isNaN(at.getTime()) || at.getTime() > latestAllowed) {
+        refused += 1;
+        continue;
+      }
+      rows.push({
+        unitId,
+        series: group.series,
+        at,
+        itemId: group.itemId,
+        cpu: Math.max(0, item.cpu),
+        ram: Math.max(0, item.ram),
+        download: item.download ?? null,
+        upload: item.upload ?? null,
+        pids: item.pids ?? null,
+        partitions: toPartitions(item),
+      });
+    }
+  }
+  // One message may repeat a time within a series (it should not): the first wins, as the key says.
+  const unique = new Map(rows.map((row) => [`${row.series}\u0000${row.at.getTime()}`, row]));
+  const candidates = [...unique.values()];
+  if (candidates.length === 0) return { stored: 0, duplicates: rows.length, refused };
+  return db.transaction(async (tx) => {
+    const stored: SampleRow[] = [];
+    for (let start = 0; start < candidates.length; start += CHUNK_ROWS) {
+      const inserted = await tx
+        .insert(schema.monitoringSamples)
+        .values(candidates.slice(start, start + CHUNK_ROWS))
+        .onConflictDoNothing()
+        .returning();
+      stored.push(...inserted);
+    }
+    await addToRollups(tx as unknown as Database, stored);
+    await updateLatest(tx as unknown as Database, unitId, groups, stored);
+    return { stored: stored.length, duplicates: rows.length - stored.length, refused };
+  });
+}
+
+function bucketOf(at: Date): Date {
+  const size = ROLLUP_SECONDS * 1000;
+  return new Date(Math.floor(at.getTime() / size) * size);
+}
+
+async function addToRollups(db: Database, stored: SampleRow[]): Promise<void> {
+  const buckets = new Map<string, typeof schema.monitoringRollups.$inferInsert>();
+  for (const row of stored) {
+    const at = bucketOf(row.at);
+    const key = `${row.series}\u0000${at.getTime()}`;
+    const bucket = buckets.get(key) ?? {
+      unitId: row.unitId,
+      series: row.series,
+      at,
+      itemId: row.itemId ?? null,
+      samples: 0,
+      cpuSum: 0,
+      ramSum: 0,
+      downloadSum: 0,
+      uploadSum: 0,
+      pidsSum: 0,
+      pidsSamples: 0,
+      partitions: row.partitions ?? [],
+      partitionsAt: row.at,
+    };
+    bucket.samples += 1;
+    bucket.cpuSum += row.cpu;
+    bucket.ramSum += row.ram;
+    bucket.downloadSum = (bucket.downloadSum ?? 0) + (row.download ?? 0);
+    bucket.uploadSum = (bucket.uploadSum ?? 0) + (row.upload ?? 0);
+    if (row.pids !== null && row.pids !== undefined) {
+      bucket.pidsSum = (bucket.pidsSum ?? 0) + row.pids;
+      bucket.pidsSamples = (bucket.pidsSamples ?? 0) + 1;
+    }
+    if (row.at >= bucket.partitionsAt) {
+      bucket.partitions = row.partitions ?? [];
+      bucket.partitionsAt = row.at;
+    }
+    buckets.set(key, bucket);
+  }
+  const values = [...buckets.values()];
+  const table = schema.monitoringRollups;
+  for (let start = 0; start < values.length; start += CHUNK_ROWS) {
+    await db
+      .insert(table)
+      .values(values.slice(start, start + CHUNK_ROWS))
+      .onConflictDoUpdate({
+        target: [table.unitId, table.series, table.at],
+        set: {
+          samples: sql`${table.samples} + excluded.samples`,
+          cpuSum: sql`${table.cpuSum} + excluded.cpu_sum`,
+          ramSum: sql`${table.ramSum} + excluded.ram_sum`,
+          downloadSum: sql`${table.downloadSum} + excluded.download_sum`,
+          uploadSum: sql`${table.uploadSum} + excluded.upload_sum`,
+          pidsSum: sql`${table.pidsSum} + excluded.pids_sum`,
+          pidsSamples: sql`${table.pidsSamples} + excluded.pids_samples`,
+          partitions: sql`case when excluded.partitions_at >= ${table.partitionsAt} then excluded.partitions else ${table.partitions} end`,
+          partitionsAt: sql`greatest(${table.partitionsAt}, excluded.partitions_at)`,
+        },
+      });
+  }
+}
+
+async function updateLatest(db: Database, unitId: string, groups: SeriesSamples[], stored: SampleRow[]): Promise<void> {
+  const newest = new Map<string, SampleRow>();
+  for (const row of stored) {
+    const current = newest.get(row.series);
+    if (!current || row.at > current.at) newest.set(row.series, row);
+  }
+  const identities = new Map(groups.map((group) => [group.series, group]));
+  const values = [...newest.values()].map((row) => {
+    const group = identities.get(row.series)!;
+    return {
+      unitId,
+      series: row.series,
+      node: group.node,
+      itemId: group.itemId,
+      subjectId: group.subjectId,
+      instance: group.instance,
+      at: row.at,
+      cpu: row.cpu,
+      ram: row.ram,
+      download: row.download ?? null,
+      upload: row.upload ?? null,
+      pids: row.pids ?? null,
+      partitions: row.partitions ?? [],
+    };
+  });
+  if (values.length === 0) return;
+  const table = schema.monitoringLatest;
+  await db
+    .insert(table)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [table.unitId, table.series],
+      set: {
+        node: sql`excluded.node`,
+        at: sql`excluded.at`,
+        cpu: sql`excluded.cpu`,
+        ram: sql`excluded.ram`,
+        download: sql`excluded.download`,
+        upload: sql`excluded.upload`,
+        pids: sql`excluded.pids`,
+        partitions: sql`excluded.partitions`,
+      },
+      setWhere: sql`excluded.at >= ${table.at}`,
+    });
+}

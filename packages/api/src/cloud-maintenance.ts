@@ -96,7 +96,9 @@ export function startMaintenance(
     } catch (error) {
       log('deleting idle sign-in throttle counters failed; retrying', error);
     }
-    await maintainMonitoring(deps).catch((error: unknown) => log('deleting old monitoring samples failed; retrying', error));
+    await maintainMonitoring(deps).catch((error: unknown) =>
+      log('deleting old monitoring samples failed; retrying', error),
+    );
   };
   const timer = setInterval(() => {
     running = running.then(pass);

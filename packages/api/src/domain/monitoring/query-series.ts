@@ -143,9 +143,12 @@ export async function readSeriesPoints(
 ): Promise<Map<string, SeriesPoint[]>> {
   const points = new Map<string, SeriesPoint[]>(series.map((name) => [name, []]));
   if (series.length === 0) return points;
-  const result = await db.execute(seriesPointsSql(plan.source, unitId, series, range.from, range.to, plan.bucketSeconds));
+  const result = await db.execute(
+    seriesPointsSql(plan.source, unitId, series, range.from, range.to, plan.bucketSeconds),
+  );
   for (const row of (result as unknown as { rows: PointRow[] }).rows) {
-    const partitions = typeof row.partitions === 'string' ? (JSON.parse(row.partitions) as PartitionUsage[]) : row.partitions;
+    const partitions =
+      typeof row.partitions === 'string' ? (JSON.parse(row.partitions) as PartitionUsage[]) : row.partitions;
     points.get(row.series)?.push({
       at: new Date(row.bucket).toISOString(),
       cpu: toNumber(row.cpu) ?? 0,
@@ -162,7 +165,9 @@ export async function readSeriesPoints(
 function readNodeLimits(nodeInfo: unknown[] | null, node: string): SeriesLimits {
   const entry = (nodeInfo ?? []).find(
     (info): info is { identity?: { codename?: string }; totalRam?: number; maxDmips?: number } =>
-      typeof info === 'object' && info !== null && (info as { identity?: { codename?: string } }).identity?.codename === node,
+      typeof info === 'object' &&
+      info !== null &&
+      (info as { identity?: { codename?: string } }).identity?.codename === node,
   );
   return {
     ...(typeof entry?.totalRam === 'number' && entry.totalRam > 0 ? { ram: entry.totalRam } : {}),
@@ -207,7 +212,11 @@ export async function monitoringSeries(
     { from, to },
     plan,
   );
-  const details = await readInstanceDetails(db, scope.unit.id, rows.flatMap((row) => (row.itemId ? [row.itemId] : [])));
+  const details = await readInstanceDetails(
+    db,
+    scope.unit.id,
+    rows.flatMap((row) => (row.itemId ? [row.itemId] : [])),
+  );
   return {
     unit: { id: scope.unit.id, systemId: scope.unit.systemId },
     from: from.toISOString(),
@@ -242,7 +251,11 @@ interface InstanceDetail {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Service titles (by service id) and, per instance key, its reported version and that version's quotas. */
-async function readInstanceDetails(db: Database, unitId: string, serviceIds: string[]): Promise<Map<string, InstanceDetail>> {
+async function readInstanceDetails(
+  db: Database,
+  unitId: string,
+  serviceIds: string[],
+): Promise<Map<string, InstanceDetail>> {
   const details = new Map<string, InstanceDetail>();
   const ids = [...new Set(serviceIds)].filter((id) => UUID.test(id));
   if (ids.length === 0) return details;

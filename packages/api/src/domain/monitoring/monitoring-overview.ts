@@ -55,16 +55,17 @@ export async function monitoringOverview(
           .from(schema.services)
           .where(eq(schema.services.organisationId, organisationId))
       ).map((row) => row.id);
-  const noServices = ownServices !== null && ownServices.length === 0;
+  // `in ('')` matches nothing: an SP without services sees nothing rather than everything.
+  const serviceFilter = ownServices === null || ownServices.length === 0 ? [''] : ownServices;
   const instances = schema.unitInstanceStatuses;
   const instanceScope: SQL | undefined = isOem
     ? eq(schema.units.organisationId, organisationId)
-    : inArray(instances.itemId, noServices ? [''] : ownServices!);
+    : inArray(instances.itemId, serviceFilter);
   const latest = schema.monitoringLatest;
   const since = new Date(deps.now().getTime() - CURRENT_SECONDS * 1000);
   const latestScope: SQL | undefined = isOem
     ? eq(schema.units.organisationId, organisationId)
-    : inArray(latest.itemId, noServices ? [''] : ownServices!);
+    : inArray(latest.itemId, serviceFilter);
   const consumers = (order: 'ram' | 'cpu', kind: 'instance' | 'node') =>
     db
       .select({

@@ -231,7 +231,7 @@ export async function monitoringSeries(
         kind: isInstance ? 'instance' : 'node',
         node: row.node,
         serviceId: row.itemId,
-        title: isInstance ? (details.get(row.itemId!)?.title ?? null) : null,
+        title: row.itemId === null ? null : (details.get(row.itemId)?.title ?? null),
         subjectId: row.subjectId,
         instance: row.instance,
         version: detail?.version ?? null,

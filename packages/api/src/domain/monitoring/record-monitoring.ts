@@ -187,8 +187,9 @@ async function updateLatest(db: Database, unitId: string, groups: SeriesSamples[
     if (!current || row.at > current.at) newest.set(row.series, row);
   }
   const identities = new Map(groups.map((group) => [group.series, group]));
-  const values = [...newest.values()].map((row) => {
-    const group = identities.get(row.series)!;
+  const values = [...newest.values()].flatMap((row) => {
+    const group = identities.get(row.series);
+    if (!group) return [];
     return {
       unitId,
       series: row.series,

@@ -25,6 +25,8 @@ export interface AgentOptions {
   onStatus?: (status: UnitStatus) => void;
   /** Monitoring poll period (default 10 s); the monitor runs while `run()` does. */
   monitoringPollMs?: number;
+  /** Monitoring averaging window, AosEdge's `averageWindow` (default 3 polls): each sample is the mean over it. */
+  monitoringAverageWindowMs?: number;
   log?: (message: string) => void;
 }
 

@@ -89,6 +89,7 @@ export class Agent {
       paths: this.paths,
       usagePath: this.files.usage,
       pollPeriodMs: options.monitoringPollMs ?? 10_000,
+      ...(options.monitoringAverageWindowMs ? { averageWindowMs: options.monitoringAverageWindowMs } : {}),
       events: this.events,
       log: this.log,
     });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runApply } from './cli/apply-command.js';
 import { readInstanceLog } from './cli/logs-command.js';
+import { readMonitoringFlags } from './cli/monitoring-flags.js';
 import { runDaemon } from './cli/run-command.js';
 import { formatStatus, isDaemonRunning, readStatus, readUsage } from './cli/status-command.js';
 import { exitOnBrokenPipe } from './cli/exit-on-broken-pipe.js';
@@ -17,7 +18,8 @@ const EXIT_REFUSED = 3;
 const USAGE = `usage:
   aos-agent provision --cloud URL --token TOKEN [--system-id ID] --storage-dir DIR [--identity-dir DIR] [--force] [--json]
   aos-agent run    --storage-dir DIR [--storage-size 512m | --storage-image FILE] [--cgroup-parent /openaos] [--node-id ID]
-                   [--cloud URL] [--identity-dir DIR]
+                   [--cloud URL] [--identity-dir DIR] [--monitoring-period SECONDS] [--monitoring-poll SECONDS]
+                   [--monitoring-window SECONDS] [--monitoring-buffer SAMPLES]
   aos-agent apply  FILE --storage-dir DIR [--wait] [--timeout SECONDS]
   aos-agent status --storage-dir DIR [--json]
   aos-agent logs   SERVICE_ID --storage-dir DIR [--subject ID] [--instance N]
@@ -28,7 +30,10 @@ failing with no version to fall back to; the reason is printed on stderr).
 provision makes the unit's key pair, gets its certificate from the cloud with the one-time token
 and stores the identity in --identity-dir (default: <storage-dir>-identity, outside the storage
 mount); the system ID defaults to /etc/machine-id. A provisioned unit's run connects to the cloud
-(--cloud overrides the URL stored at provisioning).
+(--cloud overrides the URL stored at provisioning). Monitoring: the unit is sampled every
+--monitoring-poll (default 10 s), each sample the mean over --monitoring-window (AosEdge's
+averageWindow, default 3 polls); samples go to the cloud every --monitoring-period (default 60 s),
+up to --monitoring-buffer samples (default 10000) held while the cloud is away, oldest dropped first.
 exit codes: 0 done (with --wait: committed), 1 error (bad file, daemon not running, --timeout
 passed), ${EXIT_UPDATE_FAILED} apply --wait: the update failed, ${EXIT_REFUSED} provision: the cloud refused, 64 usage.`;
 
@@ -52,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       subject: { type: 'string' },
       instance: { type: 'string', default: '0' },
+      'monitoring-period': { type: 'string' },
+      'monitoring-poll': { type: 'string' },
+      'monitoring-window': { type: 'string' },
+      'monitoring-buffer': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -91,8 +100,14 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_REFUSED;
       }
     }
-    case 'run':
+    case 'run': {
+      const monitoring = readMonitoringFlags(values);
+      if (typeof monitoring === 'string') {
+        console.error(`aos-agent run: ${monitoring}\n${USAGE}`);
+        return 64;
+      }
       await runDaemon({
+        ...monitoring,
         ...(values.cloud ? { cloudUrl: values.cloud } : {}),
         ...(values['identity-dir'] ? { identityDir: values['identity-dir'] } : {}),
         storageDir,
@@ -103,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
         log: (message) => console.error(`${new Date().toISOString()} ${message}`),
       });
       return 0;
+    }
     case 'apply': {
       if (!file) {
         console.error(`aos-agent apply: give the desired-status file\n${USAGE}`);

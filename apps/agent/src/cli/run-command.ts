@@ -9,6 +9,10 @@ export interface DaemonOptions extends AgentOptions {
   cloudUrl?: string;
   /** Default `<storage-dir>-identity`. */
   identityDir?: string;
+  /** How often the cloud link sends monitoring data (default 60 s). */
+  monitoringPeriodMs?: number;
+  /** Monitoring samples held while the cloud is away (default 10 000). */
+  monitoringBufferSamples?: number;
 }
 
 /**
@@ -18,7 +22,13 @@ export interface DaemonOptions extends AgentOptions {
  * stops; the next start re-adopts them.
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
-  const { cloudUrl, identityDir: givenIdentityDir, ...agentOptions } = options;
+  const {
+    cloudUrl,
+    identityDir: givenIdentityDir,
+    monitoringPeriodMs,
+    monitoringBufferSamples,
+    ...agentOptions
+  } = options;
   const identityDir = givenIdentityDir ?? defaultIdentityDirectory(options.storageDir);
   const isProvisioned = await hasIdentity(identityDir);
   if (cloudUrl && !isProvisioned)
@@ -32,7 +42,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // daemon runs without the link.
   const link = isProvisioned
     ? await import('../link/start-link.js')
-        .then(({ startLink }) => startLink(agent, identityDir, cloudUrl, options.log ?? (() => undefined)))
+        .then(({ startLink }) =>
+          startLink(agent, identityDir, cloudUrl, options.log ?? (() => undefined), {
+            ...(monitoringPeriodMs ? { monitoringPeriodMs } : {}),
+            ...(monitoringBufferSamples ? { monitoringBufferSamples } : {}),
+          }),
+        )
         .catch((error: unknown) => {
           options.log?.(`cloud link not started: ${describeError(error)}`);
           return undefined;

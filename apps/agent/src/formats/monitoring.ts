@@ -13,6 +13,8 @@ export const monitoringItemSchema = z.object({
   download: z.number().nonnegative().default(0),
   upload: z.number().nonnegative().default(0),
   partitions: z.array(z.object({ name: z.string(), usedSize: z.number().nonnegative() })).default([]),
+  /** Processes in the instance's cgroup (instances only; sent as the OpenAos `pids` extension). */
+  pids: z.number().nonnegative().optional(),
 });
 export type MonitoringItem = z.infer<typeof monitoringItemSchema>;
 

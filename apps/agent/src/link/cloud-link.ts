@@ -27,6 +27,7 @@ import { downloadBlob, downloadPaths, type DownloadProgress } from './download-b
 import type { ImageFetcher } from './fetch-item-image.js';
 import type { UnitIdentity } from './identity-store.js';
 import { mapMonitoring, mapQuotaAlert } from './map-monitoring.js';
+import { MonitoringOutbox } from './monitoring-buffer.js';
 import { mapUnitStatus, nextStatusMessage, type V7UnitStatus } from './map-unit-status.js';
 import { CloudRefusal, openSocket, webSocketUrl } from './open-socket.js';
 import { writeLinkState } from './link-state.js';
@@ -56,6 +57,8 @@ export interface CloudLinkOptions {
   retryFailedMs?: number;
   /** How often buffered monitoring samples are sent (default 60 s). */
   monitoringPeriodMs?: number;
+  /** Monitoring samples held while the cloud is away (default 10 000; the oldest go first). */
+  monitoringBufferSamples?: number;
 }
 
 const PROGRESS_PERIOD_MS = 1000;
@@ -75,6 +78,7 @@ export class CloudLink {
   private statusQueue: Promise<void> = Promise.resolve();
   private readonly progressSentAt = new Map<string, number>();
   private stateWrites: Promise<void> = Promise.resolve();
+  private readonly monitoring: MonitoringOutbox;
 
   constructor(private readonly options: CloudLinkOptions) {
     this.log = options.log ?? (() => undefined);
@@ -97,6 +101,14 @@ export class CloudLink {
           coreComponent: 'agent',
           message,
         }),
+      log: this.log,
+    });
+    this.monitoring = new MonitoringOutbox({
+      take: () => mapMonitoring(agent.takeMonitoringData(), this.nodeCodename),
+      channel: () => this.channel,
+      periodMs: options.monitoringPeriodMs,
+      maxSamples: options.monitoringBufferSamples,
+      node: agent.options.nodeId ?? 'main',
       log: this.log,
     });
   }
@@ -158,6 +170,7 @@ export class CloudLink {
         if (mapped) this.sendAlerts([mapped]);
       },
     });
+    this.monitoring.start();
     try {
       while (!this.isStopped) {
         const startedAt = Date.now();
@@ -189,6 +202,7 @@ export class CloudLink {
       }
       this.emit({ type: 'stopped', reason: 'the agent stopped' });
     } finally {
+      this.monitoring.stop();
       unsubscribe();
     }
   }
@@ -221,6 +235,7 @@ export class CloudLink {
     // The full status goes first (once the agent has one: a daemon that just started has not
     // observed its containers yet); a desired status that came meanwhile waits for it.
     const firstStatus = this.waitForAgentStatus().then(() => this.queueStatus());
+    void firstStatus.then(() => this.monitoring.flush()); // what was buffered while offline, in order
     const handle = (rawData: unknown) => {
       clearTimeout(retry);
       void firstStatus
@@ -239,9 +254,7 @@ export class CloudLink {
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
     socket.resume(); // every handler is attached (openSocket hands it over paused)
     if (this.isStopped) channel.close('the agent is stopping');
-    const monitoring = setInterval(() => this.sendMonitoring(channel), this.options.monitoringPeriodMs ?? 60_000);
     const closed = await channel.closed;
-    clearInterval(monitoring);
     clearTimeout(retry);
     this.channel = undefined;
     const lasted = ((Date.now() - connectedAt) / 1000).toFixed(1);
@@ -371,19 +384,6 @@ export class CloudLink {
     channel
       .send({ messageType: 'alerts', items })
       .catch((error: unknown) => this.log(`cloud link: sending an alert: ${describeError(error)}`));
-  }
-
-  /** Send (and drain) the samples the monitor buffered since the last time. */
-  private sendMonitoring(channel: UnitChannel): void {
-    try {
-      const message = mapMonitoring(this.options.agent.takeMonitoringData(), this.nodeCodename);
-      if (!message || channel.stats().state !== 'open') return;
-      channel
-        .send(message)
-        .catch((error: unknown) => this.log(`cloud link: sending monitoring data: ${describeError(error)}`));
-    } catch (error) {
-      this.log(`cloud link: monitoring data: ${describeError(error)}`);
-    }
   }
 }
 

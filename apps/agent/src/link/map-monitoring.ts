@@ -19,6 +19,7 @@ function toSample(item: MonitoringItem): MonitoringSample {
       name: partition.name,
       usedSize: Math.round(partition.usedSize),
     })),
+    ...(item.pids === undefined ? {} : { pids: Math.round(item.pids) }),
   };
 }
 

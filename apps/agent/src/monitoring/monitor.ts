@@ -236,7 +236,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
       partitions.push({ name: 'state', usedSize: Math.round(average(series, 'state', size.usedBytes)) });
     }
     const timestamp = now.toISOString();
-    pushItem(series, { timestamp, cpu, ram, download: 0, upload: 0, partitions });
+    pushItem(series, {
+      timestamp,
+      cpu,
+      ram,
+      download: 0,
+      upload: 0,
+      partitions,
+      ...(usage.pids === undefined ? {} : { pids: usage.pids }),
+    });
     entry.latest = {
       timestamp,
       cpu,

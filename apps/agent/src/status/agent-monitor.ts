@@ -17,6 +17,7 @@ export interface AgentMonitorOptions {
   /** usage.json (agentFiles). */
   usagePath: string;
   pollPeriodMs: number;
+  averageWindowMs?: number;
   events: AgentEvents;
   log: (message: string) => void;
 }
@@ -37,6 +38,7 @@ export class AgentMonitor {
       ...(options.maxDmips ? { maxDmips: options.maxDmips } : {}),
       storagePath: options.paths.root,
       pollPeriodMs: options.pollPeriodMs,
+      ...(options.averageWindowMs ? { averageWindowMs: options.averageWindowMs } : {}),
       onAlert: (alert) => {
         this.alerts.push(alert);
         if (this.alerts.length > MAX_BUFFERED_ALERTS) this.alerts.shift();

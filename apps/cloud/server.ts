@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nextImport from 'next';
-import { createUnitGateway, handleUploadRequest, isUploadRequest } from '@openaos/api';
+import { createUnitGateway, handleMetricsRequest, handleUploadRequest, isUploadRequest } from '@openaos/api';
 import { getCloud } from './src/server/cloud.js';
 import { setCloudHandlers } from './src/server/cloud-global.js';
 import { attachClientAddress } from './src/server/client-address.js';
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       return;
     }
     if (gateway.handleBlobRequest(request, response)) return;
+    const metrics = { token: env.OPENAOS_METRICS_TOKEN, connectedUnits: () => gateway.connectedUnitIds().length };
+    if (handleMetricsRequest(request, response, metrics)) return;
     handle(request, response).catch((error: unknown) => {
       console.error('request failed', request.url, error);
       if (!response.headersSent) response.statusCode = 500;

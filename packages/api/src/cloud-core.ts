@@ -8,6 +8,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies
 import { createPostgresUnitEvents } from './unit-events/postgres-unit-events.js';
 import { createLocalUnitEvents } from './unit-events/unit-events.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
+import type { MonitoringRetention } from './domain/monitoring/retention.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
 
 export interface StartCloudOptions {
@@ -25,6 +26,8 @@ export interface StartCloudOptions {
   processLeaseSeconds?: number | undefined;
   /** OPENAOS_PUBLIC_URL: the address put into provisioning commands (else the caller's). */
   publicUrl?: string | undefined;
+  /** How long monitoring samples are kept (OPENAOS_MONITORING_RAW_HOURS / _ROLLUP_DAYS). */
+  monitoringRetention?: MonitoringRetention | undefined;
 }
 
 export interface CloudCore {
@@ -65,6 +68,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       now: () => new Date(),
       sourceDateEpoch: options.sourceDateEpoch,
       publicUrl: options.publicUrl,
+      monitoringRetention: options.monitoringRetention,
       // One process per PGlite database: an in-memory bus; PostgreSQL: LISTEN/NOTIFY reaches every process.
       unitEvents:
         database.driver === 'postgres' && options.databaseUrl

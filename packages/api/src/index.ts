@@ -84,3 +84,4 @@ export {
   type RequestFacts,
 } from './http/authenticate-request.js';
 export { handleUploadRequest, isUploadRequest } from './http/upload-handler.js';
+export { handleMetricsRequest, METRICS_PATH, type MetricsRouteOptions } from './metrics/metrics-route.js';

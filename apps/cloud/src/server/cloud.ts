@@ -26,6 +26,10 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
         sourceDateEpoch: env.SOURCE_DATE_EPOCH,
         processLeaseSeconds: env.OPENAOS_PROCESS_LEASE_SECONDS,
         publicUrl: env.OPENAOS_PUBLIC_URL,
+        monitoringRetention: {
+          rawHours: env.OPENAOS_MONITORING_RAW_HOURS,
+          rollupDays: env.OPENAOS_MONITORING_ROLLUP_DAYS,
+        },
       }),
     };
   }

@@ -31,6 +31,17 @@ const schema = z.object({
   OPENAOS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** The address people and units use: printed at start, and the cloud URL of provisioning commands. */
   OPENAOS_PUBLIC_URL: z.string().url().optional(),
+  /** Turns on GET /metrics (Prometheus), which then needs `Authorization: Bearer <this token>`. Off when unset. */
+  OPENAOS_METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters (e.g. openssl rand -hex 16)').optional(),
+  /** Hours raw monitoring samples are kept (docs/monitoring.md). */
+  OPENAOS_MONITORING_RAW_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .default(24),
+  /** Days five-minute monitoring averages are kept. */
+  OPENAOS_MONITORING_ROLLUP_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
   /** reproducible-builds.org: the created time of every image built, instead of each package's signing time. */
   SOURCE_DATE_EPOCH: z
     .string()

@@ -18,6 +18,7 @@ import { findCertificateOwner } from './certificate-token.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver, isSemver } from './semver.js';
 import { databaseErrorCode, onlyRow } from './util.js';
+import { cloudMetrics, timeWork } from '../metrics/cloud-metrics.js';
 
 export interface UploadInput {
   /** The Service ID (multipart field `service`). */
@@ -251,13 +252,18 @@ async function buildAndStore(
     const store = new BlobStore(buildDirectory);
     let image: BuiltServiceImage;
     try {
-      image = await buildServiceImage({
-        config: verified.config,
-        entries: verified.serviceEntries(),
-        created: verified.created,
-        sourceDateEpoch: deps.sourceDateEpoch,
-        store,
-      });
+      image = await timeWork(
+        cloudMetrics.imageBuildSeconds,
+        () =>
+          buildServiceImage({
+            config: verified.config,
+            entries: verified.serviceEntries(),
+            created: verified.created,
+            sourceDateEpoch: deps.sourceDateEpoch,
+            store,
+          }),
+        ({ error }) => ({ result: error === undefined ? 'ok' : 'failed' }),
+      );
     } catch (error) {
       // The service/ tree is checked as it streams into the layer: an unsafe entry surfaces here,
       // and it is the package's fault, not the image builder's.

@@ -15,6 +15,7 @@ import type { CloudDependencies } from '../dependencies.js';
 import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
 import { recordMonitoring } from '../domain/monitoring/record-monitoring.js';
+import { countUnitFrames, observeDesiredPush } from '../metrics/cloud-metrics.js';
 import type { AuthenticatedUnit } from './authenticate-unit.js';
 import type { BlobAccess } from './blob-access.js';
 
@@ -55,7 +56,7 @@ export class UnitSession {
     socket: WebSocket,
     private readonly options: UnitSessionOptions,
   ) {
-    this.channel = createChannel(socket, {
+    this.channel = createChannel(countUnitFrames(socket), {
       side: 'cloud',
       systemId: unit.systemId,
       ...(options.limits && { limits: options.limits }),
@@ -132,7 +133,7 @@ export class UnitSession {
       if (issued.generation === this.sentGeneration) return;
       this.sentGeneration = issued.generation;
       const data = issued.document as unknown as Outgoing<'desiredStatus'>;
-      this.channel.send(data).catch((error: unknown) => {
+      observeDesiredPush(this.channel.send(data)).catch((error: unknown) => {
         this.options.log(
           `unit ${this.unit.systemId}: desired status ${issued.generation} not delivered: ${describe(error)}`,
         );

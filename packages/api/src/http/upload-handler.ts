@@ -11,6 +11,7 @@ import { uploadServiceVersion } from '../domain/upload.js';
 import { ApiError } from '../errors.js';
 import { HTTP_STATUS_OF } from '../trpc/error-codes.js';
 import { authenticateRequest } from './authenticate-request.js';
+import { cloudMetrics, timeWork } from '../metrics/cloud-metrics.js';
 
 /** True for the requests {@link handleUploadRequest} serves: aos-signer 1.x's upload path (reference §2.7). */
 export function isUploadRequest(request: IncomingMessage): boolean {
@@ -35,7 +36,11 @@ export async function handleUploadRequest(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const { status, body } = await processUpload(deps, request, response);
+  const { status, body } = await timeWork(
+    cloudMetrics.uploadSeconds,
+    () => processUpload(deps, request, response),
+    ({ value }) => ({ status: `${Math.floor((value?.status ?? 500) / 100)}xx` }),
+  );
   sendJson(response, status, body);
 }
 

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { collect, withOutputOptions, type CommandContext, type OutputOptions } from './command-context.js';
 import type { CloudTargetOptions } from './cloud/cloud-settings.js';
 import { runGo } from './commands/go.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 import { runLogin } from './commands/login.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
 import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
@@ -228,6 +229,8 @@ export function registerCloudCommands(program: Command, context: CommandContext)
     });
     print(flags, result, formatStatus);
   });
+
+  registerMetricsCommand(program, context);
 
   const unitSet = program.command('unit-set').description('unit sets (OEM)');
   cloudCommand(unitSet.command('list').description('list unit sets')).action(async (flags: CloudFlags) => {

@@ -66,7 +66,7 @@ export type {
   SeriesPoint,
   SeriesView,
 } from './domain/monitoring/index.js';
-export { DEFAULT_MONITORING_RETENTION, type MonitoringRetention } from './domain/monitoring/index.js';
+export { DEFAULT_MONITORING_RETENTION, recordMonitoring, type MonitoringRetention } from './domain/monitoring/index.js';
 export type { UnitSetView } from './domain/unit-sets.js';
 export type { SubjectView } from './domain/subjects.js';
 export type { UserView } from './domain/users.js';

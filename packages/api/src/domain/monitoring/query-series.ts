@@ -202,7 +202,8 @@ export async function monitoringSeries(
         input.instance === undefined ? undefined : eq(latest.instance, input.instance),
       ),
     )
-    .orderBy(latest.series);
+    // Node series first (`node:` sorts after `instance:`), then instances by name.
+    .orderBy(sql`${latest.itemId} is not null`, latest.series);
   const to = deps.now();
   const from = new Date(to.getTime() - input.sinceSeconds * 1000);
   const points = await readSeriesPoints(

@@ -9,6 +9,7 @@ CREATE TABLE "instance_states" (
 	"source" text NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL,
 	"updated_by" uuid,
+	"delivered_at" timestamp with time zone,
 	CONSTRAINT "instance_states_unit_id_service_id_subject_id_instance_pk" PRIMARY KEY("unit_id","service_id","subject_id","instance")
 );
 --> statement-breakpoint

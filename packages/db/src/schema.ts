@@ -502,6 +502,8 @@ export const instanceStates = pgTable(
     source: text('source').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
     updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    /** A state set in the cloud: null until the unit acknowledged its updateState (then sent again on its next connection). */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
   (table) => [
     primaryKey({ columns: [table.unitId, table.serviceId, table.subjectId, table.instance] }),

@@ -14,6 +14,7 @@ import type { WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
 import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
+import { attachAlertsAndState } from './alerts-and-state.js';
 import type { AuthenticatedUnit } from './authenticate-unit.js';
 import type { BlobAccess } from './blob-access.js';
 
@@ -70,8 +71,7 @@ export class UnitSession {
     this.channel.on('requestBlobUrls', async (request, context) => {
       await context.reply({ messageType: 'blobUrls', items: await this.blobInfos(request.digests) });
     });
-    // Progress and other alerts are acknowledged; the unit status carries what the cloud keeps.
-    this.channel.on('alerts', () => undefined);
+    attachAlertsAndState(this.channel, unit, options.deps, options.log);
     this.channel.on('monitoringData', () => undefined);
     this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
     void this.channel.closed.then(() => clearTimeout(this.initialTimer));

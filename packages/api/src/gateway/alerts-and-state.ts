@@ -29,7 +29,11 @@ export function attachAlertsAndState(
       .then(async () => {
         const recorded = await recordAlerts(deps, unit.id, message.items);
         if (recorded.changes > 0)
-          await deps.unitEvents.announce({ kind: 'alerts-changed', unitIds: [unit.id], serviceIds: recorded.serviceIds });
+          await deps.unitEvents.announce({
+            kind: 'alerts-changed',
+            unitIds: [unit.id],
+            serviceIds: recorded.serviceIds,
+          });
       })
       .catch(fail('recording alerts'));
   });

@@ -1,5 +1,11 @@
 import pg from 'pg';
-import { UNIT_EVENT_KINDS, type UnitEvent, type UnitEventKind, type UnitEventListener, type UnitEvents } from './unit-events.js';
+import {
+  UNIT_EVENT_KINDS,
+  type UnitEvent,
+  type UnitEventKind,
+  type UnitEventListener,
+  type UnitEvents,
+} from './unit-events.js';
 
 /** The PostgreSQL channel every cloud process listens on. */
 export const UNIT_EVENTS_CHANNEL = 'openaos_units';

@@ -1,7 +1,15 @@
 import type { AlertTag } from '@openaos/protocol/v7';
 
 /** The kinds a person filters alerts by, one per v7 tag. */
-export const ALERT_KINDS = ['system', 'core', 'system-quota', 'instance-quota', 'instance', 'device', 'download'] as const;
+export const ALERT_KINDS = [
+  'system',
+  'core',
+  'system-quota',
+  'instance-quota',
+  'instance',
+  'device',
+  'download',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const KIND_OF_TAG: Record<AlertTag, AlertKind> = {

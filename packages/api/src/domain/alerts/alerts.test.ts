@@ -60,13 +60,19 @@ describe.each(['pglite', 'postgres'] as const)('alerts on %s', (driver) => {
 
   it('keeps a quota alert as one episode: active from its raise until its fall', async () => {
     await record(unitId, [quota('raise', 30_000_000, '2026-12-01T10:00:00Z')]);
-    let [episode] = await cloud.caller(oem).alerts.list({ unit: 'car-1', kinds: ['instance-quota'] }).then((p) => p.alerts);
+    let [episode] = await cloud
+      .caller(oem)
+      .alerts.list({ unit: 'car-1', kinds: ['instance-quota'] })
+      .then((p) => p.alerts);
     expect(episode).toMatchObject({ active: true, state: 'raise', value: 30_000_000, events: 1, fallenAt: null });
     expect(episode!.service).toEqual({ id: serviceId, title: 'Hello' });
     tick(10);
     await record(unitId, [quota('continue', 34_000_000, '2026-12-01T10:00:10Z')]);
     await record(unitId, [quota('continue', 31_000_000, '2026-12-01T10:00:20Z')]);
-    [episode] = await cloud.caller(oem).alerts.list({ unit: 'car-1', active: true }).then((p) => p.alerts);
+    [episode] = await cloud
+      .caller(oem)
+      .alerts.list({ unit: 'car-1', active: true })
+      .then((p) => p.alerts);
     expect(episode).toMatchObject({ active: true, state: 'continue', value: 31_000_000, peak: 34_000_000, events: 3 });
     await record(unitId, [quota('fall', 1_000_000, '2026-12-01T10:00:40Z')]);
     expect((await cloud.caller(oem).alerts.list({ unit: 'car-1', active: true })).alerts).toEqual([]);
@@ -80,7 +86,10 @@ describe.each(['pglite', 'postgres'] as const)('alerts on %s', (driver) => {
       events: 4,
     });
     // A new raise is a new episode; a quota alert without the state field stands alone.
-    await record(unitId, [quota('raise', 40_000_000, '2026-12-01T11:00:00Z'), quota(undefined, 5, '2026-12-01T11:00:01Z')]);
+    await record(unitId, [
+      quota('raise', 40_000_000, '2026-12-01T11:00:00Z'),
+      quota(undefined, 5, '2026-12-01T11:00:01Z'),
+    ]);
     const after = (await cloud.caller(oem).alerts.list({ unit: 'car-1', kinds: ['instance-quota'] })).alerts;
     expect(after.map((alert) => [alert.active, alert.state])).toEqual([
       [false, null],
@@ -99,11 +108,20 @@ describe.each(['pglite', 'postgres'] as const)('alerts on %s', (driver) => {
       totalBytes: 1000,
       state,
     });
-    await record(unitId, [progress('started', 0, '2026-12-01T12:00:00Z'), progress('started', 500, '2026-12-01T12:00:01Z')]);
+    await record(unitId, [
+      progress('started', 0, '2026-12-01T12:00:00Z'),
+      progress('started', 500, '2026-12-01T12:00:01Z'),
+    ]);
     await record(unitId, [progress('finished', 1000, '2026-12-01T12:00:02Z')]);
     const downloads = (await cloud.caller(oem).alerts.list({ unit: 'car-1', kinds: ['download'] })).alerts;
     expect(downloads).toHaveLength(1);
-    expect(downloads[0]).toMatchObject({ parameter: 'sha256:abc', state: 'finished', value: 1000, peak: 1000, events: 3 });
+    expect(downloads[0]).toMatchObject({
+      parameter: 'sha256:abc',
+      state: 'finished',
+      value: 1000,
+      peak: 1000,
+      events: 3,
+    });
   });
 
   it('shows the OEM its units, the SP its services’ instance alerts without the unit, and nothing to others', async () => {
@@ -132,7 +150,9 @@ describe.each(['pglite', 'postgres'] as const)('alerts on %s', (driver) => {
     await expectCode(cloud.caller(otherSp).alerts.list({ serviceId }), 'NOT_FOUND');
     expect(await expectCode(cloud.caller(sp).alerts.list({ unit: 'car-1' }), 'FORBIDDEN')).toMatch(/--service/);
     await expectCode(cloud.caller(oem).alerts.list({ unit: 'car-9' }), 'NOT_FOUND');
-    expect((await cloud.caller(otherOem).alerts.list({})).alerts.map((alert) => alert.unit?.systemId)).toEqual(['car-9']);
+    expect((await cloud.caller(otherOem).alerts.list({})).alerts.map((alert) => alert.unit?.systemId)).toEqual([
+      'car-9',
+    ]);
     await expectCode(cloud.caller(null).alerts.list({}), 'UNAUTHORIZED');
     const admin = (await cloud.caller(cloud.admin).alerts.list({ serviceId })).alerts;
     expect(admin.some((alert) => alert.unit?.systemId === 'car-9')).toBe(true);
@@ -143,7 +163,9 @@ describe.each(['pglite', 'postgres'] as const)('alerts on %s', (driver) => {
     const seen: number[] = [];
     let cursor: string | undefined;
     do {
-      const page = await cloud.caller(oem).alerts.list({ unit: 'car-1', limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await cloud
+        .caller(oem)
+        .alerts.list({ unit: 'car-1', limit: pageSize, ...(cursor ? { cursor } : {}) });
       seen.push(...page.alerts.map((alert) => alert.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);

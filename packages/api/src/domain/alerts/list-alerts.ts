@@ -155,6 +155,9 @@ function decodeCursor(cursor: string): { lastAt: Date; id: number } {
   const lastAt = new Date(at ?? '');
   const number = Number(id);
   if (Number.isNaN(lastAt.getTime()) || !Number.isSafeInteger(number))
-    throw new ApiError('invalid-input', 'listing alerts: the cursor is not one this cloud gave; start from the first page');
+    throw new ApiError(
+      'invalid-input',
+      'listing alerts: the cursor is not one this cloud gave; start from the first page',
+    );
   return { lastAt, id: number };
 }

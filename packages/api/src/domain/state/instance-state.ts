@@ -55,7 +55,8 @@ async function resolveInstance(
     .select({ id: schema.units.id, systemId: schema.units.systemId, organisationId: schema.units.organisationId })
     .from(schema.units)
     .where(byReference);
-  if (!unit || (actor.role === 'oem' && unit.organisationId !== actor.organisationId)) throw notFound('unit', input.unit);
+  if (!unit || (actor.role === 'oem' && unit.organisationId !== actor.organisationId))
+    throw notFound('unit', input.unit);
   const reported = await deps.db
     .select({ subjectId: schema.unitInstanceStatuses.subjectId })
     .from(schema.unitInstanceStatuses)
@@ -132,7 +133,9 @@ export async function setInstanceState(
   const { unit, subjectId } = await resolveInstance(deps, actor, input, action);
   const size = Buffer.byteLength(input.content, 'utf8');
   const version = await findStateVersion(deps.db, unit.id, input.serviceId);
-  const refusal = version ? refuseStateSize(size, version.stateLimit, version.version) : 'the service has no ready version';
+  const refusal = version
+    ? refuseStateSize(size, version.stateLimit, version.version)
+    : 'the service has no ready version';
   if (refusal) throw new ApiError('invalid-input', `${action}: ${refusal}`, { details: { field: 'content' } });
   const key = { unitId: unit.id, serviceId: input.serviceId, subjectId, instance: input.instance };
   const values = {

@@ -115,7 +115,12 @@ describe.each(['pglite', 'postgres'] as const)('instance state on %s', (driver) 
     expect(wrong.reply).toMatchObject({ result: 'rejected' });
     expect(wrong.reply.reason).toMatch(/stateChecksum does not match/);
     // The kept state is the accepted one; a stateRequest now gets it back (default: the package's).
-    const request = { messageType: 'stateRequest', item: { id: serviceId }, subject: { codename: SUBJECT }, instance: 0 } as const;
+    const request = {
+      messageType: 'stateRequest',
+      item: { id: serviceId },
+      subject: { codename: SUBJECT },
+      instance: 0,
+    } as const;
     expect((await answerStateRequest(cloud.deps, unitId, { ...request, default: false }))?.state).toBe('count=7\n');
     expect((await answerStateRequest(cloud.deps, unitId, { ...request, default: true }))?.state).toBe('count=0\n');
     const read = await cloud.caller(sp).state.get({ serviceId, unit: 'car-1' });
@@ -127,7 +132,10 @@ describe.each(['pglite', 'postgres'] as const)('instance state on %s', (driver) 
     const set = await cloud.caller(sp).state.set({ serviceId, unit: 'car-1', instance: 0, content: 'count=100\n' });
     expect(set).toMatchObject({ content: 'count=100\n', source: 'cloud', isDelivered: false });
     await expect.poll(() => events.map((event) => event.kind)).toContain('state-changed');
-    expect(events.find((event) => event.kind === 'state-changed')).toMatchObject({ unitIds: [unitId], serviceIds: [serviceId] });
+    expect(events.find((event) => event.kind === 'state-changed')).toMatchObject({
+      unitIds: [unitId],
+      serviceIds: [serviceId],
+    });
     const pending = await pendingStateUpdates(cloud.deps, unitId);
     expect(pending.map((item) => item.message)).toEqual([
       {
@@ -157,9 +165,9 @@ describe.each(['pglite', 'postgres'] as const)('instance state on %s', (driver) 
     await expectCode(cloud.caller(otherOem).state.get({ serviceId, unit: 'car-1' }), 'NOT_FOUND');
     await expectCode(cloud.caller(oem).state.set({ serviceId, unit: 'car-1', content: 'x' }), 'FORBIDDEN');
     await expectCode(cloud.caller(sp).state.get({ serviceId, unit: 'car-9' }), 'NOT_FOUND');
-    expect(await expectCode(cloud.caller(sp).state.get({ serviceId, unit: 'car-1', instance: 3 }), 'NOT_FOUND')).toMatch(
-      /runs no instance 3/,
-    );
+    expect(
+      await expectCode(cloud.caller(sp).state.get({ serviceId, unit: 'car-1', instance: 3 }), 'NOT_FOUND'),
+    ).toMatch(/runs no instance 3/);
     await expectCode(cloud.caller(null).state.get({ serviceId, unit: 'car-1' }), 'UNAUTHORIZED');
   });
 });

@@ -30,7 +30,9 @@ const nameOf = (identity: AosIdentity | null | undefined): string | undefined =>
 
 /** The identity a unit is sent back: as the agent names services and subjects (UUID → id, else codename). */
 export function toIdentity(name: string): AosIdentity {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name) ? { id: name } : { codename: name };
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name)
+    ? { id: name }
+    : { codename: name };
 }
 
 /** Judge and keep a newState; returns the stateAcceptance to send and whether the state was kept. */
@@ -71,11 +73,22 @@ export async function acceptNewState(
     .where(and(matches(key), eq(schema.instanceStates.source, 'cloud'), isNull(schema.instanceStates.deliveredAt)));
   if (pending && pending.checksum !== checksum)
     return {
-      reply: reply('rejected', 'a state set in the cloud is waiting to be delivered to this instance; it replaces this one'),
+      reply: reply(
+        'rejected',
+        'a state set in the cloud is waiting to be delivered to this instance; it replaces this one',
+      ),
       accepted: undefined,
     };
   const now = deps.now();
-  const values = { content: message.state, checksum, size, source: 'unit', updatedAt: now, updatedBy: null, deliveredAt: now };
+  const values = {
+    content: message.state,
+    checksum,
+    size,
+    source: 'unit',
+    updatedAt: now,
+    updatedBy: null,
+    deliveredAt: now,
+  };
   await deps.db
     .insert(schema.instanceStates)
     .values({ ...key, ...values })

@@ -13,7 +13,10 @@ export const alertsRouter = router({
       z.object({
         unit: z.string().trim().min(1, 'is required (a unit ID or system ID)').max(128).optional(),
         serviceId: id.optional(),
-        kinds: z.array(z.enum(ALERT_KINDS, { message: `must be one of ${ALERT_KINDS.join(', ')}` })).max(10).optional(),
+        kinds: z
+          .array(z.enum(ALERT_KINDS, { message: `must be one of ${ALERT_KINDS.join(', ')}` }))
+          .max(10)
+          .optional(),
         active: z.boolean().optional(),
         since: time.optional(),
         until: time.optional(),

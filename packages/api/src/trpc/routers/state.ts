@@ -21,7 +21,10 @@ export const stateRouter = router({
       instanceInput.extend({
         content: z
           .string()
-          .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_STATE_BYTES, `must be at most ${MAX_STATE_BYTES} bytes`),
+          .refine(
+            (value) => Buffer.byteLength(value, 'utf8') <= MAX_STATE_BYTES,
+            `must be at most ${MAX_STATE_BYTES} bytes`,
+          ),
       }),
     )
     .mutation(({ ctx, input }) => setInstanceState(ctx.deps, ctx.actor, input)),

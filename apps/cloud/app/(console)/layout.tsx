@@ -15,6 +15,7 @@ function navigationFor(actor: Actor): { href: string; label: string }[] {
       { href: '/unit-sets', label: 'Unit sets' },
       { href: '/subjects', label: 'Subjects' },
     );
+  if (actor.role !== 'admin') items.push({ href: '/alerts', label: 'Alerts' });
   if (actor.role === 'admin') items.push({ href: '/admin', label: 'Admin' });
   items.push({ href: '/credential', label: 'Credential' });
   return items;

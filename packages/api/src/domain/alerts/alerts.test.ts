@@ -145,6 +145,10 @@ describe.each(['pglite', 'postgres'] as const)('alerts on %s', (driver) => {
     expect(spAlerts.length).toBeGreaterThan(0);
     expect(spAlerts.every((alert) => alert.service?.id === serviceId && alert.unit === null)).toBe(true);
     expect(spAlerts.some((alert) => alert.kind === 'system' || alert.kind === 'download')).toBe(false);
+    await expectCode(
+      cloud.caller(await cloud.addUser('sp', 'Empty provider', 'sp@empty.example')).alerts.list({ serviceId }),
+      'NOT_FOUND',
+    );
     const theirs = (await cloud.caller(otherSp).alerts.list({})).alerts;
     expect(theirs.map((alert) => alert.kind)).toEqual(['instance']);
     await expectCode(cloud.caller(otherSp).alerts.list({ serviceId }), 'NOT_FOUND');

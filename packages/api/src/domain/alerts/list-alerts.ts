@@ -64,6 +64,11 @@ export async function listAlerts(
   const column = schema.unitAlerts;
   const where: (SQL | undefined)[] = [];
   const action = 'listing alerts';
+  // A service the caller cannot see is not-found, whatever else the caller may see.
+  if (input.serviceId) {
+    await findVisible(deps.db, actor, input.serviceId);
+    where.push(eq(column.serviceId, input.serviceId));
+  }
   if (actor.role === 'sp') {
     if (input.unit)
       throw new ApiError(
@@ -90,10 +95,6 @@ export async function listAlerts(
       throw new ApiError('forbidden', `${action}: filtering by unit needs the OEM user who owns the unit`);
     const unit = await findOwnedByReference(deps.db, actor.organisationId, input.unit);
     where.push(eq(column.unitId, unit.id));
-  }
-  if (input.serviceId) {
-    await findVisible(deps.db, actor, input.serviceId);
-    where.push(eq(column.serviceId, input.serviceId));
   }
   if (input.kinds && input.kinds.length > 0) where.push(inArray(column.kind, input.kinds));
   if (input.active !== undefined) where.push(eq(column.active, input.active));

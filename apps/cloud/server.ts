@@ -9,7 +9,14 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nextImport from 'next';
-import { createUnitGateway, handleMetricsRequest, handleUploadRequest, isUploadRequest } from '@openaos/api';
+import {
+  createLiveEvents,
+  createUnitGateway,
+  handleMetricsRequest,
+  handleUploadRequest,
+  isUploadRequest,
+} from '@openaos/api';
+import { LIVE_EVENTS_PATH } from './src/live-path.js';
 import { getCloud } from './src/server/cloud.js';
 import { setCloudHandlers } from './src/server/cloud-global.js';
 import { attachClientAddress } from './src/server/client-address.js';
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const handleNextUpgrade = app.getUpgradeHandler();
   const gateway = createUnitGateway(core.deps, { publicUrl: env.OPENAOS_PUBLIC_URL });
+  const live = createLiveEvents(core.deps, { path: LIVE_EVENTS_PATH });
 
   const server = createServer((request, response) => {
     attachClientAddress(request, env.OPENAOS_TRUSTED_PROXIES);
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
     if (gateway.handleBlobRequest(request, response)) return;
     const metrics = { token: env.OPENAOS_METRICS_TOKEN, connectedUnits: () => gateway.connectedUnitIds().length };
     if (handleMetricsRequest(request, response, metrics)) return;
+    if (live.handleRequest(request, response)) return;
     handle(request, response).catch((error: unknown) => {
       console.error('request failed', request.url, error);
       if (!response.headersSent) response.statusCode = 500;
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
   });
 
   const shutdown = () => {
+    live.close();
     server.close();
     // Units are marked offline before the database closes.
     void gateway

@@ -1,10 +1,12 @@
 import { Option, type Command } from 'commander';
 import { collect, withOutputOptions, type CommandContext, type OutputOptions } from './command-context.js';
 import type { CloudTargetOptions } from './cloud/cloud-settings.js';
+import { registerAlertsCommands } from './commands/alerts.js';
 import { runGo } from './commands/go.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { runLogin } from './commands/login.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
+import { registerStateCommands } from './commands/state.js';
 import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
 import {
   runUnitSetAddUnits,
@@ -308,4 +310,6 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       print(flags, result, format.formatRecord);
     });
   }
+  registerAlertsCommands(program, context);
+  registerStateCommands(program, context);
 }

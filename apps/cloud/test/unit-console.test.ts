@@ -3,16 +3,23 @@
  * the unit status rows the gateway writes, while the cloud runs), an OEM user in Chromium.
  * Units show offline with "last seen" or online from the cloud process's lease; the Provision
  * dialog shows the device command; a unit page shows an instance's failure reason; rows changed
- * in the database appear without a reload; Revoke asks and revokes; a service shows its counts.
+ * in the database and announced as the gateway does appear without a reload (server-sent events); Revoke asks and revokes; a service shows its counts.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createContextForActor, startCloudCore, type Actor, type Role } from '@openaos/api';
+import {
+  createCaller,
+  createContextForActor,
+  startCloudCore,
+  UNIT_EVENTS_CHANNEL,
+  type Actor,
+  type Role,
+} from '@openaos/api';
 import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
@@ -90,6 +97,12 @@ describe('unit pages in a browser (cloud on PostgreSQL)', () => {
   let browser: Browser;
   let seeded: Seeded;
   let cloudProcessId: string;
+  /** What the gateway does after writing a unit's rows: tell every cloud process (the live views) to look again. */
+  const announceStatusChanged = async (unitId: string) => {
+    await database.db.execute(
+      sql`select pg_notify(${UNIT_EVENTS_CHANNEL}, ${JSON.stringify({ kind: 'status-changed', unitIds: [unitId] })})`,
+    );
+  };
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'openaos-unit-console-'));
@@ -191,6 +204,7 @@ describe('unit pages in a browser (cloud on PostgreSQL)', () => {
         .update(schema.units)
         .set({ state: 'provisioned', connection: 'online', connectedProcess: cloudProcessId, lastSeenAt: new Date() })
         .where(eq(schema.units.id, seeded.offlineUnitId));
+      await announceStatusChanged(seeded.offlineUnitId);
       await car1.getByTestId('connection').getByText('online').waitFor();
       await page.close();
     },
@@ -215,6 +229,7 @@ describe('unit pages in a browser (cloud on PostgreSQL)', () => {
         .update(schema.unitInstanceStatuses)
         .set({ state: 'active', errorInfo: null, reportedAt: new Date() })
         .where(eq(schema.unitInstanceStatuses.unitId, seeded.onlineUnitId));
+      await announceStatusChanged(seeded.onlineUnitId);
       await instances.locator('.badge', { hasText: 'active' }).waitFor();
       expect(await instances.getByTestId('reason').count()).toBe(0);
 

@@ -24,6 +24,11 @@ export {
   type PostgresUnitEventsOptions,
 } from './unit-events/postgres-unit-events.js';
 export { createUnitGateway, type UnitGateway, type UnitGatewayOptions } from './gateway/unit-gateway.js';
+export { createLiveEvents, type LiveEvents, type LiveEventsOptions } from './live/live-events.js';
+export type { LiveChange } from './live/live-scope.js';
+export type { AlertView, AlertPage } from './domain/alerts/list-alerts.js';
+export { ALERT_KINDS, type AlertKind } from './domain/alerts/alert-kinds.js';
+export type { InstanceStateView } from './domain/state/instance-state.js';
 export { computeDesiredStatus, type DesiredStatusInputs } from './domain/desired-status/compute-desired-status.js';
 export { issueDesiredStatus, type IssuedDesiredStatus } from './domain/desired-status/issue-desired-status.js';
 export { sweepDeadProcesses, type SweepOptions, type SweepResult } from './cloud-maintenance.js';

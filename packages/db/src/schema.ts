@@ -525,3 +525,96 @@ export const monitoringLatest = pgTable(
     index('monitoring_latest_item_idx').on(table.itemId),
   ],
 );
+// ---------------------------------------------------------------------------------------------
+// alerts: what units report in v7 `alerts` (docs/alerts-and-state.md). One row per alert, except
+// quota alerts (one row per raise…fall episode, `active` until it falls) and download progress
+// (one row per unit and blob digest, the latest event). Retention: see domain/alerts/retention.ts.
+// ---------------------------------------------------------------------------------------------
+
+/** One alert, or one quota alert episode, or the latest progress of one download. */
+export const unitAlerts = pgTable(
+  'unit_alerts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    /** `system`, `core`, `system-quota`, `instance-quota`, `instance`, `device` or `download`. */
+    kind: text('kind').notNull(),
+    /** The v7 tag as received (`instanceQuotaAlert`…). */
+    tag: text('tag').notNull(),
+    /** The item (service id) for instance alerts; null for node alerts. Text: the service may be gone. */
+    serviceId: text('service_id'),
+    subjectId: text('subject_id'),
+    instance: integer('instance'),
+    nodeId: text('node_id'),
+    /** Quota alerts: `cpu`, `ram`, a partition name…; download alerts: the blob digest. */
+    parameter: text('parameter'),
+    /** Quota alerts: the last value reported; downloads: bytes downloaded. */
+    value: bigint('value', { mode: 'number' }),
+    /** The highest value of a quota episode; downloads: the total bytes. */
+    peak: bigint('peak', { mode: 'number' }),
+    message: text('message'),
+    /** Quota: `raise`, `continue` or `fall` (the last one); downloads: `started`, `paused`, `interrupted`, `finished`. */
+    state: text('state'),
+    /** A quota alert raised and not yet fallen. */
+    active: boolean('active').notNull().default(false),
+    /** When it happened on the unit (the first event of an episode). */
+    raisedAt: timestamp('raised_at', { withTimezone: true }).notNull(),
+    /** The unit's time of the newest event of this row. */
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+    fallenAt: timestamp('fallen_at', { withTimezone: true }),
+    /** How many events this row stands for (continues, download updates). */
+    events: integer('events').notNull().default(1),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** The newest v7 alert item as received. */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  },
+  (table) => [
+    index('unit_alerts_unit_last_idx').on(table.unitId, table.lastAt),
+    index('unit_alerts_service_last_idx').on(table.serviceId, table.lastAt),
+    index('unit_alerts_last_idx').on(table.lastAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// state: AosEdge state sync (reference §4.8, docs/alerts-and-state.md). The latest accepted
+// /state.dat of every instance, and the default state of each version read from its package.
+// ---------------------------------------------------------------------------------------------
+
+/** The latest accepted state of one instance on one unit. Item and subject are text: they may be gone. */
+export const instanceStates = pgTable(
+  'instance_states',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    serviceId: text('service_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    instance: integer('instance').notNull(),
+    content: text('content').notNull(),
+    /** Hex SHA-256 of the content's UTF-8 bytes. */
+    checksum: text('checksum').notNull(),
+    size: integer('size').notNull(),
+    /** `unit` (newState accepted) or `cloud` (set by an SP user, sent with updateState). */
+    source: text('source').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    /** A state set in the cloud: null until the unit acknowledged its updateState (then sent again on its next connection). */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.serviceId, table.subjectId, table.instance] }),
+    index('instance_states_service_idx').on(table.serviceId),
+  ],
+);
+
+/** A version's default state (default_state.dat of its package), read once from the stored package. */
+export const versionDefaultStates = pgTable('version_default_states', {
+  versionId: uuid('version_id')
+    .primaryKey()
+    .references(() => serviceVersions.id, { onDelete: 'cascade' }),
+  /** Null when the package has no default state. */
+  content: text('content'),
+  readAt: timestamp('read_at', { withTimezone: true }).notNull(),
+});

@@ -33,6 +33,8 @@ import { CloudRefusal, openSocket, webSocketUrl } from './open-socket.js';
 import { writeLinkState } from './link-state.js';
 import { ociArchitecture } from './select-manifest.js';
 import { describeUnitNode } from './unit-node-info.js';
+import { InstanceFailureAlerts } from './instance-alerts.js';
+import { createStateSync, type StateSync } from './state-sync.js';
 
 export type LinkEvent =
   | { type: 'connected' }
@@ -79,12 +81,15 @@ export class CloudLink {
   private readonly progressSentAt = new Map<string, number>();
   private stateWrites: Promise<void> = Promise.resolve();
   private readonly monitoring: MonitoringOutbox;
+  private readonly stateSync: StateSync;
+  private readonly failureAlerts = new InstanceFailureAlerts();
 
   constructor(private readonly options: CloudLinkOptions) {
     this.log = options.log ?? (() => undefined);
     this.cloudUrl = options.cloudUrl ?? options.identity.cloudUrl;
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random);
     const { agent, identity } = options;
+    this.stateSync = createStateSync(agent.paths, this.log);
     this.applier = new DesiredStatusApplier({
       systemId: identity.systemId,
       trustedCa: identity.trustedCa,
@@ -124,6 +129,7 @@ export class CloudLink {
     this.channel?.close('the agent is stopping');
     this.wakeUp?.();
     await this.loop;
+    this.stateSync.stop();
     await this.stateWrites;
   }
 
@@ -163,6 +169,8 @@ export class CloudLink {
     const unsubscribe = this.options.agent.subscribe({
       onStatus: (full) => {
         void this.queueStatus();
+        this.stateSync.observe(full);
+        this.sendAlerts(this.failureAlerts.next(full));
         this.applier.releaseInstalled(full).catch((error: unknown) => this.log(`cloud link: ${describeError(error)}`));
       },
       onAlert: (alert) => {
@@ -252,6 +260,7 @@ export class CloudLink {
         });
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
+    this.stateSync.attach(channel);
     socket.resume(); // every handler is attached (openSocket hands it over paused)
     if (this.isStopped) channel.close('the agent is stopping');
     const closed = await channel.closed;
@@ -380,7 +389,7 @@ export class CloudLink {
 
   private sendAlerts(items: Alert[]): void {
     const channel = this.channel;
-    if (!channel || channel.stats().state !== 'open') return;
+    if (items.length === 0 || !channel || channel.stats().state !== 'open') return;
     channel
       .send({ messageType: 'alerts', items })
       .catch((error: unknown) => this.log(`cloud link: sending an alert: ${describeError(error)}`));

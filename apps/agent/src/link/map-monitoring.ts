@@ -46,6 +46,8 @@ export function mapMonitoring(data: AgentMonitoring, nodeCodename: string): V7Mo
 export function mapQuotaAlert(alert: AlertItem, nodeCodename: string): Alert | undefined {
   const timestamp = new Date(alert.timestamp).toISOString();
   const value = Math.max(0, Math.round('value' in alert ? alert.value : 0));
+  // raise/continue/fall: an OpenAos extra field (docs/alerts-and-state.md) the cloud keeps episodes by.
+  const state = 'state' in alert && alert.state ? { state: alert.state } : {};
   if (alert.tag === 'instanceQuotaAlert')
     return {
       timestamp,
@@ -55,8 +57,16 @@ export function mapQuotaAlert(alert: AlertItem, nodeCodename: string): Alert | u
       instance: alert.instance,
       parameter: alert.parameter,
       value,
+      ...state,
     };
   if (alert.tag === 'systemQuotaAlert')
-    return { timestamp, tag: 'systemQuotaAlert', node: { codename: nodeCodename }, parameter: alert.parameter, value };
+    return {
+      timestamp,
+      tag: 'systemQuotaAlert',
+      node: { codename: nodeCodename },
+      parameter: alert.parameter,
+      value,
+      ...state,
+    };
   return undefined;
 }

@@ -16,6 +16,7 @@ function navigationFor(actor: Actor): { href: string; label: string }[] {
       { href: '/subjects', label: 'Subjects' },
     );
   if (actor.role !== 'admin') items.push({ href: '/monitoring', label: 'Monitoring' });
+  if (actor.role !== 'admin') items.push({ href: '/alerts', label: 'Alerts' });
   if (actor.role === 'admin') items.push({ href: '/admin', label: 'Admin' });
   items.push({ href: '/credential', label: 'Credential' });
   return items;

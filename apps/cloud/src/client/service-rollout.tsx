@@ -1,6 +1,7 @@
 'use client';
 import { DataTable } from './data-table';
-import { useLoad, usePolling } from './hooks';
+import { useLoad } from './hooks';
+import { useLiveRefresh } from './live';
 import { api } from './trpc';
 import { Problem, StateBadge } from './ui';
 
@@ -11,7 +12,7 @@ import { Problem, StateBadge } from './ui';
  */
 export function ServiceRollout({ serviceId }: { serviceId: string }) {
   const { data, problem, reload } = useLoad(() => api.status.service.query({ serviceId }), [serviceId]);
-  usePolling(reload);
+  useLiveRefresh(reload, { kinds: ['status-changed', 'desired-changed'], serviceId });
   if (!data) return <Problem problem={problem} />;
   const isUsed = data.versions.some((version) => version.desired + version.installed + version.failed > 0);
   return (

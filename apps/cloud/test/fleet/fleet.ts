@@ -17,7 +17,9 @@ import { appDirectory, startCloudProcess, type CloudProcess } from '../cloud-pro
 export type DatabaseKind = 'pglite' | 'postgres';
 
 const cliBin = join(appDirectory, '..', 'cli', 'bin', 'aos.js');
-const ADMIN_PASSWORD = 'admin password for fleet tests';
+/** The fleet admin's password (tests that add organisations of their own sign in with it). */
+export const FLEET_ADMIN_PASSWORD = 'admin password for fleet tests';
+const ADMIN_PASSWORD = FLEET_ADMIN_PASSWORD;
 
 export interface CommandResult {
   stdout: string;

@@ -16,6 +16,7 @@ import { issueDesiredStatus } from '../domain/desired-status/issue-desired-statu
 import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
 import { recordMonitoring } from '../domain/monitoring/record-monitoring.js';
 import { countUnitFrames, observeDesiredPush } from '../metrics/cloud-metrics.js';
+import { attachAlertsAndState } from './alerts-and-state.js';
 import type { AuthenticatedUnit } from './authenticate-unit.js';
 import type { BlobAccess } from './blob-access.js';
 
@@ -72,8 +73,7 @@ export class UnitSession {
     this.channel.on('requestBlobUrls', async (request, context) => {
       await context.reply({ messageType: 'blobUrls', items: await this.blobInfos(request.digests) });
     });
-    // Progress and other alerts are acknowledged; the unit status carries what the cloud keeps.
-    this.channel.on('alerts', () => undefined);
+    attachAlertsAndState(this.channel, unit, options.deps, options.log);
     this.channel.on('monitoringData', (data) => recordMonitoring(options.deps.db, unit.id, data).then(() => undefined));
     this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
     void this.channel.closed.then(() => clearTimeout(this.initialTimer));

@@ -1,9 +1,11 @@
 import { CERTIFICATE_AUTH_SCHEME, CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { createCallerFactory, publicProcedure, router } from './init.js';
 import { credentialsRouter, organisationsRouter, usersRouter } from './routers/accounts.js';
+import { alertsRouter } from './routers/alerts.js';
 import { authRouter } from './routers/auth.js';
 import { subjectsRouter, unitSetsRouter, unitsRouter } from './routers/fleet.js';
 import { servicesRouter, versionsRouter } from './routers/services.js';
+import { stateRouter } from './routers/state.js';
 import { statusRouter } from './routers/unit-status.js';
 import { monitoringRouter } from './routers/monitoring.js';
 
@@ -28,6 +30,8 @@ export const appRouter = router({
   subjects: subjectsRouter,
   status: statusRouter,
   monitoring: monitoringRouter,
+  alerts: alertsRouter,
+  state: stateRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,11 +1,17 @@
 import pg from 'pg';
-import type { UnitEvent, UnitEventKind, UnitEventListener, UnitEvents } from './unit-events.js';
+import {
+  UNIT_EVENT_KINDS,
+  type UnitEvent,
+  type UnitEventKind,
+  type UnitEventListener,
+  type UnitEvents,
+} from './unit-events.js';
 
 /** The PostgreSQL channel every cloud process listens on. */
 export const UNIT_EVENTS_CHANNEL = 'openaos_units';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more: announcements are split below this. */
 export const MAX_NOTIFY_PAYLOAD_BYTES = 7900;
-const KINDS: readonly UnitEventKind[] = ['desired-changed', 'status-changed', 'revoked'];
+const KINDS: readonly UnitEventKind[] = UNIT_EVENT_KINDS;
 
 export interface PostgresUnitEventsOptions {
   /** Problems (a lost connection, a malformed payload, a listener that threw). Default: console.error. */
@@ -18,7 +24,9 @@ export interface PostgresUnitEventsOptions {
 export function encodeUnitEvent(event: UnitEvent, maxBytes = MAX_NOTIFY_PAYLOAD_BYTES): string[] {
   const payloads: string[] = [];
   let ids: string[] = [];
-  const encode = (list: string[]) => JSON.stringify({ kind: event.kind, unitIds: list });
+  // serviceIds (a handful) go with every part.
+  const services = event.serviceIds ? { serviceIds: [...new Set(event.serviceIds)] } : {};
+  const encode = (list: string[]) => JSON.stringify({ kind: event.kind, unitIds: list, ...services });
   for (const id of new Set(event.unitIds)) {
     if (Buffer.byteLength(encode([...ids, id])) > maxBytes && ids.length > 0) {
       payloads.push(encode(ids));
@@ -33,10 +41,13 @@ export function encodeUnitEvent(event: UnitEvent, maxBytes = MAX_NOTIFY_PAYLOAD_
 /** A NOTIFY payload back into an event, or undefined when it is not one. */
 export function decodeUnitEvent(payload: string | undefined): UnitEvent | undefined {
   try {
-    const value = JSON.parse(payload ?? '') as { kind?: unknown; unitIds?: unknown };
+    const value = JSON.parse(payload ?? '') as { kind?: unknown; unitIds?: unknown; serviceIds?: unknown };
     if (!KINDS.includes(value.kind as UnitEventKind) || !Array.isArray(value.unitIds)) return undefined;
     const unitIds = value.unitIds.filter((id): id is string => typeof id === 'string');
-    return unitIds.length > 0 ? { kind: value.kind as UnitEventKind, unitIds } : undefined;
+    const serviceIds = Array.isArray(value.serviceIds)
+      ? { serviceIds: value.serviceIds.filter((id): id is string => typeof id === 'string') }
+      : {};
+    return unitIds.length > 0 ? { kind: value.kind as UnitEventKind, unitIds, ...serviceIds } : undefined;
   } catch {
     return undefined;
   }

@@ -13,12 +13,24 @@
  * The database stays the truth: an announcement only says "look again". A lost one is repaired
  * when the unit next connects.
  */
-export type UnitEventKind = 'desired-changed' | 'status-changed' | 'revoked';
+export const UNIT_EVENT_KINDS = [
+  'desired-changed',
+  'status-changed',
+  'revoked',
+  /** `alerts-changed`: these units sent alerts (recorded); `serviceIds` names the services they concern. */
+  'alerts-changed',
+  /** `state-changed`: an instance state of these units changed (accepted from the unit, or set in the cloud). */
+  'state-changed',
+] as const;
+/** One kind per line above: adding one is one line (the live console forwards every kind, scoped). */
+export type UnitEventKind = (typeof UNIT_EVENT_KINDS)[number];
 
 export interface UnitEvent {
   kind: UnitEventKind;
   /** Unit ids (units.id), never empty. */
   unitIds: string[];
+  /** The services the event concerns, when it concerns some (an SP user's live views hear only their own). */
+  serviceIds?: string[];
 }
 
 export type UnitEventListener = (event: UnitEvent) => void;
@@ -48,7 +60,12 @@ export function createLocalUnitEvents(options: { onListenerError?: (error: unkno
   };
   return {
     announce(event) {
-      if (event.unitIds.length > 0) setImmediate(deliver, { kind: event.kind, unitIds: [...new Set(event.unitIds)] });
+      if (event.unitIds.length > 0)
+        setImmediate(deliver, {
+          kind: event.kind,
+          unitIds: [...new Set(event.unitIds)],
+          ...(event.serviceIds ? { serviceIds: [...new Set(event.serviceIds)] } : {}),
+        });
       return Promise.resolve();
     },
     subscribe(listener) {

@@ -5,6 +5,11 @@ import { aosIdentitySchema } from './identity.js';
 const message = z.string().min(1).max(32_768);
 const parameter = z.string().min(1).max(100);
 const timestamp = dateTimeSchema;
+/**
+ * OpenAos extra field of quota alerts (AosEdge documents raise/continue/fall but does not send it):
+ * which step of the threshold's hysteresis this is. Absent from other units: each alert stands alone.
+ */
+const quotaState = z.enum(['raise', 'continue', 'fall']).optional();
 
 /** An error of an AosCore component (for OpenAos: the agent) on a node. */
 export const coreAlertSchema = z.object({
@@ -49,6 +54,7 @@ export const instanceQuotaAlertSchema = z.object({
   instance: z.int(),
   parameter,
   value: z.int().min(0),
+  state: quotaState,
 });
 
 /**
@@ -80,6 +86,7 @@ export const systemQuotaAlertSchema = z.object({
   node: aosIdentitySchema,
   parameter,
   value: z.int().min(0),
+  state: quotaState,
 });
 
 /** One alert, told apart by `tag`. */

@@ -41,6 +41,7 @@ export * from './plain-blob.js';
 export * from './monitoring.js';
 export * from './alerts.js';
 export * from './state.js';
+export * from './state-checksum.js';
 export * from './logs.js';
 export * from './env-vars.js';
 export * from './certificates.js';

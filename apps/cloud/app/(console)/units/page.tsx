@@ -4,14 +4,15 @@ import { useState } from 'react';
 import { ConfirmButton } from '../../../src/client/confirm-button';
 import { DataTable } from '../../../src/client/data-table';
 import { FormCard } from '../../../src/client/form-card';
-import { useAction, useLoad, usePolling } from '../../../src/client/hooks';
+import { useAction, useLoad } from '../../../src/client/hooks';
+import { useLiveRefresh } from '../../../src/client/live';
 import { api } from '../../../src/client/trpc';
 import { ConnectionText, ProvisionButton, RevokeButton } from '../../../src/client/unit-actions';
 import { Empty, Field, Problem, StateBadge, formatTime } from '../../../src/client/ui';
 
 export default function UnitsPage() {
   const { data: units, problem, reload } = useLoad(() => api.units.list.query());
-  usePolling(reload);
+  useLiveRefresh(reload, { kinds: ['status-changed', 'revoked'] });
   const [systemId, setSystemId] = useState('');
   const [model, setModel] = useState('');
   const create = useAction();

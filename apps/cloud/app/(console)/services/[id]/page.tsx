@@ -6,6 +6,7 @@ import { DataTable } from '../../../../src/client/data-table';
 import { FormCard } from '../../../../src/client/form-card';
 import { useAction, useLoad } from '../../../../src/client/hooks';
 import { ServiceRollout } from '../../../../src/client/service-rollout';
+import { ServiceObservations } from '../../../../src/client/service-observations';
 import { useActor } from '../../../../src/client/session';
 import { api } from '../../../../src/client/trpc';
 import { CopyText, Empty, Field, Problem, StateBadge, formatBytes, formatTime } from '../../../../src/client/ui';
@@ -188,6 +189,7 @@ export default function ServicePage() {
         </DataTable>
       )}
       <ServiceRollout serviceId={service.id} />
+      <ServiceObservations serviceId={service.id} isOwner={isOwner} />
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
       {isOwner ? (
         <EditServiceForm

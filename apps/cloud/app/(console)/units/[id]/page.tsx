@@ -2,8 +2,10 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { DataTable } from '../../../../src/client/data-table';
-import { useAction, useLoad, usePolling } from '../../../../src/client/hooks';
+import { useAction, useLoad } from '../../../../src/client/hooks';
+import { useLiveRefresh } from '../../../../src/client/live';
 import { api } from '../../../../src/client/trpc';
+import { AlertsPanel } from '../../../../src/client/alerts-panel';
 import { ConnectionText, ProvisionButton, RevokeButton } from '../../../../src/client/unit-actions';
 import { Empty, Problem, StateBadge, formatTime } from '../../../../src/client/ui';
 import { UnitMonitoring } from '../../../../src/client/monitoring-charts';
@@ -31,7 +33,7 @@ function ServiceName({ id, title }: { id: string; title: string | null }) {
 export default function UnitPage() {
   const { id } = useParams<{ id: string }>();
   const { data: status, problem, reload } = useLoad(() => api.units.status.query({ unit: id }), [id]);
-  usePolling(reload);
+  useLiveRefresh(reload, { kinds: ['status-changed', 'desired-changed', 'revoked'], unitId: status?.unit.id ?? id });
   const action = useAction();
   if (problem && !status) return <Problem problem={problem} />;
   if (!status) return <p className="loading">Loading…</p>;
@@ -147,6 +149,7 @@ export default function UnitPage() {
           ))}
         </DataTable>
       )}
+      <AlertsPanel unitId={unit.id} />
     </>
   );
 }

@@ -42,6 +42,7 @@ export * from './monitoring.js';
 export * from './alerts.js';
 export * from './state.js';
 export * from './logs.js';
+export * from './log-follow.js';
 export * from './env-vars.js';
 export * from './certificates.js';
 export * from './provisioning.js';

@@ -32,6 +32,7 @@ import { CloudRefusal, openSocket, webSocketUrl } from './open-socket.js';
 import { writeLinkState } from './link-state.js';
 import { ociArchitecture } from './select-manifest.js';
 import { describeUnitNode } from './unit-node-info.js';
+import { serveLogs } from '../logs/serve-logs.js';
 
 export type LinkEvent =
   | { type: 'connected' }
@@ -237,6 +238,7 @@ export class CloudLink {
         });
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
+    serveLogs(channel, this.options.agent, this.log);
     socket.resume(); // every handler is attached (openSocket hands it over paused)
     if (this.isStopped) channel.close('the agent is stopping');
     const monitoring = setInterval(() => this.sendMonitoring(channel), this.options.monitoringPeriodMs ?? 60_000);

@@ -35,7 +35,8 @@ function collect() {
   };
 }
 
-const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_unused, index) => `line ${from + index}`);
+const numbered = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_unused, index) => `line ${from + index}`);
 
 describe('following a rotated log', () => {
   let dir = '';

@@ -146,8 +146,7 @@ export class LogFollower {
     if ((await this.readAvailable()) > 0) return true;
     const files = await listLogGenerations(this.options.log);
     const index = files.findIndex((file) => file.id === this.fileId);
-    const next =
-      index >= 0 ? files[index + 1] : files.find((file) => birthOf(file.id) > birthOf(this.fileId ?? '0-0'));
+    const next = index >= 0 ? files[index + 1] : files.find((file) => birthOf(file.id) > birthOf(this.fileId ?? '0-0'));
     if (!next) return false;
     await this.handle?.close();
     this.handle = undefined;
@@ -159,7 +158,9 @@ export class LogFollower {
   private async openTarget(): Promise<boolean> {
     const files = await listLogGenerations(this.options.log);
     if (this.fileId === undefined) {
-      const first = files.find((file) => !this.skippedFrom || birthOf(file.id) > birthOf(parseLogPosition(this.skippedFrom)?.fileId ?? '0-0'));
+      const first = files.find(
+        (file) => !this.skippedFrom || birthOf(file.id) > birthOf(parseLogPosition(this.skippedFrom)?.fileId ?? '0-0'),
+      );
       if (!first) return false;
       this.target(first.id, 0);
     }
@@ -195,7 +196,8 @@ export class LogFollower {
       this.consume(buffer.subarray(0, bytesRead), this.fileId, this.offset);
       this.offset += bytesRead;
       total += bytesRead;
-      if (this.batch && (this.batch.lines.length >= this.maxBatchLines || this.batch.bytes >= this.maxBatchBytes)) break;
+      if (this.batch && (this.batch.lines.length >= this.maxBatchLines || this.batch.bytes >= this.maxBatchBytes))
+        break;
     }
     await this.flush();
     return total;

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createEnvelope, parseEnvelope } from './envelope.js';
 import { listAosEdgeProblems } from './testing/aosedge-schema.js';
 
-const schemaPath = join(dirname(fileURLToPath(import.meta.url)), '../../schemas/openaos/openaos-log-follow.schema.json');
+const schemaPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../schemas/openaos/openaos-log-follow.schema.json',
+);
 const ajv = new Ajv2020({ allErrors: true, strictTypes: false });
 (addFormatsModule as unknown as (target: Ajv2020) => Ajv2020)(ajv);
 const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
@@ -17,10 +20,21 @@ const subject = { id: '0f1e2d3c-4b5a-4968-8776-655443322110' };
 
 const samples = [
   createEnvelope(
-    { messageType: 'openaos.followLog', correlationId: 'f-1', item, subject, instance: 0, from: '1-2:30', tailLines: 10 },
+    {
+      messageType: 'openaos.followLog',
+      correlationId: 'f-1',
+      item,
+      subject,
+      instance: 0,
+      from: '1-2:30',
+      tailLines: 10,
+    },
     { systemId, sender: 'cloud' },
   ),
-  createEnvelope({ messageType: 'openaos.followLog', correlationId: 'f-2', item, subject, instance: 3 }, { systemId, sender: 'cloud' }),
+  createEnvelope(
+    { messageType: 'openaos.followLog', correlationId: 'f-2', item, subject, instance: 3 },
+    { systemId, sender: 'cloud' },
+  ),
   createEnvelope({ messageType: 'openaos.stopFollowLog', correlationId: 'f-1' }, { systemId, sender: 'cloud' }),
   createEnvelope(
     {
@@ -67,11 +81,44 @@ describe('the OpenAos log-follow extension', () => {
 
   it('refuses what its JSON schema refuses, naming the field', () => {
     const cases: { data: Record<string, unknown>; receiver: 'unit' | 'cloud'; field: string }[] = [
-      { data: { messageType: 'openaos.followLog', correlationId: 'x', item, subject, instance: -1 }, receiver: 'unit', field: 'instance' },
-      { data: { messageType: 'openaos.followLog', item, subject, instance: 0 }, receiver: 'unit', field: 'correlationId' },
-      { data: { messageType: 'openaos.followLog', correlationId: 'x', item, subject, instance: 0, from: '' }, receiver: 'unit', field: 'from' },
-      { data: { messageType: 'openaos.logLines', correlationId: 'x', from: 'a', next: 'b', lines: [1], readAt: '2026-12-05T01:00:00Z' }, receiver: 'cloud', field: 'lines' },
-      { data: { messageType: 'openaos.logLines', correlationId: 'x', from: 'a', lines: [], readAt: '2026-12-05T01:00:00Z' }, receiver: 'cloud', field: 'next' },
+      {
+        data: { messageType: 'openaos.followLog', correlationId: 'x', item, subject, instance: -1 },
+        receiver: 'unit',
+        field: 'instance',
+      },
+      {
+        data: { messageType: 'openaos.followLog', item, subject, instance: 0 },
+        receiver: 'unit',
+        field: 'correlationId',
+      },
+      {
+        data: { messageType: 'openaos.followLog', correlationId: 'x', item, subject, instance: 0, from: '' },
+        receiver: 'unit',
+        field: 'from',
+      },
+      {
+        data: {
+          messageType: 'openaos.logLines',
+          correlationId: 'x',
+          from: 'a',
+          next: 'b',
+          lines: [1],
+          readAt: '2026-12-05T01:00:00Z',
+        },
+        receiver: 'cloud',
+        field: 'lines',
+      },
+      {
+        data: {
+          messageType: 'openaos.logLines',
+          correlationId: 'x',
+          from: 'a',
+          lines: [],
+          readAt: '2026-12-05T01:00:00Z',
+        },
+        receiver: 'cloud',
+        field: 'next',
+      },
     ];
     for (const { data, receiver, field } of cases) {
       const envelope = { header: { version: 7, systemId, createdAt: '2026-12-05T01:00:00Z', txn: 't' }, data };

@@ -19,48 +19,60 @@ export const logPositionSchema = z
   .min(1, 'expected a position as the unit sent it')
   .max(256, 'a position has at most 256 characters');
 
+/**
+ * Each of these messages is named by its `correlationId` (the follow's), required and non-empty.
+ * It stays typed as in every v7 message (the channel fills it in on replies); the check is here.
+ */
+function hasCorrelationId(data: { correlationId?: string | null | undefined }): boolean {
+  return typeof data.correlationId === 'string' && data.correlationId.length > 0;
+}
+
 /** openaos.followLog (cloud → unit): stream one instance's new lines, from `from` (absent: from now). */
-export const followLogSchema = z.object({
-  ...messageFields('openaos.followLog'),
-  /** Names this follow: every `openaos.logLines` of it carries it; `openaos.stopFollowLog` ends it. */
-  correlationId: z.string().min(1, 'a follow needs a correlationId'),
-  item: aosIdentitySchema,
-  subject: aosIdentitySchema,
-  instance: z.int().min(0),
-  from: logPositionSchema.optional(),
-  /**
-   * With no `from`: also send up to this many of the last lines already written (default 0).
-   */
-  tailLines: z.int().min(0).max(10_000).optional(),
-});
+export const followLogSchema = z
+  .object({
+    ...messageFields('openaos.followLog'),
+    item: aosIdentitySchema,
+    subject: aosIdentitySchema,
+    instance: z.int().min(0),
+    from: logPositionSchema.optional(),
+    /**
+     * With no `from`: also send up to this many of the last lines already written (default 0).
+     */
+    tailLines: z.int().min(0).max(10_000).optional(),
+  })
+  .refine(hasCorrelationId, { path: ['correlationId'], message: 'a follow is named by its correlationId (required)' });
 
 /** openaos.stopFollowLog (cloud → unit): end the follow named by `correlationId`. */
-export const stopFollowLogSchema = z.object({
-  ...messageFields('openaos.stopFollowLog'),
-  correlationId: z.string().min(1, 'name the follow to stop by its correlationId'),
+export const stopFollowLogSchema = z.object({ ...messageFields('openaos.stopFollowLog') }).refine(hasCorrelationId, {
+  path: ['correlationId'],
+  message: 'name the follow to stop by its correlationId (required)',
 });
 
 /** openaos.logLines (unit → cloud): new complete lines of a follow, or why it ended. */
-export const logLinesSchema = z.object({
-  ...messageFields('openaos.logLines'),
-  correlationId: z.string().min(1, 'logLines carry the correlationId of their follow'),
-  /** The position of the first byte of `lines`. */
-  from: logPositionSchema,
-  /** The position after the last line: where a resumed follow starts. */
-  next: logPositionSchema,
-  /** Complete lines, without their newline, in order. */
-  lines: z.array(z.string()),
-  /** When the unit read them (approximately when the container wrote them: within its poll period). */
-  readAt: dateTimeSchema,
-  /**
-   * Set when lines between the position asked for and `from` are gone (rotated out while nobody
-   * read them): a gap the viewer should show.
-   */
-  skippedFrom: logPositionSchema.optional(),
-  /** `ended`: the follow stopped on the unit (`errorInfo` says why); no more batches come. */
-  status: z.enum(['ok', 'ended']).optional(),
-  errorInfo: errorInfoSchema.optional(),
-});
+export const logLinesSchema = z
+  .object({
+    ...messageFields('openaos.logLines'),
+    /** The position of the first byte of `lines`. */
+    from: logPositionSchema,
+    /** The position after the last line: where a resumed follow starts. */
+    next: logPositionSchema,
+    /** Complete lines, without their newline, in order. */
+    lines: z.array(z.string()),
+    /** When the unit read them (approximately when the container wrote them: within its poll period). */
+    readAt: dateTimeSchema,
+    /**
+     * Set when lines between the position asked for and `from` are gone (rotated out while nobody
+     * read them): a gap the viewer should show.
+     */
+    skippedFrom: logPositionSchema.optional(),
+    /** `ended`: the follow stopped on the unit (`errorInfo` says why); no more batches come. */
+    status: z.enum(['ok', 'ended']).optional(),
+    errorInfo: errorInfoSchema.optional(),
+  })
+  .refine(hasCorrelationId, {
+    path: ['correlationId'],
+    message: 'logLines carry the correlationId of their follow (required)',
+  });
 
 export type FollowLog = z.infer<typeof followLogSchema>;
 export type StopFollowLog = z.infer<typeof stopFollowLogSchema>;

@@ -10,6 +10,7 @@
  *   the second.
  * - The next batch is read only after `onBatch` resolved: memory stays at one batch, however fast
  *   the container writes and however slow the cloud is.
+ * - The first batch has no lines: it gives the starting position.
  * - A position whose file is gone (rotated out) resumes at the oldest newer file and the batch
  *   says `skippedFrom`: a gap is reported, never hidden.
  */
@@ -82,6 +83,20 @@ export class LogFollower {
   private async run(): Promise<Error | undefined> {
     try {
       await this.start();
+      // The starting position first (no lines), so a follow that is cut before its first line
+      // still resumes where it began.
+      if (this.fileId !== undefined) {
+        const start = formatLogPosition({ fileId: this.fileId, offset: this.offset });
+        const skippedFrom = this.skippedFrom;
+        this.skippedFrom = undefined;
+        await this.options.onBatch({
+          from: start,
+          next: start,
+          lines: [],
+          readAt: new Date(),
+          ...(skippedFrom !== undefined && { skippedFrom }),
+        });
+      }
       while (!this.isStopped) {
         const isProgress = await this.step();
         if (!isProgress && !this.isStopped) await this.sleep();

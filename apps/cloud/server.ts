@@ -9,7 +9,13 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nextImport from 'next';
-import { createUnitGateway, handleUploadRequest, isUploadRequest } from '@openaos/api';
+import {
+  createUnitGateway,
+  handleLogsRequest,
+  handleUploadRequest,
+  isLogsRequest,
+  isUploadRequest,
+} from '@openaos/api';
 import { getCloud } from './src/server/cloud.js';
 import { setCloudHandlers } from './src/server/cloud-global.js';
 import { attachClientAddress } from './src/server/client-address.js';
@@ -51,6 +57,7 @@ async function main(): Promise<void> {
       return;
     }
     if (gateway.handleBlobRequest(request, response)) return;
+    if (isLogsRequest(request)) return void handleLogsRequest(core.deps, request, response);
     handle(request, response).catch((error: unknown) => {
       console.error('request failed', request.url, error);
       if (!response.headersSent) response.statusCode = 500;

@@ -75,3 +75,4 @@ export {
   type RequestFacts,
 } from './http/authenticate-request.js';
 export { handleUploadRequest, isUploadRequest } from './http/upload-handler.js';
+export { handleLogsRequest, isLogsRequest } from './domain/logs/index.js';

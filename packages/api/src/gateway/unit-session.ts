@@ -14,6 +14,7 @@ import type { WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
 import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
+import { logHubOf } from '../domain/logs/log-hub.js';
 import type { AuthenticatedUnit } from './authenticate-unit.js';
 import type { BlobAccess } from './blob-access.js';
 
@@ -73,6 +74,7 @@ export class UnitSession {
     // Progress and other alerts are acknowledged; the unit status carries what the cloud keeps.
     this.channel.on('alerts', () => undefined);
     this.channel.on('monitoringData', () => undefined);
+    logHubOf(options.deps).attach(unit.id, this.channel);
     this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
     void this.channel.closed.then(() => clearTimeout(this.initialTimer));
   }

@@ -3,6 +3,7 @@ import { collect, withOutputOptions, type CommandContext, type OutputOptions } f
 import type { CloudTargetOptions } from './cloud/cloud-settings.js';
 import { runGo } from './commands/go.js';
 import { runLogin } from './commands/login.js';
+import { registerLogsCommand } from './commands/logs.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
 import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
 import {
@@ -68,6 +69,8 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       format.formatLogin,
     );
   });
+
+  registerLogsCommand(program, context);
 
   const service = program.command('service').description('services in the cloud (SP)');
   cloudCommand(

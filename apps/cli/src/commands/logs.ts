@@ -186,12 +186,23 @@ async function followOnce(
   throw new CliError('failed', action, 'the connection to the cloud closed');
 }
 
+/** The body's lines as they come; a connection lost midway is a CliError ('failed': a follow reconnects). */
 async function* readLines(response: Response): AsyncGenerator<string> {
   if (!response.body) return;
   const decoder = new TextDecoder();
   let rest = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+  const reader = response.body.getReader();
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw new CliError('failed', 'reading from the cloud', `the connection was lost (${describeCause(error)})`, {
+        cause: error,
+      });
+    }
+    if (chunk.done) break;
+    const lines = (rest + decoder.decode(chunk.value, { stream: true })).split('\n');
     rest = lines.pop() ?? '';
     yield* lines;
   }

@@ -12,8 +12,10 @@ import nextImport from 'next';
 import {
   createLiveEvents,
   createUnitGateway,
+  handleLogsRequest,
   handleMetricsRequest,
   handleUploadRequest,
+  isLogsRequest,
   isUploadRequest,
 } from '@openaos/api';
 import { LIVE_EVENTS_PATH } from './src/live-path.js';
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     const metrics = { token: env.OPENAOS_METRICS_TOKEN, connectedUnits: () => gateway.connectedUnitIds().length };
     if (handleMetricsRequest(request, response, metrics)) return;
     if (live.handleRequest(request, response)) return;
+    if (isLogsRequest(request)) return void handleLogsRequest(core.deps, request, response);
     handle(request, response).catch((error: unknown) => {
       console.error('request failed', request.url, error);
       if (!response.headersSent) response.statusCode = 500;

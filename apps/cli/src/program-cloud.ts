@@ -5,6 +5,7 @@ import { registerAlertsCommands } from './commands/alerts.js';
 import { runGo } from './commands/go.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { runLogin } from './commands/login.js';
+import { registerLogsCommand } from './commands/logs.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
 import { registerStateCommands } from './commands/state.js';
 import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
@@ -71,6 +72,8 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       format.formatLogin,
     );
   });
+
+  registerLogsCommand(program, context);
 
   const service = program.command('service').description('services in the cloud (SP)');
   cloudCommand(

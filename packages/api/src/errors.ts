@@ -14,6 +14,8 @@ export type ApiErrorCode =
   | 'payload-too-large'
   | 'image-build-failed'
   | 'rate-limited'
+  | 'unit-offline'
+  | 'unit-refused'
   | 'internal';
 
 /** The one error class of @openaos/api. `details` carries machine-readable extras (e.g. config problems). */

@@ -90,3 +90,4 @@ export {
 } from './http/authenticate-request.js';
 export { handleUploadRequest, isUploadRequest } from './http/upload-handler.js';
 export { handleMetricsRequest, METRICS_PATH, type MetricsRouteOptions } from './metrics/metrics-route.js';
+export { handleLogsRequest, isLogsRequest } from './domain/logs/index.js';

@@ -24,6 +24,8 @@ export const CLOUD_HTTP_PATHS = {
   unitChannel: '/ws/v7/',
   /** A blob a unit downloads: `<unitBlobs><hex>` (sha256), `Authorization: AosCert <token>` per request, `Range` honoured. */
   unitBlobs: '/api/v7/blobs/sha256/',
+  /** Logs for people (docs/logs.md): `GET`, a range as NDJSON, or `follow=1` as server-sent events. */
+  logs: '/api/logs',
 } as const;
 
 /** The download URL path of a sha256 blob for units (`sha256:<hex>` or bare hex). */

@@ -3,6 +3,7 @@ import { Agent } from '../agent.js';
 import type { AgentOptions } from '../agent-options.js';
 import { AgentError, describeError } from '../errors.js';
 import { defaultIdentityDirectory, hasIdentity } from '../link/identity-paths.js';
+import { AgentLogFile, agentLogPath } from '../logs/agent-log-file.js';
 
 export interface DaemonOptions extends AgentOptions {
   /** Overrides the cloud URL stored at provisioning. */
@@ -36,20 +37,27 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       'no-identity',
       `--cloud ${cloudUrl}: this unit is not provisioned (no identity in ${identityDir}); run aos-agent provision --cloud ${cloudUrl} --token <token> first`,
     );
-  const agent = await Agent.open(agentOptions);
+  // The daemon's log also goes to its file on the storage (what a cloud's systemLog request reads), once it is open.
+  const sink: { file?: AgentLogFile } = {};
+  const log = (message: string) => {
+    options.log?.(message);
+    sink.file?.write(message);
+  };
+  const agent = await Agent.open({ ...agentOptions, log });
+  sink.file = new AgentLogFile(agentLogPath(agent.paths));
   // Loaded only on a provisioned unit: the link's code (ws, pki) stays out of a local-only daemon.
   // A damaged identity must not stop the agent from running its services: it is logged, and the
   // daemon runs without the link.
   const link = isProvisioned
     ? await import('../link/start-link.js')
         .then(({ startLink }) =>
-          startLink(agent, identityDir, cloudUrl, options.log ?? (() => undefined), {
+          startLink(agent, identityDir, cloudUrl, log, {
             ...(monitoringPeriodMs ? { monitoringPeriodMs } : {}),
             ...(monitoringBufferSamples ? { monitoringBufferSamples } : {}),
           }),
         )
         .catch((error: unknown) => {
-          options.log?.(`cloud link not started: ${describeError(error)}`);
+          log(`cloud link not started: ${describeError(error)}`);
           return undefined;
         })
     : undefined;
@@ -61,7 +69,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   process.once('SIGINT', stop);
   const pidFile = agent.files.daemonPid;
   await writeFile(pidFile, String(process.pid));
-  options.log?.(`agent running on ${agent.paths.root}`);
+  log(`agent running on ${agent.paths.root}`);
   await agent.run();
   await link?.stop();
   await rm(pidFile, { force: true });

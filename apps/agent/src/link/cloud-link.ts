@@ -35,6 +35,7 @@ import { ociArchitecture } from './select-manifest.js';
 import { describeUnitNode } from './unit-node-info.js';
 import { InstanceFailureAlerts } from './instance-alerts.js';
 import { createStateSync, type StateSync } from './state-sync.js';
+import { serveLogs } from '../logs/serve-logs.js';
 
 export type LinkEvent =
   | { type: 'connected' }
@@ -261,6 +262,7 @@ export class CloudLink {
     };
     channel.on('desiredStatus', (_data, context) => handle(context.rawData));
     this.stateSync.attach(channel);
+    serveLogs(channel, this.options.agent, this.log);
     socket.resume(); // every handler is attached (openSocket hands it over paused)
     if (this.isStopped) channel.close('the agent is stopping');
     const closed = await channel.closed;

@@ -14,6 +14,7 @@ import type { WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
 import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
+import { logHubOf } from '../domain/logs/log-hub.js';
 import { recordMonitoring } from '../domain/monitoring/record-monitoring.js';
 import { countUnitFrames, observeDesiredPush } from '../metrics/cloud-metrics.js';
 import { attachAlertsAndState } from './alerts-and-state.js';
@@ -75,6 +76,7 @@ export class UnitSession {
     });
     attachAlertsAndState(this.channel, unit, options.deps, options.log);
     this.channel.on('monitoringData', (data) => recordMonitoring(options.deps.db, unit.id, data).then(() => undefined));
+    logHubOf(options.deps).attach(unit.id, this.channel);
     this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
     void this.channel.closed.then(() => clearTimeout(this.initialTimer));
   }

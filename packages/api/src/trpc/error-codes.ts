@@ -17,6 +17,8 @@ export const TRPC_CODE_OF: Record<ApiErrorCode, TRPC_ERROR_CODE_KEY> = {
   'payload-too-large': 'PAYLOAD_TOO_LARGE',
   'image-build-failed': 'UNPROCESSABLE_CONTENT',
   'rate-limited': 'TOO_MANY_REQUESTS',
+  'unit-offline': 'SERVICE_UNAVAILABLE',
+  'unit-refused': 'BAD_GATEWAY',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -36,5 +38,7 @@ export const HTTP_STATUS_OF: Record<ApiErrorCode, number> = {
   'payload-too-large': 413,
   'image-build-failed': 422,
   'rate-limited': 429,
+  'unit-offline': 503,
+  'unit-refused': 502,
   internal: 500,
 };

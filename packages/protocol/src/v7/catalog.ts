@@ -10,6 +10,7 @@ import {
 import { desiredStatusSchema } from './desired-status.js';
 import { overrideEnvVarsSchema, overrideEnvVarsStatusSchema } from './env-vars.js';
 import { pushLogSchema, requestLogSchema } from './logs.js';
+import { openAosCloudToUnitMessages, openAosUnitToCloudMessages } from './log-follow.js';
 import { monitoringDataSchema } from './monitoring.js';
 import {
   deprovisioningRequestSchema,
@@ -23,7 +24,7 @@ import { ackSchema, nackSchema } from './replies.js';
 import { newStateSchema, stateAcceptanceSchema, stateRequestSchema, updateStateSchema } from './state.js';
 import { unitStatusSchema } from './unit-status.js';
 
-/** Messages the cloud sends to a unit (v7), keyed by messageType. */
+/** Messages the cloud sends to a unit (v7, plus OpenAos's `openaos.*`), keyed by messageType. */
 export const cloudToUnitMessages = {
   ack: ackSchema,
   nack: nackSchema,
@@ -38,9 +39,10 @@ export const cloudToUnitMessages = {
   startProvisioningRequest: startProvisioningRequestSchema,
   finishProvisioningRequest: finishProvisioningRequestSchema,
   deprovisioningRequest: deprovisioningRequestSchema,
+  ...openAosCloudToUnitMessages,
 } as const;
 
-/** Messages a unit sends to the cloud (v7), keyed by messageType. */
+/** Messages a unit sends to the cloud (v7, plus OpenAos's `openaos.*`), keyed by messageType. */
 export const unitToCloudMessages = {
   ack: ackSchema,
   nack: nackSchema,
@@ -57,9 +59,10 @@ export const unitToCloudMessages = {
   startProvisioningResponse: startProvisioningResponseSchema,
   finishProvisioningResponse: finishProvisioningResponseSchema,
   deprovisioningResponse: deprovisioningResponseSchema,
+  ...openAosUnitToCloudMessages,
 } as const;
 
-/** Every v7 message, keyed by messageType: the 26 of AosEdge's schema. */
+/** Every v7 message, keyed by messageType: the 26 of AosEdge's schema and OpenAos's own (`openaos.*`, log-follow.ts). */
 export const messageSchemas = { ...cloudToUnitMessages, ...unitToCloudMessages } as const;
 
 /** The side of the channel: the cloud receives unit→cloud messages, the unit cloud→unit ones. */

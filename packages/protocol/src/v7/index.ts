@@ -43,6 +43,7 @@ export * from './alerts.js';
 export * from './state.js';
 export * from './state-checksum.js';
 export * from './logs.js';
+export * from './log-follow.js';
 export * from './env-vars.js';
 export * from './certificates.js';
 export * from './provisioning.js';

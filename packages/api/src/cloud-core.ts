@@ -8,6 +8,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies
 import { createPostgresUnitEvents } from './unit-events/postgres-unit-events.js';
 import { createLocalUnitEvents } from './unit-events/unit-events.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
+import { startRolloutRunner } from './domain/rollouts/rollout-runner.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
 
 export interface StartCloudOptions {
@@ -78,6 +79,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
     });
     const result = await bootstrapAdmin(database.db, options.adminPassword ? { password: options.adminPassword } : {});
     const maintenance = startMaintenance(deps, { isSoleProcess });
+    const rollouts = startRolloutRunner(deps);
     return {
       deps,
       database,
@@ -87,6 +89,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       recovered,
       close: async () => {
         await maintenance.stop();
+        await rollouts.stop();
         await deps.unitEvents.close();
         // Versions this process was still building lose their owner and are failed by the next sweep.
         await removeCloudProcess(database.db, processId).catch(() => undefined);

@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth.js';
 import { subjectsRouter, unitSetsRouter, unitsRouter } from './routers/fleet.js';
 import { servicesRouter, versionsRouter } from './routers/services.js';
 import { statusRouter } from './routers/unit-status.js';
+import { rolloutsRouter } from './routers/rollouts.js';
 
 export const appRouter = router({
   /** What a client needs before signing in: the CA certificate to trust and where to upload. */
@@ -26,6 +27,7 @@ export const appRouter = router({
   unitSets: unitSetsRouter,
   subjects: subjectsRouter,
   status: statusRouter,
+  rollouts: rolloutsRouter,
 });
 
 export type AppRouter = typeof appRouter;

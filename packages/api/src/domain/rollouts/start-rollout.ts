@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../../actor.js';
 import type { CloudDependencies } from '../../dependencies.js';
@@ -44,7 +44,8 @@ export async function startRollout(deps: Deps, actor: Actor, input: StartRollout
     );
   const subjectIds = await chooseSubjects(deps.db, organisationId, version.serviceId, input.subjectIds);
   const unitsBySubject = new Map<string, string[]>();
-  for (const subjectId of subjectIds) unitsBySubject.set(subjectId, await rolloutUnitIds(deps.db, subjectId));
+  for (const subjectId of subjectIds)
+    unitsBySubject.set(subjectId, await rolloutUnitIds(deps.db, subjectId, version.serviceId));
   const now = deps.now();
   let started: string[];
   try {
@@ -264,8 +265,12 @@ async function startOnSubject(tx: Database, start: SubjectStart, supersede: bool
   return rolloutId;
 }
 
-/** The subject's units that a rollout updates: all it binds but those in a verification set. */
-async function rolloutUnitIds(db: Database, subjectId: string): Promise<string[]> {
+/**
+ * The subject's units that a rollout updates: all it binds but those in a verification set (they
+ * have the version already) and those an active rollout of the service on another subject updates
+ * (one rollout at a time decides a unit's version; resolveRolloutPins keeps them with it).
+ */
+async function rolloutUnitIds(db: Database, subjectId: string, serviceId: string): Promise<string[]> {
   const all = [...new Set(await unitsOfSubjects(db, [subjectId]))];
   if (all.length === 0) return [];
   const verification = await db
@@ -273,7 +278,19 @@ async function rolloutUnitIds(db: Database, subjectId: string): Promise<string[]
     .from(schema.unitSetUnits)
     .innerJoin(schema.unitSets, eq(schema.unitSetUnits.unitSetId, schema.unitSets.id))
     .where(and(inArray(schema.unitSetUnits.unitId, all), eq(schema.unitSets.isVerificationSet, true)));
-  const excluded = new Set(verification.map((row) => row.unitId));
+  const elsewhere = await db
+    .select({ unitId: schema.rolloutUnits.unitId })
+    .from(schema.rolloutUnits)
+    .innerJoin(schema.rollouts, eq(schema.rolloutUnits.rolloutId, schema.rollouts.id))
+    .where(
+      and(
+        inArray(schema.rolloutUnits.unitId, all),
+        eq(schema.rollouts.serviceId, serviceId),
+        ne(schema.rollouts.subjectId, subjectId),
+        inArray(schema.rollouts.status, ['running', 'paused']),
+      ),
+    );
+  const excluded = new Set([...verification, ...elsewhere].map((row) => row.unitId));
   return all.filter((unitId) => !excluded.has(unitId)).sort();
 }
 

@@ -9,6 +9,7 @@ import { createPostgresUnitEvents } from './unit-events/postgres-unit-events.js'
 import { createLocalUnitEvents } from './unit-events/unit-events.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
 import type { MonitoringRetention } from './domain/monitoring/retention.js';
+import { startRolloutRunner } from './domain/rollouts/rollout-runner.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
 
 export interface StartCloudOptions {
@@ -82,6 +83,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
     });
     const result = await bootstrapAdmin(database.db, options.adminPassword ? { password: options.adminPassword } : {});
     const maintenance = startMaintenance(deps, { isSoleProcess });
+    const rollouts = startRolloutRunner(deps);
     return {
       deps,
       database,
@@ -91,6 +93,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       recovered,
       close: async () => {
         await maintenance.stop();
+        await rollouts.stop();
         await deps.unitEvents.close();
         // Versions this process was still building lose their owner and are failed by the next sweep.
         await removeCloudProcess(database.db, processId).catch(() => undefined);

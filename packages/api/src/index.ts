@@ -73,6 +73,12 @@ export type {
 } from './domain/monitoring/index.js';
 export { DEFAULT_MONITORING_RETENTION, recordMonitoring, type MonitoringRetention } from './domain/monitoring/index.js';
 export type { UnitSetView } from './domain/unit-sets.js';
+export type { RolloutView, RolloutDetail } from './domain/rollouts/query-rollouts.js';
+export type { RolloutPlan, RolloutPlanInput } from './domain/rollouts/plan.js';
+export { DEFAULT_ROLLOUT_PLAN, describeWaves } from './domain/rollouts/plan.js';
+export type { RolloutUnitState, RolloutStatus } from './domain/rollouts/decide.js';
+export { advanceRollouts } from './domain/rollouts/advance-rollout.js';
+export { startRolloutRunner, type RolloutRunner } from './domain/rollouts/rollout-runner.js';
 export type { SubjectView } from './domain/subjects.js';
 export type { UserView } from './domain/users.js';
 export type { OrganisationView } from './domain/organisations.js';

@@ -3,6 +3,6 @@ export type { Database, DatabaseDriver, DatabaseHandle, OpenDatabaseOptions, Sch
 export { DbError } from './errors.js';
 export type { DbErrorCode } from './errors.js';
 export * as schema from './schema.js';
-export type { ConfigSummary, DefaultQuotas, PartitionUsage, ReportedError } from './schema.js';
+export type { ConfigSummary, DefaultQuotas, PartitionUsage, ReportedError, StoredRolloutPlan } from './schema.js';
 export { createThrowawayDatabase, DEFAULT_TEST_DATABASE_URL } from './throwaway-database.js';
 export type { ThrowawayDatabase } from './throwaway-database.js';

@@ -22,6 +22,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 export const organisationKind = pgEnum('organisation_kind', ['oem', 'sp']);
 export const userRole = pgEnum('user_role', ['admin', 'oem', 'sp']);
@@ -618,3 +619,112 @@ export const versionDefaultStates = pgTable('version_default_states', {
   content: text('content'),
   readAt: timestamp('read_at', { withTimezone: true }).notNull(),
 });
+// ---------------------------------------------------------------------------------------------
+// Rollouts (docs/rollouts.md): a version rolled out to the units of one subject in waves, gated by
+// health, stopped by a failure threshold. Wave membership is decided once at start and recorded here.
+// ---------------------------------------------------------------------------------------------
+
+export const rolloutStatus = pgEnum('rollout_status', ['running', 'paused', 'completed', 'aborted', 'superseded']);
+
+/** A rollout plan as stored (validated by the rollouts router; see domain/rollouts/plan.ts). */
+export interface StoredRolloutPlan {
+  /** Cumulative wave sizes: `{ percent }` of the rollout's units or `{ count }` of units; the last reaches all. */
+  waves: ({ percent: number } | { count: number })[];
+  /** A wave's updated units must stay active this long before the next wave starts. */
+  soakSeconds: number;
+  /** Units that must be active (soaked) in a wave before the next starts (capped at the wave's size). */
+  minHealthyUnits: number;
+  /** Failed units (as a percentage of the units that finished) at or over which the action is taken. */
+  failureThresholdPercent: number;
+  /** The threshold applies only once this many units have finished (active or failed). */
+  failureMinUnits: number;
+  onFailure: 'pause' | 'abort';
+  /** An offline unit of a started wave is pending until this long after its wave started, then failed. */
+  offlineTimeoutSeconds: number;
+}
+
+export const rollouts = pgTable(
+  'rollouts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    serviceId: uuid('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    /** The version rolled out (approved). */
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => serviceVersions.id, { onDelete: 'restrict' }),
+    version: text('version').notNull(),
+    /** What units that join the subject before it completes get (null: no version, the service is absent). */
+    baselineVersion: text('baseline_version'),
+    plan: jsonb('plan').$type<StoredRolloutPlan>().notNull(),
+    status: rolloutStatus('status').notNull().default('running'),
+    /** Failed units a person accepted when resuming after the threshold: only failures beyond them count. */
+    acceptedFailures: integer('accepted_failures').notNull().default(0),
+    /** Index of the newest started wave (0-based). */
+    currentWave: integer('current_wave').notNull().default(0),
+    waveStartedAt: timestamp('wave_started_at', { withTimezone: true }).notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('rollouts_service_idx').on(table.serviceId),
+    // One active rollout per service and subject; a newer one supersedes it explicitly.
+    uniqueIndex('rollouts_active_idx')
+      .on(table.serviceId, table.subjectId)
+      .where(sql`${table.status} in ('running', 'paused')`),
+  ],
+);
+
+/** The units of a rollout, each in its wave (decided at start), with what the cloud last observed of it. */
+export const rolloutUnits = pgTable(
+  'rollout_units',
+  {
+    rolloutId: uuid('rollout_id')
+      .notNull()
+      .references(() => rollouts.id, { onDelete: 'cascade' }),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    wave: integer('wave').notNull(),
+    /** The version of the service the unit had been given when the rollout started (null: none). */
+    fromVersion: text('from_version'),
+    /** `pending`, `updating`, `offline`, `active` or `failed` (domain/rollouts/decide.ts). */
+    state: text('state').notNull().default('pending'),
+    /** Since when the state holds (an active unit soaks from here). */
+    since: timestamp('since', { withTimezone: true }),
+    reason: text('reason'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.rolloutId, table.unitId] }),
+    index('rollout_units_unit_idx').on(table.unitId),
+  ],
+);
+
+/** Every decision of a rollout, with its reason and the counts it was taken on. */
+export const rolloutEvents = pgTable(
+  'rollout_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    rolloutId: uuid('rollout_id')
+      .notNull()
+      .references(() => rollouts.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** `started`, `wave-started`, `paused`, `resumed`, `aborted`, `completed`, `superseded`. */
+    kind: text('kind').notNull(),
+    wave: integer('wave'),
+    reason: text('reason').notNull(),
+    /** Units per state when the decision was taken. */
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (table) => [index('rollout_events_rollout_idx').on(table.rolloutId)],
+);

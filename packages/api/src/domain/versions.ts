@@ -5,6 +5,7 @@ import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
 import { announceServiceChange } from './desired-status/announce.js';
+import { approveThroughRollouts } from './rollouts/start-rollout.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { compareSemver } from './semver.js';
 import { notFound, toIso } from './util.js';
@@ -73,7 +74,7 @@ export async function get(db: Database, actor: Actor, input: { id: string }): Pr
  * everyone else waits for it; today no unit gets any version.
  */
 export async function approve(
-  deps: Pick<CloudDependencies, 'db' | 'unitEvents'>,
+  deps: Pick<CloudDependencies, 'db' | 'unitEvents' | 'now'>,
   actor: Actor,
   input: { id: string },
 ): Promise<ServiceVersionView> {
@@ -86,6 +87,8 @@ export async function approve(
       `approving version ${version.version}: it is ${version.state}; only a ready version can be approved`,
     );
   }
+  // Bound to subjects of this OEM: approved together with a rollout on each (docs/rollouts.md).
+  if ((await approveThroughRollouts(deps, actor, input.id)).length > 0) return get(db, actor, input);
   const [row] = await db
     .update(schema.serviceVersions)
     .set({ state: 'approved', approvedAt: new Date(), approvedBy: actor.userId })

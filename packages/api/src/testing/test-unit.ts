@@ -3,7 +3,7 @@
  * and CSR, connects with a fresh AosCert proof, and speaks v7 through createChannel (unit side).
  * Used by the gateway tests here and in apps/cloud.
  */
-import { createCertificateRequest, readPemCredential, type Credential } from '@openaos/pki';
+import { createCertificateRequest, readPemCredential, type CertificateRequest, type Credential } from '@openaos/pki';
 import {
   CLOUD_HTTP_PATHS,
   createCertificateToken,
@@ -78,8 +78,11 @@ export async function provisionTestUnit(options: {
   token: string;
   /** Make the CSR with this common name (default: the systemId; the cloud must ignore it). */
   csrCommonName?: string;
+  /** Send this request (key and CSR) instead of a fresh one: many simulated units may share a key. */
+  request?: CertificateRequest;
 }): Promise<TestUnitIdentity> {
-  const request = createCertificateRequest({ commonName: options.csrCommonName ?? options.systemId });
+  const request =
+    options.request ?? createCertificateRequest({ commonName: options.csrCommonName ?? options.systemId });
   let chainPem: string | undefined;
   const attach = (socket: WebSocket) => {
     const opened = createChannel(socket, { side: 'unit', systemId: options.systemId, limits: { pingIntervalMs: 0 } });
@@ -136,6 +139,8 @@ export async function connectTestUnit(options: {
   limits?: Partial<ChannelLimits>;
   /** Send a full (empty) unitStatus right after connecting, as an agent does. Default true. */
   sendInitialStatus?: boolean;
+  /** Called with each desiredStatus received (after it is recorded): a simulated agent answers here. */
+  onDesiredStatus?: (data: Record<string, unknown>) => void;
 }): Promise<TestUnit> {
   const authorization =
     options.authorization ?? unitAuthorization(options.identity.credential, 'GET', CLOUD_HTTP_PATHS.unitChannel);
@@ -155,6 +160,7 @@ export async function connectTestUnit(options: {
       });
       created.on('desiredStatus', (_data, context) => {
         desiredStatuses.push(context.rawData);
+        options.onDesiredStatus?.(context.rawData);
         for (const waiter of [...waiters]) {
           if (waiter.match(context.rawData)) {
             waiters.delete(waiter);

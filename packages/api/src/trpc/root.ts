@@ -8,6 +8,7 @@ import { servicesRouter, versionsRouter } from './routers/services.js';
 import { stateRouter } from './routers/state.js';
 import { statusRouter } from './routers/unit-status.js';
 import { monitoringRouter } from './routers/monitoring.js';
+import { rolloutsRouter } from './routers/rollouts.js';
 
 export const appRouter = router({
   /** What a client needs before signing in: the CA certificate to trust and where to upload. */
@@ -32,6 +33,7 @@ export const appRouter = router({
   monitoring: monitoringRouter,
   alerts: alertsRouter,
   state: stateRouter,
+  rollouts: rolloutsRouter,
 });
 
 export type AppRouter = typeof appRouter;

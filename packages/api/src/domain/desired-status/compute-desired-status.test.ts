@@ -104,6 +104,59 @@ describe('computeDesiredStatus', () => {
       versions: ['1.2.0'],
       rollback: [false],
     },
+    {
+      name: 'a rollout pin decides for a normal unit: the older version it pins, not the newest approved',
+      input: inputs({
+        versions: [version('v1', SERVICE_A, '1.0.0', 'approved'), version('v2', SERVICE_A, '1.1.0', 'approved')],
+        rolloutPins: [{ serviceId: SERVICE_A, version: '1.0.0' }],
+        heldVersionIds: ['v2'],
+      }),
+      versions: ['1.0.0'],
+    },
+    {
+      name: 'a pin to no version leaves the service absent',
+      input: inputs({
+        versions: [version('v2', SERVICE_A, '1.1.0', 'approved')],
+        rolloutPins: [{ serviceId: SERVICE_A, version: null }],
+      }),
+      versions: [],
+    },
+    {
+      name: 'a pin to a version that is gone (or failed) gives none rather than an unreleased one',
+      input: inputs({
+        versions: [version('v2', SERVICE_A, '1.1.0', 'approved'), version('v3', SERVICE_A, '1.2.0', 'failed')],
+        rolloutPins: [{ serviceId: SERVICE_A, version: '1.2.0' }],
+      }),
+      versions: [],
+    },
+    {
+      name: 'a unit no rollout covers skips approved versions an unfinished rollout holds',
+      input: inputs({
+        versions: [version('v1', SERVICE_A, '1.0.0', 'approved'), version('v2', SERVICE_A, '1.1.0', 'approved')],
+        heldVersionIds: ['v2'],
+      }),
+      versions: ['1.0.0'],
+    },
+    {
+      name: 'a verification unit ignores pins and holds: it gets the newest ready version',
+      input: inputs({
+        isVerificationUnit: true,
+        versions: [version('v1', SERVICE_A, '1.0.0', 'approved'), version('v2', SERVICE_A, '1.1.0', 'ready')],
+        rolloutPins: [{ serviceId: SERVICE_A, version: '1.0.0' }],
+        heldVersionIds: ['v2'],
+      }),
+      versions: ['1.1.0'],
+    },
+    {
+      name: 'a pin back to the version the unit had is a rollback',
+      input: inputs({
+        versions: [version('v1', SERVICE_A, '1.0.0', 'approved'), version('v2', SERVICE_A, '1.1.0', 'approved')],
+        rolloutPins: [{ serviceId: SERVICE_A, version: '1.0.0' }],
+        previousItems: [{ serviceId: SERVICE_A, version: '1.1.0', isRollback: false }],
+      }),
+      versions: ['1.0.0'],
+      rollback: [true],
+    },
   ];
   it.each(cases)('$name', ({ input, versions, rollback }) => {
     const { data } = computeDesiredStatus(input);

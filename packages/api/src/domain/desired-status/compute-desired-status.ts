@@ -28,6 +28,16 @@ export interface DesiredStatusInputs {
   }[];
   /** The items of the desired status last issued to this unit (for `isRollback`). */
   previousItems: { serviceId: string; version: string; isRollback: boolean }[];
+  /**
+   * What the unit's rollouts give it per service (domain/rollouts/resolve-pins.ts): the version, or
+   * null for none. Absent for a service no rollout of the unit's subjects covers.
+   */
+  rolloutPins?: { serviceId: string; version: string | null }[];
+  /**
+   * Approved versions held by a rollout that has not completed (running, paused or aborted): a unit
+   * no rollout covers does not get them as its newest approved version.
+   */
+  heldVersionIds?: string[];
 }
 
 type DesiredStatusInput = MessageInput<'desiredStatus'>;
@@ -50,8 +60,9 @@ export interface ComputedDesiredStatus {
 /**
  * A unit's desired status from its rows (docs/unit-channel.md "Desired status"), pure:
  * - every service bound to a subject that binds the unit;
- * - its newest `approved` version, or for a unit in a verification set its newest `ready` or
- *   `approved` one; none → the service is absent;
+ * - for a unit in a verification set its newest `ready` or `approved` version; for another unit
+ *   the version its rollouts give it (a pin: that ready or approved version, or none), else the
+ *   newest `approved` version no unfinished rollout holds; none → the service is absent;
  * - one instances entry per (service, subject): `minInstances` → `numInstances` (default 1; 0 asks
  *   for no instance, so the entry is left out), `priority` (default 0), `labels`;
  * - `isRollback` when the version is older than the one last issued for that service (and kept
@@ -60,6 +71,8 @@ export interface ComputedDesiredStatus {
  */
 export function computeDesiredStatus(inputs: DesiredStatusInputs): ComputedDesiredStatus {
   const allowed = inputs.isVerificationUnit ? new Set(['ready', 'approved']) : new Set(['approved']);
+  const pins = new Map((inputs.rolloutPins ?? []).map((pin) => [pin.serviceId, pin.version]));
+  const held = new Set(inputs.heldVersionIds ?? []);
   const boundServiceIds = [...new Set(inputs.bindings.map((binding) => binding.serviceId))].sort();
   const previous = new Map(inputs.previousItems.map((item) => [item.serviceId, item]));
   const items: DesiredStatusData['items'] = [];
@@ -69,7 +82,14 @@ export function computeDesiredStatus(inputs: DesiredStatusInputs): ComputedDesir
   const missingIndex: string[] = [];
   for (const serviceId of boundServiceIds) {
     const service = inputs.services.find((candidate) => candidate.id === serviceId);
-    const version = newestAllowed(inputs.versions, serviceId, allowed);
+    const version =
+      !inputs.isVerificationUnit && pins.has(serviceId)
+        ? pinnedVersion(inputs.versions, serviceId, pins.get(serviceId) ?? null)
+        : newestAllowed(
+            inputs.versions.filter((candidate) => inputs.isVerificationUnit || !held.has(candidate.id)),
+            serviceId,
+            allowed,
+          );
     if (!service || !version) continue;
     chosen.push({ serviceId, versionId: version.id, version: version.version });
     if (!version.indexDigest) {
@@ -122,4 +142,19 @@ function newestAllowed(
     if (!newest || compareSemver(version.version, newest.version) > 0) newest = version;
   }
   return newest;
+}
+
+/** The ready or approved version a rollout pins (none when it pins none or the version is gone). */
+function pinnedVersion(
+  versions: DesiredStatusInputs['versions'],
+  serviceId: string,
+  pinned: string | null,
+): DesiredStatusInputs['versions'][number] | undefined {
+  if (pinned === null) return undefined;
+  return versions.find(
+    (version) =>
+      version.serviceId === serviceId &&
+      version.version === pinned &&
+      (version.state === 'ready' || version.state === 'approved'),
+  );
 }

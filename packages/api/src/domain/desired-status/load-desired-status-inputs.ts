@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
+import { loadRolloutFacts } from '../rollouts/load-pins.js';
 import type { DesiredStatusInputs } from './compute-desired-status.js';
 
 /** The rows {@link computeDesiredStatus} needs for one unit (a handful of indexed queries). */
@@ -77,8 +78,11 @@ export async function loadDesiredStatusInputs(db: Database, unitId: string): Pro
     .select({ document: schema.unitDesiredStatuses.document })
     .from(schema.unitDesiredStatuses)
     .where(eq(schema.unitDesiredStatuses.unitId, unitId));
+  const rollouts = await loadRolloutFacts(db, unitId, subjectIds, serviceIds);
   return {
     isVerificationUnit: memberships.some((set) => set.isVerificationSet),
+    rolloutPins: rollouts.pins.map(({ serviceId, version }) => ({ serviceId, version })),
+    heldVersionIds: rollouts.heldVersionIds,
     subjects,
     bindings,
     services,

@@ -15,6 +15,11 @@ export interface AgentOptions {
   nodeId?: string;
   /** Unit settings passed to the spec generator (cpuCount defaults to this machine's). */
   unit?: Partial<UnitSettings>;
+  /**
+   * Instance networks (network/): the CNI plugins' directory (default /usr/lib/cni) and the
+   * /16 the provider networks' subnets come from (default 172.29.0.0/16); `false`: loopback only.
+   */
+  network?: { cniBinDir?: string; subnetPool?: string } | false;
   /** Each instance's log: size cap and files kept (default 1 MiB, 3), enforced by its log writer. */
   logLimits?: LogLimits;
   /** SIGTERM → SIGKILL grace when stopping an instance (default 2000 ms). */

@@ -24,6 +24,7 @@ import { TargetStore } from './persist/target-store.js';
 import { executeStep, type ExecutorContext } from './reconcile/executors.js';
 import { expandTarget } from './reconcile/expand-target.js';
 import { observeUnit, type Observed } from './reconcile/observe-unit.js';
+import { NetworkManager } from './network/network-manager.js';
 import { ReconcileLoop } from './reconcile/run-loop.js';
 import { runPass } from './reconcile/run-pass.js';
 import { describeStep, type Step } from './reconcile/steps.js';
@@ -76,6 +77,16 @@ export class Agent {
       },
       stopTimeoutMs: options.stopTimeoutMs ?? 2000,
       logLimits: options.logLimits ?? DEFAULT_LOG_LIMITS,
+      ...(options.network === false
+        ? {}
+        : {
+            network: new NetworkManager({
+              storageRoot: this.paths.root,
+              directory: this.paths.network,
+              ...options.network,
+              log: this.log,
+            }),
+          }),
     };
     this.events = new AgentEvents(this.log);
     const { onStatus } = options;
@@ -120,6 +131,9 @@ export class Agent {
     const records = await new RecordsFile(files.records).load();
     const agent = new Agent(options, mounted, records, await TargetStore.open(files.target));
     await adoptContainers(agent.runner, records, log);
+    // Networks of instances that are gone (removed while the agent was down, interrupted
+    // attaches) are undone; the firewall is rebuilt from the records.
+    await agent.runner.network?.restore(Object.keys(records.instances));
     return agent;
   }
 

@@ -229,6 +229,11 @@ export class Agent {
     this.monitoring.stop();
   }
 
+  /** The instances' networks (./network), unless the agent runs without (`network: false`). */
+  get network(): NetworkManager | undefined {
+    return this.runner.network;
+  }
+
   /** The monitor of the running instances (./monitoring). */
   get monitor(): Monitor {
     return this.monitoring.monitor;

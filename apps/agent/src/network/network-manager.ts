@@ -1,5 +1,5 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runProgram } from '../run-program.js';
 import { AgentError, describeError } from '../errors.js';
 import { applyFirewall, removeFirewall } from './apply-firewall.js';
@@ -62,7 +62,7 @@ export class NetworkManager {
   private readonly cniBinDir: string;
 
   constructor(private readonly options: NetworkOptions) {
-    this.names = networkNames(computeNetworkTag(options.storageRoot));
+    this.names = networkNames(computeNetworkTag(resolve(options.storageRoot)));
     this.statePath = join(options.directory, 'state.json');
     this.hostsPath = join(options.directory, 'hosts');
     this.ipamDir = join(options.directory, 'ipam');

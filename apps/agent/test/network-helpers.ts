@@ -75,7 +75,7 @@ export async function probeTcp(netns: string, host: string, port: number): Promi
 }
 
 /** Everything of one agent's networking and volumes that the host still has (should be empty after removal). */
-export async function findLeftovers(tag: string, root: string) {
+export async function findLeftovers(tag: string, root: string, addresses: readonly string[] = []) {
   const netns = (await readdir('/run/netns').catch(() => [] as string[])).filter((name) =>
     name.startsWith(`openaos-${tag}-`),
   );
@@ -86,6 +86,11 @@ export async function findLeftovers(tag: string, root: string) {
   const chains = (await execa('iptables', ['-w', '-S'])).stdout
     .split('\n')
     .filter((line) => line.includes(`OPENAOS-${tag}`));
+  // Rules the CNI plugins wrote for the instances' addresses (firewall: filter; bridge ipMasq: nat).
+  const ruleText = (await execa('iptables', ['-w', '-S'])).stdout + '\n' + (await execa('iptables', ['-w', '-t', 'nat', '-S'])).stdout;
+  const cniRules = ruleText
+    .split('\n')
+    .filter((line) => line.includes(`openaos-${tag}`) || addresses.some((address) => line.includes(`${address}/32`)));
   const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
     .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
@@ -93,7 +98,7 @@ export async function findLeftovers(tag: string, root: string) {
   const loops = (await execa('losetup', ['-a'], { reject: false })).stdout
     .split('\n')
     .filter((line) => line.includes(root));
-  return { netns, links, chains, mounts, loops };
+  return { netns, links, chains, cniRules, mounts, loops };
 }
 
 /** The iptables rules of one chain (`-A` lines). */

@@ -56,6 +56,8 @@ describe.skipIf(!isRoot).sequential('instance networks (real runc, CNI plugins, 
     stranger: createInstanceId(STRANGER, 'subject-1', 0),
   };
   let hostServer: Server | undefined;
+  /** Every address an instance had, to check that no rule names one after removal. */
+  const addresses = new Set<string>();
 
   const target = () =>
     providerDesiredStatus([
@@ -86,10 +88,22 @@ describe.skipIf(!isRoot).sequential('instance networks (real runc, CNI plugins, 
     hostServer?.close();
     await bed?.cleanup();
     // Nothing of the agent's networking is left, even when a test failed half-way.
-    if (tag) expect(await findLeftovers(tag, bed.root)).toEqual({ netns: [], links: [], chains: [], mounts: [], loops: [] });
+    if (tag)
+      expect(await findLeftovers(tag, bed.root, [...addresses])).toEqual({
+        netns: [],
+        links: [],
+        chains: [],
+        cniRules: [],
+        mounts: [],
+        loops: [],
+      });
   });
 
-  const ipOf = async (instanceId: string) => (await agent.network!.attachment(instanceId))!.ip;
+  const ipOf = async (instanceId: string) => {
+    const ip = (await agent.network!.attachment(instanceId))!.ip;
+    addresses.add(ip);
+    return ip;
+  };
   const netnsOf = (instanceId: string) => networkNames(tag).netns(instanceId);
 
   it('gives each provider a bridge network and each instance an address in it', async () => {
@@ -157,9 +171,10 @@ describe.skipIf(!isRoot).sequential('instance networks (real runc, CNI plugins, 
   it('removes rules, namespaces and bridges with the instances', async () => {
     await agent.acceptTarget({ messageType: 'desiredStatus', services: [], instances: [] });
     await reconcileUntil(agent, (pass) => pass.status.instances.length === 0, 30_000);
-    const leftovers = await findLeftovers(tag, bed.root);
+    const leftovers = await findLeftovers(tag, bed.root, [...addresses]);
     expect(leftovers.netns).toEqual([]);
     expect(leftovers.links).toEqual([]);
+    expect(leftovers.cniRules).toEqual([]);
     // The chains stay while the agent runs, empty of anything naming an instance.
     expect((await readChain(networkNames(tag).forwardChain)).filter((rule) => rule.includes('/32'))).toEqual([]);
   }, 40_000);

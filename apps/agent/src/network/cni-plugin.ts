@@ -72,15 +72,17 @@ export function runCniPlugin(
 
 /**
  * Run a network configuration list (a "conflist") as libcni does: ADD runs the plugins in order,
- * each receiving the previous result as `prevResult`; DEL runs them in reverse order, and goes
- * on past a failing plugin so that as much as possible is released (the first error is thrown
- * at the end). Returns the last ADD result.
+ * each receiving the previous result as `prevResult`; DEL runs them in reverse order, each
+ * receiving the cached result of the ADD (`addResult`; the firewall plugin finds its rules by
+ * it), and goes on past a failing plugin so that as much as possible is released (the first
+ * error is thrown at the end). Returns the last ADD result.
  */
 export async function runCniConfList(
   binDir: string,
   command: 'ADD' | 'DEL',
   runtime: CniRuntime,
   list: { cniVersion: string; name: string; plugins: Record<string, unknown>[] },
+  addResult?: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const configOf = (plugin: Record<string, unknown>, prevResult?: Record<string, unknown>) => ({
     cniVersion: list.cniVersion,
@@ -95,7 +97,7 @@ export async function runCniConfList(
   }
   let firstError: unknown;
   for (const plugin of [...list.plugins].reverse()) {
-    await runCniPlugin(binDir, 'DEL', runtime, configOf(plugin)).catch((error: unknown) => {
+    await runCniPlugin(binDir, 'DEL', runtime, configOf(plugin, addResult)).catch((error: unknown) => {
       firstError ??= error;
     });
   }

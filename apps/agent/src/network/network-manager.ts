@@ -182,7 +182,11 @@ export class NetworkManager {
       previous.downloadSpeed === next.downloadSpeed &&
       (await this.hasNetns(previous.netnsName));
     if (isReusable) {
-      state.attachments[request.instanceId] = { ...next, ip: previous.ip };
+      state.attachments[request.instanceId] = {
+        ...next,
+        ip: previous.ip,
+        ...(previous.cniResult ? { cniResult: previous.cniResult } : {}),
+      };
     } else {
       if (previous) await this.release(previous);
       state.attachments[request.instanceId] = next;
@@ -198,6 +202,7 @@ export class NetworkManager {
       const ip = ips[0]?.address?.split('/')[0];
       if (!ip) throw new AgentError('network-failed', `attaching ${request.instanceId}: the bridge plugin gave no address`);
       next.ip = ip;
+      next.cniResult = result;
     }
     await this.save();
     await this.refresh();
@@ -209,7 +214,13 @@ export class NetworkManager {
     const state = await this.load();
     const network = state.networks[attachment.providerId];
     if (network) {
-      await runCniConfList(this.cniBinDir, 'DEL', this.runtime(attachment), this.confList(network, attachment)).catch(
+      await runCniConfList(
+        this.cniBinDir,
+        'DEL',
+        this.runtime(attachment),
+        this.confList(network, attachment),
+        attachment.cniResult,
+      ).catch(
         (error: unknown) => this.options.log(`network: releasing ${attachment.instanceId}: ${describeError(error)}`),
       );
     }

@@ -27,6 +27,8 @@ export interface AttachmentRecord {
   exposedPorts: string[];
   /** "<serviceId>/<port[-port]>/<proto>". */
   allowedConnections: string[];
+  /** The result of the CNI ADD, passed to DEL as libcni's cache would. */
+  cniResult?: Record<string, unknown>;
   /** kbit/s, undefined when not shaped. */
   uploadSpeed?: number;
   downloadSpeed?: number;

@@ -102,6 +102,7 @@ export class Agent {
       pollPeriodMs: options.monitoringPollMs ?? 10_000,
       events: this.events,
       log: this.log,
+      ...(this.runner.network ? { readTraffic: () => this.runner.network!.meterTraffic() } : {}),
     });
     this.loop = new ReconcileLoop({
       runPass: async () => {

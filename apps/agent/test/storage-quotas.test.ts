@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertItem } from '../src/formats/monitoring.js';
 import type { Agent } from '../src/index.js';
 import { createInstanceId } from '../src/index.js';
 import { computeNetworkTag } from '../src/network/network-state.js';
@@ -119,11 +120,12 @@ describe.skipIf(!isRoot).sequential('storage and state quotas (real runc, loop-m
 
   it('raises the storage alert', async () => {
     const deadline = Date.now() + 20_000;
-    const alerts = [];
+    const alerts: Extract<AlertItem, { tag: 'instanceQuotaAlert' }>[] = [];
     while (Date.now() < deadline) {
       await agent.reconcileOnce();
       await agent.monitor.sample();
-      alerts.push(...agent.takeAlerts().filter((alert) => alert.tag === 'instanceQuotaAlert' && alert.parameter === 'storage'));
+      for (const alert of agent.takeAlerts())
+        if (alert.tag === 'instanceQuotaAlert' && alert.parameter === 'storage') alerts.push(alert);
       if (alerts.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

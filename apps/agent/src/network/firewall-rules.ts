@@ -1,4 +1,5 @@
 import type { AttachmentRecord, NetworkNames, NetworkState } from './network-state.js';
+import { trafficChains } from './traffic-accounting.js';
 
 /**
  * The agent's hand-written iptables rules — the only ones it writes itself (the CNI plugins
@@ -74,7 +75,17 @@ export function listAllowedPaths(state: NetworkState) {
 
 export function buildFirewallRules(state: NetworkState, names: NetworkNames): FirewallRules {
   const ours = `${names.bridgePrefix}+`;
+  const attached = Object.values(state.attachments).filter((attachment) => attachment.ip !== '');
   const forward: string[][] = [
+    // Every instance's traffic through its accounting chains first (traffic-accounting.ts):
+    // they count it and DROP what is over a volume cap; the rest RETURNs here.
+    ...attached.flatMap((attachment) => {
+      const chains = trafficChains(names, attachment.instanceId);
+      return [
+        ['-s', `${attachment.ip}/32`, '-j', chains.upload],
+        ['-d', `${attachment.ip}/32`, '-j', chains.download],
+      ];
+    }),
     // Replies to connections that a rule below let through.
     ['-o', ours, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
     // Within one provider's network everything is open.

@@ -16,6 +16,16 @@ import {
   type NetworkState,
 } from './network-state.js';
 import { pickSubnet, readRoutedPrefixes } from './pick-subnet.js';
+import {
+  hasTrafficChains,
+  periodStart,
+  readTraffic,
+  removeTrafficChains,
+  trafficChains,
+  writeTrafficChains,
+  type InstanceTraffic,
+  type TrafficPeriod,
+} from './traffic-accounting.js';
 
 /** Provider of services whose desired status names none. */
 export const DEFAULT_PROVIDER = 'default';
@@ -30,6 +40,8 @@ export interface NetworkOptions {
   directory: string;
   cniBinDir?: string;
   subnetPool?: string;
+  /** Period of the volume caps (`uploadLimit`/`downloadLimit`); default a UTC day. */
+  trafficPeriod?: TrafficPeriod;
   log: (message: string) => void;
 }
 
@@ -43,6 +55,8 @@ export interface AttachRequest {
   allowedConnections: string[];
   uploadSpeed?: number;
   downloadSpeed?: number;
+  uploadLimit?: number;
+  downloadLimit?: number;
 }
 
 /**
@@ -60,6 +74,8 @@ export class NetworkManager {
   readonly hostsPath: string;
   private readonly ipamDir: string;
   private readonly cniBinDir: string;
+  /** One operation at a time: the monitor's meterTraffic runs beside the reconcile loop's attach/detach. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: NetworkOptions) {
     this.names = networkNames(computeNetworkTag(resolve(options.storageRoot)));
@@ -67,6 +83,12 @@ export class NetworkManager {
     this.hostsPath = join(options.directory, 'hosts');
     this.ipamDir = join(options.directory, 'ipam');
     this.cniBinDir = options.cniBinDir ?? DEFAULT_CNI_BIN_DIR;
+  }
+
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private async load(): Promise<NetworkState> {
@@ -158,7 +180,11 @@ export class NetworkManager {
    * restart or an update of the same service); its ports and permissions are refreshed.
    * Returns the namespace path for the runtime spec.
    */
-  async attach(request: AttachRequest): Promise<{ netnsPath: string; ip: string }> {
+  attach(request: AttachRequest): Promise<{ netnsPath: string; ip: string }> {
+    return this.serialize(() => this.attachNow(request));
+  }
+
+  private async attachNow(request: AttachRequest): Promise<{ netnsPath: string; ip: string }> {
     const state = await this.load();
     const network = await this.ensureNetwork(request.providerId);
     const previous = state.attachments[request.instanceId];
@@ -173,6 +199,8 @@ export class NetworkManager {
       ...(request.hostname ? { hostname: request.hostname } : {}),
       ...(request.uploadSpeed !== undefined ? { uploadSpeed: request.uploadSpeed } : {}),
       ...(request.downloadSpeed !== undefined ? { downloadSpeed: request.downloadSpeed } : {}),
+      ...(request.uploadLimit !== undefined ? { uploadLimit: request.uploadLimit } : {}),
+      ...(request.downloadLimit !== undefined ? { downloadLimit: request.downloadLimit } : {}),
     };
     const isReusable =
       previous !== undefined &&
@@ -182,10 +210,13 @@ export class NetworkManager {
       previous.downloadSpeed === next.downloadSpeed &&
       (await this.hasNetns(previous.netnsName));
     if (isReusable) {
+      const isSameCaps = previous.uploadLimit === next.uploadLimit && previous.downloadLimit === next.downloadLimit;
       state.attachments[request.instanceId] = {
         ...next,
         ip: previous.ip,
         ...(previous.cniResult ? { cniResult: previous.cniResult } : {}),
+        // Same caps: the period's counters go on; new caps start a new count.
+        ...(isSameCaps && previous.trafficPeriodStart ? { trafficPeriodStart: previous.trafficPeriodStart } : {}),
       };
     } else {
       if (previous) await this.release(previous);
@@ -204,9 +235,50 @@ export class NetworkManager {
       next.ip = ip;
       next.cniResult = result;
     }
+    const attached = state.attachments[request.instanceId]!;
+    if (attached.trafficPeriodStart === undefined || !(await hasTrafficChains(this.names, request.instanceId)))
+      await this.startTrafficPeriod(attached, new Date());
     await this.save();
     await this.refresh();
-    return { netnsPath: join(NETNS_DIR, next.netnsName), ip: state.attachments[request.instanceId]?.ip ?? '' };
+    return { netnsPath: join(NETNS_DIR, next.netnsName), ip: attached.ip };
+  }
+
+  private async startTrafficPeriod(attachment: AttachmentRecord, now: Date): Promise<void> {
+    await writeTrafficChains(this.names, attachment.instanceId, {
+      ...(attachment.uploadLimit !== undefined ? { uploadLimit: attachment.uploadLimit } : {}),
+      ...(attachment.downloadLimit !== undefined ? { downloadLimit: attachment.downloadLimit } : {}),
+    });
+    attachment.trafficPeriodStart = periodStart(now, this.options.trafficPeriod ?? 'day');
+  }
+
+  /**
+   * Each attached instance's traffic this period (bytes, local and bridge traffic excluded),
+   * and whether a cap blocks it. A new period starts the counters and caps again.
+   */
+  meterTraffic(now: Date = new Date()): Promise<Map<string, InstanceTraffic>> {
+    return this.serialize(() => this.meterTrafficNow(now));
+  }
+
+  private async meterTrafficNow(now: Date): Promise<Map<string, InstanceTraffic>> {
+    const state = await this.load();
+    const readings = new Map<string, InstanceTraffic>();
+    let isChanged = false;
+    for (const attachment of Object.values(state.attachments)) {
+      if (attachment.ip === '') continue;
+      if (attachment.trafficPeriodStart !== periodStart(now, this.options.trafficPeriod ?? 'day')) {
+        await this.startTrafficPeriod(attachment, now);
+        isChanged = true;
+      }
+      readings.set(
+        attachment.instanceId,
+        await readTraffic(this.names, attachment.instanceId, {
+          ...(attachment.uploadLimit !== undefined ? { uploadLimit: attachment.uploadLimit } : {}),
+          ...(attachment.downloadLimit !== undefined ? { downloadLimit: attachment.downloadLimit } : {}),
+        }),
+      );
+    }
+    if (isChanged) await this.save();
+    return readings;
   }
 
   /** CNI DEL and the namespace; the record stays (the caller deletes or replaces it). */
@@ -231,7 +303,11 @@ export class NetworkManager {
   }
 
   /** Take an instance off its network (after its container stopped); removes the network when it was the last. */
-  async detach(instanceId: string): Promise<void> {
+  detach(instanceId: string): Promise<void> {
+    return this.serialize(() => this.detachNow(instanceId));
+  }
+
+  private async detachNow(instanceId: string): Promise<void> {
     const state = await this.load();
     const attachment = state.attachments[instanceId];
     if (!attachment) return;
@@ -240,6 +316,7 @@ export class NetworkManager {
     await this.save();
     await this.removeUnusedNetworks();
     await this.refresh();
+    await removeTrafficChains(this.names, instanceId);
   }
 
   private async removeUnusedNetworks(): Promise<void> {
@@ -286,7 +363,11 @@ export class NetworkManager {
    * removal or ADD), delete this agent's namespaces that no record names, remove unused
    * networks, rebuild the firewall and hosts file.
    */
-  async restore(instanceIds: readonly string[]): Promise<void> {
+  restore(instanceIds: readonly string[]): Promise<void> {
+    return this.serialize(() => this.restoreNow(instanceIds));
+  }
+
+  private async restoreNow(instanceIds: readonly string[]): Promise<void> {
     const state = await this.load();
     const keep = new Set(instanceIds);
     for (const attachment of Object.values(state.attachments)) {
@@ -300,13 +381,32 @@ export class NetworkManager {
       if (name.startsWith(this.names.netnsPrefix) && !known.has(name))
         await runProgram('ip', ['netns', 'del', name]).catch(() => undefined);
     await this.removeUnusedNetworks();
+    for (const attachment of Object.values(state.attachments))
+      if (!(await hasTrafficChains(this.names, attachment.instanceId))) await this.startTrafficPeriod(attachment, new Date());
+    await this.save();
     await this.refresh();
+    // Accounting chains no attachment uses (their instances were removed above, or long ago).
+    const wanted = new Set(
+      Object.values(state.attachments).flatMap((attachment) => Object.values(trafficChains(this.names, attachment.instanceId))),
+    );
+    const prefix = this.names.forwardChain.replace(/-FWD$/, '');
+    const existing = (await runProgram('iptables', ['-w', '-S']).catch(() => ''))
+      .split('\n')
+      .filter((line) => line.startsWith(`-N ${prefix}-U`) || line.startsWith(`-N ${prefix}-D`))
+      .map((line) => line.slice(3));
+    for (const chain of existing)
+      if (!wanted.has(chain)) {
+        await runProgram('iptables', ['-w', '-F', chain]).catch(() => undefined);
+        await runProgram('iptables', ['-w', '-X', chain]).catch(() => undefined);
+      }
   }
 
   /** Remove every network object of this agent: attachments, namespaces, bridges, chains. */
-  async removeAll(): Promise<void> {
-    await this.restore([]);
-    await removeFirewall(this.names);
-    await rm(this.hostsPath, { force: true });
+  removeAll(): Promise<void> {
+    return this.serialize(async () => {
+      await this.restoreNow([]);
+      await removeFirewall(this.names);
+      await rm(this.hostsPath, { force: true });
+    });
   }
 }

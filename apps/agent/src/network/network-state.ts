@@ -32,6 +32,11 @@ export interface AttachmentRecord {
   /** kbit/s, undefined when not shaped. */
   uploadSpeed?: number;
   downloadSpeed?: number;
+  /** Volume caps, bytes per traffic period. */
+  uploadLimit?: number;
+  downloadLimit?: number;
+  /** Start of the traffic period the accounting chains count (ISO). */
+  trafficPeriodStart?: string;
 }
 
 /** `<storage>/network/state.json`: the network manager's records; it is their one writer. */

@@ -152,6 +152,8 @@ export async function launchInstance(
           allowedConnections: Object.keys(serviceConfig.allowedConnections ?? {}),
           ...(isLimited && quotas.uploadSpeed ? { uploadSpeed: quotas.uploadSpeed } : {}),
           ...(isLimited && quotas.downloadSpeed ? { downloadSpeed: quotas.downloadSpeed } : {}),
+          ...(isLimited && quotas.uploadLimit ? { uploadLimit: quotas.uploadLimit } : {}),
+          ...(isLimited && quotas.downloadLimit ? { downloadLimit: quotas.downloadLimit } : {}),
         })
       : undefined;
   const spec = generateRuntimeSpec({

@@ -19,6 +19,8 @@ export interface AgentMonitorOptions {
   pollPeriodMs: number;
   events: AgentEvents;
   log: (message: string) => void;
+  /** Per-instance traffic this period (the network manager's counters). */
+  readTraffic?: () => Promise<ReadonlyMap<string, { upload: number; download: number }>>;
 }
 
 /**
@@ -37,6 +39,7 @@ export class AgentMonitor {
       ...(options.maxDmips ? { maxDmips: options.maxDmips } : {}),
       storagePath: options.paths.root,
       pollPeriodMs: options.pollPeriodMs,
+      ...(options.readTraffic ? { readTraffic: options.readTraffic } : {}),
       onAlert: (alert) => {
         this.alerts.push(alert);
         if (this.alerts.length > MAX_BUFFERED_ALERTS) this.alerts.shift();

@@ -10,6 +10,7 @@ import { findLeftovers, networkServiceYaml, providerDesiredStatus } from './netw
 
 const isRoot = process.getuid?.() === 0;
 const NOTES = '55555555-5555-4555-8555-555555555555';
+const HUGE = '5a5a5a5a-5a5a-4a5a-8a5a-5a5a5a5a5a5a';
 const STORAGE_LIMIT = 2_000_000;
 
 /** Fill a file until the filesystem refuses; print how far it got and the errno. */
@@ -85,6 +86,16 @@ describe.skipIf(!isRoot).sequential('storage and state quotas (real runc, loop-m
         networkServiceYaml({ uid: NOTES, version, script: 'main.py', extra: QUOTAS }),
         { 'srv/app/main.py': script },
       );
+    for (const [name, version, extra] of [
+      ['huge', '1.0.0', '    quotas:\n        storage: 4GB\n'],
+      // skipResourceLimits is for pre-release versions only.
+      ['huge-unlimited', '1.1.0-beta.1', '    isResourceLimits: false\n    quotas:\n        storage: 4GB\n'],
+    ] as const)
+      images[name] = await buildTestImage(
+        join(bed.root, name),
+        networkServiceYaml({ uid: HUGE, version, script: 'main.py', extra }),
+        { 'srv/app/main.py': 'import time\nprint("huge up", flush=True)\ntime.sleep(3600)\n' },
+      );
     agent = await bed.openAgent();
   }, 120_000);
 
@@ -150,4 +161,23 @@ describe.skipIf(!isRoot).sequential('storage and state quotas (real runc, loop-m
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(join(bed.storageDir, 'volumes'))).toEqual([]);
   }, 40_000);
+
+  it('refuses to install a version whose storage does not fit: "not enough storage space"', async () => {
+    await agent.acceptTarget(providerDesiredStatus([{ id: HUGE, providerId: 'p', image: images.huge! }]));
+    const pass = await reconcileUntil(agent, (result) => result.status.services[0]?.status === 'error', 30_000);
+    // 4 GB of storage reserves 2 GB (half the quota, nothing requested); the test bed has 512 MB.
+    expect(pass.status.services[0]?.errorInfo?.message).toMatch(/not enough storage space: it needs 2000\.\d MB/);
+    expect(pass.status.instances.every((instance) => instance.status !== 'active')).toBe(true);
+  }, 40_000);
+
+  it('installs it with skipResourceLimits (isResourceLimits: false), without a sized volume', async () => {
+    await agent.acceptTarget(
+      providerDesiredStatus([{ id: HUGE, version: '1.1.0-beta.1', providerId: 'p', image: images['huge-unlimited']! }]),
+    );
+    await reconcileUntil(agent, (pass) => pass.status.instances[0]?.status === 'active', 60_000);
+    const hugeId = createInstanceId(HUGE, 'subject-1', 0);
+    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+    expect(mounts).not.toContain(` ${join(bed.storageDir, 'storage', hugeId)} `);
+    await waitForLog(agent, hugeId, /huge up/);
+  }, 60_000);
 });

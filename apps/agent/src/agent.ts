@@ -88,6 +88,7 @@ export class Agent {
             }),
           }),
     };
+    const network = this.runner.network;
     this.events = new AgentEvents(this.log);
     const { onStatus } = options;
     if (onStatus) this.events.subscribe({ onStatus: (full) => onStatus(full) });
@@ -102,7 +103,7 @@ export class Agent {
       pollPeriodMs: options.monitoringPollMs ?? 10_000,
       events: this.events,
       log: this.log,
-      ...(this.runner.network ? { readTraffic: () => this.runner.network!.meterTraffic() } : {}),
+      ...(network ? { readTraffic: () => network.meterTraffic() } : {}),
     });
     this.loop = new ReconcileLoop({
       runPass: async () => {

@@ -104,17 +104,25 @@ describe.skipIf(!isRoot).sequential('examples on a local unit', () => {
     await reconcileUntil(agent, isActive(1), 60_000);
     const id = createInstanceId(NOTES, 'subject-1', 0);
     // 256 KiB rows into an 8 MB /storage: full after about 30 rows; the service goes on.
-    const full = await waitForLog(agent, id, /notes: row not written: database or disk is full\nnotes: \d+ rows/, 60_000);
+    const full = await waitForLog(
+      agent,
+      id,
+      /notes: row not written: database or disk is full\nnotes: \d+ rows/,
+      60_000,
+    );
     const rowsAtFull = Number(/notes: row not written: database or disk is full\nnotes: (\d+) rows/.exec(full)![1]);
     // The database and its write-ahead log fill the 8 MB (WAL mode keeps up to ~4 MB of pages twice).
     expect(rowsAtFull).toBeGreaterThan(10);
     expect(rowsAtFull).toBeLessThan(31);
     const storage = join(bed.storageDir, 'storage', id);
     let used = 0;
-    for (const name of await readdir(storage)) if (name.startsWith('data.db')) used += (await stat(join(storage, name))).size;
+    for (const name of await readdir(storage))
+      if (name.startsWith('data.db')) used += (await stat(join(storage, name))).size;
     expect(used).toBeGreaterThan(8_000_000 * 0.9);
     expect(used).toBeLessThan(8_000_000 * 1.05);
-    await agent.acceptTarget(providerDesiredStatus([{ id: NOTES, version: '1.0.1', providerId: 'p', image: images.notes2! }]));
+    await agent.acceptTarget(
+      providerDesiredStatus([{ id: NOTES, version: '1.0.1', providerId: 'p', image: images.notes2! }]),
+    );
     await reconcileUntil(
       agent,
       (pass) => pass.status.instances[0]?.version === '1.0.1' && pass.status.instances[0]?.status === 'active',

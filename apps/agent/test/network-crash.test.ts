@@ -21,12 +21,14 @@ socketserver.ThreadingTCPServer(("0.0.0.0", 8080), Handler).serve_forever()
 `;
 
 async function countJumps(parent: string, chain: string): Promise<number> {
-  return (await execa('iptables', ['-w', '-S', parent])).stdout.split('\n').filter((line) => line === `-A ${parent} -j ${chain}`)
-    .length;
+  return (await execa('iptables', ['-w', '-S', parent])).stdout
+    .split('\n')
+    .filter((line) => line === `-A ${parent} -j ${chain}`).length;
 }
 
 async function countMounts(path: string): Promise<number> {
-  return (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((line) => line.split(' ')[4] === path).length;
+  return (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((line) => line.split(' ')[4] === path)
+    .length;
 }
 
 describe.skipIf(!isRoot).sequential('networks and volumes across kill -9 of the agent daemon', () => {
@@ -107,12 +109,12 @@ describe.skipIf(!isRoot).sequential('networks and volumes across kill -9 of the 
     daemon = spawnDaemon(bed.storageDir, bed.cgroupParent);
     await waitUntil(
       async () =>
-        ((await readFile(join(bed.storageDir, 'agent/daemon.pid'), 'utf8').catch(() => '')).trim() ===
+        (await readFile(join(bed.storageDir, 'agent/daemon.pid'), 'utf8').catch(() => '')).trim() ===
           String(daemon!.pid) &&
-          (await import('node:fs/promises')).stat(join(bed.storageDir, 'agent/status.json')).then(
-            (info) => info.mtimeMs > restartedAt,
-            () => false,
-          )),
+        (await import('node:fs/promises')).stat(join(bed.storageDir, 'agent/status.json')).then(
+          (info) => info.mtimeMs > restartedAt,
+          () => false,
+        ),
       30_000,
       'the restarted agent to report',
     );

@@ -87,14 +87,18 @@ export async function findLeftovers(tag: string, root: string, addresses: readon
     .split('\n')
     .filter((line) => line.includes(`OPENAOS-${tag}`));
   // Rules the CNI plugins wrote for the instances' addresses (firewall: filter; bridge ipMasq: nat).
-  const ruleText = (await execa('iptables', ['-w', '-S'])).stdout + '\n' + (await execa('iptables', ['-w', '-t', 'nat', '-S'])).stdout;
+  const ruleText =
+    (await execa('iptables', ['-w', '-S'])).stdout + '\n' + (await execa('iptables', ['-w', '-t', 'nat', '-S'])).stdout;
   const cniRules = ruleText
     .split('\n')
     .filter((line) => line.includes(`openaos-${tag}`) || addresses.some((address) => line.includes(`${address}/32`)));
   const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
     .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(`${root}/`) && (point.includes('/storage/storage/') || point.includes('/storage/state/')));
+    .filter(
+      (point) =>
+        point.startsWith(`${root}/`) && (point.includes('/storage/storage/') || point.includes('/storage/state/')),
+    );
   const loops = (await execa('losetup', ['-a'], { reject: false })).stdout
     .split('\n')
     .filter((line) => line.includes(root));

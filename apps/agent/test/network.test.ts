@@ -71,15 +71,18 @@ describe.skipIf(!isRoot).sequential('instance networks (real runc, CNI plugins, 
     bed = await createTestBed('network');
     tag = computeNetworkTag(bed.storageDir);
     const build = async (name: string, uid: string, script: string, extra: string) => {
-      images[name] = await buildTestImage(
-        join(bed.root, name),
-        networkServiceYaml({ uid, script: 'main.py', extra }),
-        { 'srv/app/main.py': script },
-      );
+      images[name] = await buildTestImage(join(bed.root, name), networkServiceYaml({ uid, script: 'main.py', extra }), {
+        'srv/app/main.py': script,
+      });
     };
     await build('server', SERVER, SERVER_SCRIPT, '    hostname: echo-server\n    exposedPorts:\n        - 8080/tcp\n');
     await build('peer', PEER, PEER_SCRIPT, '');
-    await build('client', CLIENT, SLEEPER, `    allowedConnections:\n        - ${SERVER}/8080/tcp\n        - ${SERVER}/9090/tcp\n`);
+    await build(
+      'client',
+      CLIENT,
+      SLEEPER,
+      `    allowedConnections:\n        - ${SERVER}/8080/tcp\n        - ${SERVER}/9090/tcp\n`,
+    );
     await build('stranger', STRANGER, SLEEPER, '');
     agent = await bed.openAgent({ network: { subnetPool: '172.29.0.0/16' } });
   }, 120_000);

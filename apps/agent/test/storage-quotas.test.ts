@@ -58,7 +58,12 @@ const QUOTAS = `    quotas:
             maxThreshold: 80
 `;
 
-async function waitForLog(agent: Agent, instanceId: string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+async function waitForLog(
+  agent: Agent,
+  instanceId: string,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = await readFile(agent.logPath(instanceId), 'utf8').catch(() => '');
@@ -101,11 +106,14 @@ describe.skipIf(!isRoot).sequential('storage and state quotas (real runc, loop-m
 
   afterAll(async () => {
     await bed?.cleanup();
-    if (bed) expect(await findLeftovers(computeNetworkTag(bed.storageDir), bed.root)).toMatchObject({ mounts: [], loops: [] });
+    if (bed)
+      expect(await findLeftovers(computeNetworkTag(bed.storageDir), bed.root)).toMatchObject({ mounts: [], loops: [] });
   });
 
   it('fails a write past the storage quota with ENOSPC; the service keeps running', async () => {
-    await agent.acceptTarget(providerDesiredStatus([{ id: NOTES, version: '1.0.0', providerId: 'p', image: images['1.0.0']! }]));
+    await agent.acceptTarget(
+      providerDesiredStatus([{ id: NOTES, version: '1.0.0', providerId: 'p', image: images['1.0.0']! }]),
+    );
     await reconcileUntil(agent, (pass) => pass.status.instances[0]?.status === 'active', 60_000);
     const storage = await waitForLog(agent, id, /storage full after (\d+) bytes errno (\d+)/);
     expect(Number(storage[2])).toBe(28); // ENOSPC
@@ -145,7 +153,9 @@ describe.skipIf(!isRoot).sequential('storage and state quotas (real runc, loop-m
   }, 30_000);
 
   it('keeps the data across an update of the service', async () => {
-    await agent.acceptTarget(providerDesiredStatus([{ id: NOTES, version: '1.1.0', providerId: 'p', image: images['1.1.0']! }]));
+    await agent.acceptTarget(
+      providerDesiredStatus([{ id: NOTES, version: '1.1.0', providerId: 'p', image: images['1.1.0']! }]),
+    );
     await reconcileUntil(
       agent,
       (pass) => pass.status.instances[0]?.version === '1.1.0' && pass.status.instances[0]?.status === 'active',
@@ -156,7 +166,11 @@ describe.skipIf(!isRoot).sequential('storage and state quotas (real runc, loop-m
 
   it('removes the volumes with the service', async () => {
     await agent.acceptTarget({ messageType: 'desiredStatus', services: [], instances: [] });
-    await reconcileUntil(agent, (pass) => pass.status.instances.length === 0 && pass.status.services.length === 0, 30_000);
+    await reconcileUntil(
+      agent,
+      (pass) => pass.status.instances.length === 0 && pass.status.services.length === 0,
+      30_000,
+    );
     expect(await findLeftovers(computeNetworkTag(bed.storageDir), bed.root)).toMatchObject({ mounts: [], loops: [] });
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(join(bed.storageDir, 'volumes'))).toEqual([]);

@@ -161,10 +161,12 @@ describe.skipIf(!isRoot).sequential('traffic shaping, accounting and caps (real 
       .serviceInstances.find((entry) => entry.serviceId === CAPPED)
       ?.items.at(-1);
     expect(item?.upload).toBeGreaterThanOrEqual(600_000);
-    const alerts = agent.takeAlerts().filter(
-      (alert): alert is Extract<AlertItem, { tag: 'instanceQuotaAlert' }> =>
-        alert.tag === 'instanceQuotaAlert' && alert.parameter === 'upload',
-    );
+    const alerts = agent
+      .takeAlerts()
+      .filter(
+        (alert): alert is Extract<AlertItem, { tag: 'instanceQuotaAlert' }> =>
+          alert.tag === 'instanceQuotaAlert' && alert.parameter === 'upload',
+      );
     expect(alerts[0]).toMatchObject({ serviceId: CAPPED, state: 'raise' });
   }, 30_000);
 

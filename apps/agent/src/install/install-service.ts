@@ -62,7 +62,8 @@ export async function installService(
       await ensureBlob(store, manifest.aosService.digest, service.urls, manifest.aosService.size);
       const config = JSON.parse(await readFile(store.pathOf(manifest.aosService.digest), 'utf8')) as SpaceRequest;
       let missing = 0;
-      for (const descriptor of descriptors) if (!(await exists(store.pathOf(descriptor.digest)))) missing += descriptor.size;
+      for (const descriptor of descriptors)
+        if (!(await exists(store.pathOf(descriptor.digest)))) missing += descriptor.size;
       checkStorageSpace(where, config, missing, await readFreeBytes(paths.root));
     }
     for (const descriptor of descriptors) await ensureBlob(store, descriptor.digest, service.urls, descriptor.size);

@@ -20,7 +20,9 @@ function restoreRules(input: string): Promise<void> {
 
 /** Whether `parent`'s first rule is the jump to `chain`; if not, remove every jump and insert one first. */
 async function pinJumpFirst(parent: string, chain: string): Promise<void> {
-  const rules = (await runProgram('iptables', ['-w', '-S', parent])).split('\n').filter((line) => line.startsWith('-A '));
+  const rules = (await runProgram('iptables', ['-w', '-S', parent]))
+    .split('\n')
+    .filter((line) => line.startsWith('-A '));
   const jump = `-A ${parent} -j ${chain}`;
   if (rules[0] === jump && rules.filter((rule) => rule === jump).length === 1) return;
   for (let count = rules.filter((rule) => rule === jump).length; count > 0; count -= 1)

@@ -133,7 +133,8 @@ export class NetworkManager {
       // (never below a few full frames, which tbf needs).
       const burst = (kbit: number) => Math.max(Math.round(kbit * 100), 8 * 1500 * 4);
       const bandwidth: Record<string, number> = {};
-      if (ingress !== undefined) Object.assign(bandwidth, { ingressRate: ingress * 1000, ingressBurst: burst(ingress) });
+      if (ingress !== undefined)
+        Object.assign(bandwidth, { ingressRate: ingress * 1000, ingressBurst: burst(ingress) });
       if (egress !== undefined) Object.assign(bandwidth, { egressRate: egress * 1000, egressBurst: burst(egress) });
       plugins.push({ type: 'bandwidth', capabilities: { bandwidth: true }, runtimeConfig: { bandwidth } });
     }
@@ -160,7 +161,12 @@ export class NetworkManager {
         `creating the network of provider ${providerId}: no free /24 left in ${this.options.subnetPool ?? DEFAULT_SUBNET_POOL}; remove services of other providers or give the agent a larger subnet pool`,
       );
     }
-    const network = { providerId, bridge: this.names.bridge(picked.index), subnet: picked.subnet, gateway: picked.gateway };
+    const network = {
+      providerId,
+      bridge: this.names.bridge(picked.index),
+      subnet: picked.subnet,
+      gateway: picked.gateway,
+    };
     state.networks[providerId] = network;
     await this.save();
     return network;
@@ -231,11 +237,12 @@ export class NetworkManager {
       const result = await runCniConfList(this.cniBinDir, 'ADD', this.runtime(next), this.confList(network, next));
       const ips = (result.ips ?? []) as { address?: string }[];
       const ip = ips[0]?.address?.split('/')[0];
-      if (!ip) throw new AgentError('network-failed', `attaching ${request.instanceId}: the bridge plugin gave no address`);
+      if (!ip)
+        throw new AgentError('network-failed', `attaching ${request.instanceId}: the bridge plugin gave no address`);
       next.ip = ip;
       next.cniResult = result;
     }
-    const attached = state.attachments[request.instanceId]!;
+    const attached = state.attachments[request.instanceId] ?? next;
     if (attached.trafficPeriodStart === undefined || !(await hasTrafficChains(this.names, request.instanceId)))
       await this.startTrafficPeriod(attached, new Date());
     await this.save();
@@ -292,8 +299,8 @@ export class NetworkManager {
         this.runtime(attachment),
         this.confList(network, attachment),
         attachment.cniResult,
-      ).catch(
-        (error: unknown) => this.options.log(`network: releasing ${attachment.instanceId}: ${describeError(error)}`),
+      ).catch((error: unknown) =>
+        this.options.log(`network: releasing ${attachment.instanceId}: ${describeError(error)}`),
       );
     }
     if (await this.hasNetns(attachment.netnsName))
@@ -382,12 +389,15 @@ export class NetworkManager {
         await runProgram('ip', ['netns', 'del', name]).catch(() => undefined);
     await this.removeUnusedNetworks();
     for (const attachment of Object.values(state.attachments))
-      if (!(await hasTrafficChains(this.names, attachment.instanceId))) await this.startTrafficPeriod(attachment, new Date());
+      if (!(await hasTrafficChains(this.names, attachment.instanceId)))
+        await this.startTrafficPeriod(attachment, new Date());
     await this.save();
     await this.refresh();
     // Accounting chains no attachment uses (their instances were removed above, or long ago).
     const wanted = new Set(
-      Object.values(state.attachments).flatMap((attachment) => Object.values(trafficChains(this.names, attachment.instanceId))),
+      Object.values(state.attachments).flatMap((attachment) =>
+        Object.values(trafficChains(this.names, attachment.instanceId)),
+      ),
     );
     const prefix = this.names.forwardChain.replace(/-FWD$/, '');
     const existing = (await runProgram('iptables', ['-w', '-S']).catch(() => ''))

@@ -79,7 +79,8 @@ export function networkNames(tag: string) {
     netnsPrefix: `openaos-${tag}-`,
     netns: (instanceId: string) => `openaos-${tag}-${instanceId}`,
     /** CNI network name (host-local keeps its leases under `<ipam dir>/<name>/`). */
-    cniNetwork: (providerId: string) => `openaos-${tag}-${createHash('sha256').update(providerId).digest('hex').slice(0, 12)}`,
+    cniNetwork: (providerId: string) =>
+      `openaos-${tag}-${createHash('sha256').update(providerId).digest('hex').slice(0, 12)}`,
   };
 }
 export type NetworkNames = ReturnType<typeof networkNames>;

@@ -14,9 +14,27 @@ describe('traffic accounting', () => {
   it('skips local ranges, counts with the cap as a quota match, and drops past it', () => {
     const rules = buildTrafficChain('upload', 1000);
     expect(rules[0]).toEqual(['-d', '10.0.0.0/8', '-j', 'RETURN']);
-    expect(rules.at(-2)).toEqual(['-m', 'quota', '--quota', '1000', '-m', 'comment', '--comment', 'counted', '-j', 'RETURN']);
+    expect(rules.at(-2)).toEqual([
+      '-m',
+      'quota',
+      '--quota',
+      '1000',
+      '-m',
+      'comment',
+      '--comment',
+      'counted',
+      '-j',
+      'RETURN',
+    ]);
     expect(rules.at(-1)).toEqual(['-m', 'comment', '--comment', 'over-cap', '-j', 'DROP']);
-    expect(buildTrafficChain('download', undefined).at(-2)).toEqual(['-m', 'comment', '--comment', 'counted', '-j', 'RETURN']);
+    expect(buildTrafficChain('download', undefined).at(-2)).toEqual([
+      '-m',
+      'comment',
+      '--comment',
+      'counted',
+      '-j',
+      'RETURN',
+    ]);
     expect(buildTrafficChain('download', undefined)[0]?.[0]).toBe('-s');
   });
 

@@ -45,7 +45,15 @@ export function buildTrafficChain(direction: 'upload' | 'download', cap: number 
   const remote = direction === 'upload' ? '-d' : '-s';
   return [
     ...UNCOUNTED_RANGES.map((range) => [remote, range, '-j', 'RETURN']),
-    [...(cap === undefined ? [] : ['-m', 'quota', '--quota', String(cap)]), '-m', 'comment', '--comment', 'counted', '-j', 'RETURN'],
+    [
+      ...(cap === undefined ? [] : ['-m', 'quota', '--quota', String(cap)]),
+      '-m',
+      'comment',
+      '--comment',
+      'counted',
+      '-j',
+      'RETURN',
+    ],
     ['-m', 'comment', '--comment', 'over-cap', '-j', 'DROP'],
   ];
 }

@@ -97,12 +97,13 @@ async function ensureVolume(image: string, mountPoint: string, limit: number, ow
  */
 export async function prepareInstanceVolumes(
   input: InstanceVolumePaths & {
-  storageLimit?: number;
-  stateLimit?: number;
-  isLimited: boolean;
-  uid: number;
-  gid: number;
-}): Promise<{ stateFile?: string; storageDir?: string }> {
+    storageLimit?: number;
+    stateLimit?: number;
+    isLimited: boolean;
+    uid: number;
+    gid: number;
+  },
+): Promise<{ stateFile?: string; storageDir?: string }> {
   const paths = imagePaths(input);
   const owner = { uid: input.uid, gid: input.gid };
   await mkdir(input.volumesDir, { recursive: true });

@@ -64,10 +64,14 @@ describe.skipIf(!isRoot).sequential('examples on a local unit', () => {
     const padded = (yaml: string, version: string) =>
       yaml
         .replace("version: '1.0.0'", `version: '${version}'`)
-        .replace('NOTES_INTERVAL=10', 'NOTES_INTERVAL=0.05\n    - NOTES_PADDING=262144');
+        // (The release in the env too: the image, and so its digest, must differ between versions.)
+        .replace(
+          'NOTES_INTERVAL=10',
+          `NOTES_INTERVAL=0.05\n    - NOTES_PADDING=262144\n    - NOTES_RELEASE=${version}`,
+        );
     images.notes1 = await buildTestImage(join(bed.root, 'notes1'), padded(notes.yaml, '1.0.0'), notes.files);
     images.notes2 = await buildTestImage(join(bed.root, 'notes2'), padded(notes.yaml, '1.0.1'), notes.files);
-    agent = await bed.openAgent();
+    agent = await bed.openAgent(process.env.DEBUG_AGENT ? { log: (m) => console.log(m) } : {});
   }, 120_000);
 
   afterAll(async () => {
@@ -129,10 +133,9 @@ describe.skipIf(!isRoot).sequential('examples on a local unit', () => {
       60_000,
     );
     // The new version opens the same database: every row is still there (and the disk still full).
-    const log = await readFile(agent.logPath(id), 'utf8');
-    const start = log.lastIndexOf('notes: database');
-    const after = await waitForLog(agent, id, /notes: database[^]*notes: \d+ rows/);
-    const count = Number(/notes: (\d+) rows/.exec(after.slice(start))![1]);
+    // The log goes on across the update: wait for the second start's first count.
+    const after = await waitForLog(agent, id, /notes: database[^]*notes: database[^]*notes: \d+ rows/);
+    const count = Number(/notes: (\d+) rows/.exec(after.slice(after.lastIndexOf('notes: database')))![1]);
     expect(count).toBeGreaterThanOrEqual(rowsAtFull);
   }, 180_000);
 });

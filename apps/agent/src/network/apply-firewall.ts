@@ -18,23 +18,30 @@ function restoreRules(input: string): Promise<void> {
   });
 }
 
-/** Whether `parent`'s first rule is the jump to `chain`; if not, remove every jump and insert one first. */
-async function pinJumpFirst(parent: string, chain: string): Promise<void> {
+/** The CNI firewall plugin's jump; its chain accepts everything an instance sends. */
+const CNI_FORWARD_JUMP = '-A FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD';
+
+/**
+ * Make `parent` jump to `chain` exactly once, before the CNI firewall plugin's jump (another
+ * agent's chain may come first: it only matches its own bridges). Otherwise remove every jump
+ * to `chain` and insert one first.
+ */
+async function pinJump(parent: string, chain: string): Promise<void> {
   const rules = (await runProgram('iptables', ['-w', '-S', parent]))
     .split('\n')
     .filter((line) => line.startsWith('-A '));
   const jump = `-A ${parent} -j ${chain}`;
-  if (rules[0] === jump && rules.filter((rule) => rule === jump).length === 1) return;
-  for (let count = rules.filter((rule) => rule === jump).length; count > 0; count -= 1)
-    await runProgram('iptables', ['-w', '-D', parent, '-j', chain]);
+  const count = rules.filter((rule) => rule === jump).length;
+  const cniIndex = rules.indexOf(CNI_FORWARD_JUMP);
+  if (count === 1 && (cniIndex === -1 || rules.indexOf(jump) < cniIndex)) return;
+  for (let left = count; left > 0; left -= 1) await runProgram('iptables', ['-w', '-D', parent, '-j', chain]);
   await runProgram('iptables', ['-w', '-I', parent, '1', '-j', chain]);
 }
 
 /**
  * Replace the agent's two chains with `rules` in one iptables-restore transaction (a chain
  * declared in the input is flushed first, so a rebuild never duplicates a rule), then make
- * sure FORWARD and INPUT jump to them first — before the CNI firewall plugin's chain, which
- * accepts everything an instance sends.
+ * sure FORWARD and INPUT jump to them once, before the CNI firewall plugin's chain.
  */
 export async function applyFirewall(names: NetworkNames, rules: FirewallRules): Promise<void> {
   const lines = [
@@ -48,8 +55,8 @@ export async function applyFirewall(names: NetworkNames, rules: FirewallRules): 
   ];
   try {
     await restoreRules(lines.join('\n'));
-    await pinJumpFirst('FORWARD', names.forwardChain);
-    await pinJumpFirst('INPUT', names.inputChain);
+    await pinJump('FORWARD', names.forwardChain);
+    await pinJump('INPUT', names.inputChain);
   } catch (cause) {
     throw new AgentError(
       'network-failed',

@@ -154,6 +154,7 @@ export class NetworkManager {
       this.options.subnetPool ?? DEFAULT_SUBNET_POOL,
       Object.values(state.networks).map((network) => network.subnet),
       await readRoutedPrefixes(),
+      Number.parseInt(this.names.bridgePrefix.slice(2, 4), 16),
     );
     if (!picked) {
       throw new AgentError(

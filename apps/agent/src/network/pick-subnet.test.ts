@@ -18,4 +18,9 @@ describe('pickSubnet', () => {
     expect(pickSubnet('172.29.0.0/16', [], ['0.0.0.0/0'])?.index).toBe(0);
     expect(pickSubnet('172.29.0.0/16', [], ['172.16.0.0/12'])).toBeUndefined();
   });
+
+  it('starts from the given index and wraps around', () => {
+    expect(pickSubnet('172.29.0.0/16', ['172.29.255.0/24'], [], 255)?.subnet).toBe('172.29.0.0/24');
+    expect(pickSubnet('172.29.0.0/16', [], [], 7)?.subnet).toBe('172.29.7.0/24');
+  });
 });

@@ -25,14 +25,17 @@ export async function readRoutedPrefixes(): Promise<string[]> {
 }
 
 /**
- * The first /24 of `pool` (a /16, e.g. `172.29.0.0/16`) that overlaps neither `taken` (this
- * agent's networks) nor any prefix the host already routes (another agent's bridge, a VPN):
- * returns its index in the pool and its CIDR, or undefined when the pool is full.
+ * The first /24 of `pool` (a /16, e.g. `172.29.0.0/16`), searching from index `start` and
+ * wrapping, that overlaps neither `taken` (this agent's networks) nor any prefix the host
+ * already routes (another agent's bridge, a VPN): returns its index in the pool and its CIDR,
+ * or undefined when the pool is full. Agents on one host start at different indexes (their
+ * tag), so two picking at the same moment — before either bridge is routed — rarely collide.
  */
 export function pickSubnet(
   pool: string,
   taken: readonly string[],
   routed: readonly string[],
+  start = 0,
 ): { index: number; subnet: string; gateway: string } | undefined {
   const range = toRange(pool);
   if (!range) return undefined;
@@ -41,7 +44,8 @@ export function pickSubnet(
     .map(toRange)
     .filter((entry) => entry !== undefined);
   const count = Math.min(256, Math.floor((range[1] - range[0] + 1) / 256));
-  for (let index = 0; index < count; index += 1) {
+  for (let step = 0; step < count; step += 1) {
+    const index = (start + step) % count;
     const first = range[0] + index * 256;
     const last = first + 255;
     if (used.some(([from, to]) => from <= last && first <= to)) continue;

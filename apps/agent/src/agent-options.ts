@@ -2,6 +2,7 @@ import type { UnitStatus } from './formats/unit-status.js';
 import type { UnitSettings } from '@openaos/spec';
 import type { Step } from './reconcile/steps.js';
 import type { LogLimits } from './runtime/log-writer.js';
+import type { TrafficPeriod } from './network/traffic-accounting.js';
 
 export interface AgentOptions {
   storageDir: string;
@@ -15,6 +16,12 @@ export interface AgentOptions {
   nodeId?: string;
   /** Unit settings passed to the spec generator (cpuCount defaults to this machine's). */
   unit?: Partial<UnitSettings>;
+  /**
+   * Instance networks (network/): the CNI plugins' directory (default /usr/lib/cni), the /16
+   * the provider networks' subnets come from (default 172.29.0.0/16), the period of the traffic
+   * caps (default a UTC day); `false`: loopback only.
+   */
+  network?: { cniBinDir?: string; subnetPool?: string; trafficPeriod?: TrafficPeriod } | false;
   /** Each instance's log: size cap and files kept (default 1 MiB, 3), enforced by its log writer. */
   logLimits?: LogLimits;
   /** SIGTERM → SIGKILL grace when stopping an instance (default 2000 ms). */

@@ -24,6 +24,7 @@ import { TargetStore } from './persist/target-store.js';
 import { executeStep, type ExecutorContext } from './reconcile/executors.js';
 import { expandTarget } from './reconcile/expand-target.js';
 import { observeUnit, type Observed } from './reconcile/observe-unit.js';
+import { NetworkManager } from './network/network-manager.js';
 import { ReconcileLoop } from './reconcile/run-loop.js';
 import { runPass } from './reconcile/run-pass.js';
 import { describeStep, type Step } from './reconcile/steps.js';
@@ -76,7 +77,18 @@ export class Agent {
       },
       stopTimeoutMs: options.stopTimeoutMs ?? 2000,
       logLimits: options.logLimits ?? DEFAULT_LOG_LIMITS,
+      ...(options.network === false
+        ? {}
+        : {
+            network: new NetworkManager({
+              storageRoot: this.paths.root,
+              directory: this.paths.network,
+              ...options.network,
+              log: this.log,
+            }),
+          }),
     };
+    const network = this.runner.network;
     this.events = new AgentEvents(this.log);
     const { onStatus } = options;
     if (onStatus) this.events.subscribe({ onStatus: (full) => onStatus(full) });
@@ -92,6 +104,7 @@ export class Agent {
       ...(options.monitoringAverageWindowMs ? { averageWindowMs: options.monitoringAverageWindowMs } : {}),
       events: this.events,
       log: this.log,
+      ...(network ? { readTraffic: () => network.meterTraffic() } : {}),
     });
     this.loop = new ReconcileLoop({
       runPass: async () => {
@@ -121,6 +134,9 @@ export class Agent {
     const records = await new RecordsFile(files.records).load();
     const agent = new Agent(options, mounted, records, await TargetStore.open(files.target));
     await adoptContainers(agent.runner, records, log);
+    // Networks of instances that are gone (removed while the agent was down, interrupted
+    // attaches) are undone; the firewall is rebuilt from the records.
+    await agent.runner.network?.restore(Object.keys(records.instances));
     return agent;
   }
 
@@ -214,6 +230,11 @@ export class Agent {
   stop(): void {
     this.loop.stop();
     this.monitoring.stop();
+  }
+
+  /** The instances' networks (./network), unless the agent runs without (`network: false`). */
+  get network(): NetworkManager | undefined {
+    return this.runner.network;
   }
 
   /** The monitor of the running instances (./monitoring). */

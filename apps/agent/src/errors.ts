@@ -14,7 +14,10 @@ export type AgentErrorCode =
   | 'provisioning-failed'
   | 'refused'
   | 'unreachable'
-  | 'download-failed';
+  | 'download-failed'
+  | 'network-failed'
+  | 'volume-failed'
+  | 'not-enough-space';
 
 /** The one error class of the agent: `code` says which step failed, `cause` keeps the original. */
 export class AgentError extends Error {

@@ -20,6 +20,7 @@ const USAGE = `usage:
   aos-agent run    --storage-dir DIR [--storage-size 512m | --storage-image FILE] [--cgroup-parent /openaos] [--node-id ID]
                    [--cloud URL] [--identity-dir DIR] [--monitoring-period SECONDS] [--monitoring-poll SECONDS]
                    [--monitoring-window SECONDS] [--monitoring-buffer SAMPLES]
+                   [--subnet-pool 172.29.0.0/16] [--traffic-period day]
   aos-agent apply  FILE --storage-dir DIR [--wait] [--timeout SECONDS]
   aos-agent status --storage-dir DIR [--json]
   aos-agent logs   SERVICE_ID --storage-dir DIR [--subject ID] [--instance N]
@@ -37,6 +38,18 @@ up to --monitoring-buffer samples (default 10000) held while the cloud is away, 
 exit codes: 0 done (with --wait: committed), 1 error (bad file, daemon not running, --timeout
 passed), ${EXIT_UPDATE_FAILED} apply --wait: the update failed, ${EXIT_REFUSED} provision: the cloud refused, 64 usage.`;
 
+const TRAFFIC_PERIODS = ['minute', 'hour', 'day', 'month', 'year'] as const;
+
+/** --subnet-pool and --traffic-period, checked (a bad value is a usage error naming the option). */
+function readNetworkOptions(subnetPool: string | undefined, trafficPeriod: string | undefined) {
+  if (subnetPool !== undefined && !/^\d+\.\d+\.0\.0\/16$/.test(subnetPool))
+    throw new AgentError('bad-target', `--subnet-pool ${subnetPool}: give a /16 such as 172.29.0.0/16`);
+  const period = TRAFFIC_PERIODS.find((name) => name === trafficPeriod);
+  if (trafficPeriod !== undefined && period === undefined)
+    throw new AgentError('bad-target', `--traffic-period ${trafficPeriod}: give one of ${TRAFFIC_PERIODS.join(', ')}`);
+  return { ...(subnetPool ? { subnetPool } : {}), ...(period ? { trafficPeriod: period } : {}) };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -47,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       'storage-image': { type: 'string' },
       'cgroup-parent': { type: 'string' },
       'node-id': { type: 'string' },
+      'subnet-pool': { type: 'string' },
+      'traffic-period': { type: 'string' },
       cloud: { type: 'string' },
       token: { type: 'string' },
       'system-id': { type: 'string' },
@@ -115,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values['storage-image'] ? { storageImage: values['storage-image'] } : {}),
         ...(values['cgroup-parent'] ? { cgroupParent: values['cgroup-parent'] } : {}),
         ...(values['node-id'] ? { nodeId: values['node-id'] } : {}),
+        network: readNetworkOptions(values['subnet-pool'], values['traffic-period']),
         log: (message) => console.error(`${new Date().toISOString()} ${message}`),
       });
       return 0;

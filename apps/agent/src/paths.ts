@@ -25,6 +25,10 @@ export interface StoragePaths {
   runc: string;
   /** The agent's own files (see `agentFiles`). */
   agent: string;
+  /** Sized ext4 images of the instances' storage and state (storage/instance-volumes.ts). */
+  volumes: string;
+  /** The network manager's records, IPAM leases and the unit's hosts file (network/). */
+  network: string;
   /** Blobs the cloud link downloads (`blobs/sha256/<hex>`, verified) and `partial/<hex>` (resumable). */
   downloads: string;
 }
@@ -42,6 +46,8 @@ export function resolveStoragePaths(root: string): StoragePaths {
     runc: join(root, 'runc'),
     agent: join(root, 'agent'),
     downloads: join(root, 'downloads'),
+    volumes: join(root, 'volumes'),
+    network: join(root, 'network'),
   };
 }
 

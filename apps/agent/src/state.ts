@@ -26,6 +26,8 @@ export interface ServiceVersion {
   size?: number;
   /** Known once installed (from the image's service_config.json). */
   runParameters?: RunParameters;
+  /** The service provider (AosEdge `providerId`, v7 `owner`): its instances share one network. */
+  providerId?: string;
   /** Target only: the desired status marks this version as an intended rollback (it may be older than the committed one). */
   isRollback?: boolean;
 }
@@ -39,6 +41,8 @@ export interface InstanceState {
   priority: number;
   version: string;
   manifestDigest: string;
+  /** The service's provider (network); absent: the unit's `default` network. */
+  providerId?: string;
 }
 
 /**

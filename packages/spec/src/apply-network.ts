@@ -2,10 +2,11 @@ import type { RuntimeSpec } from './runtime-spec.js';
 import type { RuntimeSpecInput } from './types.js';
 
 /**
- * Network namespace (reference §4.1 step 6). Until the network manager exists: the container
- * gets a fresh namespace (loopback only) unless the unit says `hostNetwork: true`, in which
- * case it shares the unit's. A namespace prepared by the network manager
- * (`instance.networkNamespacePath`) is joined instead.
+ * Network namespace (reference §4.1 step 6): the namespace the agent's network manager
+ * prepared (`instance.networkNamespacePath`) is joined; without one the container gets a
+ * fresh namespace with loopback only; `hostNetwork: true` (a unit setting, never a service's)
+ * shares the unit's. The unit's hosts file (`instance.hostsPath`) is bound read-only on
+ * /etc/hosts, so names of instances started later resolve too.
  */
 export function applyNetwork(spec: RuntimeSpec, { unit, instance }: RuntimeSpecInput): RuntimeSpec {
   const others = spec.linux.namespaces.filter((namespace) => namespace.type !== 'network');
@@ -14,5 +15,17 @@ export function applyNetwork(spec: RuntimeSpec, { unit, instance }: RuntimeSpecI
     instance.networkNamespacePath === undefined
       ? { type: 'network' as const }
       : { type: 'network' as const, path: instance.networkNamespacePath };
-  return { ...spec, linux: { ...spec.linux, namespaces: [...others, network] } };
+  const mounts =
+    instance.hostsPath === undefined
+      ? spec.mounts
+      : [
+          ...spec.mounts.filter((mount) => mount.destination !== '/etc/hosts'),
+          {
+            destination: '/etc/hosts',
+            type: 'bind',
+            source: instance.hostsPath,
+            options: ['bind', 'ro', 'nosuid', 'nodev', 'noexec'],
+          },
+        ];
+  return { ...spec, mounts, linux: { ...spec.linux, namespaces: [...others, network] } };
 }

@@ -50,8 +50,10 @@ export interface InstanceInfo {
   storagePath?: string;
   /** `NAME=value` overrides applied last (cloud `overrideEnvVars`). */
   env?: string[];
-  /** Network namespace prepared by the network manager (later issue); joined when set. */
+  /** Network namespace prepared by the agent's network manager; joined when set. */
   networkNamespacePath?: string;
+  /** The unit's hosts file, bound read-only on /etc/hosts (with `networkNamespacePath`). */
+  hostsPath?: string;
 }
 
 /** A device of the unit that services may ask for by name (Aos unit config `devices[]`). */
@@ -93,8 +95,8 @@ export interface UnitSettings {
   /** cgroup version of the unit; 2 adds a cgroup namespace (as runc's example spec). Default 1. */
   cgroupVersion?: 1 | 2;
   /**
-   * Share the host network namespace instead of giving the container its own. Until the
-   * network manager exists, a container with its own namespace has only loopback.
+   * Share the host network namespace instead of giving the container its own (a unit
+   * setting for development; a service cannot ask for it).
    */
   hostNetwork?: boolean;
   /**

@@ -2,6 +2,8 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { parseIsoDuration } from '@openaos/config';
 import { extractLayer, readServiceImage, type BlobStore, type Descriptor } from '@openaos/image';
 import { AgentError } from '../errors.js';
+import { checkStorageSpace, type SpaceRequest } from '../storage/check-storage-space.js';
+import { readFreeBytes } from '../storage/instance-volumes.js';
 import type { StoragePaths } from '../paths.js';
 import { DEFAULT_RUN_PARAMETERS, type InstalledService, type RunParameters, type ServiceVersion } from '../state.js';
 import { ensureBlob } from './fetch-blob.js';
@@ -54,6 +56,16 @@ export async function installService(
     const descriptors = [manifest.config, manifest.aosService, ...(manifest.layers ?? [])].filter(
       (descriptor): descriptor is Descriptor => descriptor !== undefined,
     );
+    // Admission (AosEdge "not enough storage space"): the small service config first, then the
+    // space its volumes reserve and its missing blobs need, before any layer is fetched.
+    if (manifest.aosService) {
+      await ensureBlob(store, manifest.aosService.digest, service.urls, manifest.aosService.size);
+      const config = JSON.parse(await readFile(store.pathOf(manifest.aosService.digest), 'utf8')) as SpaceRequest;
+      let missing = 0;
+      for (const descriptor of descriptors)
+        if (!(await exists(store.pathOf(descriptor.digest)))) missing += descriptor.size;
+      checkStorageSpace(where, config, missing, await readFreeBytes(paths.root));
+    }
     for (const descriptor of descriptors) await ensureBlob(store, descriptor.digest, service.urls, descriptor.size);
     const image = await readServiceImage(store, service.manifestDigest);
     await mkdir(paths.layers, { recursive: true });

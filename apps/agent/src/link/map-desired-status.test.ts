@@ -34,7 +34,15 @@ describe('mapDesiredStatus (v7 → the agent target)', () => {
     expect(mapDesiredStatus(desired, images, '/s/downloads')).toEqual({
       messageType: 'desiredStatus',
       services: [
-        { id: SERVICE, version: '1.0.0', manifestDigest: MANIFEST, size: 500, urls: ['/s/downloads'] },
+        // The owner is the service provider: its instances share one network on the unit.
+        {
+          id: SERVICE,
+          version: '1.0.0',
+          manifestDigest: MANIFEST,
+          size: 500,
+          urls: ['/s/downloads'],
+          providerId: OWNER,
+        },
         {
           id: OTHER,
           version: '0.9.0',
@@ -42,6 +50,7 @@ describe('mapDesiredStatus (v7 → the agent target)', () => {
           size: 600,
           urls: ['/s/downloads'],
           isRollback: true,
+          providerId: OWNER,
         },
       ],
       instances: [

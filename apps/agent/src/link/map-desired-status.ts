@@ -27,6 +27,7 @@ export function mapDesiredStatus(
   const services = desired.items.map((item) => {
     const id = identityName(item.item);
     const image = images.get(item.indexDigest);
+    const providerId = identityName(item.owner); // the service provider: its instances share one network
     if (id === undefined) throw new Error(`desired item ${JSON.stringify(item.item)} has neither id nor codename`);
     if (!image) throw new Error(`the image ${item.indexDigest} of ${id}@${item.version} is not resolved`);
     return {
@@ -36,6 +37,7 @@ export function mapDesiredStatus(
       urls: [blobSource],
       ...(image.size !== undefined ? { size: image.size } : {}),
       ...(item.isRollback ? { isRollback: true } : {}),
+      ...(providerId !== undefined ? { providerId } : {}),
     };
   });
   const instances = desired.instances.flatMap((entry) => {

@@ -17,7 +17,7 @@ import type { CgroupLayout } from './parse-cgroup-mounts.js';
 import type { CpuTimes } from './parse-kernel-stats.js';
 import { detectCgroupLayout, readInstanceUsage } from './read-instance-usage.js';
 import { readUnitUsage } from './read-unit-usage.js';
-import { resolveCpuQuota, toPercentThresholds } from './resolve-alert-rules.js';
+import { resolveCpuQuota, toPercentThresholds, toPointThresholds } from './resolve-alert-rules.js';
 import { createAlertState, stepAlert, type AlertState, type AlertThresholds } from './step-alert.js';
 
 /** A quota alert as sent in the v6 `alerts` message. */
@@ -63,6 +63,8 @@ export interface MonitorOptions {
   layout?: CgroupLayout;
   /** Bound of the storage walk per instance and poll. */
   maxStorageEntries?: number;
+  /** Bytes each instance sent and received this traffic period (network/traffic-accounting.ts); 0 without. */
+  readTraffic?: () => Promise<ReadonlyMap<string, { upload: number; download: number }>>;
   onAlert?: (alert: QuotaAlert) => void;
   /** The OOM killer killed `count` more processes of the instance since the last poll. */
   onOomKill?: (instance: MonitoredInstance, count: number) => void;
@@ -208,6 +210,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     entry: InstanceEntry,
     now: Date,
     unitRamBytes: number,
+    traffic: { upload: number; download: number } = { upload: 0, download: 0 },
   ): Promise<void> {
     const { info } = entry;
     const usage = await readInstanceUsage(cgroups, info.cgroupsPath);
@@ -236,12 +239,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
       partitions.push({ name: 'state', usedSize: Math.round(average(series, 'state', size.usedBytes)) });
     }
     const timestamp = now.toISOString();
+    const { download, upload } = traffic;
     pushItem(series, {
       timestamp,
       cpu,
       ram,
-      download: 0,
-      upload: 0,
+      download,
+      upload,
       partitions,
       ...(usage.pids === undefined ? {} : { pids: usage.pids }),
     });
@@ -265,6 +269,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const checks: [string, AlertThresholds | undefined, number][] = [
       ['cpu', rules.cpu && toPercentThresholds(rules.cpu, resolveCpuQuota(quotas, options.maxDmips)), cpu],
       ['ram', rules.ram && toPercentThresholds(rules.ram, quotas.ramLimit ?? unitRamBytes), ram],
+      ['download', rules.download && toPointThresholds(rules.download), download],
+      ['upload', rules.upload && toPointThresholds(rules.upload), upload],
       ...(rules.partitions ?? []).flatMap((rule): [string, AlertThresholds, number][] => {
         const quota = partitionQuota(rule.name);
         const used = partitions.find((partition) => partition.name === rule.name);
@@ -298,9 +304,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
     } catch (error) {
       report(new Error(`sampling the unit: ${(error as Error).message}`, { cause: error }));
     }
+    const traffic = await options.readTraffic?.().catch((error: unknown) => {
+      report(new Error(`reading traffic counters: ${(error as Error).message}`, { cause: error }));
+      return undefined;
+    });
     await Promise.all(
       [...instances.values()].map((entry) =>
-        sampleInstance(cgroups, entry, now, unitRamBytes).catch((error: unknown) =>
+        sampleInstance(cgroups, entry, now, unitRamBytes, traffic?.get(entry.info.instanceId)).catch((error: unknown) =>
           report(
             new Error(`sampling instance ${entry.info.instanceId}: ${(error as Error).message}`, { cause: error }),
           ),

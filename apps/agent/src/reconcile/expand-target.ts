@@ -15,6 +15,7 @@ export function expandTarget(desired: DesiredStatus | undefined): UnitState {
     urls: service.urls ?? [],
     ...(service.size !== undefined ? { size: service.size } : {}),
     ...(service.isRollback ? { isRollback: true } : {}),
+    ...(service.providerId ? { providerId: service.providerId } : {}),
   }));
   const byId = new Map(services.map((service) => [service.serviceId, service]));
   const instances = (desired?.instances ?? []).flatMap((entry) => {
@@ -28,6 +29,7 @@ export function expandTarget(desired: DesiredStatus | undefined): UnitState {
       priority: entry.priority,
       version: service.version,
       manifestDigest: service.manifestDigest,
+      ...(service.providerId ? { providerId: service.providerId } : {}),
     }));
   });
   return { services, instances };

@@ -1,9 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AosServiceConfig, OciImageConfig } from '@openaos/config';
 import { findExistingHostPaths, generateRuntimeSpec, listHostMounts, type UnitSettings } from '@openaos/spec';
 import { layerDirectory } from '../install/layer-paths.js';
+import { DEFAULT_PROVIDER, type NetworkManager } from '../network/network-manager.js';
+import { prepareInstanceVolumes, removeInstanceVolumes } from '../storage/instance-volumes.js';
 import type { InstalledService, InstanceRecord, InstanceRuntime } from '../state.js';
 import { instancePaths, type StoragePaths } from '../paths.js';
 import type { Runc } from './runc.js';
@@ -19,6 +21,8 @@ export interface RunnerContext {
   stopTimeoutMs: number;
   /** Size cap and file count of each instance's log (taken by its log writer at start). */
   logLimits: LogLimits;
+  /** Networks of the instances; without it (or with `unit.hostNetwork`) an instance has loopback only. */
+  network?: NetworkManager;
 }
 
 /** How long a start waits for runc to create the container before the loop moves on. */
@@ -124,17 +128,34 @@ export async function launchInstance(
     layerDirs: installed.layerDigests.map((digest) => layerDirectory(context.paths, digest)),
     ...(serviceConfig.hostname ? { hostname: serviceConfig.hostname } : {}),
   });
-  const hasStorage = (serviceConfig.quotas?.storageLimit ?? 0) > 0;
-  const hasState = (serviceConfig.quotas?.stateLimit ?? 0) > 0;
-  if (hasStorage) {
-    await mkdir(paths.storageDir, { recursive: true });
-    await chown(paths.storageDir, record.uid, record.gid);
-  }
-  if (hasState) {
-    await mkdir(dirname(paths.stateFile), { recursive: true });
-    await writeFile(paths.stateFile, '', { flag: 'a' });
-    await chown(paths.stateFile, record.uid, record.gid);
-  }
+  const isLimited = serviceConfig.skipResourceLimits !== true;
+  const quotas = serviceConfig.quotas ?? {};
+  const volumes = await prepareInstanceVolumes({
+    volumesDir: context.paths.volumes,
+    instanceId: instance.instanceId,
+    storageDir: paths.storageDir,
+    stateFile: paths.stateFile,
+    ...(quotas.storageLimit !== undefined ? { storageLimit: quotas.storageLimit } : {}),
+    ...(quotas.stateLimit !== undefined ? { stateLimit: quotas.stateLimit } : {}),
+    isLimited,
+    uid: record.uid,
+    gid: record.gid,
+  });
+  const network =
+    context.network && context.unit.hostNetwork !== true
+      ? await context.network.attach({
+          instanceId: instance.instanceId,
+          serviceId: instance.serviceId,
+          providerId: instance.providerId ?? DEFAULT_PROVIDER,
+          ...(serviceConfig.hostname ? { hostname: serviceConfig.hostname } : {}),
+          exposedPorts: serviceConfig.exposedPorts ?? [],
+          allowedConnections: Object.keys(serviceConfig.allowedConnections ?? {}),
+          ...(isLimited && quotas.uploadSpeed ? { uploadSpeed: quotas.uploadSpeed } : {}),
+          ...(isLimited && quotas.downloadSpeed ? { downloadSpeed: quotas.downloadSpeed } : {}),
+          ...(isLimited && quotas.uploadLimit ? { uploadLimit: quotas.uploadLimit } : {}),
+          ...(isLimited && quotas.downloadLimit ? { downloadLimit: quotas.downloadLimit } : {}),
+        })
+      : undefined;
   const spec = generateRuntimeSpec({
     imageConfig,
     serviceConfig,
@@ -146,8 +167,11 @@ export async function launchInstance(
       uid: record.uid,
       gid: record.gid,
       rootfsPath: paths.rootfs,
-      ...(hasState ? { statePath: paths.stateFile } : {}),
-      ...(hasStorage ? { storagePath: paths.storageDir } : {}),
+      ...(volumes.stateFile ? { statePath: volumes.stateFile } : {}),
+      ...(volumes.storageDir ? { storagePath: volumes.storageDir } : {}),
+      ...(network && context.network
+        ? { networkNamespacePath: network.netnsPath, hostsPath: context.network.hostsPath }
+        : {}),
     },
     unit: context.unit,
     existingHostPaths: await findExistingHostPaths(listHostMounts(context.unit)),
@@ -236,9 +260,16 @@ export async function stopContainer(context: RunnerContext, instanceId: string):
   await cleanupContainer(context, instanceId);
 }
 
-/** Remove every file of the instance: runtime dir (logs included), storage and state. */
+/** Remove every file of the instance: runtime dir (logs included), network, storage and state volumes. */
 export async function removeInstanceFiles(context: RunnerContext, instanceId: string): Promise<void> {
   const paths = instancePaths(context.paths, instanceId);
+  await context.network?.detach(instanceId);
+  await removeInstanceVolumes({
+    volumesDir: context.paths.volumes,
+    instanceId,
+    storageDir: paths.storageDir,
+    stateFile: paths.stateFile,
+  });
   await rm(paths.dir, { recursive: true, force: true });
   await rm(paths.storageDir, { recursive: true, force: true });
   await rm(dirname(paths.stateFile), { recursive: true, force: true });

@@ -20,6 +20,8 @@ export interface AgentMonitorOptions {
   averageWindowMs?: number;
   events: AgentEvents;
   log: (message: string) => void;
+  /** Per-instance traffic this period (the network manager's counters). */
+  readTraffic?: () => Promise<ReadonlyMap<string, { upload: number; download: number }>>;
 }
 
 /**
@@ -39,6 +41,7 @@ export class AgentMonitor {
       storagePath: options.paths.root,
       pollPeriodMs: options.pollPeriodMs,
       ...(options.averageWindowMs ? { averageWindowMs: options.averageWindowMs } : {}),
+      ...(options.readTraffic ? { readTraffic: options.readTraffic } : {}),
       onAlert: (alert) => {
         this.alerts.push(alert);
         if (this.alerts.length > MAX_BUFFERED_ALERTS) this.alerts.shift();

@@ -17,6 +17,8 @@ export async function prepareStorage(paths: StoragePaths, log: (message: string)
     paths.state,
     paths.runc,
     paths.agent,
+    paths.volumes,
+    paths.network,
     files.inbox,
   ])
     await mkdir(dir, { recursive: true });

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { collect, withOutputOptions, type CommandContext, type OutputOptions } from './command-context.js';
 import type { CloudTargetOptions } from './cloud/cloud-settings.js';
 import { runGo } from './commands/go.js';
+import { registerAdminCommands } from './program-admin.js';
 import { runLogin } from './commands/login.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
 import { runSubjectBind, runSubjectCreate, runSubjectList, runSubjectShow } from './commands/subject.js';
@@ -305,4 +306,5 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       print(flags, result, format.formatRecord);
     });
   }
+  registerAdminCommands(program, context);
 }

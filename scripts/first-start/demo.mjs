@@ -41,7 +41,17 @@ export async function ensureDemo({ commands, paths, repoRoot, log }) {
     if (!users.some((user) => user.email === email)) {
       /** @type {{ password: string }} */
       const user = await aosJson([
-        'admin', 'user', 'create', '--email', email, '--name', label, '--role', kind, '--organisation', organisation.id,
+        'admin',
+        'user',
+        'create',
+        '--email',
+        email,
+        '--name',
+        label,
+        '--role',
+        kind,
+        '--organisation',
+        organisation.id,
       ]);
       await saveAccount(paths.accounts, { email, password: user.password, role: kind, organisation: name });
       made(`created the ${kind.toUpperCase()} user ${email}`);
@@ -58,7 +68,14 @@ export async function ensureDemo({ commands, paths, repoRoot, log }) {
   const services = await aosJson(['service', 'list']);
   let service = services.find((item) => item.title === DEMO.serviceTitle);
   if (!service) {
-    service = await aosJson(['service', 'create', '--title', DEMO.serviceTitle, '--description', 'examples/hello-world']);
+    service = await aosJson([
+      'service',
+      'create',
+      '--title',
+      DEMO.serviceTitle,
+      '--description',
+      'examples/hello-world',
+    ]);
     made(`registered the service "${DEMO.serviceTitle}" (${service.id})`);
   }
   const serviceId = service.id;
@@ -104,7 +121,11 @@ export async function ensureDemo({ commands, paths, repoRoot, log }) {
 }
 
 /** A fresh copy of the example with the cloud's Service ID in publish.service_uid. */
-async function prepareServiceFolder(/** @type {string} */ example, /** @type {string} */ target, /** @type {string} */ serviceId) {
+async function prepareServiceFolder(
+  /** @type {string} */ example,
+  /** @type {string} */ target,
+  /** @type {string} */ serviceId,
+) {
   await rm(target, { recursive: true, force: true });
   await cp(example, target, { recursive: true });
   await rm(join(target, 'service.tar.gz'), { force: true });

@@ -69,7 +69,7 @@ function stopAll() {
   isStopping = true;
   stopped ??= (async () => {
     if (unit) {
-      say("stopping the local unit: its containers, mounts and cgroups");
+      say('stopping the local unit: its containers, mounts and cgroups');
       await unit.stop().catch((error) => console.error(`start: stopping the unit: ${error.message}`));
     }
     if (cloud) {
@@ -237,10 +237,10 @@ async function printSummary(/** @type {Set<string>} */ newAccounts) {
     newAccounts.size > 0
       ? `  The passwords are shown once; they are kept in ${paths.accounts}.`
       : `  Passwords: ${paths.accounts}`,
-    `  The CLI as these users: export AOS_HOME=${paths.aosHome}; alias aos="node ${join(repoRoot, 'apps/cli/bin/aos.js')}"; aos status`,
+    `  The CLI as these users: export AOS_HOME=${paths.aosHome} AOS_CLOUD_URL=${cloud?.url}; alias aos="node ${join(repoRoot, 'apps/cli/bin/aos.js')}"; aos status`,
   );
   if (unit) lines.push(`  The unit's hello world: ${paths.unitStorage}/instances/*/logs/current.log`);
-  lines.push('Ctrl-C stops everything (the unit\'s containers, mounts and cgroups, then the cloud).');
+  lines.push("Ctrl-C stops everything (the unit's containers, mounts and cgroups, then the cloud).");
   console.log(lines.join('\n'));
 }
 

@@ -34,6 +34,9 @@ describe.skipIf(!isRoot)('scripts/start', () => {
     for (const folder of folders) await rm(folder, { recursive: true, force: true });
   });
 
+  /** The latest start of each data folder (its output has the cloud's address). */
+  /** @type {Map<string, { output(): string }>} */
+  const starts = new Map();
   const newDataDir = async () => {
     const folder = await mkdtemp(join(tmpdir(), 'openaos-start-'));
     folders.push(folder);
@@ -56,7 +59,7 @@ describe.skipIf(!isRoot)('scripts/start', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise((done) => child.once('exit', (code) => done(code)));
-    return {
+    const started = {
       output: () => output,
       /** @param {RegExp} pattern */
       async waitFor(pattern) {
@@ -72,12 +75,15 @@ describe.skipIf(!isRoot)('scripts/start', () => {
         return exited;
       },
     };
+    starts.set(dataDir, started);
+    return started;
   };
 
-  /** `aos … --json` as the demo's users (the data folder's AOS_HOME). */
+  /** `aos … --json` as the demo's users (the data folder's AOS_HOME), with the address the start printed. */
   const aosJson = async (/** @type {string} */ dataDir, /** @type {string[]} */ args) => {
+    const url = /AOS_CLOUD_URL=(\S+);/.exec(starts.get(dataDir)?.output() ?? '')?.[1] ?? '';
     const { stdout } = await run(process.execPath, [join(repoRoot, 'apps/cli/bin/aos.js'), ...args, '--json'], {
-      env: { ...process.env, AOS_HOME: startPaths(dataDir).aosHome, AOS_CLOUD_URL: '' },
+      env: { ...process.env, AOS_HOME: startPaths(dataDir).aosHome, AOS_CLOUD_URL: url },
     });
     return JSON.parse(stdout);
   };
@@ -115,88 +121,100 @@ describe.skipIf(!isRoot)('scripts/start', () => {
   let demoDir = '';
   let greetingsBeforeStop = 0;
 
-  it('the first start deploys hello world through the cloud to the local unit; Ctrl-C leaves nothing', async () => {
-    demoDir = await newDataDir();
-    const first = await start(demoDir);
-    await first.waitFor(/OpenAos is running/);
-    const output = first.output();
-    for (const step of [
-      'created the SP organisation',
-      'created the OEM user oem@demo.local',
-      'signed examples/hello-world 1.0.0',
-      'created the unit set "Demo units"',
-      'provisioned the local unit local-unit',
-    ])
-      expect(output).toContain(step);
-    // Who to sign in as, with the passwords printed this once, and kept in the data folder.
-    const accounts = JSON.parse(await readFile(startPaths(demoDir).accounts, 'utf8')).accounts;
-    const oem = accounts.find((/** @type {{ email: string }} */ account) => account.email === 'oem@demo.local');
-    expect(output).toContain(`sign in as oem@demo.local  password ${oem.password}`);
-    expect(output).toMatch(/sign in as sp@demo\.local {2}password \S+/);
+  it(
+    'the first start deploys hello world through the cloud to the local unit; Ctrl-C leaves nothing',
+    async () => {
+      demoDir = await newDataDir();
+      const first = await start(demoDir);
+      await first.waitFor(/OpenAos is running/);
+      const output = first.output();
+      for (const step of [
+        'created the SP organisation',
+        'created the OEM user oem@demo.local',
+        'signed examples/hello-world 1.0.0',
+        'created the unit set "Demo units"',
+        'provisioned the local unit local-unit',
+      ])
+        expect(output).toContain(step);
+      // Who to sign in as, with the passwords printed this once, and kept in the data folder.
+      const accounts = JSON.parse(await readFile(startPaths(demoDir).accounts, 'utf8')).accounts;
+      const oem = accounts.find((/** @type {{ email: string }} */ account) => account.email === 'oem@demo.local');
+      expect(output).toContain(`sign in as oem@demo.local  password ${oem.password}`);
+      expect(output).toMatch(/sign in as sp@demo\.local {2}password \S+/);
 
-    // The cloud says so: the unit online, hello world active, through a unit set and a subject.
-    const status = await aosJson(demoDir, ['status', '--unit', 'local-unit']);
-    expect(status.unit.unit.connection).toBe('online');
-    expect(status.unit.instances.map((/** @type {{ state: string }} */ item) => item.state)).toEqual(['active']);
-    const subjects = await aosJson(demoDir, ['subject', 'list']);
-    expect(subjects).toHaveLength(1);
-    expect(subjects[0].unitSets.map((/** @type {{ name: string }} */ set) => set.name)).toEqual(['Demo units']);
-    // The container runs in the unit's cgroup (so the leftover check below can see one).
-    expect((await leftovers(demoDir)).containerProcesses.length).toBeGreaterThan(0);
-    for (;;) {
-      greetingsBeforeStop = (await readGreetings(demoDir)).highest;
-      if (greetingsBeforeStop >= 1) break;
-      await sleep(500);
-    }
-
-    expect(await first.stop()).toBe(0);
-    expect(first.output()).toContain('stopped; everything is kept');
-    expect(await leftovers(demoDir)).toEqual(NOTHING_LEFT);
-  }, START_TIMEOUT_MS + 120_000);
-
-  it('a second start keeps the data and makes nothing twice', async () => {
-    expect(demoDir).not.toBe('');
-    const second = await start(demoDir);
-    await second.waitFor(/OpenAos is running/);
-    expect(second.output()).toContain('demo: already set up');
-    expect(second.output()).not.toContain('password');
-    expect(second.output()).not.toContain('provisioned the local unit');
-
-    expect(await aosJson(demoDir, ['admin', 'organisation', 'list'])).toHaveLength(2);
-    expect(await aosJson(demoDir, ['admin', 'user', 'list'])).toHaveLength(3);
-    const services = await aosJson(demoDir, ['service', 'list']);
-    expect(services).toHaveLength(1);
-    expect(await aosJson(demoDir, ['version', 'list', services[0].id])).toHaveLength(1);
-    expect(await aosJson(demoDir, ['unit', 'list'])).toHaveLength(1);
-    expect(await aosJson(demoDir, ['unit-set', 'list'])).toHaveLength(1);
-    expect(await aosJson(demoDir, ['subject', 'list'])).toHaveLength(1);
-
-    // The service's /storage survived the stop: its counter goes on instead of starting at 1 again.
-    for (;;) {
-      const greetings = await readGreetings(demoDir);
-      if (greetings.highest > greetingsBeforeStop) {
-        expect(greetings.firsts).toBe(1);
-        break;
+      // The cloud says so: the unit online, hello world active, through a unit set and a subject.
+      const status = await aosJson(demoDir, ['status', '--unit', 'local-unit']);
+      expect(status.unit.unit.connection).toBe('online');
+      expect(status.unit.instances.map((/** @type {{ state: string }} */ item) => item.state)).toEqual(['active']);
+      const subjects = await aosJson(demoDir, ['subject', 'list']);
+      expect(subjects).toHaveLength(1);
+      expect(subjects[0].unitSets.map((/** @type {{ name: string }} */ set) => set.name)).toEqual(['Demo units']);
+      // The container runs in the unit's cgroup (so the leftover check below can see one).
+      expect((await leftovers(demoDir)).containerProcesses.length).toBeGreaterThan(0);
+      for (;;) {
+        greetingsBeforeStop = (await readGreetings(demoDir)).highest;
+        if (greetingsBeforeStop >= 1) break;
+        await sleep(500);
       }
-      await sleep(500);
-    }
 
-    expect(await second.stop()).toBe(0);
-    expect(await leftovers(demoDir)).toEqual(NOTHING_LEFT);
-  }, START_TIMEOUT_MS + 120_000);
+      expect(await first.stop()).toBe(0);
+      expect(first.output()).toContain('stopped; everything is kept');
+      expect(await leftovers(demoDir)).toEqual(NOTHING_LEFT);
+    },
+    START_TIMEOUT_MS + 120_000,
+  );
 
-  it('--no-demo starts an installation with only the admin', async () => {
-    const emptyDir = await newDataDir();
-    const empty = await start(emptyDir, ['--no-demo']);
-    await empty.waitFor(/OpenAos is running/);
-    expect(empty.output()).not.toContain('demo:');
-    expect(empty.output()).toMatch(/As the admin: admin {2}password \S+/);
-    expect(await aosJson(emptyDir, ['admin', 'organisation', 'list'])).toEqual([]);
-    const users = await aosJson(emptyDir, ['admin', 'user', 'list']);
-    expect(users.map((/** @type {{ email: string }} */ user) => user.email)).toEqual(['admin']);
-    expect(await empty.stop()).toBe(0);
-    expect(await leftovers(emptyDir)).toEqual(NOTHING_LEFT);
-  }, START_TIMEOUT_MS);
+  it(
+    'a second start keeps the data and makes nothing twice',
+    async () => {
+      expect(demoDir).not.toBe('');
+      const second = await start(demoDir);
+      await second.waitFor(/OpenAos is running/);
+      expect(second.output()).toContain('demo: already set up');
+      expect(second.output()).not.toContain('password');
+      expect(second.output()).not.toContain('provisioned the local unit');
+
+      expect(await aosJson(demoDir, ['admin', 'organisation', 'list'])).toHaveLength(2);
+      expect(await aosJson(demoDir, ['admin', 'user', 'list'])).toHaveLength(3);
+      const services = await aosJson(demoDir, ['service', 'list']);
+      expect(services).toHaveLength(1);
+      expect(await aosJson(demoDir, ['version', 'list', services[0].id])).toHaveLength(1);
+      expect(await aosJson(demoDir, ['unit', 'list'])).toHaveLength(1);
+      expect(await aosJson(demoDir, ['unit-set', 'list'])).toHaveLength(1);
+      expect(await aosJson(demoDir, ['subject', 'list'])).toHaveLength(1);
+
+      // The service's /storage survived the stop: its counter goes on instead of starting at 1 again.
+      for (;;) {
+        const greetings = await readGreetings(demoDir);
+        if (greetings.highest > greetingsBeforeStop) {
+          expect(greetings.firsts).toBe(1);
+          break;
+        }
+        await sleep(500);
+      }
+
+      expect(await second.stop()).toBe(0);
+      expect(await leftovers(demoDir)).toEqual(NOTHING_LEFT);
+    },
+    START_TIMEOUT_MS + 120_000,
+  );
+
+  it(
+    '--no-demo starts an installation with only the admin',
+    async () => {
+      const emptyDir = await newDataDir();
+      const empty = await start(emptyDir, ['--no-demo']);
+      await empty.waitFor(/OpenAos is running/);
+      expect(empty.output()).not.toContain('demo:');
+      expect(empty.output()).toMatch(/As the admin: admin {2}password \S+/);
+      expect(await aosJson(emptyDir, ['admin', 'organisation', 'list'])).toEqual([]);
+      const users = await aosJson(emptyDir, ['admin', 'user', 'list']);
+      expect(users.map((/** @type {{ email: string }} */ user) => user.email)).toEqual(['admin']);
+      expect(await empty.stop()).toBe(0);
+      expect(await leftovers(emptyDir)).toEqual(NOTHING_LEFT);
+    },
+    START_TIMEOUT_MS,
+  );
 });
 
 /** @returns {Promise<number>} */

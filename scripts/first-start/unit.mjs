@@ -34,8 +34,15 @@ export function createLocalUnit({ repoRoot, paths, commands }) {
       /** @type {{ token: string }} */
       const token = await commands.aosJson(['unit', 'provision-token', DEMO.unitSystemId, '--ttl', '10m']);
       await commands.agent([
-        'provision', '--cloud', commands.cloudUrl, '--token', token.token, '--system-id', DEMO.unitSystemId,
-        '--storage-dir', paths.unitStorage,
+        'provision',
+        '--cloud',
+        commands.cloudUrl,
+        '--token',
+        token.token,
+        '--system-id',
+        DEMO.unitSystemId,
+        '--storage-dir',
+        paths.unitStorage,
       ]);
     },
 
@@ -45,8 +52,15 @@ export function createLocalUnit({ repoRoot, paths, commands }) {
       const child = spawn(
         process.execPath,
         [
-          commands.agentBin, 'run', '--storage-dir', paths.unitStorage, ...storageOptions,
-          '--cgroup-parent', paths.cgroupParent, '--cloud', commands.cloudUrl,
+          commands.agentBin,
+          'run',
+          '--storage-dir',
+          paths.unitStorage,
+          ...storageOptions,
+          '--cgroup-parent',
+          paths.cgroupParent,
+          '--cloud',
+          commands.cloudUrl,
         ],
         { stdio: ['ignore', log, log], detached: true, env: { ...process.env, NO_COLOR: '1' } },
       );
@@ -85,6 +99,14 @@ export async function tearDownUnit(repoRoot, paths) {
   }
   for (const mountPoint of (await mountsUnder(paths.unitDir)).reverse()) {
     await run('umount', [mountPoint]).catch(() => run('umount', ['-l', mountPoint]));
+  }
+  // A lazily unmounted image keeps its loop device until the kernel lets go of it: detach it now.
+  const { stdout: loops } = await run('losetup', ['-j', paths.unitImage]).catch(() => ({ stdout: '' }));
+  for (const device of loops
+    .split('\n')
+    .map((line) => line.split(':')[0])
+    .filter(Boolean)) {
+    await run('losetup', ['-d', device]).catch(() => undefined);
   }
   for (const controller of await readdir('/sys/fs/cgroup').catch(() => [])) {
     const directory = join('/sys/fs/cgroup', controller, paths.cgroupParent);

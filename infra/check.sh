@@ -19,7 +19,7 @@ skip() { printf 'skip  %s\n' "$1"; }
 # --- docker-compose.yml: parses, and says what the cloud needs -----------------------------
 # The yaml package comes from the workspace (packages/config depends on it).
 if node --input-type=module - "$INFRA/docker-compose.yml" "$ROOT" <<'JS'
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const [file, root] = process.argv.slice(2);
 const { parse } = createRequire(`${root}/packages/config/package.json`)('yaml');
@@ -27,7 +27,7 @@ const compose = parse(readFileSync(file, 'utf8'), { uniqueKeys: true });
 const problems = [];
 const expect = (condition, message) => { if (!condition) problems.push(message); };
 const services = compose?.services ?? {};
-expect(Object.keys(services).sort().join(',') === 'cloud,db', `services are ${Object.keys(services)} (expected db and cloud only: no S3 store is implemented)`);
+expect(Object.keys(services).sort().join(',') === 'caddy,cloud,db,minio,minio-bucket', `services are ${Object.keys(services)} (expected db, cloud, caddy, and minio, minio-bucket in the s3 profile)`);
 expect(/^postgres:15(\.|$)/.test(services.db?.image ?? ''), 'db must be postgres:15');
 const env = services.cloud?.environment ?? {};
 expect(/^postgres:\/\/[^@]+@db:5432\//.test(env.DATABASE_URL ?? ''), 'cloud.environment.DATABASE_URL must point at db:5432');
@@ -36,12 +36,21 @@ expect(String(env.PORT) === '3000', 'cloud.environment.PORT must be 3000 (the Do
 expect((services.cloud?.volumes ?? []).includes('cloud-data:/var/lib/openaos'), 'cloud-data volume must be mounted at OPENAOS_DATA_DIR');
 expect(services.cloud?.build?.dockerfile === 'infra/cloud.Dockerfile' && services.cloud?.build?.context === '..', 'cloud.build must use infra/cloud.Dockerfile with the repository root as context');
 expect(services.cloud?.depends_on?.db?.condition === 'service_healthy', 'cloud must wait for a healthy db');
-// Every variable the compose file gives the cloud must be one apps/cloud/src/server/env.ts reads.
-const envSource = readFileSync(`${root}/apps/cloud/src/server/env.ts`, 'utf8');
-for (const name of Object.keys(env)) expect(new RegExp(`\\b${name}:`).test(envSource), `cloud.environment.${name} is not read by apps/cloud/src/server/env.ts`);
+expect(services.cloud?.depends_on?.['minio-bucket']?.required === false, 'cloud may wait for the bucket only when the s3 profile is on (required: false)');
+expect(services.cloud?.ports === undefined, 'only caddy publishes ports; the cloud is reached through it');
+expect(Array.isArray(services.cloud?.healthcheck?.test), 'cloud needs a health check (caddy waits for it)');
+expect(services.caddy?.depends_on?.cloud?.condition === 'service_healthy', 'caddy must wait for a healthy cloud');
+expect((services.caddy?.volumes ?? []).some((volume) => volume.startsWith('./caddy/Caddyfile:/etc/caddy/Caddyfile')), 'caddy must mount infra/caddy/Caddyfile');
+expect(env.OPENAOS_TRUSTED_PROXIES === '1' && env.OPENAOS_SECURE_COOKIES === 'true', 'behind caddy: OPENAOS_TRUSTED_PROXIES=1 and OPENAOS_SECURE_COOKIES=true');
+for (const name of ['minio', 'minio-bucket']) expect((services[name]?.profiles ?? []).includes('s3'), `${name} must be in the s3 profile (optional)`);
+for (const [name, service] of Object.entries(services)) expect(!/:latest$/.test(service.image ?? ''), `${name}: pin the image (not :latest)`);
+// Every variable the compose file gives the cloud must be one the cloud's server code reads.
+const serverDir = `${root}/apps/cloud/src/server`;
+const envSource = readdirSync(serverDir).filter((file) => file.endsWith('.ts')).map((file) => readFileSync(`${serverDir}/${file}`, 'utf8')).join('\n');
+for (const name of Object.keys(env)) expect(new RegExp(`\\b${name}\\b`).test(envSource), `cloud.environment.${name} is not read by apps/cloud/src/server/*.ts`);
 if (problems.length > 0) { console.error(problems.map((p) => `      ${p}`).join('\n')); process.exit(1); }
 JS
-then pass "docker-compose.yml parses; db is postgres:15; cloud env (DATABASE_URL, OPENAOS_DATA_DIR, PORT) matches apps/cloud/src/server/env.ts"
+then pass "docker-compose.yml parses; db is postgres:15; caddy in front (cloud healthy first); minio optional (profile s3); images pinned; the cloud reads every variable it is given"
 else fail "docker-compose.yml"
 fi
 
@@ -76,6 +85,16 @@ if (problems.length > 0) { console.error(problems.map((p) => `      ${p}`).join(
 JS
 then pass "cloud.Dockerfile: pnpm version, --frozen-lockfile, filter, CMD = apps/cloud start script"
 else fail "cloud.Dockerfile"
+fi
+
+# --- Caddyfile -------------------------------------------------------------------------------
+caddy_bin="${CADDY:-$(command -v caddy || true)}"
+if [[ -n "$caddy_bin" ]]; then
+  if output=$(OPENAOS_DOMAIN=openaos.example.com "$caddy_bin" validate --config "$INFRA/caddy/Caddyfile" --adapter caddyfile 2>&1); then
+    pass "caddy validate caddy/Caddyfile"
+  else fail "caddy validate caddy/Caddyfile: $(tail -1 <<<"$output")"
+  fi
+else skip "caddy not found (set CADDY=/path/to/caddy): Caddyfile not validated"
 fi
 
 # --- systemd unit -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // Markdown file must equal the transcript.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { admin } from './scenarios/admin.mjs';
 import { cloud } from './scenarios/cloud.mjs';
 import { cloudPostgres } from './scenarios/cloud-postgres.mjs';
 import { localAgent } from './scenarios/local-agent.mjs';
@@ -19,7 +20,7 @@ import { createSession } from './session.mjs';
  */
 
 /** @type {Scenario[]} */
-export const SCENARIOS = [localPackage, localAgent, cloud, cloudPostgres];
+export const SCENARIOS = [localPackage, localAgent, cloud, cloudPostgres, admin];
 
 /** What the scenarios run: the built CLI, cloud and agent (`pnpm build`). */
 const BUILT_FILES = [

@@ -4,6 +4,7 @@ import type { CloudTargetOptions } from './cloud/cloud-settings.js';
 import { registerAlertsCommands } from './commands/alerts.js';
 import { runGo } from './commands/go.js';
 import { registerMetricsCommand } from './commands/metrics.js';
+import { registerAdminCommands } from './program-admin.js';
 import { runLogin } from './commands/login.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { runServiceCreate, runServiceList, runServiceShow } from './commands/service.js';
@@ -315,4 +316,5 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   }
   registerAlertsCommands(program, context);
   registerStateCommands(program, context);
+  registerAdminCommands(program, context);
 }

@@ -11,6 +11,7 @@ import type { CliEnvironment } from './env.js';
 import { CliError, EXIT_CODES, exitCodeOf } from './errors.js';
 import * as format from './format-output.js';
 import { collect, createCommandContext, withOutputOptions, type CliIo, type OutputOptions } from './command-context.js';
+import { groupCommandsForHelp } from './help-groups.js';
 import { registerCloudCommands } from './program-cloud.js';
 import { trackBuildProgress } from './progress.js';
 
@@ -224,6 +225,7 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
   });
 
   registerCloudCommands(program, context);
+  groupCommandsForHelp(program);
   return program;
 }
 

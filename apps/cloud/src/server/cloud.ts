@@ -1,4 +1,4 @@
-import { startCloudCore, type CloudCore } from '@openaos/api';
+import { createS3BlobStorage, startCloudCore, type CloudCore } from '@openaos/api';
 import { readEnv, type Env } from './env.js';
 
 interface CloudState {
@@ -26,6 +26,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
         sourceDateEpoch: env.SOURCE_DATE_EPOCH,
         processLeaseSeconds: env.OPENAOS_PROCESS_LEASE_SECONDS,
         publicUrl: env.OPENAOS_PUBLIC_URL,
+        blobStorage: env.s3 && createS3BlobStorage(env.s3),
       }),
     };
   }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseSourceDateEpoch } from '@openaos/image';
 import { z } from 'zod';
+import { s3ConfigOf, s3EnvSchema } from './s3-env.js';
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -43,9 +44,9 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
-});
+}).and(s3EnvSchema);
 
-export type Env = z.infer<typeof schema> & { dataDir: string };
+export type Env = z.infer<typeof schema> & { dataDir: string; s3: ReturnType<typeof s3ConfigOf> };
 
 /** The cloud's environment, read and validated in this one place. Exits with the problems listed. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -54,5 +55,5 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new Error(`The cloud's environment is invalid:\n${problems}`);
   }
-  return { ...parsed.data, dataDir: resolve(parsed.data.OPENAOS_DATA_DIR) };
+  return { ...parsed.data, dataDir: resolve(parsed.data.OPENAOS_DATA_DIR), s3: s3ConfigOf(parsed.data) };
 }

@@ -16,7 +16,8 @@ async function readAll(stream: Readable): Promise<Buffer> {
 /** Chunks of 256 KiB, as a file or an upload arrives. */
 function streamOf(bytes: Buffer): Readable {
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 256 * 1024) chunks.push(bytes.subarray(offset, offset + 256 * 1024));
+  for (let offset = 0; offset < bytes.length; offset += 256 * 1024)
+    chunks.push(bytes.subarray(offset, offset + 256 * 1024));
   return Readable.from(chunks);
 }
 
@@ -79,7 +80,9 @@ describe('S3 blob storage (against s3rver, a real S3-protocol server)', () => {
     // (Compared by digest: toEqual on megabytes takes minutes.)
     expect(digestOf(await readAll(blobs.get(digest)))).toBe(digest);
     // A resumed download: the middle of the second part, and the last byte.
-    expect((await readAll(blobs.getRange(digest, 6_000_000, 6_000_099))).equals(bytes.subarray(6_000_000, 6_000_100))).toBe(true);
+    expect(
+      (await readAll(blobs.getRange(digest, 6_000_000, 6_000_099))).equals(bytes.subarray(6_000_000, 6_000_100)),
+    ).toBe(true);
     const last = bytes.length - 1;
     expect(await readAll(blobs.getRange(digest, last, last))).toEqual(bytes.subarray(last));
   });

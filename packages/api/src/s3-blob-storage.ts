@@ -105,7 +105,11 @@ export function createS3BlobStorage(
         return { digest, size: bytes.length };
       }
       // Already stored (content-addressed: same name, same bytes): skip the transfer.
-      if (expected.digest !== undefined && expected.size !== undefined && (await head(expected.digest)) === expected.size) {
+      if (
+        expected.digest !== undefined &&
+        expected.size !== undefined &&
+        (await head(expected.digest)) === expected.size
+      ) {
         source.destroy();
         return { digest: expected.digest, size: expected.size };
       }
@@ -124,7 +128,10 @@ export function createS3BlobStorage(
               },
             }),
       });
-      const key = expected.digest !== undefined ? blobKey(expected.digest) : `${temporaryPrefix}${randomBytes(12).toString('hex')}`;
+      const key =
+        expected.digest !== undefined
+          ? blobKey(expected.digest)
+          : `${temporaryPrefix}${randomBytes(12).toString('hex')}`;
       try {
         // The hashing stream fails before its end on a mismatch, so the upload never completes.
         // Both settle before anything else happens: a failed upload is aborted before this put returns.
@@ -134,7 +141,11 @@ export function createS3BlobStorage(
         if (expected.digest === undefined) {
           try {
             await client.send(
-              new CopyObjectCommand({ Bucket: bucket, Key: blobKey(hashing.digest), CopySource: copySource(bucket, key) }),
+              new CopyObjectCommand({
+                Bucket: bucket,
+                Key: blobKey(hashing.digest),
+                CopySource: copySource(bucket, key),
+              }),
             );
           } finally {
             await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
@@ -241,7 +252,10 @@ async function abortIdleMultipartUploads(client: S3Client, bucket: string, prefi
       const parts = await client.send(
         new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }),
       );
-      const lastWrite = Math.max(upload.Initiated.getTime(), ...(parts.Parts ?? []).map((part) => part.LastModified?.getTime() ?? 0));
+      const lastWrite = Math.max(
+        upload.Initiated.getTime(),
+        ...(parts.Parts ?? []).map((part) => part.LastModified?.getTime() ?? 0),
+      );
       if (lastWrite > idleSince.getTime()) continue;
       await client
         .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }))

@@ -9,7 +9,10 @@ export const s3EnvSchema = z
   .object({
     OPENAOS_S3_BUCKET: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)')
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'must be an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)',
+      )
       .optional(),
     /** Absent: AWS S3 itself (for OPENAOS_S3_REGION). */
     OPENAOS_S3_ENDPOINT: z.string().url('must be a URL such as http://minio:9000').optional(),
@@ -25,9 +28,9 @@ export const s3EnvSchema = z
     OPENAOS_S3_PREFIX: z.string().min(1).optional(),
   })
   .superRefine((env, context) => {
-    const others = (['OPENAOS_S3_ENDPOINT', 'OPENAOS_S3_REGION', 'OPENAOS_S3_ACCESS_KEY_ID', 'OPENAOS_S3_PREFIX'] as const).filter(
-      (name) => env[name] !== undefined,
-    );
+    const others = (
+      ['OPENAOS_S3_ENDPOINT', 'OPENAOS_S3_REGION', 'OPENAOS_S3_ACCESS_KEY_ID', 'OPENAOS_S3_PREFIX'] as const
+    ).filter((name) => env[name] !== undefined);
     if (env.OPENAOS_S3_BUCKET === undefined && others.length > 0) {
       context.addIssue({
         code: 'custom',
@@ -38,7 +41,9 @@ export const s3EnvSchema = z
     if ((env.OPENAOS_S3_ACCESS_KEY_ID === undefined) !== (env.OPENAOS_S3_SECRET_ACCESS_KEY === undefined)) {
       context.addIssue({
         code: 'custom',
-        path: [env.OPENAOS_S3_ACCESS_KEY_ID === undefined ? 'OPENAOS_S3_ACCESS_KEY_ID' : 'OPENAOS_S3_SECRET_ACCESS_KEY'],
+        path: [
+          env.OPENAOS_S3_ACCESS_KEY_ID === undefined ? 'OPENAOS_S3_ACCESS_KEY_ID' : 'OPENAOS_S3_SECRET_ACCESS_KEY',
+        ],
         message:
           'set both OPENAOS_S3_ACCESS_KEY_ID and OPENAOS_S3_SECRET_ACCESS_KEY, or neither (then the AWS_* variables or the instance role are used)',
       });

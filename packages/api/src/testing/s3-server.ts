@@ -1,4 +1,3 @@
-/// <reference path="./s3rver.d.ts" />
 /**
  * Tests only: a real S3-protocol server (s3rver, on the file system) on a free loopback port with
  * one empty bucket, and the configuration that reaches it — as MinIO is reached: an endpoint, path
@@ -7,8 +6,24 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
+import type { AddressInfo } from 'node:net';
+// @ts-expect-error -- s3rver ships no types; S3rverConstructor below types what is used
+import s3rverModule from 's3rver';
 import type { S3BlobStorageConfig } from '../s3-blob-storage.js';
+
+/** The part of s3rver's API used here (it ships no types). */
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}) => S3rverInstance;
+const S3rver = s3rverModule as S3rverConstructor;
 
 export interface TestS3Server {
   /** `http://127.0.0.1:<port>` */

@@ -28,4 +28,42 @@ describe('readEnv', () => {
     expect(() => readEnv({ OPENAOS_METRICS_TOKEN: 'short' })).toThrow(/OPENAOS_METRICS_TOKEN: must have at least 16/);
     expect(readEnv({ OPENAOS_MONITORING_RAW_HOURS: '48' }).OPENAOS_MONITORING_RAW_HOURS).toBe(48);
   });
+
+  it('keeps blobs on disk unless OPENAOS_S3_BUCKET is set, and reads the S3 configuration with it', () => {
+    expect(readEnv({}).s3).toBeUndefined();
+    const env = readEnv({
+      OPENAOS_S3_BUCKET: 'openaos-blobs',
+      OPENAOS_S3_ENDPOINT: 'http://minio:9000',
+      OPENAOS_S3_ACCESS_KEY_ID: 'minioadmin',
+      OPENAOS_S3_SECRET_ACCESS_KEY: 'minio secret',
+      OPENAOS_S3_FORCE_PATH_STYLE: 'true',
+      OPENAOS_S3_PREFIX: 'cloud/',
+    });
+    expect(env.s3).toEqual({
+      bucket: 'openaos-blobs',
+      endpoint: 'http://minio:9000',
+      region: undefined,
+      credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minio secret' },
+      forcePathStyle: true,
+      prefix: 'cloud/',
+    });
+    // AWS S3: the region and the SDK's own credential chain.
+    expect(readEnv({ OPENAOS_S3_BUCKET: 'openaos-blobs', OPENAOS_S3_REGION: 'eu-west-1' }).s3).toMatchObject({
+      region: 'eu-west-1',
+      credentials: undefined,
+      forcePathStyle: false,
+    });
+  });
+
+  it('names the S3 variable that is missing or wrong, and what to do', () => {
+    expect(() => readEnv({ OPENAOS_S3_ENDPOINT: 'http://minio:9000' })).toThrow(
+      /OPENAOS_S3_BUCKET: is needed with OPENAOS_S3_ENDPOINT: name the bucket/,
+    );
+    expect(() => readEnv({ OPENAOS_S3_BUCKET: 'b1', OPENAOS_S3_ACCESS_KEY_ID: 'key' })).toThrow(
+      /OPENAOS_S3_BUCKET: must be an S3 bucket name.*\n.*OPENAOS_S3_SECRET_ACCESS_KEY: set both/s,
+    );
+    expect(() => readEnv({ OPENAOS_S3_BUCKET: 'blobs', OPENAOS_S3_FORCE_PATH_STYLE: 'yes' })).toThrow(
+      /OPENAOS_S3_FORCE_PATH_STYLE: must be true or false/,
+    );
+  });
 });

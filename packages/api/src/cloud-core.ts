@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { openDatabase, type DatabaseHandle } from '@openaos/db';
 import { loadOrCreateAuthority } from './authority.js';
-import { createDiskBlobStorage } from './blob-storage.js';
+import { createDiskBlobStorage, type BlobStorage } from './blob-storage.js';
 import { startMaintenance, sweepDeadProcesses, type SweepResult } from './cloud-maintenance.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies.js';
 import { createPostgresUnitEvents } from './unit-events/postgres-unit-events.js';
@@ -29,6 +29,8 @@ export interface StartCloudOptions {
   publicUrl?: string | undefined;
   /** How long monitoring samples are kept (OPENAOS_MONITORING_RAW_HOURS / _ROLLUP_DAYS). */
   monitoringRetention?: MonitoringRetention | undefined;
+  /** Where blobs live (an S3 bucket, …); default `<dataDir>/blobs` on disk. */
+  blobStorage?: BlobStorage | undefined;
 }
 
 export interface CloudCore {
@@ -55,7 +57,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
   const database = await openDatabase({ dataDir, databaseUrl: options.databaseUrl });
   try {
     const authority = await loadOrCreateAuthority(dataDir);
-    const blobs = createDiskBlobStorage(join(dataDir, 'blobs'));
+    const blobs = options.blobStorage ?? createDiskBlobStorage(join(dataDir, 'blobs'));
     const processId = await registerCloudProcess(database.db);
     const tempDirectory = join(dataDir, 'tmp', processId);
     await mkdir(tempDirectory, { recursive: true, mode: 0o700 });

@@ -10,6 +10,7 @@ export type { CloudDependencies } from './dependencies.js';
 export { DEFAULT_MAX_UPLOAD_BYTES } from './dependencies.js';
 export { loadOrCreateAuthority, type CloudAuthority } from './authority.js';
 export { createDiskBlobStorage, type BlobStorage } from './blob-storage.js';
+export { createS3BlobStorage, type S3BlobStorageConfig } from './s3-blob-storage.js';
 export { startCloudCore, type CloudCore, type StartCloudOptions } from './cloud-core.js';
 export {
   createLocalUnitEvents,

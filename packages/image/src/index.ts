@@ -4,6 +4,7 @@ export type { Descriptor, ServiceManifest, StoredBlob } from './types.js';
 export { DIGEST_PATTERN, isDigest, digestOf } from './digest.js';
 export { serializeCanonicalJson } from './canonical-json.js';
 export { BlobStore, type ExpectedBlob } from './blob-store.js';
+export { HashingStream, type HashingStreamOptions } from './hashing-stream.js';
 export { buildRootfsLayer, LAYER_GZIP_LEVEL, type RootfsLayer } from './build-layer.js';
 export { buildServiceImage, type BuildServiceImageOptions, type BuiltServiceImage } from './build-image.js';
 export { parseSourceDateEpoch } from './source-date-epoch.js';

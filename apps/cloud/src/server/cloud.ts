@@ -1,4 +1,4 @@
-import { startCloudCore, type CloudCore } from '@openaos/api';
+import { createS3BlobStorage, startCloudCore, type CloudCore } from '@openaos/api';
 import { readEnv, type Env } from './env.js';
 
 interface CloudState {
@@ -30,6 +30,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
           rawHours: env.OPENAOS_MONITORING_RAW_HOURS,
           rollupDays: env.OPENAOS_MONITORING_ROLLUP_DAYS,
         },
+        blobStorage: env.s3 && createS3BlobStorage(env.s3),
       }),
     };
   }

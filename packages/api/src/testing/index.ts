@@ -7,3 +7,4 @@ export * from './wait-for.js';
 // The same hash as domain/provisioning/create-token.ts (unit-ui): tests insert tokens directly.
 export { hashProvisioningToken } from '../domain/provisioning/create-token.js';
 export * from './simulated-fleet.js';
+export { startTestS3Server, type TestS3Server } from './s3-server.js';

@@ -7,6 +7,7 @@
 import { backoffDelay, DEFAULT_BACKOFF } from '@openaos/agent';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { createChannel, verifyDesiredStatus } from '@openaos/protocol/v7';
+import { clearInterval, setInterval, setTimeout } from 'node:timers';
 import WebSocket from 'ws';
 
 const NODE = { codename: 'main' };

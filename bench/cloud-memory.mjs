@@ -30,7 +30,16 @@ async function measureIdle(label, options) {
     await delay(5000);
     const before = await residentOf(cloud.pid);
     const after = await cloud.measure();
-    return { label, rss: before.rss, peak: before.peak, rssAfterGc: after.rss, heapUsed: after.heapUsed, heapTotal: after.heapTotal, external: after.external, arrayBuffers: after.arrayBuffers };
+    return {
+      label,
+      rss: before.rss,
+      peak: before.peak,
+      rssAfterGc: after.rss,
+      heapUsed: after.heapUsed,
+      heapTotal: after.heapTotal,
+      external: after.external,
+      arrayBuffers: after.arrayBuffers,
+    };
   } finally {
     await cloud.stop();
   }

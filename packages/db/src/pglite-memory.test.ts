@@ -27,8 +27,11 @@ await handle.close();
 `,
   );
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: dirname(clientModule) }, (error, out, err) =>
-      error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+    execFile(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', script],
+      { cwd: dirname(clientModule) },
+      (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     ),
   );
   return JSON.parse(stdout.trim().split('\n').pop()!) as { external: number; rss: number };

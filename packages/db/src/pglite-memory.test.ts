@@ -49,8 +49,11 @@ describe('the embedded database (PGlite) memory', () => {
   it('runs with a 16 MB buffer cache', async () => {
     const handle = await openDatabase({ dataDir: join(directory, 'in-process') });
     try {
-      const shown = await handle.db.execute(sql`show shared_buffers`);
-      expect((shown.rows[0] as { shared_buffers: string }).shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
+      // The Database type is driver-neutral; PGlite's execute answers with `rows`.
+      const shown = (await handle.db.execute(sql`show shared_buffers`)) as unknown as {
+        rows: { shared_buffers: string }[];
+      };
+      expect(shown.rows[0]?.shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
     } finally {
       await handle.close();
     }

@@ -98,13 +98,16 @@ export class SimUnit {
       if (verified.isAlreadyApplied) return;
       this.options.onDesired?.(this, verified.desiredStatus);
       this.lastApplied = { generation: verified.generation, digest: verified.digest };
-      void this.apply(channel, verified.desiredStatus);
+      // A socket lost before the ack: the full status after the reconnect reports the same.
+      this.apply(channel, verified.desiredStatus).catch(() => undefined);
     });
     channel
       .send(this.fullStatus())
       .then(() => {
         hasFullStatusAck = true;
         markResynced();
+        // A full status acknowledged reports what runs, as a delta would.
+        for (const version of new Set(this.items.values())) this.options.onActive(this, version);
       })
       .catch(() => undefined);
     this.monitoring = setInterval(

@@ -1,6 +1,7 @@
 // The fleet bench's client of the cloud's real API: tRPC over HTTP (the admin by session cookie,
 // SP and OEM users by AosCert, as the CLI), the upload endpoint, and unit provisioning over the
 // provisioning WebSocket, as the agent does it.
+import { Blob, Buffer } from 'node:buffer';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ function authHeaders(auth, method, path) {
 /** One tRPC mutation; throws with the cloud's answer when it fails. */
 export async function mutate(cloudUrl, auth, procedure, input) {
   const path = `${CLOUD_HTTP_PATHS.trpc}/${procedure}`;
-  const response = await fetch(trpcUrl(cloudUrl, procedure), {
+  const response = await globalThis.fetch(trpcUrl(cloudUrl, procedure), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...authHeaders(auth, 'POST', path) },
     body: JSON.stringify(input),
@@ -40,7 +41,7 @@ export async function mutateMany(cloudUrl, auth, procedure, inputs, size = 100) 
     const chunk = inputs.slice(start, start + size);
     const names = chunk.map(() => procedure).join(',');
     const path = `${CLOUD_HTTP_PATHS.trpc}/${names}`;
-    const response = await fetch(`${trpcUrl(cloudUrl, names)}?batch=1`, {
+    const response = await globalThis.fetch(`${trpcUrl(cloudUrl, names)}?batch=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...authHeaders(auth, 'POST', path) },
       body: JSON.stringify(Object.fromEntries(chunk.map((input, index) => [index, input]))),
@@ -57,7 +58,7 @@ export async function mutateMany(cloudUrl, auth, procedure, inputs, size = 100) 
 
 /** Sign in as the first admin; the session cookie. */
 export async function signInAdmin(cloudUrl, password) {
-  const response = await fetch(trpcUrl(cloudUrl, 'auth.signIn'), {
+  const response = await globalThis.fetch(trpcUrl(cloudUrl, 'auth.signIn'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'admin', password }),
@@ -107,11 +108,11 @@ export async function buildPackage(credential, serviceId, version) {
 /** `aos upload`: the package to the upload endpoint; the version's id once it is ready. */
 export async function uploadVersion(cloudUrl, sp, serviceId, version) {
   const packagePath = await buildPackage(sp.credential, serviceId, version);
-  const form = new FormData();
+  const form = new globalThis.FormData();
   form.set('service', serviceId);
   form.set('version', version);
   form.set('file', new Blob([await readFile(packagePath)]), 'service.tar.gz');
-  const response = await fetch(`${cloudUrl}${CLOUD_HTTP_PATHS.upload}`, {
+  const response = await globalThis.fetch(`${cloudUrl}${CLOUD_HTTP_PATHS.upload}`, {
     method: 'POST',
     body: form,
     headers: authHeaders(sp, 'POST', CLOUD_HTTP_PATHS.upload),

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import {
   createSharedRequest,
@@ -190,7 +191,7 @@ async function main() {
 
     // The measured change: 1.1.0 uploaded, then approved; to every unit acknowledged and reporting it active.
     const version2 = await uploadVersion(api, sp, service.id, '1.1.0');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await delay(1500);
     const transactionsBefore = await database.transactions();
     const messagesBefore = counters.sent + counters.received;
     const changeAt = Date.now();
@@ -201,7 +202,7 @@ async function main() {
     const updateMs = Math.max(...updateTimes);
     const updateMessages = counters.sent + counters.received - messagesBefore;
     log(`fleet: every unit runs 1.1.0, ${seconds(updateMs)} s after the approval`);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await delay(1500);
     const updateTransactions = (await database.transactions()) - transactionsBefore;
 
     // Memory per connected unit, in the cloud processes, after a GC.

@@ -7,6 +7,7 @@
 import { backoffDelay, DEFAULT_BACKOFF } from '@openaos/agent';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { createChannel, verifyDesiredStatus } from '@openaos/protocol/v7';
+import { clearInterval, setInterval, setTimeout } from 'node:timers';
 import WebSocket from 'ws';
 
 const NODE = { codename: 'main' };
@@ -97,13 +98,16 @@ export class SimUnit {
       if (verified.isAlreadyApplied) return;
       this.options.onDesired?.(this, verified.desiredStatus);
       this.lastApplied = { generation: verified.generation, digest: verified.digest };
-      void this.apply(channel, verified.desiredStatus);
+      // A socket lost before the ack: the full status after the reconnect reports the same.
+      this.apply(channel, verified.desiredStatus).catch(() => undefined);
     });
     channel
       .send(this.fullStatus())
       .then(() => {
         hasFullStatusAck = true;
         markResynced();
+        // A full status acknowledged reports what runs, as a delta would.
+        for (const version of new Set(this.items.values())) this.options.onActive(this, version);
       })
       .catch(() => undefined);
     this.monitoring = setInterval(

@@ -1,3 +1,5 @@
+import { setTimeout } from 'node:timers/promises';
+
 /** Percentile (nearest rank) of numbers; undefined when empty. */
 export function percentile(values, fraction) {
   if (values.length === 0) return undefined;
@@ -16,6 +18,6 @@ export async function waitUntil(check, what, timeoutMs, everyMs = 50) {
     const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`waiting for ${what}: not reached in ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await setTimeout(everyMs);
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,13 +73,36 @@ function requireDataDir(dataDir: string | undefined): string {
   return dataDir;
 }
 
+/**
+ * PGlite's buffer cache. PostgreSQL's default (128 MB) grows the wasm memory to about 200 MiB in an
+ * idle cloud; 16 MB keeps it near the module's fixed 128 MiB floor (the figures: bench/README.md).
+ * Reads that miss it are served from the operating system's page cache, as with any PostgreSQL.
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
+/** PGlite's own start parameters plus ours. */
+export const PGLITE_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  '-c',
+  `shared_buffers=${PGLITE_SHARED_BUFFERS}`,
+];
+
 async function openPglite(dataDir: string) {
   const directory = join(dataDir, 'pglite');
+  const options = { startParams: [...PGLITE_START_PARAMS] };
   let client: PGlite;
   try {
     await mkdir(directory, { recursive: true });
-    client = new PGlite(directory);
+    const isNew = !existsSync(join(directory, 'PG_VERSION'));
+    client = new PGlite(directory, options);
     await client.waitReady;
+    if (isNew) {
+      // The instance that ran initdb keeps initdb's wasm memory (about 430 MiB) until it is closed:
+      // open again, so a cloud's first start holds no more than every later one.
+      await client.close();
+      client = new PGlite(directory, options);
+      await client.waitReady;
+    }
   } catch (error) {
     throw new DbError('connect-failed', `opening the embedded database in ${directory}: ${describe(error)}`, {
       cause: error,

@@ -183,7 +183,9 @@ describe.skipIf(!isRoot).sequential('traffic shaping, accounting and caps (real 
 
     // The next period (a day later) starts the count again.
     const next = (await agent.network!.meterTraffic(new Date(Date.now() + 86_400_000))).get(cappedId)!;
-    expect(next).toMatchObject({ upload: 0, isUploadBlocked: false });
+    // (A stray packet of the aborted connection may be counted in the new period.)
+    expect(next.upload).toBeLessThan(1500);
+    expect(next.isUploadBlocked).toBe(false);
     port += 1;
     const again = await startInNamespace(remote.name, SINK, [String(port)]);
     const resent = await runInNamespace(netnsOf(cappedId), SENDER, [remote.address, String(port), '100000']);

@@ -166,9 +166,12 @@ except socket.timeout:
 print("received %d in %.3f" % (total, (last or 0) - (first or 0)), flush=True)
 `;
 
-/** Connects, sends argv[3] bytes, prints "sent <bytes>" or "stalled after <bytes>". */
+/**
+ * Connects, sends argv[3] bytes, prints "sent <bytes>" or "stalled after <bytes>"; a stalled
+ * connection is aborted (RST, the unsent bytes discarded) rather than left to retransmit.
+ */
 export const SENDER = `
-import socket, sys
+import socket, struct, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
 s.settimeout(3)
 left, sent, chunk = int(sys.argv[3]), 0, b"x" * 16384
@@ -182,6 +185,8 @@ try:
     print("sent %d" % sent, flush=True)
 except (socket.timeout, TimeoutError):
     print("stalled after %d" % sent, flush=True)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
 `;
 
 /**

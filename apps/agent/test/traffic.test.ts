@@ -172,18 +172,23 @@ describe.skipIf(!isRoot).sequential('traffic shaping, accounting and caps (real 
 
   it('cuts traffic at the volume cap until the period ends', async () => {
     port += 1;
-    const sink = await startInNamespace(remote.name, SINK, [String(port), '4']);
+    const sink = await startInNamespace(remote.name, SINK, [String(port)]);
     const sent = await runInNamespace(netnsOf(cappedId), SENDER, [remote.address, String(port), '600000']);
+    // The sender stalls (its aborted connection never reaches the sink: the sink is stopped).
+    sink.result.kill();
     expect(sent.stdout).toMatch(/^stalled after \d+$/);
-    // Everything that passed fits in the cap (600 kB earlier + headers + this).
-    expect(600_000 + parseReceived((await sink.result).stdout).bytes).toBeLessThan(CAP);
     const traffic = (await agent.network!.meterTraffic()).get(cappedId)!;
+    // Stopped by the cap: everything counted (600 kB earlier, this, headers) is just under it
+    // (the quota match lets no packet through that would pass it; packets are up to 64 KiB with GSO).
     expect(traffic.isUploadBlocked).toBe(true);
     expect(traffic.upload).toBeLessThanOrEqual(CAP);
+    expect(traffic.upload).toBeGreaterThan(CAP * 0.9);
 
     // The next period (a day later) starts the count again.
     const next = (await agent.network!.meterTraffic(new Date(Date.now() + 86_400_000))).get(cappedId)!;
-    expect(next).toMatchObject({ upload: 0, isUploadBlocked: false });
+    // (A stray packet of the aborted connection may be counted in the new period.)
+    expect(next.upload).toBeLessThan(1500);
+    expect(next.isUploadBlocked).toBe(false);
     port += 1;
     const again = await startInNamespace(remote.name, SINK, [String(port)]);
     const resent = await runInNamespace(netnsOf(cappedId), SENDER, [remote.address, String(port), '100000']);

@@ -415,6 +415,10 @@ export class NetworkManager {
   /** Remove every network object of this agent: attachments, namespaces, bridges, chains. */
   removeAll(): Promise<void> {
     return this.serialize(async () => {
+      // From the file, not this object's copy: another agent process (a daemon started on the same
+      // storage after this object loaded it) may have attached instances since. With a stale copy,
+      // their namespaces went as unknown ones and the CNI DEL that removes their rules never ran.
+      this.state = await loadNetworkState(this.statePath);
       await this.restoreNow([]);
       await removeFirewall(this.names);
       await rm(this.hostsPath, { force: true });

@@ -6,6 +6,7 @@ import { useAction, useLoad, usePolling } from '../../../../src/client/hooks';
 import { api } from '../../../../src/client/trpc';
 import { ConnectionText, ProvisionButton, RevokeButton } from '../../../../src/client/unit-actions';
 import { Empty, Problem, StateBadge, formatTime } from '../../../../src/client/ui';
+import { UnitLogs } from '../../../../src/client/unit-logs';
 
 type ErrorInfo = { message?: string; exitCode?: number; aosCode?: number } | null;
 
@@ -123,6 +124,7 @@ export default function UnitPage() {
           ))}
         </DataTable>
       )}
+      <UnitLogs systemId={unit.systemId} instances={status.instances} />
       <h2>Recent history</h2>
       {status.recentEvents.length === 0 ? (
         <p className="muted">No history yet.</p>

@@ -3,12 +3,14 @@
  * real agent running a service under runc that prints numbered lines. The SP reads what it
  * printed with `aos logs`, follows it with `-f` across a dropped unit connection and a cloud
  * restart (the viewer reconnects) and gets every line once, in order; another SP is refused; the
- * OEM reads the unit's agent log; an offline unit is a clear error. Needs root, runc and
+ * OEM reads the unit's agent log, and follows the instance in the console (Chromium); an offline
+ * unit is a clear error. Needs root, runc and
  * `pnpm build`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { appDirectory, CLOUD_START_TIMEOUT_MS } from './cloud-process.js';
@@ -130,8 +132,8 @@ async function waitForActive(fleet: Fleet, unit: TestUnit, service: UploadedVers
   }
 }
 
-/** As the admin: another SP organisation with a user; its credential written to `path`. */
-async function createOtherSp(fleet: Fleet, path: string): Promise<void> {
+/** Call tRPC procedures as the admin (signed in to the console). */
+async function asAdmin(fleet: Fleet): Promise<<T>(procedure: string, input?: unknown) => Promise<T>> {
   const signIn = await fetch(`${fleet.url}${CLOUD_HTTP_PATHS.trpc}/auth.signIn`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -141,16 +143,24 @@ async function createOtherSp(fleet: Fleet, path: string): Promise<void> {
     .getSetCookie()
     .map((value) => value.split(';')[0])
     .join('; ');
-  const call = async <T>(procedure: string, input: unknown): Promise<T> => {
-    const response = await fetch(`${fleet.url}${CLOUD_HTTP_PATHS.trpc}/${procedure}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify(input),
-    });
+  return async <T>(procedure: string, input?: unknown): Promise<T> => {
+    const response =
+      input === undefined
+        ? await fetch(`${fleet.url}${CLOUD_HTTP_PATHS.trpc}/${procedure}`, { headers: { cookie } })
+        : await fetch(`${fleet.url}${CLOUD_HTTP_PATHS.trpc}/${procedure}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', cookie },
+            body: JSON.stringify(input),
+          });
     const body = (await response.json()) as { result?: { data: T } };
     if (!body.result) throw new Error(`${procedure}: HTTP ${response.status}`);
     return body.result.data;
   };
+}
+
+/** As the admin: another SP organisation with a user; its credential written to `path`. */
+async function createOtherSp(fleet: Fleet, path: string): Promise<void> {
+  const call = await asAdmin(fleet);
   const organisation = await call<{ id: string }>('organisations.create', { name: 'Other SP', kind: 'sp' });
   const created = await call<{ user: { id: string } }>('users.create', {
     email: 'other-sp@fleet.example',
@@ -265,6 +275,48 @@ describe('logs from a unit, read and followed with aos logs', () => {
       expect(bySp.stderr).toMatch(/OEM/);
     },
   );
+
+  it('follows the log in the console on the unit page, in Chromium', { timeout: 180_000 }, async () => {
+    const call = await asAdmin(fleet);
+    const organisations = await call<{ id: string; name: string }[]>('organisations.list');
+    const oemOrganisation = organisations.find((organisation) => organisation.name === 'Fleet oem');
+    await call('users.create', {
+      email: 'oem-console@fleet.example',
+      name: 'OEM console',
+      role: 'oem',
+      organisationId: oemOrganisation?.id,
+      password: 'a long oem console password',
+    });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${fleet.url}/sign-in`);
+      await page.getByLabel('Email').fill('oem-console@fleet.example');
+      await page.getByLabel('Password').fill('a long oem console password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.goto(`${fleet.url}/units/${unit.id}`);
+      await page.getByRole('button', { name: 'Follow' }).click();
+      const view = page.getByTestId('log-lines');
+      // New lines arrive while the page is open: the last number grows by 20.
+      await expect.poll(async () => numbersOf(await view.innerText()).length, { timeout: 60_000 }).toBeGreaterThan(0);
+      const first = numbersOf(await view.innerText()).at(-1) ?? 0;
+      await expect
+        .poll(async () => numbersOf(await view.innerText()).at(-1) ?? 0, { timeout: 60_000 })
+        .toBeGreaterThanOrEqual(first + 20);
+      expect(findBreak(numbersOf(await view.innerText()))).toBeUndefined();
+      await page.getByRole('button', { name: 'Stop following' }).click();
+      // The agent log, read as a range.
+      await page.getByLabel('Log').selectOption('agent');
+      await page.getByRole('button', { name: 'Show log' }).click();
+      await expect.poll(async () => view.innerText(), { timeout: 60_000 }).toMatch(/cloud link: connected to/);
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('says a unit that is offline is offline', { timeout: 120_000 }, async () => {
     await unit.stop();

@@ -154,7 +154,16 @@ export class LogHub {
         follow.isWaiting = false;
         follow.deliver({ type: 'resumed' });
       })
-      .catch(() => undefined); // a closed channel: the follow waits for the next one
+      .catch((error: unknown) => {
+        // A closed channel: the follow waits for the next one. A refusal: this unit cannot follow.
+        if ((error as { code?: string }).code !== 'refused' || follow.channel !== channel) return;
+        this.follows.delete(follow.correlationId);
+        follow.channel = undefined;
+        follow.deliver({
+          type: 'ended',
+          message: `the unit cannot follow logs (it refused openaos.followLog: ${(error as Error).message})`,
+        });
+      });
   }
 
   private receiveBatch(batch: LogLines): void {

@@ -9,6 +9,7 @@ import { AlertsPanel } from '../../../../src/client/alerts-panel';
 import { ConnectionText, ProvisionButton, RevokeButton } from '../../../../src/client/unit-actions';
 import { Empty, Problem, StateBadge, formatTime } from '../../../../src/client/ui';
 import { UnitMonitoring } from '../../../../src/client/monitoring-charts';
+import { UnitLogs } from '../../../../src/client/unit-logs';
 
 type ErrorInfo = { message?: string; exitCode?: number; aosCode?: number } | null;
 
@@ -128,6 +129,7 @@ export default function UnitPage() {
       )}
       <h2>Monitoring</h2>
       <UnitMonitoring unit={id} />
+      <UnitLogs systemId={unit.systemId} instances={status.instances} />
       <h2>Recent history</h2>
       {status.recentEvents.length === 0 ? (
         <p className="muted">No history yet.</p>

@@ -229,7 +229,7 @@ async function printSummary(/** @type {Set<string>} */ newAccounts) {
       `  As the OEM, sign in as ${show(DEMO.oemEmail)}`,
       `    the unit ${DEMO.unitSystemId} online, running "${DEMO.serviceTitle}" (Units; Subjects)`,
       `  As the SP, sign in as ${show(DEMO.spEmail)}`,
-      `    the service "${DEMO.serviceTitle}": version ${DEMO.version} active on one unit, its logs and metrics`,
+      `    the service "${DEMO.serviceTitle}": version ${DEMO.version} active on one unit (Services)`,
     );
   }
   lines.push(`  As the admin: ${show('admin')}    (organisations and users: Admin)`);

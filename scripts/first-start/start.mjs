@@ -55,7 +55,8 @@ const dataDir = resolve(values['data-dir'] ?? (process.env.OPENAOS_START_DATA_DI
 const paths = startPaths(dataDir);
 const say = (/** @type {string} */ line) => console.log(`start: ${line}`);
 
-if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port/PORT: "${portText}" is not a port number (1-65535)`);
+if (!Number.isInteger(port) || port < 1 || port > 65535)
+  fail(`--port/PORT: "${portText}" is not a port number (1-65535)`);
 
 /** @type {Awaited<ReturnType<typeof startCloud>>} */
 let cloud;

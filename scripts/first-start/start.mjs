@@ -48,13 +48,15 @@ if (values.help) {
 }
 const isDemo = !values['no-demo'] && process.env.OPENAOS_DEMO !== '0';
 const wantsUnit = !values['no-unit'] && process.env.OPENAOS_UNIT !== '0';
-const port = Number(values.port ?? process.env.PORT ?? 3000);
+const portText = values.port ?? process.env.PORT ?? '3000';
+const port = Number(portText);
 const host = process.env.HOST || '0.0.0.0';
 const dataDir = resolve(values['data-dir'] ?? (process.env.OPENAOS_START_DATA_DIR || join(repoRoot, '.data')));
 const paths = startPaths(dataDir);
 const say = (/** @type {string} */ line) => console.log(`start: ${line}`);
 
-if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port/PORT: "${port}" is not a port number (1-65535)`);
+if (!Number.isInteger(port) || port < 1 || port > 65535)
+  fail(`--port/PORT: "${portText}" is not a port number (1-65535)`);
 
 /** @type {Awaited<ReturnType<typeof startCloud>>} */
 let cloud;
@@ -229,7 +231,7 @@ async function printSummary(/** @type {Set<string>} */ newAccounts) {
       `  As the OEM, sign in as ${show(DEMO.oemEmail)}`,
       `    the unit ${DEMO.unitSystemId} online, running "${DEMO.serviceTitle}" (Units; Subjects)`,
       `  As the SP, sign in as ${show(DEMO.spEmail)}`,
-      `    the service "${DEMO.serviceTitle}": version ${DEMO.version} active on one unit, its logs and metrics`,
+      `    the service "${DEMO.serviceTitle}": version ${DEMO.version} active on one unit (Services)`,
     );
   }
   lines.push(`  As the admin: ${show('admin')}    (organisations and users: Admin)`);

@@ -71,7 +71,12 @@ describe('aos admin against the built cloud', () => {
     await expect(stat(join(aosHome, 'security', 'aos-user-admin.p12'))).rejects.toThrow();
   });
 
-  it('fetches the admin credential with the password, then manages organisations and users', async () => {
+  // One step per test, in order: each runs a few `aos` processes, and later steps use what earlier ones made.
+  let organisation: { id: string; kind: string };
+  let aliceHome: string;
+  let issued: { path: string; fileName: string };
+
+  it('fetches the admin credential with the password', async () => {
     const credential = await aosJson<{ path: string; fileName: string }>([
       'admin',
       'credential',
@@ -83,8 +88,10 @@ describe('aos admin against the built cloud', () => {
     expect(credential.fileName).toBe('aos-user-admin.p12');
     expect(credential.path).toBe(join(aosHome, 'security', 'aos-user-admin.p12'));
     expect((await stat(credential.path)).mode & 0o777).toBe(0o600);
+  });
 
-    const organisation = await aosJson<{ id: string; kind: string }>([
+  it('creates organisations, refuses a duplicate name, lists them', async () => {
+    organisation = await aosJson<{ id: string; kind: string }>([
       'admin',
       'organisation',
       'create',
@@ -99,7 +106,9 @@ describe('aos admin against the built cloud', () => {
     expect(duplicate.stderr).toContain('an organisation with that name exists');
     const organisations = await aosJson<{ id: string; name: string }[]>(['admin', 'organisation', 'list']);
     expect(organisations.map((item) => item.name)).toEqual(['Acme Services']);
+  });
 
+  it('creates a user in an organisation given by name, and refuses a wrong kind or an unknown organisation', async () => {
     // By name, with a generated password shown once.
     const created = await aosJson<{ user: { id: string; email: string; organisationId: string }; password: string }>([
       'admin',
@@ -148,11 +157,13 @@ describe('aos admin against the built cloud', () => {
       'Nope',
     ]);
     expect(unknown.stderr).toContain('--organisation: no organisation is called "Nope"');
+  });
 
+  it("issues the user's credential, which the cloud accepts as that user", async () => {
     // Alice's credential, issued by the admin, is accepted by the cloud as Alice.
-    const aliceHome = join(root, 'alice-home');
+    aliceHome = join(root, 'alice-home');
     await mkdir(join(aliceHome, 'security'), { recursive: true });
-    const issued = await aosJson<{ path: string; fileName: string }>([
+    issued = await aosJson<{ path: string; fileName: string }>([
       'admin',
       'user',
       'credential',
@@ -163,7 +174,9 @@ describe('aos admin against the built cloud', () => {
     expect(issued.fileName).toBe('aos-user-sp.p12');
     const login = await aosJson<{ user: { email: string; role: string } }>(['login', '--url', cloud.url], aliceHome);
     expect(login.user).toMatchObject({ email: 'alice@acme.example', role: 'sp' });
+  });
 
+  it('lists users; a deactivated user is refused at once; a non-admin may not run admin commands', async () => {
     const users = await aosJson<{ email: string; isActive: boolean }[]>(['admin', 'user', 'list']);
     expect(users.map((user) => user.email).sort()).toEqual(['admin', 'alice@acme.example']);
     const listText = await aos(['admin', 'user', 'list']);

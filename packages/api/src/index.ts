@@ -66,7 +66,15 @@ export type {
   SeriesPoint,
   SeriesView,
 } from './domain/monitoring/index.js';
-export { DEFAULT_MONITORING_RETENTION, recordMonitoring, type MonitoringRetention } from './domain/monitoring/index.js';
+export {
+  DEFAULT_MONITORING_RETENTION,
+  instanceSeries,
+  nodeSeries,
+  planSeriesQuery,
+  recordMonitoring,
+  seriesPointsSql,
+  type MonitoringRetention,
+} from './domain/monitoring/index.js';
 export type { UnitSetView } from './domain/unit-sets.js';
 export type { SubjectView } from './domain/subjects.js';
 export type { UserView } from './domain/users.js';

@@ -5,6 +5,7 @@
 //   node monitoring-query.mjs [--json]     env: BENCH_UNITS (20), BENCH_RUNS (7), BENCH_DRIVERS (pglite,postgres)
 import { planSeriesQuery, seriesPointsSql, instanceSeries, nodeSeries } from '@openaos/api';
 import { createThrowawayDatabase } from '@openaos/db';
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 
 const isJson = process.argv.includes('--json');

@@ -56,6 +56,16 @@ describe('monitoring end to end (built cloud on PGlite, real agent and runc)', (
   beforeAll(async () => {
     fleet = await startFleet('pglite');
     proxy = await startLinkProxy(() => new URL(fleet.url));
+  }, CLOUD_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await unit?.remove();
+    await proxy?.close();
+    await fleet?.close();
+  });
+
+  // Its own step (not the hook): uploading and building the service takes longer than a cloud start on a busy machine.
+  it('runs a service on a provisioned unit that sends monitoring data every second', { timeout: 240_000 }, async () => {
     service = await createService(fleet, { title: 'monitored' });
     await fleet.aos(['version', 'approve', service.versionId]);
     unit = await createUnit(fleet, `metrics-${process.pid}`);
@@ -63,12 +73,7 @@ describe('monitoring end to end (built cloud on PGlite, real agent and runc)', (
     await unit.start(['--cloud', proxy.url, '--monitoring-period', '1', '--monitoring-poll', '1']);
     const subject = await fleet.aosJson<{ id: string }>(['subject', 'create', '--name', 'monitored fleet']);
     await fleet.aos(['subject', 'bind', subject.id, '--service', service.serviceId, '--unit', unit.id]);
-  }, CLOUD_START_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await unit?.remove();
-    await proxy?.close();
-    await fleet?.close();
+    await unit.waitForOutput(/cloud link: connected to/);
   });
 
   it("stores the unit's and its instance's samples, readable with aos metrics", { timeout: 240_000 }, async () => {

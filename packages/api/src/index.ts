@@ -72,7 +72,15 @@ export type {
   SeriesPoint,
   SeriesView,
 } from './domain/monitoring/index.js';
-export { DEFAULT_MONITORING_RETENTION, recordMonitoring, type MonitoringRetention } from './domain/monitoring/index.js';
+export {
+  DEFAULT_MONITORING_RETENTION,
+  instanceSeries,
+  nodeSeries,
+  planSeriesQuery,
+  recordMonitoring,
+  seriesPointsSql,
+  type MonitoringRetention,
+} from './domain/monitoring/index.js';
 export type { UnitSetView } from './domain/unit-sets.js';
 export type { RolloutView, RolloutDetail } from './domain/rollouts/query-rollouts.js';
 export type { RolloutPlan, RolloutPlanInput } from './domain/rollouts/plan.js';

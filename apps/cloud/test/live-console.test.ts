@@ -74,8 +74,9 @@ async function seed(dataDir: string, databaseUrl: string) {
 }
 
 /**
- * Navigate; again when Chromium reports ERR_NETWORK_CHANGED (other tests on this machine add and
- * remove network interfaces, and Chromium aborts navigations in flight when they change).
+ * Navigate; again when Chromium reports ERR_NETWORK_CHANGED, or replaces the page with its error
+ * page for it (other tests on this machine add and remove network interfaces, and Chromium aborts
+ * navigations in flight when they change).
  */
 async function goTo(page: Page, url: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -83,7 +84,10 @@ async function goTo(page: Page, url: string): Promise<void> {
       await page.goto(url);
       return;
     } catch (error) {
-      if (attempt >= 5 || !String(error).includes('ERR_NETWORK_CHANGED')) throw error;
+      const isNetworkChange = /ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/.test(
+        String(error),
+      );
+      if (attempt >= 5 || !isNetworkChange) throw error;
     }
   }
 }

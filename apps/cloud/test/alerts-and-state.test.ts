@@ -129,42 +129,50 @@ describe('alerts and state end to end (real agent, runc)', () => {
     fleet.aosJson<InstanceState>(['state', 'get', hog.serviceId, '--unit', unit.systemId, ...args]);
   const unitFile = () => readFile(statePath, 'utf8').catch(() => undefined);
 
+  // The hook only starts the cloud (its guard is a start's): the service and the unit are the first test's.
   beforeAll(async () => {
     fleet = await startFleet('pglite');
-    const created = await fleet.aosJson<{ id: string }>(['service', 'create', '--title', 'memory hog']);
-    const directory = join(fleet.root, 'hog');
-    await fleet.aos(['init', directory, '--service-uid', created.id, '--no-dev-credential']);
-    const configPath = join(directory, 'meta', 'config.yaml');
-    const config = (await readFile(configPath, 'utf8'))
-      .replace(/^ {4}#? *state: 64kB.*$/m, '        state: 4kB')
-      .replace(
-        /^ {4}# List of layers/m,
-        "    alerts:\n        ram:\n            minTime: 'PT2S'\n            minThreshold: 40\n            maxThreshold: 70\n    state:\n        filename: state.dat\n        required: true\n\n    # List of layers",
-      );
-    expect(config).toContain('        state: 4kB');
-    await writeFile(configPath, config);
-    await writeFile(join(directory, 'meta', 'state.dat'), 'hold\n');
-    hog = await uploadVersion(fleet, {
-      serviceId: created.id,
-      directory,
-      version: '1.0.0',
-      cmd: 'python3 -u /hog.py',
-      files: { 'hog.py': HOG },
-    });
-    await fleet.aos(['version', 'approve', hog.versionId]);
-    unit = await createUnit(fleet, `alerts-${process.pid}`);
-    await unit.provision();
-    subjectId = (await fleet.aosJson<{ id: string }>(['subject', 'create', '--name', 'alerts fleet'])).id;
-    statePath = instancePaths(
-      resolveStoragePaths(unit.storageDir),
-      createInstanceId(hog.serviceId, subjectId, 0),
-    ).stateFile;
   }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await unit?.remove();
     await fleet?.close();
   });
+
+  it(
+    'uploads a service with a state quota, a default state and RAM alert rules; registers a unit',
+    { timeout: 600_000 },
+    async () => {
+      const created = await fleet.aosJson<{ id: string }>(['service', 'create', '--title', 'memory hog']);
+      const directory = join(fleet.root, 'hog');
+      await fleet.aos(['init', directory, '--service-uid', created.id, '--no-dev-credential']);
+      const configPath = join(directory, 'meta', 'config.yaml');
+      const config = (await readFile(configPath, 'utf8'))
+        .replace(/^ {4}#? *state: 64kB.*$/m, '        state: 4kB')
+        .replace(
+          /^ {4}# List of layers/m,
+          "    alerts:\n        ram:\n            minTime: 'PT2S'\n            minThreshold: 40\n            maxThreshold: 70\n    state:\n        filename: state.dat\n        required: true\n\n    # List of layers",
+        );
+      expect(config).toContain('        state: 4kB');
+      await writeFile(configPath, config);
+      await writeFile(join(directory, 'meta', 'state.dat'), 'hold\n');
+      hog = await uploadVersion(fleet, {
+        serviceId: created.id,
+        directory,
+        version: '1.0.0',
+        cmd: 'python3 -u /hog.py',
+        files: { 'hog.py': HOG },
+      });
+      await fleet.aos(['version', 'approve', hog.versionId]);
+      unit = await createUnit(fleet, `alerts-${process.pid}`);
+      await unit.provision();
+      subjectId = (await fleet.aosJson<{ id: string }>(['subject', 'create', '--name', 'alerts fleet'])).id;
+      statePath = instancePaths(
+        resolveStoragePaths(unit.storageDir),
+        createInstanceId(hog.serviceId, subjectId, 0),
+      ).stateFile;
+    },
+  );
 
   it(
     'installs the service with the package’s default state and raises its RAM alert while it holds the memory',

@@ -70,6 +70,8 @@ describe('mapMonitoring and mapQuotaAlert', () => {
       instance: 1,
       parameter: 'ram',
       value: 92,
+      // OpenAos's extra field: the cloud keeps the episode from raise to fall (docs/alerts-and-state.md).
+      state: 'raise',
     });
     const system = mapQuotaAlert(
       { timestamp: at, tag: 'systemQuotaAlert', nodeId: 'main', parameter: 'cpu', value: 80 },

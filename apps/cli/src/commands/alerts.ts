@@ -33,7 +33,7 @@ const DURATION_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 8640
 export function parseSince(value: string, now = new Date()): string {
   const match = /^(\d+)([smhd])$/.exec(value.trim());
   if (match)
-    return new Date(now.getTime() - Number(match[1]) * (DURATION_SECONDS[match[2]!] ?? 1) * 1000).toISOString();
+    return new Date(now.getTime() - Number(match[1]) * (DURATION_SECONDS[match[2] ?? 's'] ?? 1) * 1000).toISOString();
   const time = new Date(value);
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(time.getTime())) return time.toISOString();
   throw new CliError('usage', 'listing alerts', `--since "${value}" is neither a duration nor a time`, {

@@ -107,9 +107,10 @@ describe('live events (server-sent, scoped per viewer)', () => {
   });
 
   it('tells each viewer only the changes of what they may see', async () => {
-    const [oem, otherOem, sp, otherSp] = await Promise.all(
-      ['oem', 'otherOem', 'sp', 'otherSp'].map((who) => open(who)),
-    );
+    const oem = await open('oem');
+    const otherOem = await open('otherOem');
+    const sp = await open('sp');
+    const otherSp = await open('otherSp');
     await expect.poll(() => live.viewerCount()).toBe(4);
     await cloud.deps.unitEvents.announce({ kind: 'alerts-changed', unitIds: [unitId], serviceIds: [serviceId] });
     // A status change names no services: those the unit reports are the ones it concerns.

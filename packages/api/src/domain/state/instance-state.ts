@@ -79,7 +79,8 @@ async function resolveInstance(
     );
   const known = new Set([...reported, ...stored].map((row) => row.subjectId));
   const subjects = input.subjectId ? [...known].filter((id) => id === input.subjectId) : [...known];
-  if (subjects.length === 0)
+  const [subjectId] = subjects;
+  if (subjectId === undefined)
     throw new ApiError(
       'not-found',
       `${action}: unit ${input.unit} runs no instance ${input.instance} of service ${input.serviceId}${input.subjectId ? ` for subject ${input.subjectId}` : ''}; check the unit and --instance (aos status)`,
@@ -89,7 +90,7 @@ async function resolveInstance(
       'invalid-input',
       `${action}: unit ${input.unit} runs instance ${input.instance} of the service for several subjects (${subjects.join(', ')}); give --subject <id>`,
     );
-  return { unit: { id: unit.id, systemId: unit.systemId }, subjectId: subjects[0]! };
+  return { unit: { id: unit.id, systemId: unit.systemId }, subjectId };
 }
 
 /** The state the cloud holds for one instance (the latest accepted, or one set in the cloud). */

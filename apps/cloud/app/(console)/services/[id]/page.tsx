@@ -6,6 +6,7 @@ import { DataTable } from '../../../../src/client/data-table';
 import { FormCard } from '../../../../src/client/form-card';
 import { useAction, useLoad } from '../../../../src/client/hooks';
 import { ServiceRollout } from '../../../../src/client/service-rollout';
+import { ServiceRollouts } from '../../../../src/client/service-rollouts';
 import { useActor } from '../../../../src/client/session';
 import { api } from '../../../../src/client/trpc';
 import { CopyText, Empty, Field, Problem, StateBadge, formatBytes, formatTime } from '../../../../src/client/ui';
@@ -188,6 +189,7 @@ export default function ServicePage() {
         </DataTable>
       )}
       <ServiceRollout serviceId={service.id} />
+      <ServiceRollouts serviceId={service.id} />
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
       {isOwner ? (
         <EditServiceForm

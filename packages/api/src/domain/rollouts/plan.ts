@@ -62,9 +62,9 @@ export function completePlan(input: RolloutPlanInput | undefined): RolloutPlan {
 }
 
 function isIncreasing(waves: WaveSize[]): boolean {
-  for (let index = 1; index < waves.length; index++) {
-    const before = waves[index - 1]!;
-    const after = waves[index]!;
+  for (const [index, after] of waves.entries()) {
+    const before = waves[index - 1];
+    if (!before) continue;
     if ('percent' in before && 'percent' in after && after.percent <= before.percent) return false;
     if ('count' in before && 'count' in after && after.count <= before.count) return false;
   }

@@ -35,6 +35,10 @@ export function registerRolloutCommands(program: Command, context: CommandContex
       .option('--min-units <count>', 'finished units before the threshold applies (default 1)')
       .option('--on-failure <action>', 'pause, or abort and revert the updated units (default pause)')
       .option('--offline-timeout <duration>', 'an offline unit is pending this long, then failed (default 1h)')
+      .option(
+        '--active-timeout <duration>',
+        'an online unit not active on the version this long is failed (default 30m)',
+      )
       .option('--supersede', 'replace the active rollout of the service on the subject'),
   ).action(
     async (versionId: string, flags: CloudFlags & RolloutPlanFlags & { subject?: string[]; supersede?: boolean }) => {

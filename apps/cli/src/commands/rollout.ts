@@ -15,6 +15,7 @@ export interface RolloutPlanFlags {
   minUnits?: string;
   onFailure?: string;
   offlineTimeout?: string;
+  activeTimeout?: string;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -78,6 +79,8 @@ export function parsePlanFlags(flags: RolloutPlanFlags, action: string): Rollout
   }
   if (flags.offlineTimeout !== undefined)
     plan.offlineTimeoutSeconds = parseDuration(flags.offlineTimeout, '--offline-timeout', action);
+  if (flags.activeTimeout !== undefined)
+    plan.activeTimeoutSeconds = parseDuration(flags.activeTimeout, '--active-timeout', action);
   return plan;
 }
 

@@ -194,6 +194,10 @@ export function describeRollouts(database: 'pglite' | 'postgres'): void {
           '50%',
           '--on-failure',
           'abort',
+          // The agent restarts a crash-looping instance until its start burst is exceeded, which a
+          // loaded machine may never reach: the rollout fails a unit not active within this time.
+          '--active-timeout',
+          '60s',
         ]);
         const firstWave = started!.units.find((unit) => unit.wave === 1)!;
         const first = firstWave.systemId === alpha.systemId ? alpha : beta;
@@ -218,9 +222,7 @@ export function describeRollouts(database: 'pglite' | 'postgres'): void {
               true && isActive(current, service.serviceId, '1.0.1'),
           units(),
         );
-        expect(back.items.find((item) => item.serviceId === service.serviceId && item.version === '1.0.2')?.state).toBe(
-          'failed',
-        );
+        expect(back.desired?.items.find((item) => item.serviceId === service.serviceId)?.version).toBe('1.0.1');
         // The other unit never got 1.0.2.
         const untouched = await status(other);
         expect(untouched.desired?.items.find((item) => item.serviceId === service.serviceId)?.version).toBe('1.0.1');

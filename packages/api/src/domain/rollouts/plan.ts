@@ -13,6 +13,7 @@ export const DEFAULT_ROLLOUT_PLAN: RolloutPlan = {
   failureMinUnits: 1,
   onFailure: 'pause',
   offlineTimeoutSeconds: 3600,
+  activeTimeoutSeconds: 1800,
 };
 
 const whole = (what: string) => z.number().int(`${what} must be a whole number`);
@@ -46,6 +47,10 @@ export const rolloutPlanInput = z
     offlineTimeoutSeconds: whole('offlineTimeoutSeconds')
       .min(0)
       .max(30 * 24 * 3600, 'offlineTimeoutSeconds must be at most 30 days')
+      .optional(),
+    activeTimeoutSeconds: whole('activeTimeoutSeconds')
+      .min(1, 'activeTimeoutSeconds must be at least 1')
+      .max(7 * 24 * 3600, 'activeTimeoutSeconds must be at most 7 days')
       .optional(),
   })
   .strict();

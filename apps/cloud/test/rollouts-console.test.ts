@@ -23,7 +23,15 @@ async function seed(dataDir: string, databaseUrl: string): Promise<{ serviceId: 
   try {
     const as = (user: { id: string; email: string; name: string; role: Role; organisationId: string | null }) =>
       createCaller(
-        createContextForActor(core.deps, { ...user, organisationName: null, via: 'session' } satisfies Actor),
+        createContextForActor(core.deps, {
+          userId: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role,
+          organisationId: user.organisationId,
+          organisationName: null,
+          via: 'session',
+        } satisfies Actor),
       );
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');
     if (!adminRow) throw new Error('the first start should have created the admin');

@@ -225,14 +225,15 @@ describe.each(['pglite', 'postgres'] as const)(
           subjectIds: [subjectId],
           plan: { ...plan, waves: [{ percent: 10 }, { percent: 100 }] },
         });
+        // The process stops before any pass of its runner: the start alone gave wave 1 the version.
+        await runner.stop();
         const firstWave = new Set(started!.units.filter((unit) => unit.wave === 1).map((unit) => unit.unitId));
         await waitFor(
           () => fleet.units.filter((unit) => firstWave.has(unit.unitId)).every((unit) => hasVersion(unit, '1.4.0')),
           'wave 1 on 1.4.0',
           FLEET_TIMEOUT,
         );
-        // The process stops: its runner and gateway go, the units lose their sockets.
-        await runner.stop();
+        // Its gateway goes too, the units lose their sockets.
         await fleet.disconnect();
         await gateway.close();
         const generations = async () =>

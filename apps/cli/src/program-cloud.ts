@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { collect, withOutputOptions, type CommandContext, type OutputOptions } from './command-context.js';
 import type { CloudTargetOptions } from './cloud/cloud-settings.js';
 import { registerAlertsCommands } from './commands/alerts.js';
+import { cloudCommand, cloudTarget, type CloudFlags } from './cloud-command.js';
 import { runGo } from './commands/go.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerAdminCommands } from './program-admin.js';
@@ -21,21 +22,10 @@ import { runUnitCreate, runUnitList, runUnitRemove, runUnitShow } from './comman
 import { parseTtl, runStatus, runUnitProvisionToken, runUnitRevoke } from './commands/unit-channel.js';
 import { runUpload } from './commands/upload.js';
 import { runVersionApprove, runVersionList } from './commands/version.js';
+import { registerRolloutCommands } from './rollout-commands.js';
 import * as format from './format-cloud.js';
 import { formatProvisioningToken, formatRevokedUnit, formatStatus } from './format-status.js';
 import { trackBuildProgress } from './progress.js';
-
-interface CloudFlags extends OutputOptions {
-  url?: string;
-  pkcs12?: string;
-}
-
-/** --url and --pkcs12 on every cloud command, plus --json. */
-function cloudCommand(command: Command, quiet = false): Command {
-  return withOutputOptions(command, quiet)
-    .option('--url <url>', 'cloud address (default: AOS_CLOUD_URL, else the one `aos login` saved)')
-    .option('--pkcs12 <file>', 'authenticate with this credential (default: $AOS_HOME/security/aos-user-<sp|oem>.p12)');
-}
 
 /**
  * The commands that talk to an OpenAos cloud (its HTTP contract: `@openaos/protocol` `http-contract.ts`): every request
@@ -43,11 +33,7 @@ function cloudCommand(command: Command, quiet = false): Command {
  */
 export function registerCloudCommands(program: Command, context: CommandContext): void {
   const { print, env } = context;
-  const target = (flags: CloudFlags): CloudTargetOptions => ({
-    aosHome: env.aosHome,
-    ...((flags.url ?? env.cloudUrl) ? { url: flags.url ?? env.cloudUrl } : {}),
-    ...(flags.pkcs12 ? { pkcs12: flags.pkcs12 } : {}),
-  });
+  const target = (flags: CloudFlags): CloudTargetOptions => cloudTarget(context, flags);
   const uploadProgress = (flags: OutputOptions) => {
     const reporter = context.progressFor(flags);
     return {
@@ -317,4 +303,5 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   registerAlertsCommands(program, context);
   registerStateCommands(program, context);
   registerAdminCommands(program, context);
+  registerRolloutCommands(program, context);
 }

@@ -641,6 +641,12 @@ export interface StoredRolloutPlan {
   onFailure: 'pause' | 'abort';
   /** An offline unit of a started wave is pending until this long after its wave started, then failed. */
   offlineTimeoutSeconds: number;
+  /**
+   * An online unit of a started wave that is not active on the version this long after its wave
+   * reached it is failed (a version that crash-loops without the agent giving up on it). Absent in
+   * plans stored before it existed: no timeout.
+   */
+  activeTimeoutSeconds?: number;
 }
 
 export const rollouts = pgTable(

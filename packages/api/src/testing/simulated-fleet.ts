@@ -115,21 +115,21 @@ export async function startSimulatedFleet(options: {
         units.map(async (unit) => {
           const answer = answers.get(unit.unitId)!;
           // A desired status may come before connectTestUnit resolves: its answer waits for it.
-          let connection: TestUnit | undefined;
-          let early: UnitStatusInput | undefined;
+          const held: { connection?: TestUnit; early?: UnitStatusInput } = {};
           const send = (status: UnitStatusInput) =>
-            setImmediate(() => void connection?.sendStatus(status).catch(() => undefined));
-          connection = await connectTestUnit({
+            setImmediate(() => void held.connection?.sendStatus(status).catch(() => undefined));
+          const connection = await connectTestUnit({
             cloudUrl: url,
             identity: unit.identity,
             limits: { pingIntervalMs: 0 },
             onDesiredStatus: (data) => {
               const status = answer(data);
-              if (connection) send(status);
-              else early = status;
+              if (held.connection) send(status);
+              else held.early = status;
             },
           });
-          if (early) send(early);
+          held.connection = connection;
+          if (held.early) send(held.early);
           unit.connection = connection;
         }),
       );

@@ -77,11 +77,25 @@ export async function advanceRollout(deps: AdvanceDependencies, rolloutId: strin
       observations,
       now,
     );
+    // One update per distinct (state, since, reason): a wave of units turning active at once is one statement.
+    const groups = new Map<
+      string,
+      { values: Pick<RecordedRolloutUnit, 'state' | 'since' | 'reason'>; unitIds: string[] }
+    >();
     for (const unit of decision.changed) {
+      const key = JSON.stringify([unit.state, unit.since?.getTime() ?? null, unit.reason]);
+      const group = groups.get(key) ?? {
+        values: { state: unit.state, since: unit.since, reason: unit.reason },
+        unitIds: [],
+      };
+      group.unitIds.push(unit.unitId);
+      groups.set(key, group);
+    }
+    for (const { values, unitIds } of groups.values()) {
       await tx
         .update(schema.rolloutUnits)
-        .set({ state: unit.state, since: unit.since, reason: unit.reason })
-        .where(and(eq(schema.rolloutUnits.rolloutId, rolloutId), eq(schema.rolloutUnits.unitId, unit.unitId)));
+        .set(values)
+        .where(and(eq(schema.rolloutUnits.rolloutId, rolloutId), inArray(schema.rolloutUnits.unitId, unitIds)));
     }
     const { action, counts } = decision;
     let announce: string[] = [];

@@ -8,7 +8,8 @@
  * - a unit's state is its latest observation (a unit that reported failed and then active is active
  *   again, soaking from then); `since` moves only when the state changes;
  * - an offline unit that has not reported failing counts as pending (`offline`) until the plan's
- *   offline timeout has run from when it was first seen offline, then as `failed`;
+ *   offline timeout has run from when it was first seen offline, then as `failed`; an online unit
+ *   not active on the version within the plan's active timeout (a crash loop) counts as `failed`;
  * - the threshold is checked before the gate, so a wave that crosses it never lets the next start;
  * - a paused (or finished) rollout never starts a wave.
  */
@@ -99,7 +100,14 @@ function judgeUnit(
       return { ...unit, state: 'failed', since: now, reason: `offline for over ${plan.offlineTimeoutSeconds} s` };
     return { ...unit, state: 'offline', since: offlineSince, reason: null };
   }
-  return keep(version.health === 'active' ? 'active' : 'updating');
+  if (version.health === 'active') return keep('active');
+  // Online and not active yet: updating, until the plan's active timeout has run since it started updating.
+  if (unit.state === 'failed' && unit.reason?.startsWith('not active')) return unit;
+  const updatingSince = unit.state === 'updating' && unit.since ? unit.since : now;
+  const timeout = plan.activeTimeoutSeconds;
+  if (timeout !== undefined && (now.getTime() - updatingSince.getTime()) / 1000 >= timeout)
+    return { ...unit, state: 'failed', since: now, reason: `not active within ${timeout} s of getting the version` };
+  return keep('updating');
 }
 
 function chooseAction(

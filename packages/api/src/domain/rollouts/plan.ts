@@ -13,6 +13,7 @@ export const DEFAULT_ROLLOUT_PLAN: RolloutPlan = {
   failureMinUnits: 1,
   onFailure: 'pause',
   offlineTimeoutSeconds: 3600,
+  activeTimeoutSeconds: 1800,
 };
 
 const whole = (what: string) => z.number().int(`${what} must be a whole number`);
@@ -47,6 +48,10 @@ export const rolloutPlanInput = z
       .min(0)
       .max(30 * 24 * 3600, 'offlineTimeoutSeconds must be at most 30 days')
       .optional(),
+    activeTimeoutSeconds: whole('activeTimeoutSeconds')
+      .min(1, 'activeTimeoutSeconds must be at least 1')
+      .max(7 * 24 * 3600, 'activeTimeoutSeconds must be at most 7 days')
+      .optional(),
   })
   .strict();
 
@@ -62,9 +67,9 @@ export function completePlan(input: RolloutPlanInput | undefined): RolloutPlan {
 }
 
 function isIncreasing(waves: WaveSize[]): boolean {
-  for (let index = 1; index < waves.length; index++) {
-    const before = waves[index - 1]!;
-    const after = waves[index]!;
+  for (const [index, after] of waves.entries()) {
+    const before = waves[index - 1];
+    if (!before) continue;
     if ('percent' in before && 'percent' in after && after.percent <= before.percent) return false;
     if ('count' in before && 'count' in after && after.count <= before.count) return false;
   }

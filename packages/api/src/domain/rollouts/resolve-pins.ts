@@ -39,7 +39,8 @@ export function resolveRolloutPins(rollouts: readonly RolloutForUnit[]): Rollout
     const newestFirst = [...candidates].sort(
       (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.rolloutId.localeCompare(a.rolloutId),
     );
-    const decider = newestFirst.find((rollout) => rollout.member && rollout.status !== 'superseded') ?? newestFirst[0]!;
+    const decider = newestFirst.find((rollout) => rollout.member && rollout.status !== 'superseded') ?? newestFirst[0];
+    if (!decider) continue;
     pins.push({ serviceId, version: pinnedVersion(decider), rolloutId: decider.rolloutId });
   }
   return pins;

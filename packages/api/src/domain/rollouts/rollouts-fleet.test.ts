@@ -126,7 +126,11 @@ describe.each(['pglite', 'postgres'] as const)(
           expect(got, unit.systemId).toBeDefined();
           expect(got!.getTime()).toBeGreaterThanOrEqual(new Date(waveStarts[wave - 1]!.at).getTime());
         }
-        await waitFor(() => fleet.units.every((unit) => hasVersion(unit, '1.1.0')), 'every unit on 1.1.0');
+        await waitFor(
+          () => fleet.units.every((unit) => hasVersion(unit, '1.1.0')),
+          'every unit on 1.1.0',
+          FLEET_TIMEOUT,
+        );
       },
     );
 
@@ -165,7 +169,11 @@ describe.each(['pglite', 'postgres'] as const)(
         const got = fleet.units.filter((unit) => unit.received.has(`${serviceId}@1.2.0`));
         expect(got.length).toBeGreaterThan(0);
         expect(got.every((unit) => reachedIds.has(unit.unitId))).toBe(true);
-        await waitFor(() => fleet.units.every((unit) => hasVersion(unit, '1.1.0')), 'every unit back on 1.1.0');
+        await waitFor(
+          () => fleet.units.every((unit) => hasVersion(unit, '1.1.0')),
+          'every unit back on 1.1.0',
+          FLEET_TIMEOUT,
+        );
         // A late joiner of the subject (a unit added now) would get 1.1.0 too: the aborted version is held.
         const versions = await cloud.caller(oem).status.service({ serviceId });
         expect(versions).toBeDefined();
@@ -186,9 +194,14 @@ describe.each(['pglite', 'postgres'] as const)(
       await waitFor(
         () => fleet.units.filter((unit) => firstWave.has(unit.unitId)).every((unit) => hasVersion(unit, '1.3.0')),
         'wave 1 on 1.3.0',
+        FLEET_TIMEOUT,
       );
       // Passes while paused decide nothing, though the wave is healthy and past its soak time.
-      await waitFor(() => Date.now() >= new Date(paused.waveStartedAt).getTime() + 3000, 'the soak time over');
+      await waitFor(
+        () => Date.now() >= new Date(paused.waveStartedAt).getTime() + 3000,
+        'the soak time over',
+        FLEET_TIMEOUT,
+      );
       const results = await advanceRollouts(cloud.deps, [started!.id]);
       expect(results).toEqual([]);
       expect(fleet.units.filter((unit) => unit.received.has(`${serviceId}@1.3.0`)).length).toBe(firstWave.size);
@@ -199,7 +212,7 @@ describe.each(['pglite', 'postgres'] as const)(
         expect.arrayContaining(['started', 'paused', 'resumed', 'completed']),
       );
       expect(done.events.find((event) => event.kind === 'paused')?.reason).toContain('checking the dashboards');
-      await waitFor(() => fleet.units.every((unit) => hasVersion(unit, '1.3.0')), 'every unit on 1.3.0');
+      await waitFor(() => fleet.units.every((unit) => hasVersion(unit, '1.3.0')), 'every unit on 1.3.0', FLEET_TIMEOUT);
     });
 
     it(
@@ -212,13 +225,15 @@ describe.each(['pglite', 'postgres'] as const)(
           subjectIds: [subjectId],
           plan: { ...plan, waves: [{ percent: 10 }, { percent: 100 }] },
         });
+        // The process stops before any pass of its runner: the start alone gave wave 1 the version.
+        await runner.stop();
         const firstWave = new Set(started!.units.filter((unit) => unit.wave === 1).map((unit) => unit.unitId));
         await waitFor(
           () => fleet.units.filter((unit) => firstWave.has(unit.unitId)).every((unit) => hasVersion(unit, '1.4.0')),
           'wave 1 on 1.4.0',
+          FLEET_TIMEOUT,
         );
-        // The process stops: its runner and gateway go, the units lose their sockets.
-        await runner.stop();
+        // Its gateway goes too, the units lose their sockets.
         await fleet.disconnect();
         await gateway.close();
         const generations = async () =>
@@ -244,7 +259,11 @@ describe.each(['pglite', 'postgres'] as const)(
         // The recorded history continues: the first wave started once, then the second, then done.
         expect(eventsBefore.filter((event) => event.kind === 'wave-started')).toHaveLength(1);
         expect(done.events.filter((event) => event.kind === 'wave-started').map((event) => event.wave)).toEqual([1, 2]);
-        await waitFor(() => fleet.units.every((unit) => hasVersion(unit, '1.4.0')), 'every unit on 1.4.0');
+        await waitFor(
+          () => fleet.units.every((unit) => hasVersion(unit, '1.4.0')),
+          'every unit on 1.4.0',
+          FLEET_TIMEOUT,
+        );
       },
     );
   },

@@ -7,7 +7,7 @@ import { announceUnits, unitsOfSubjects } from '../desired-status/announce.js';
 import { readPreviousItems } from '../desired-status/load-desired-status-inputs.js';
 import { compareSemver } from '../semver.js';
 import { requireOem } from '../units.js';
-import { databaseErrorCode, notFound } from '../util.js';
+import { databaseErrorCode, notFound, onlyRow } from '../util.js';
 import { assignWaves } from './assign-waves.js';
 import { completePlan, describeWaves, type RolloutPlanInput } from './plan.js';
 import { recordRolloutEvent } from './record.js';
@@ -73,7 +73,7 @@ export async function startRollout(deps: Deps, actor: Actor, input: StartRollout
           subjectId,
           plan,
           now,
-          unitIds: unitsBySubject.get(subjectId)!,
+          unitIds: unitsBySubject.get(subjectId) ?? [],
         };
         ids.push(await startOnSubject(tx, context, input.supersede === true));
       }
@@ -194,7 +194,7 @@ async function startOnSubject(tx: Database, start: SubjectStart, supersede: bool
       .set({ status: 'superseded', finishedAt: now, updatedAt: now })
       .where(eq(schema.rollouts.id, active.id));
   }
-  const [rollout] = await tx
+  const inserted = await tx
     .insert(schema.rollouts)
     .values({
       organisationId,
@@ -213,7 +213,7 @@ async function startOnSubject(tx: Database, start: SubjectStart, supersede: bool
       finishedAt: unitIds.length === 0 ? now : null,
     })
     .returning({ id: schema.rollouts.id });
-  const rolloutId = rollout!.id;
+  const rolloutId = onlyRow(inserted, `starting a rollout of ${version.version}`).id;
   if (active)
     await recordRolloutEvent(tx, {
       rolloutId: active.id,

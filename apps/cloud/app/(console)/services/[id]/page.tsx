@@ -7,6 +7,7 @@ import { FormCard } from '../../../../src/client/form-card';
 import { useAction, useLoad } from '../../../../src/client/hooks';
 import { ServiceRollout } from '../../../../src/client/service-rollout';
 import { ServiceObservations } from '../../../../src/client/service-observations';
+import { ServiceRollouts } from '../../../../src/client/service-rollouts';
 import { useActor } from '../../../../src/client/session';
 import { api } from '../../../../src/client/trpc';
 import { CopyText, Empty, Field, Problem, StateBadge, formatBytes, formatTime } from '../../../../src/client/ui';
@@ -190,6 +191,7 @@ export default function ServicePage() {
       )}
       <ServiceRollout serviceId={service.id} />
       <ServiceObservations serviceId={service.id} isOwner={isOwner} />
+      <ServiceRollouts serviceId={service.id} />
       {isOwner ? <UploadForm serviceId={service.id} onDone={() => void reload()} /> : null}
       {isOwner ? (
         <EditServiceForm

@@ -124,7 +124,9 @@ describe('the whole flow through aos: init, sign, upload, bind, run, update, rol
     const uploaded = await fleet.aos(['upload', '-C', service.directory]);
     expect(uploaded.stdout).toMatch(/^Uploaded .*service\.tar\.gz/m);
     expect(uploaded.stdout).toContain(`service:  ${service.id}`);
-    const versionLine = new RegExp(`version:  ${version.replaceAll('.', '\\.')} \\(id (${UUID.source})\\), state: ready`);
+    const versionLine = new RegExp(
+      `version:  ${version.replaceAll('.', '\\.')} \\(id (${UUID.source})\\), state: ready`,
+    );
     const versionId = versionLine.exec(uploaded.stdout)?.[1];
     expect(versionId, uploaded.stdout).toBeDefined();
     await fleet.aos(['version', 'approve', versionId ?? '']);
@@ -275,8 +277,9 @@ describe('the whole flow through aos: init, sign, upload, bind, run, update, rol
     const status = await waitForStatus(
       'hello world 1.0.2 failed and 1.0.1 active again',
       (current) =>
-        current.items.some((item) => item.serviceId === hello.id && item.version === '1.0.2' && item.state === 'failed') &&
-        isActive(current, hello, '1.0.1'),
+        current.items.some(
+          (item) => item.serviceId === hello.id && item.version === '1.0.2' && item.state === 'failed',
+        ) && isActive(current, hello, '1.0.1'),
     );
     const failed = status.items.find((item) => item.serviceId === hello.id && item.version === '1.0.2');
     expect(failed?.errorInfo?.message).toMatch(/rolled back to 1\.0\.1/);

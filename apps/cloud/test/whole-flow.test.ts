@@ -149,8 +149,20 @@ describe('the whole flow through aos: init, sign, upload, bind, run, update, rol
     const created: ServiceFolder[] = [];
     for (const title of ['hello world', 'neighbour']) {
       const directory = join(fleet.root, title.replace(' ', '-'));
-      const init = await fleet.aos(['init', directory, '--no-dev-credential']);
-      expect(init.stdout).toMatch(/meta\/config\.yaml/);
+      if (title === 'hello world') {
+        const init = await fleet.aos(['init', directory, '--no-dev-credential']);
+        expect(init.stdout).toContain(`Created a service in ${directory}:`);
+        expect(init.stdout).toMatch(/^ {2}meta\/config\.yaml$/m);
+        expect(init.stdout).toMatch(/publish\.service_uid is a random stand-in .*replace it with the Service ID/);
+      } else {
+        const init = await fleet.aosJson<{ created: string[]; serviceUidIsPlaceholder: boolean }>([
+          'init',
+          directory,
+          '--no-dev-credential',
+        ]);
+        expect(init.created).toContain('meta/config.yaml');
+        expect(init.serviceUidIsPlaceholder).toBe(true);
+      }
       expect((await stat(join(directory, 'src', 'hello.py'))).isFile()).toBe(true);
 
       const service = await fleet.aos(['service', 'create', '--title', title]);

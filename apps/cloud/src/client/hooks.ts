@@ -49,6 +49,14 @@ export function useAction() {
  * becomes visible again). Polling, not a push channel: every cloud process answers it from the
  * database, so it shows changes made through any process, behind any proxy.
  */
+/**
+ * How often monitoring views reload: units send their samples once a period (60 s by default),
+ * so a chart has nothing new sooner; status and alerts arrive by server push instead
+ * (`useLiveRefresh`), and samples are not announced (one per unit per minute would be the
+ * busiest event of the fleet for a view that changes once a minute).
+ */
+export const MONITORING_REFRESH_MS = 30_000;
+
 export function usePolling(refresh: () => Promise<unknown>, intervalMs = LIVE_REFRESH_MS): void {
   useEffect(() => {
     let running = false;

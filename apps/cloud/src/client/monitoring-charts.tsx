@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MonitoringSeriesResult, SeriesView } from '@openaos/api';
-import { useLoad, usePolling } from './hooks';
+import { MONITORING_REFRESH_MS, useLoad, usePolling } from './hooks';
 import styles from './monitoring.module.css';
 import { api } from './trpc';
 import { Empty, Problem } from './ui';
@@ -166,7 +166,7 @@ export function UnitMonitoring({ unit, serviceId }: { unit: string; serviceId?: 
     () => api.monitoring.series.query({ unit, sinceSeconds: spanSeconds, ...(serviceId ? { serviceId } : {}) }),
     [unit, serviceId, spanSeconds],
   );
-  usePolling(reload);
+  usePolling(reload, MONITORING_REFRESH_MS);
   return (
     <div className={styles.monitoring} data-testid="monitoring">
       <div className={styles.spans} role="group" aria-label="Time span">

@@ -7,7 +7,7 @@
 import Link from 'next/link';
 import { Bar, BarChart, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Consumer } from '@openaos/api';
-import { useLoad, usePolling } from './hooks';
+import { MONITORING_REFRESH_MS, useLoad, usePolling } from './hooks';
 import { formatBytes } from './monitoring-charts';
 import styles from './monitoring.module.css';
 import { api } from './trpc';
@@ -61,7 +61,7 @@ function ConsumerChart(props: {
 
 export function FleetMonitoring() {
   const { data, problem, reload } = useLoad(() => api.monitoring.overview.query(), []);
-  usePolling(reload);
+  usePolling(reload, MONITORING_REFRESH_MS);
   if (!data) return problem ? <Problem problem={problem} /> : <p className="loading">Loading…</p>;
   const unitSlices = data.units
     ? [

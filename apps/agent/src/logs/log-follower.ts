@@ -159,10 +159,12 @@ export class LogFollower {
     if (currentId === this.fileId || currentId === undefined) return false;
     // Rotated: what was written before the rename is read first, then the next file.
     if ((await this.readAvailable()) > 0) return true;
-    const files = await listLogGenerations(this.options.log);
-    const index = files.findIndex((file) => file.id === this.fileId);
-    const next = index >= 0 ? files[index + 1] : files.find((file) => birthOf(file.id) > birthOf(this.fileId ?? '0-0'));
-    if (!next) return false;
+    // The file born next after this one. A rotation while the names are listed can hide a file
+    // from one listing (stat of `.k` after it moved on and the next one moved in): taking the next
+    // of a listing that missed it skipped a whole file. So two listings in a row must agree that
+    // nothing was born in between; otherwise look again at the next step.
+    const next = await nextFileAfter(this.options.log, this.fileId);
+    if (!next || (await nextFileAfter(this.options.log, this.fileId))?.id !== next.id) return false;
     await this.handle?.close();
     this.handle = undefined;
     this.target(next.id, 0);
@@ -284,4 +286,12 @@ async function findTailStart(file: LogFile, count: number): Promise<number> {
   } finally {
     await handle.close();
   }
+}
+
+/** The file of the log born first after `fileId` (by birth time), in one listing. */
+async function nextFileAfter(log: string, fileId: string | undefined): Promise<LogFile | undefined> {
+  const birth = birthOf(fileId ?? '0-0');
+  const files = await listLogGenerations(log);
+  const index = files.findIndex((file) => file.id === fileId);
+  return index >= 0 ? files[index + 1] : files.find((file) => birthOf(file.id) > birth);
 }

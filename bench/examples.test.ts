@@ -58,10 +58,14 @@ describe('examples', () => {
 
   test('hello-world prints its greeting and AOS_* variables', async () => {
     // It greets forever: read until the first greeting, then stop it (no fixed time budget).
-    const child = spawn('python3', ['-u', join(examplesDirectory, 'hello-world', 'src', 'hello', 'hello.py')], {
-      env: { PATH: process.env.PATH, HELLO_INTERVAL: '0.1', AOS_SERVICE_ID: 'service-1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      'python3',
+      ['-u', join(examplesDirectory, 'hello-world', 'src', 'usr', 'bin', 'services', 'hello_world.py')],
+      {
+        env: { PATH: process.env.PATH, HELLO_INTERVAL: '0.1', AOS_SERVICE_ID: 'service-1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       let output = '';
       for await (const chunk of child.stdout) {

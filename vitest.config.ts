@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
 // processes, Chromium and PostgreSQL rather than on the CPU, so the pool is wider than the
 // machine: 4 files at a time on 2 cores (VITEST_MAX_WORKERS overrides it). Every test names its
 // host objects after a unique value (temp dirs, cgroup parents with the pid, network tags from
-// the storage dir, random database names, ports 0), so files do not collide when run at once.
+// the storage dir, random database names, ports 0), so files do not collide when run at once;
+// `forks` (each file in a child process) keeps the pids that some of those names use distinct.
 // The projects are queued by name (browser, e2e, unit): the slowest files start first and the
 // many short unit files fill the pool at the end.
 const BROWSER = ['apps/cloud/test/*console.test.ts', 'apps/cloud/test/unit-logs.test.ts'];
@@ -29,6 +30,7 @@ export default defineConfig({
     exclude: EXCLUDE,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    pool: 'forks',
     maxWorkers: 4,
     projects: [
       { extends: true, test: { name: 'browser', include: BROWSER } },

@@ -3,7 +3,7 @@
 // lint) and every test (vitest) at the same time: the tests spend most of their time waiting on
 // runc, child processes, Chromium and PostgreSQL, which leaves the CPU free for the checks.
 // The checks' output is printed in one block when they finish; the exit status is non-zero when
-// the build, a check or a test failed. Extra arguments go to vitest (`pnpm test --project unit`).
+// the build, a check or a test failed. Extra arguments go to vitest (`node scripts/test.mjs --project unit`).
 import { spawn } from 'node:child_process';
 
 const root = new URL('..', import.meta.url);

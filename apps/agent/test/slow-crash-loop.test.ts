@@ -73,7 +73,9 @@ describe.skipIf(!isRoot).sequential('agent: a slow crash loop is rolled back', (
         return (
           result.status.services.some(
             (service) => service.id === SERVICE_A && service.version === '1.1.0' && service.status === 'error',
-          ) && result.status.instances[0]?.version === '1.0.0' && result.status.instances[0]?.status === 'active'
+          ) &&
+          result.status.instances[0]?.version === '1.0.0' &&
+          result.status.instances[0]?.status === 'active'
         );
       },
       bound + 30_000,

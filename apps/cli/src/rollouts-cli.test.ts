@@ -36,9 +36,11 @@ describe('aos rollout start|list|show|pause|resume|abort against a real cloud co
     oem = ['--url', cloud.url, '--pkcs12', join(sandbox.root, 'oem.p12')];
     sp = ['--url', cloud.url, '--pkcs12', join(sandbox.root, 'sp.p12')];
     const oemCaller = createCaller(createContextForActor(cloud.core.deps, oemUser.actor));
-    serviceId = (await createCaller(createContextForActor(cloud.core.deps, spUser.actor)).services.create({
-      title: 'Rolled',
-    })).id;
+    serviceId = (
+      await createCaller(createContextForActor(cloud.core.deps, spUser.actor)).services.create({
+        title: 'Rolled',
+      })
+    ).id;
     // Versions as an upload leaves them (the build itself is tested elsewhere): 1.0.0 released, 1.0.1 ready.
     const [released, ready] = await cloud.core.deps.db
       .insert(schema.serviceVersions)

@@ -267,7 +267,10 @@ const cases: Case[] = [
     current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
     target: { services: [service('a', '2')], instances: [instance('a', '2')] },
     // Runs of 3 s with 1 s between them: never 3 starts within 5 s.
-    observations: observe({ 'a-0': exited(1500, [12_500, 8_500, 4_500], { failedStarts: 2 }) }, { a: active('a', '1') }),
+    observations: observe(
+      { 'a-0': exited(1500, [12_500, 8_500, 4_500], { failedStarts: 2 }) },
+      { a: active('a', '1') },
+    ),
     steps: [
       'fail a-0: start burst exceeded (3 failed starts in a row), last exited with code 1',
       'reject a@2: start burst exceeded (3 failed starts in a row), last exited with code 1',
@@ -324,14 +327,20 @@ function simulateCrashLoop(runMs: number, limitMs = 120_000) {
     const lastStart = runtime.starts.at(-1)!;
     if (runtime.phase === 'running' && now >= lastStart + runMs)
       runtime = { ...runtime, phase: 'exited', exit: { at: lastStart + runMs, exitCode: 1, oomKilled: false } };
-    const steps: Step[] = planSteps(current, target, { now, instances: { 'a-0': runtime }, services, installFailures: {} });
+    const steps: Step[] = planSteps(current, target, {
+      now,
+      instances: { 'a-0': runtime },
+      services,
+      installFailures: {},
+    });
     for (const step of steps) {
       if (step.kind === 'restart-instance')
         runtime = { phase: 'running', starts: [...runtime.starts, now], failedStarts: step.failedStarts };
       if (step.kind === 'mark-instance-failed') runtime = { ...runtime, failed: step.error };
       if (step.kind === 'reject-version')
         return { outcome: 'rejected' as const, at: now, starts: runtime.starts.length, error: step.error.message };
-      if (step.kind === 'commit-version') return { outcome: 'committed' as const, at: now, starts: runtime.starts.length };
+      if (step.kind === 'commit-version')
+        return { outcome: 'committed' as const, at: now, starts: runtime.starts.length };
     }
   }
   return { outcome: 'running' as const, at: limitMs, starts: runtime.starts.length };
@@ -347,7 +356,9 @@ describe('restart policy over time', () => {
       expect(result.outcome).toBe('rejected');
       expect(result.starts).toBe(run.startBurst);
       expect(result.at).toBeLessThanOrEqual(bound);
-      expect(result.error).toMatch(/^start burst exceeded \(3 (starts within 5 s|failed starts in a row)\), last exited with code 1$/);
+      expect(result.error).toMatch(
+        /^start burst exceeded \(3 (starts within 5 s|failed starts in a row)\), last exited with code 1$/,
+      );
     },
   );
 

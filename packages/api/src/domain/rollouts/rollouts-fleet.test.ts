@@ -312,7 +312,9 @@ describe.each(['pglite', 'postgres'] as const)(
         const superseded = await show(held!.id);
         expect(superseded.status).toBe('superseded');
         expect(superseded.events.at(-1)).toMatchObject({ kind: 'superseded' });
-        expect(superseded.events.at(-1)?.reason).toMatch(new RegExp(`superseded by the rollout ${next!.id} of 1\\.6\\.0`));
+        expect(superseded.events.at(-1)?.reason).toMatch(
+          new RegExp(`superseded by the rollout ${next!.id} of 1\\.6\\.0`),
+        );
         // The newer rollout covers the late joiner too, and takes every unit to 1.6.0.
         expect(next!.units.some((unit) => unit.unitId === joiner.unitId)).toBe(true);
         const done = await waitForStatus(next!.id, 'completed');

@@ -188,8 +188,10 @@ export function describeRollouts(database: 'pglite' | 'postgres'): void {
           subjectId,
           '--waves',
           '1,100%',
+          // Longer than the agent takes to give up: on a loaded machine python may take seconds to
+          // fail, and a unit whose instance stays up that long is active for a 3 s soak.
           '--soak',
-          '3s',
+          '30s',
           '--threshold',
           '50%',
           '--on-failure',

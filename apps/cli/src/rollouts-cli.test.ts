@@ -155,6 +155,25 @@ describe('aos rollout start|list|show|pause|resume|abort against a real cloud co
     expect(await json<RolloutView[]>(['rollout', 'list', '--service', serviceId, '--active'])).toEqual([]);
   });
 
+  it('approving a ready version starts a rollout with the default plan on the subject binding the service', async () => {
+    const [next] = await cloud.core.deps.db
+      .insert(schema.serviceVersions)
+      .values({ serviceId, version: '1.0.2', state: 'ready' as const })
+      .returning({ id: schema.serviceVersions.id });
+    const approved = await json<{ state: string }>(['version', 'approve', next!.id]);
+    expect(approved.state).toBe('approved');
+    const [active] = await json<RolloutView[]>(['rollout', 'list', '--service', serviceId, '--active']);
+    expect(active).toMatchObject({ version: '1.0.2', status: 'running' });
+    const shown = await json<RolloutDetail>(['rollout', 'show', active!.id]);
+    expect(shown.plan).toMatchObject({
+      waves: [{ percent: 1 }, { percent: 10 }, { percent: 50 }, { percent: 100 }],
+      soakSeconds: 300,
+      onFailure: 'pause',
+    });
+    // The aborted 1.0.1 held its units: this rollout starts from what they had, 1.0.0.
+    expect(shown.units.every((unit) => unit.fromVersion === '1.0.0')).toBe(true);
+  });
+
   it('refuses an SP starting or steering a rollout, and an unknown rollout', async () => {
     const start = await aos(['rollout', 'start', versionId, '--subject', subjectId, ...sp]);
     expect(start.code).not.toBe(0);

@@ -67,6 +67,8 @@ export interface InstanceRuntime {
   phase: 'starting' | 'running' | 'exited' | 'missing';
   /** Start times (ms) of the recent starts, oldest first. */
   starts: number[];
+  /** Failed starts in a row before the current run (see InstanceRecord.failedStarts). */
+  failedStarts?: number;
   exit?: { at: number; exitCode?: number; oomKilled: boolean };
   /** Set once the restart policy gave up; cleared by a new version. */
   failed?: ErrorInfo;
@@ -109,6 +111,12 @@ export interface InstanceRecord {
   gid: number;
   /** Start times (ms), recent ones only. */
   starts: number[];
+  /**
+   * Runs in a row, before the current one, that ended as failed starts: exited within
+   * `startInterval` of their start, or before their version was committed. `startBurst` of them
+   * fail the instance however long each run took (a slow crash loop never fits the burst window).
+   */
+  failedStarts?: number;
   failed?: ErrorInfo;
   /** linux.cgroupsPath of the running version, to read memory.oom_control after an exit. */
   cgroupsPath: string;

@@ -115,6 +115,8 @@ export const executors: Executors = {
     const record = context.records.instances[step.instance.instanceId] ?? createRecord(context, step.instance);
     const now = context.now();
     record.starts = [...record.starts.filter((at) => at > now - START_HISTORY_MS), now];
+    if (step.failedStarts > 0) record.failedStarts = step.failedStarts;
+    else delete record.failedStarts;
     delete record.failed;
     context.records.instances[step.instance.instanceId] = record;
     await context.saveRecords();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planSteps } from './plan-steps.js';
-import { describeStep } from './steps.js';
+import { describeStep, type Step } from './steps.js';
 import type {
   InstanceRuntime,
   InstanceState,
@@ -263,6 +263,34 @@ const cases: Case[] = [
     steps: ['install a@1'],
   },
   {
+    name: 'slow crash loop of a new version: the third failed start in a row fails it and rolls back',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    // Runs of 3 s with 1 s between them: never 3 starts within 5 s.
+    observations: observe(
+      { 'a-0': exited(1500, [12_500, 8_500, 4_500], { failedStarts: 2 }) },
+      { a: active('a', '1') },
+    ),
+    steps: [
+      'fail a-0: start burst exceeded (3 failed starts in a row), last exited with code 1',
+      'reject a@2: start burst exceeded (3 failed starts in a row), last exited with code 1',
+    ],
+  },
+  {
+    name: 'committed version exiting within startInterval, 3 times in a row: failed (nothing to roll back to)',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': exited(1500, [4_500], { failedStarts: 2 }) }, { a: active('a', '1') }),
+    steps: ['fail a-0: start burst exceeded (3 failed starts in a row), last exited with code 1'],
+  },
+  {
+    name: 'committed version that ran past startInterval: restarted, its earlier failed starts forgiven',
+    current: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    target: { services: [service('a', '1')], instances: [instance('a', '1')] },
+    observations: observe({ 'a-0': exited(1500, [60_000], { failedStarts: 2 }) }, { a: active('a', '1') }),
+    steps: ['restart a/subj/0@1'],
+  },
+  {
     name: 'container gone (adopted after reboot): restart at once',
     current: { services: [service('a', '1')], instances: [instance('a', '1')] },
     target: { services: [service('a', '1')], instances: [instance('a', '1')] },
@@ -283,5 +311,58 @@ describe('planSteps', () => {
       planSteps(testCase.current, testCase.target, testCase.observations),
     );
     expect(JSON.stringify(testCase)).toBe(snapshot);
+  });
+});
+
+/**
+ * The restart policy over time: one instance whose every run lasts `runMs` and exits 1, passes
+ * every 500 ms, steps applied as the executors do (start times, failed starts, failed, rejected).
+ */
+function simulateCrashLoop(runMs: number, limitMs = 120_000) {
+  const current: UnitState = { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] };
+  const target: UnitState = { services: [service('a', '2')], instances: [instance('a', '2')] };
+  const services: Record<string, ServiceRecord> = { a: active('a', '1') };
+  let runtime: InstanceRuntime = { phase: 'running', starts: [0] };
+  for (let now = 0; now <= limitMs; now += 500) {
+    const lastStart = runtime.starts.at(-1)!;
+    if (runtime.phase === 'running' && now >= lastStart + runMs)
+      runtime = { ...runtime, phase: 'exited', exit: { at: lastStart + runMs, exitCode: 1, oomKilled: false } };
+    const steps: Step[] = planSteps(current, target, {
+      now,
+      instances: { 'a-0': runtime },
+      services,
+      installFailures: {},
+    });
+    for (const step of steps) {
+      if (step.kind === 'restart-instance')
+        runtime = { phase: 'running', starts: [...runtime.starts, now], failedStarts: step.failedStarts };
+      if (step.kind === 'mark-instance-failed') runtime = { ...runtime, failed: step.error };
+      if (step.kind === 'reject-version')
+        return { outcome: 'rejected' as const, at: now, starts: runtime.starts.length, error: step.error.message };
+      if (step.kind === 'commit-version')
+        return { outcome: 'committed' as const, at: now, starts: runtime.starts.length };
+    }
+  }
+  return { outcome: 'running' as const, at: limitMs, starts: runtime.starts.length };
+}
+
+describe('restart policy over time', () => {
+  // Bound: startBurst runs, each under startInterval, plus restartInterval and a pass between them.
+  const bound = run.startBurst * (run.startIntervalMs + run.restartIntervalMs + 500);
+  it.each([100, 1000, 1700, 2500, 3000, 4000, 4900])(
+    'a new version whose runs last %i ms is rejected after 3 starts, within startBurst × (startInterval + restartInterval)',
+    (runMs) => {
+      const result = simulateCrashLoop(runMs);
+      expect(result.outcome).toBe('rejected');
+      expect(result.starts).toBe(run.startBurst);
+      expect(result.at).toBeLessThanOrEqual(bound);
+      expect(result.error).toMatch(
+        /^start burst exceeded \(3 (starts within 5 s|failed starts in a row)\), last exited with code 1$/,
+      );
+    },
+  );
+
+  it('a version that stays up for startInterval is committed, not rejected', () => {
+    expect(simulateCrashLoop(8000).outcome).toBe('committed');
   });
 });

@@ -54,12 +54,25 @@ function describeExit(runtime: InstanceRuntime): ErrorInfo {
   return { exitCode: exit.exitCode, message: `exited with code ${exit.exitCode}` };
 }
 
-function burstExceeded(runtime: InstanceRuntime, run: RunParameters): ErrorInfo {
+function burstExceeded(runtime: InstanceRuntime, run: RunParameters, inARow: boolean): ErrorInfo {
   const last = describeExit(runtime);
-  return {
-    ...last,
-    message: `start burst exceeded (${run.startBurst} starts within ${run.startIntervalMs / 1000} s), last ${last.message}`,
-  };
+  const what = inARow
+    ? `${run.startBurst} failed starts in a row`
+    : `${run.startBurst} starts within ${run.startIntervalMs / 1000} s`;
+  return { ...last, message: `start burst exceeded (${what}), last ${last.message}` };
+}
+
+/**
+ * Failed starts in a row, the run that just ended included: a run counts when it exited within
+ * `startInterval` of its start, or before its version was committed. A crash loop whose runs
+ * each last longer than `startInterval / startBurst` never has `startBurst` starts in one window;
+ * this count catches it after `startBurst` runs, whatever their length.
+ */
+function countFailedStarts(runtime: InstanceRuntime, run: RunParameters, isCommitted: boolean, now: number): number {
+  const lastStart = runtime.starts.at(-1);
+  const endedAt = runtime.exit?.at ?? now;
+  const isQuick = lastStart === undefined || endedAt - lastStart < run.startIntervalMs;
+  return isQuick || !isCommitted ? (runtime.failedStarts ?? 0) + 1 : 0;
 }
 
 /**
@@ -117,15 +130,17 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     }
     const run = installed.get(existing.manifestDigest)?.runParameters ?? DEFAULT_RUN_PARAMETERS;
     const recentStarts = runtime.starts.filter((at) => at > now - run.startIntervalMs).length;
-    if (run.startBurst > 0 && recentStarts >= run.startBurst) {
-      const error = burstExceeded(runtime, run);
+    const isCommitted = observations.services[wanted.serviceId]?.activeDigest === wanted.manifestDigest;
+    const failedStarts = countFailedStarts(runtime, run, isCommitted, now);
+    if (run.startBurst > 0 && (recentStarts >= run.startBurst || failedStarts >= run.startBurst)) {
+      const error = burstExceeded(runtime, run, recentStarts < run.startBurst);
       failures.push({ kind: 'mark-instance-failed', instanceId: wanted.instanceId, error });
       failedServices.set(wanted.serviceId, error);
       continue;
     }
     const exitedAt = runtime.exit?.at ?? 0;
     if (runtime.phase === 'missing' || now >= exitedAt + run.restartIntervalMs) {
-      instanceSteps.push({ kind: 'restart-instance', instance: wanted });
+      instanceSteps.push({ kind: 'restart-instance', instance: wanted, failedStarts });
     }
   }
 

@@ -5,8 +5,8 @@ import type { InstanceState, ServiceVersion } from '../state.js';
 export type Step =
   | { kind: 'install-service'; service: ServiceVersion }
   | { kind: 'start-instance'; instance: InstanceState }
-  /** Clean up an exited container and start it again (restart policy). */
-  | { kind: 'restart-instance'; instance: InstanceState }
+  /** Clean up an exited container and start it again (restart policy); `failedStarts` in a row so far. */
+  | { kind: 'restart-instance'; instance: InstanceState; failedStarts: number }
   /** Stop and delete the container, keep the instance's uid and storage (a new version follows). */
   | { kind: 'stop-instance'; instanceId: string; reason: 'update' | 'rollback' }
   /** Stop it and delete everything of the instance: container, runtime, storage, state, uid. */

@@ -60,7 +60,11 @@ export async function observeInstance(
   now: number,
 ): Promise<InstanceRuntime> {
   const paths = instancePaths(context.paths, record.instance.instanceId);
-  const base = { starts: record.starts, ...(record.failed ? { failed: record.failed } : {}) };
+  const base = {
+    starts: record.starts,
+    ...(record.failedStarts ? { failedStarts: record.failedStarts } : {}),
+    ...(record.failed ? { failed: record.failed } : {}),
+  };
   const exitText = await readTextFile(paths.exitStatus);
   if (exitText !== undefined) {
     const code = Number.parseInt(exitText.trim(), 10);

@@ -48,6 +48,8 @@ describe.each(['pglite', 'postgres'] as const)(
     /** The cloud process that renews its heartbeat (the fixture runs no maintenance timer): the units it holds are online. */
     let processId: string;
     let heartbeat: NodeJS.Timeout | undefined;
+    /** One unit that joins the subject in the middle of a rollout (the last test). */
+    let late: SimulatedFleet | undefined;
 
     const upload = async (version: string) => {
       const credential = readPkcs12(Buffer.from((await cloud.caller(sp).credentials.issue()).pkcs12Base64, 'base64'));
@@ -102,6 +104,7 @@ describe.each(['pglite', 'postgres'] as const)(
     afterAll(async () => {
       clearInterval(heartbeat);
       await runner?.stop();
+      await late?.disconnect();
       await fleet?.disconnect();
       await gateway?.close();
       await cloud?.close();
@@ -174,9 +177,6 @@ describe.each(['pglite', 'postgres'] as const)(
           'every unit back on 1.1.0',
           FLEET_TIMEOUT,
         );
-        // A late joiner of the subject (a unit added now) would get 1.1.0 too: the aborted version is held.
-        const versions = await cloud.caller(oem).status.service({ serviceId });
-        expect(versions).toBeDefined();
       },
     );
 
@@ -264,6 +264,72 @@ describe.each(['pglite', 'postgres'] as const)(
           'every unit on 1.4.0',
           FLEET_TIMEOUT,
         );
+      },
+    );
+
+    it(
+      'a newer rollout is refused while one runs, then supersedes it explicitly; a late joiner gets what the rollout reached',
+      { timeout: FLEET_TIMEOUT },
+      async () => {
+        const heldId = await upload('1.5.0');
+        // Held in its first wave (2 units) by a soak time longer than the test.
+        const [held] = await cloud.caller(oem).rollouts.start({
+          versionId: heldId,
+          subjectIds: [subjectId],
+          plan: { ...plan, waves: [{ count: 2 }, { percent: 100 }], soakSeconds: 3600 },
+        });
+        const firstWave = new Set(held!.units.filter((unit) => unit.wave === 1).map((unit) => unit.unitId));
+        expect(firstWave.size).toBe(2);
+        await waitFor(
+          () => fleet.units.filter((unit) => firstWave.has(unit.unitId)).every((unit) => hasVersion(unit, '1.5.0')),
+          'wave 1 on 1.5.0',
+          FLEET_TIMEOUT,
+        );
+        // A unit joining the subject now is in no wave of it: it gets the version the others run, not 1.5.0.
+        late = await startSimulatedFleet({
+          cloud,
+          oem,
+          url: gateway.url,
+          count: 1,
+          prefix: `late-${driver}`,
+          isBroken,
+        });
+        const joiner = late.units[0]!;
+        await cloud.caller(oem).subjects.bind({ id: subjectId, unitIds: [joiner.unitId] });
+        await waitFor(() => hasVersion(joiner, '1.4.0'), 'the late joiner on 1.4.0', FLEET_TIMEOUT);
+        expect(joiner.received.has(`${serviceId}@1.5.0`)).toBe(false);
+
+        const nextId = await upload('1.6.0');
+        await expect(
+          cloud.caller(oem).rollouts.start({ versionId: nextId, subjectIds: [subjectId], plan }),
+        ).rejects.toThrow(/the rollout .* of 1\.5\.0 is running on this subject; abort it, or start with --supersede/);
+        const [next] = await cloud.caller(oem).rollouts.start({
+          versionId: nextId,
+          subjectIds: [subjectId],
+          plan,
+          supersede: true,
+        });
+        const superseded = await show(held!.id);
+        expect(superseded.status).toBe('superseded');
+        expect(superseded.events.at(-1)).toMatchObject({ kind: 'superseded' });
+        expect(superseded.events.at(-1)?.reason).toMatch(
+          new RegExp(`superseded by the rollout ${next!.id} of 1\\.6\\.0`),
+        );
+        // The newer rollout covers the late joiner too, and takes every unit to 1.6.0.
+        expect(next!.units.some((unit) => unit.unitId === joiner.unitId)).toBe(true);
+        const done = await waitForStatus(next!.id, 'completed');
+        expect(done.counts).toMatchObject({ active: UNITS + 1, failed: 0 });
+        await waitFor(
+          () => [...fleet.units, joiner].every((unit) => hasVersion(unit, '1.6.0')),
+          'every unit on 1.6.0',
+          FLEET_TIMEOUT,
+        );
+        // 1.5.0 never went past the wave it had reached.
+        const got = fleet.units.filter((unit) => unit.received.has(`${serviceId}@1.5.0`));
+        expect(got.map((unit) => unit.unitId).sort()).toEqual([...firstWave].sort());
+        // Still one active rollout per service and subject.
+        const listed = await cloud.caller(oem).rollouts.list({ serviceId });
+        expect(listed.filter((rollout) => rollout.status === 'running' || rollout.status === 'paused')).toEqual([]);
       },
     );
   },

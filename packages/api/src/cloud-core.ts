@@ -27,7 +27,7 @@ export interface StartCloudOptions {
   processLeaseSeconds?: number | undefined;
   /** OPENAOS_PUBLIC_URL: the address put into provisioning commands (else the caller's). */
   publicUrl?: string | undefined;
-  /** How long monitoring samples are kept (OPENAOS_MONITORING_RAW_HOURS / _ROLLUP_DAYS). */
+  /** How long monitoring samples are kept (OPENAOS_MONITORING_RAW_HOURS / _ROLLUP_DAYS / _HOURLY_DAYS). */
   monitoringRetention?: MonitoringRetention | undefined;
   /** Where blobs live (an S3 bucket, …); default `<dataDir>/blobs` on disk. */
   blobStorage?: BlobStorage | undefined;

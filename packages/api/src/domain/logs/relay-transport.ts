@@ -115,14 +115,21 @@ export async function createPostgresRelayTransport(
     delay = 500;
   };
   await connect();
+  // One query at a time on the connection, in the order `send` was called.
+  let sending: Promise<unknown> = Promise.resolve();
 
   return {
-    async send(to, message) {
-      if (!client) throw new Error('log relay: the database connection is being reopened');
-      await client.query(
-        'SELECT pg_notify($1, piece) FROM unnest($2::text[]) WITH ORDINALITY AS pieces(piece, n) ORDER BY n',
-        [relayChannelOf(to), encodeRelayMessage(message)],
-      );
+    send(to, message) {
+      const payloads = encodeRelayMessage(message);
+      const sent = sending.then(async () => {
+        if (!client) throw new Error('log relay: the database connection is being reopened');
+        await client.query(
+          'SELECT pg_notify($1, piece) FROM unnest($2::text[]) WITH ORDINALITY AS pieces(piece, n) ORDER BY n',
+          [relayChannelOf(to), payloads],
+        );
+      });
+      sending = sent.catch(() => undefined);
+      return sent;
     },
     onMessage(listener) {
       listeners.push(listener);

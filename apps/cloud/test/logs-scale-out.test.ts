@@ -48,7 +48,13 @@ async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> 
   const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
   try {
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin')!;
-    const as = (user: { id: string; email: string; name: string; role: Actor['role']; organisationId: string | null }) =>
+    const as = (user: {
+      id: string;
+      email: string;
+      name: string;
+      role: Actor['role'];
+      organisationId: string | null;
+    }) =>
       createCaller(
         createContextForActor(core.deps, {
           userId: user.id,
@@ -315,7 +321,9 @@ describe('logs of a unit held by another cloud process', () => {
     // Every line once, in order: the numbered lines from where the follow started.
     const first = Number(viewer.lines[0]!.split(' ')[1]);
     expect(first).toBeGreaterThanOrEqual(firstLine - 3000);
-    expect(viewer.lines).toEqual(Array.from({ length: viewer.lines.length }, (_unused, index) => `line ${first + index}`));
+    expect(viewer.lines).toEqual(
+      Array.from({ length: viewer.lines.length }, (_unused, index) => `line ${first + index}`),
+    );
     const names = viewer.events.map((event) => event.name).filter((name) => name !== 'lines');
     expect(names).toEqual(['waiting', 'resumed', 'waiting', 'resumed']);
     // Each resumed follow asked the unit from the position of the last line the viewer got.

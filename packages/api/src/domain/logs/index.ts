@@ -5,4 +5,9 @@ export { resolveLogTarget, type LogSelection, type LogTarget } from './log-targe
 export { handleLogsRequest, isLogsRequest } from './logs-route.js';
 export { logRelayOf, startLogRelay, LogRelay } from './log-relay.js';
 export { followAnywhere } from './follow-anywhere.js';
-export { createPostgresRelayTransport, encodeRelayMessage, RelayAssembler, type RelayTransport } from './relay-transport.js';
+export {
+  createPostgresRelayTransport,
+  encodeRelayMessage,
+  RelayAssembler,
+  type RelayTransport,
+} from './relay-transport.js';

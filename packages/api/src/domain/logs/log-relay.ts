@@ -95,7 +95,10 @@ export class LogRelay {
     this.waiting.set(id, (reply) => replies.push(reply));
     const release = () => this.waiting.delete(id);
     const timeout = () =>
-      new ApiError('unit-offline', `reading ${request.what}: the cloud process holding unit ${request.systemId} stopped answering`);
+      new ApiError(
+        'unit-offline',
+        `reading ${request.what}: the cloud process holding unit ${request.systemId} stopped answering`,
+      );
     try {
       await this.transport.send(owner, { type: 'range', id, from: this.self, request } satisfies RelayMessage);
     } catch (error) {
@@ -117,7 +120,9 @@ export class LogRelay {
     const stop = () => {
       if (!this.waiting.has(id)) return;
       release();
-      void this.transport.send(owner, { type: 'stop', id, from: this.self } satisfies RelayMessage).catch(() => undefined);
+      void this.transport
+        .send(owner, { type: 'stop', id, from: this.self } satisfies RelayMessage)
+        .catch(() => undefined);
     };
     text.once('close', stop);
     void (async () => {
@@ -127,8 +132,7 @@ export class LogRelay {
         if ((reply.type !== 'chunk' && reply.type !== 'end') || reply.seq !== seq)
           throw new ApiError('unit-offline', `reading ${request.what}: part of it was lost between cloud processes`);
         if (reply.type === 'end') return;
-        if (!text.write(Buffer.from(reply.data, 'base64')))
-          await new Promise((resolve) => text.once('drain', resolve));
+        if (!text.write(Buffer.from(reply.data, 'base64'))) await new Promise((resolve) => text.once('drain', resolve));
         reply = await replies.next(PART_TIMEOUT_MS, timeout);
       }
     })().then(
@@ -171,7 +175,9 @@ export class LogRelay {
     return {
       stop: () => {
         if (!this.waiting.delete(id)) return;
-        void this.transport.send(owner, { type: 'stop', id, from: this.self } satisfies RelayMessage).catch(() => undefined);
+        void this.transport
+          .send(owner, { type: 'stop', id, from: this.self } satisfies RelayMessage)
+          .catch(() => undefined);
       },
     };
   }
@@ -249,9 +255,13 @@ export class LogRelay {
       } catch (error) {
         if (isStopped) return;
         const apiError = error instanceof ApiError ? error : new ApiError('unit-refused', (error as Error).message);
-        await this.reply(origin, { type: 'error', id, from: this.self, code: apiError.code, message: apiError.message }).catch(
-          () => undefined,
-        );
+        await this.reply(origin, {
+          type: 'error',
+          id,
+          from: this.self,
+          code: apiError.code,
+          message: apiError.message,
+        }).catch(() => undefined);
       } finally {
         this.served.delete(id);
       }
@@ -273,7 +283,9 @@ export class LogRelay {
     // Events are sent one after another, in order (one promise chain per follow).
     let chain = Promise.resolve();
     const follow = hub.follow(message.target, { from: message.position, tailLines: message.tailLines }, (event) => {
-      chain = chain.then(() => this.reply(origin, { type: 'event', id, from: this.self, event })).catch(() => undefined);
+      chain = chain
+        .then(() => this.reply(origin, { type: 'event', id, from: this.self, event }))
+        .catch(() => undefined);
       if (event.type === 'ended') this.served.delete(id);
     });
     this.served.set(id, { origin, stop: () => follow.stop() });
@@ -289,10 +301,7 @@ export class LogRelay {
       .where(
         and(
           inArray(schema.cloudProcesses.id, origins),
-          gte(
-            schema.cloudProcesses.heartbeatAt,
-            sql`now() - make_interval(secs => ${this.deps.process.leaseSeconds})`,
-          ),
+          gte(schema.cloudProcesses.heartbeatAt, sql`now() - make_interval(secs => ${this.deps.process.leaseSeconds})`),
         ),
       );
     const aliveIds = new Set(alive.map((row) => row.id));

@@ -100,8 +100,9 @@ async function serve(deps: CloudDependencies, request: IncomingMessage, response
     filter,
     what: target.what,
   };
+  const relay = logRelayOf(deps);
   const text =
-    owner === undefined ? await fetchLog(hub, logRequest) : await logRelayOf(deps)!.fetchRemote(owner, logRequest);
+    owner === undefined || !relay ? await fetchLog(hub, logRequest) : await relay.fetchRemote(owner, logRequest);
   response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
   const write = (record: unknown) =>
     response.write(`${JSON.stringify(record)}\n`) ? Promise.resolve() : waitForDrain(response);

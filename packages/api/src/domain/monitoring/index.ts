@@ -1,12 +1,7 @@
 /** Monitoring in the cloud (docs/monitoring.md): store what units report, keep it for a while, chart it. */
 export { recordMonitoring, MAX_CLOCK_SKEW_MS, type RecordMonitoringResult } from './record-monitoring.js';
 export { pruneMonitoring, type PruneResult } from './prune-monitoring.js';
-export {
-  DEFAULT_MONITORING_RETENTION,
-  HOURLY_SECONDS,
-  ROLLUP_SECONDS,
-  type MonitoringRetention,
-} from './retention.js';
+export { DEFAULT_MONITORING_RETENTION, HOURLY_SECONDS, ROLLUP_SECONDS, type MonitoringRetention } from './retention.js';
 export {
   monitoringSeries,
   planSeriesQuery,

@@ -283,8 +283,18 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
     // An hour boundary, 30 minutes back: samples on both sides of it.
     const boundary = new Date(Math.floor((Date.now() - 30 * MINUTE) / 3_600_000) * 3_600_000);
     const at = (minutes: number) => new Date(boundary.getTime() + minutes * MINUTE);
-    const first = message(serviceId, subjectId, [], [-2, -1, 0, 1].map((m) => sample(at(m), 10, 1000)));
-    const overlapping = message(serviceId, subjectId, [], [0, 1, 2, 3].map((m) => sample(at(m), 10, 1000)));
+    const first = message(
+      serviceId,
+      subjectId,
+      [],
+      [-2, -1, 0, 1].map((m) => sample(at(m), 10, 1000)),
+    );
+    const overlapping = message(
+      serviceId,
+      subjectId,
+      [],
+      [0, 1, 2, 3].map((m) => sample(at(m), 10, 1000)),
+    );
     // The same message three times and an overlapping one, each in its own transaction, at once.
     await Promise.all([first, first, overlapping, first].map((data) => recordMonitoring(db, concurrentUnit, data)));
     const series = instanceSeries(serviceId, subjectId, 0);
@@ -307,89 +317,93 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
     ]);
   });
 
-  it('reads a month of a unit’s data through the primary-key index of the tier the span picks', { timeout: 120_000 }, async () => {
-    const { db } = cloud.deps;
-    // Eight units with a node and an instance series each, one sample a minute for 30 days
-    // (raw kept far longer than the default day, the worst case), their five-minute and their
-    // hourly averages.
-    const units: string[] = [];
-    for (let index = 0; index < 8; index++) {
-      units.push((await cloud.caller(oem).units.create({ systemId: `month-${index}`, model: 'x' })).id);
-    }
-    const end = new Date();
-    for (const id of units) {
-      for (const series of [nodeSeries('main'), instanceSeries(serviceId, subjectId, 0)]) {
-        await db.execute(sql`
+  it(
+    'reads a month of a unit’s data through the primary-key index of the tier the span picks',
+    { timeout: 120_000 },
+    async () => {
+      const { db } = cloud.deps;
+      // Eight units with a node and an instance series each, one sample a minute for 30 days
+      // (raw kept far longer than the default day, the worst case), their five-minute and their
+      // hourly averages.
+      const units: string[] = [];
+      for (let index = 0; index < 8; index++) {
+        units.push((await cloud.caller(oem).units.create({ systemId: `month-${index}`, model: 'x' })).id);
+      }
+      const end = new Date();
+      for (const id of units) {
+        for (const series of [nodeSeries('main'), instanceSeries(serviceId, subjectId, 0)]) {
+          await db.execute(sql`
           insert into monitoring_samples (unit_id, series, at, cpu, ram, partitions)
           select ${id}::uuid, ${series}, ${end.toISOString()}::timestamptz - make_interval(mins => n), n % 100, 1000000 + n, '[]'::jsonb
           from generate_series(0, 30 * 24 * 60 - 1) as n`);
-        await db.execute(sql`
+          await db.execute(sql`
           insert into monitoring_rollups (unit_id, series, at, samples, cpu_sum, ram_sum, partitions, partitions_at)
           select ${id}::uuid, ${series}, ${end.toISOString()}::timestamptz - make_interval(mins => 5 * n), 5, 250, 5000000, '[]'::jsonb,
             ${end.toISOString()}::timestamptz - make_interval(mins => 5 * n)
           from generate_series(0, 30 * 24 * 12 - 1) as n`);
-        await db.execute(sql`
+          await db.execute(sql`
           insert into monitoring_hourly (unit_id, series, at, samples, cpu_sum, ram_sum, partitions, partitions_at)
           select ${id}::uuid, ${series}, date_trunc('hour', ${end.toISOString()}::timestamptz) - make_interval(hours => n), 60, 3000,
             60000000, '[]'::jsonb, date_trunc('hour', ${end.toISOString()}::timestamptz) - make_interval(hours => n)
           from generate_series(0, 30 * 24 - 1) as n`);
+        }
       }
-    }
-    await db.execute(sql`analyze monitoring_samples`);
-    await db.execute(sql`analyze monitoring_rollups`);
-    await db.execute(sql`analyze monitoring_hourly`);
-    const unit = units[3]!;
-    // [span, tier, table, its index, the most rows the scan may read for one series]
-    for (const [sinceSeconds, source, table, index, maxRows] of [
-      [3600, 'raw', 'monitoring_samples', 'monitoring_samples_unit_id_series_at_pk', 61],
-      [86_400, 'rollup', 'monitoring_rollups', 'monitoring_rollups_unit_id_series_at_pk', 289],
-      [7 * 86_400, 'hourly', 'monitoring_hourly', 'monitoring_hourly_unit_id_series_at_pk', 169],
-      [30 * 86_400, 'hourly', 'monitoring_hourly', 'monitoring_hourly_unit_id_series_at_pk', 721],
-    ] as const) {
-      const plan = planSeriesQuery(sinceSeconds);
-      expect(plan.source).toBe(source);
-      const query = seriesPointsSql(
-        plan.source,
-        unit,
-        [nodeSeries('main')],
-        new Date(end.getTime() - sinceSeconds * 1000),
-        end,
-        plan.bucketSeconds,
-      );
-      // ANALYZE runs the query: the scan's actual rows are the rows it read (not a timing).
-      const explained = await db.execute(sql`explain (analyze, format json) ${query}`);
-      const row = (explained as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
-      const raw = row['QUERY PLAN'];
-      const document = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: Record<string, unknown> }[];
-      const nodes = planNodes(document[0]!.Plan);
-      const scans = nodes.filter((node) => node['Relation Name'] === table);
-      expect(scans, `${sinceSeconds} s: ${JSON.stringify(document)}`).toHaveLength(1);
-      // An index scan, or a bitmap heap scan fed by the index: never a scan of the whole table.
-      expect(scans[0]!['Node Type']).toMatch(/^(Index Scan|Index Only Scan|Bitmap Heap Scan)$/);
-      const usedIndex = nodes.some((node) => node['Index Name'] === index);
-      expect(usedIndex, `${sinceSeconds} s uses ${index}`).toBe(true);
-      expect(nodes.some((node) => node['Node Type'] === 'Seq Scan')).toBe(false);
-      // Bounded by the span in the tier's buckets, whatever the table holds (8 units × 2 series).
-      const rowsRead = Number(scans[0]!['Actual Rows']) * Number(scans[0]!['Actual Loops'] ?? 1);
-      expect(rowsRead, `${sinceSeconds} s reads at most ${maxRows} rows`).toBeLessThanOrEqual(maxRows);
-      expect(rowsRead).toBeGreaterThanOrEqual(maxRows - 2);
-      expect(Number(scans[0]!['Rows Removed by Filter'] ?? 0)).toBe(0);
-      expect(Number(scans[0]!['Rows Removed by Index Recheck'] ?? 0)).toBe(0);
-    }
-    // And the answer through the API: a week of the unit's node in hourly points.
-    await db
-      .insert(schema.monitoringLatest)
-      .values({ unitId: unit, series: nodeSeries('main'), node: 'main', at: end, cpu: 0, ram: 0 });
-    const week = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 7 * 86_400 });
-    expect(week.source).toBe('hourly averages');
-    expect(week.bucketSeconds).toBe(3600);
-    const points = week.series.find((entry) => entry.kind === 'node')?.points ?? [];
-    expect(points.length).toBeGreaterThanOrEqual(168);
-    expect(points.length).toBeLessThanOrEqual(169);
-    expect(points.every((point) => point.ram === 1_000_000 && point.cpu === 50)).toBe(true);
-    // A month: two-hour points from the same tier.
-    const month = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 30 * 86_400 });
-    expect(month.bucketSeconds).toBe(7200);
-    expect(month.series.find((entry) => entry.kind === 'node')?.points.length).toBeLessThanOrEqual(361);
-  });
+      await db.execute(sql`analyze monitoring_samples`);
+      await db.execute(sql`analyze monitoring_rollups`);
+      await db.execute(sql`analyze monitoring_hourly`);
+      const unit = units[3]!;
+      // [span, tier, table, its index, the most rows the scan may read for one series]
+      for (const [sinceSeconds, source, table, index, maxRows] of [
+        [3600, 'raw', 'monitoring_samples', 'monitoring_samples_unit_id_series_at_pk', 61],
+        [86_400, 'rollup', 'monitoring_rollups', 'monitoring_rollups_unit_id_series_at_pk', 289],
+        [7 * 86_400, 'hourly', 'monitoring_hourly', 'monitoring_hourly_unit_id_series_at_pk', 169],
+        [30 * 86_400, 'hourly', 'monitoring_hourly', 'monitoring_hourly_unit_id_series_at_pk', 721],
+      ] as const) {
+        const plan = planSeriesQuery(sinceSeconds);
+        expect(plan.source).toBe(source);
+        const query = seriesPointsSql(
+          plan.source,
+          unit,
+          [nodeSeries('main')],
+          new Date(end.getTime() - sinceSeconds * 1000),
+          end,
+          plan.bucketSeconds,
+        );
+        // ANALYZE runs the query: the scan's actual rows are the rows it read (not a timing).
+        const explained = await db.execute(sql`explain (analyze, format json) ${query}`);
+        const row = (explained as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
+        const raw = row['QUERY PLAN'];
+        const document = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: Record<string, unknown> }[];
+        const nodes = planNodes(document[0]!.Plan);
+        const scans = nodes.filter((node) => node['Relation Name'] === table);
+        expect(scans, `${sinceSeconds} s: ${JSON.stringify(document)}`).toHaveLength(1);
+        // An index scan, or a bitmap heap scan fed by the index: never a scan of the whole table.
+        expect(scans[0]!['Node Type']).toMatch(/^(Index Scan|Index Only Scan|Bitmap Heap Scan)$/);
+        const usedIndex = nodes.some((node) => node['Index Name'] === index);
+        expect(usedIndex, `${sinceSeconds} s uses ${index}`).toBe(true);
+        expect(nodes.some((node) => node['Node Type'] === 'Seq Scan')).toBe(false);
+        // Bounded by the span in the tier's buckets, whatever the table holds (8 units × 2 series).
+        const rowsRead = Number(scans[0]!['Actual Rows']) * Number(scans[0]!['Actual Loops'] ?? 1);
+        expect(rowsRead, `${sinceSeconds} s reads at most ${maxRows} rows`).toBeLessThanOrEqual(maxRows);
+        expect(rowsRead).toBeGreaterThanOrEqual(maxRows - 2);
+        expect(Number(scans[0]!['Rows Removed by Filter'] ?? 0)).toBe(0);
+        expect(Number(scans[0]!['Rows Removed by Index Recheck'] ?? 0)).toBe(0);
+      }
+      // And the answer through the API: a week of the unit's node in hourly points.
+      await db
+        .insert(schema.monitoringLatest)
+        .values({ unitId: unit, series: nodeSeries('main'), node: 'main', at: end, cpu: 0, ram: 0 });
+      const week = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 7 * 86_400 });
+      expect(week.source).toBe('hourly averages');
+      expect(week.bucketSeconds).toBe(3600);
+      const points = week.series.find((entry) => entry.kind === 'node')?.points ?? [];
+      expect(points.length).toBeGreaterThanOrEqual(168);
+      expect(points.length).toBeLessThanOrEqual(169);
+      expect(points.every((point) => point.ram === 1_000_000 && point.cpu === 50)).toBe(true);
+      // A month: two-hour points from the same tier.
+      const month = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 30 * 86_400 });
+      expect(month.bucketSeconds).toBe(7200);
+      expect(month.series.find((entry) => entry.kind === 'node')?.points.length).toBeLessThanOrEqual(361);
+    },
+  );
 });

@@ -105,7 +105,11 @@ export function planSeriesQuery(sinceSeconds: number): { source: SeriesSource; b
     );
   }
   const source: SeriesSource =
-    sinceSeconds <= RAW_SPAN_LIMIT_SECONDS ? 'raw' : sinceSeconds <= FIVE_MINUTE_SPAN_LIMIT_SECONDS ? 'rollup' : 'hourly';
+    sinceSeconds <= RAW_SPAN_LIMIT_SECONDS
+      ? 'raw'
+      : sinceSeconds <= FIVE_MINUTE_SPAN_LIMIT_SECONDS
+        ? 'rollup'
+        : 'hourly';
   const smallest = SMALLEST_BUCKET_SECONDS[source];
   const bucketSeconds = Math.max(smallest, Math.ceil(sinceSeconds / MAX_POINTS / smallest) * smallest);
   return { source, bucketSeconds };

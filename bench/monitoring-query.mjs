@@ -1,6 +1,8 @@
-// The monitoring chart query of one unit with a month of data, through the tables' primary key,
-// against the same query with index use turned off (the plan a missing index would give: a scan
-// of the whole table). Prints the median time of each and their ratio, on PGlite and PostgreSQL.
+// The monitoring chart query of one unit with a month of data, from the tier its span picks (raw,
+// five-minute or hourly averages) through the table's primary key, against two baselines: the same
+// query with index use turned off (the plan a missing index would give: a scan of the whole table)
+// and the same span read from the raw samples (what a chart costs without the averages). Prints the
+// median time of each and the ratios, on PGlite and PostgreSQL.
 // Run after `pnpm build`:
 //   node monitoring-query.mjs [--json]     env: BENCH_UNITS (20), BENCH_RUNS (7), BENCH_DRIVERS (pglite,postgres)
 import { planSeriesQuery, seriesPointsSql, instanceSeries, nodeSeries } from '@openaos/api';
@@ -17,8 +19,8 @@ const SUBJECT = '0e0b2f4c-8a51-4f55-9a43-2a8f0f8d7e11';
 const SPANS = [
   { label: '1 hour (raw)', seconds: 3600 },
   { label: '1 day (5-min averages)', seconds: 86_400 },
-  { label: '1 week (5-min averages)', seconds: 7 * 86_400 },
-  { label: '30 days (5-min averages)', seconds: 30 * 86_400 },
+  { label: '1 week (hourly averages)', seconds: 7 * 86_400 },
+  { label: '30 days (hourly averages)', seconds: 30 * 86_400 },
 ];
 
 function readPositiveInteger(name, fallback) {
@@ -40,7 +42,7 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** A month of one-minute samples and five-minute averages of a node and an instance, per unit. */
+/** A month of one-minute samples, five-minute and hourly averages of a node and an instance, per unit. */
 async function fill(db, end) {
   const [organisation] = (
     await db.execute(sql`insert into organisations (name, kind) values ('bench', 'oem') returning id`)
@@ -64,10 +66,16 @@ async function fill(db, end) {
         select ${unit.id}::uuid, ${series}, ${end}::timestamptz - make_interval(mins => 5 * n), 5, 250, 5000000,
           '[{"name":"storage","usedSize":4096}]'::jsonb, ${end}::timestamptz - make_interval(mins => 5 * n)
         from generate_series(0, 30 * 24 * 12 - 1) as n`);
+      await db.execute(sql`
+        insert into monitoring_hourly (unit_id, series, at, samples, cpu_sum, ram_sum, partitions, partitions_at)
+        select ${unit.id}::uuid, ${series}, date_trunc('hour', ${end}::timestamptz) - make_interval(hours => n), 60, 3000, 60000000,
+          '[{"name":"storage","usedSize":4096}]'::jsonb, date_trunc('hour', ${end}::timestamptz) - make_interval(hours => n)
+        from generate_series(0, 30 * 24 - 1) as n`);
     }
   }
   await db.execute(sql`analyze monitoring_samples`);
   await db.execute(sql`analyze monitoring_rollups`);
+  await db.execute(sql`analyze monitoring_hourly`);
   return unitIds;
 }
 
@@ -86,51 +94,57 @@ async function timeQuery(db, query, useIndex) {
 
 const results = [];
 for (const driver of drivers) {
-  log(`${driver}: filling ${units} units × 2 series × 30 days (one sample a minute, and 5-minute averages)…`);
+  log(`${driver}: filling ${units} units × 2 series × 30 days (one sample a minute, 5-minute and hourly averages)…`);
   const database = await createThrowawayDatabase(driver);
   try {
     const end = new Date();
     const filledAt = performance.now();
     const unitIds = await fill(database.db, end.toISOString());
-    const [{ raw, rollups }] = (
+    const [{ raw, rollups, hourly }] = (
       await database.db.execute(
-        sql`select (select count(*) from monitoring_samples)::int as raw, (select count(*) from monitoring_rollups)::int as rollups`,
+        sql`select (select count(*) from monitoring_samples)::int as raw, (select count(*) from monitoring_rollups)::int as rollups,
+          (select count(*) from monitoring_hourly)::int as hourly`,
       )
     ).rows;
-    log(`  ${raw} raw rows, ${rollups} averaged rows in ${((performance.now() - filledAt) / 1000).toFixed(1)} s`);
+    log(
+      `  ${raw} raw rows, ${rollups} five-minute and ${hourly} hourly rows in ${((performance.now() - filledAt) / 1000).toFixed(1)} s`,
+    );
     const unitId = unitIds[Math.floor(unitIds.length / 2)];
     for (const span of SPANS) {
       const plan = planSeriesQuery(span.seconds);
-      const query = seriesPointsSql(
-        plan.source,
-        unitId,
-        [nodeSeries('main'), instanceSeries(SERVICE, SUBJECT, 0)],
-        new Date(end.getTime() - span.seconds * 1000),
-        end,
-        plan.bucketSeconds,
-      );
+      const series = [nodeSeries('main'), instanceSeries(SERVICE, SUBJECT, 0)];
+      const from = new Date(end.getTime() - span.seconds * 1000);
+      const query = seriesPointsSql(plan.source, unitId, series, from, end, plan.bucketSeconds);
+      // Baseline: the same span and buckets from the raw samples (no averages kept).
+      const rawQuery = seriesPointsSql('raw', unitId, series, from, end, plan.bucketSeconds);
       const indexed = [];
       const scanned = [];
+      const fromRaw = [];
       let points = 0;
       for (let run = 0; run < runs; run++) {
         const withIndex = await timeQuery(database.db, query, true);
         const withoutIndex = await timeQuery(database.db, query, false);
+        const rawRead = await timeQuery(database.db, rawQuery, true);
         if (withIndex.rows !== withoutIndex.rows) throw new Error(`${span.label}: the two plans disagree`);
         points = withIndex.rows;
         indexed.push(withIndex.ms);
         scanned.push(withoutIndex.ms);
+        fromRaw.push(rawRead.ms);
       }
       const entry = {
         driver,
         span: span.label,
+        source: plan.source,
         points,
         indexMs: median(indexed),
         fullScanMs: median(scanned),
+        rawMs: median(fromRaw),
       };
       entry.ratio = entry.fullScanMs / entry.indexMs;
+      entry.rawRatio = entry.rawMs / entry.indexMs;
       results.push(entry);
       log(
-        `  ${span.label.padEnd(26)} ${String(points).padStart(4)} points  index ${entry.indexMs.toFixed(1).padStart(7)} ms  full scan ${entry.fullScanMs.toFixed(1).padStart(8)} ms  ratio ${entry.ratio.toFixed(1)}×`,
+        `  ${span.label.padEnd(26)} ${String(points).padStart(4)} points  index ${entry.indexMs.toFixed(1).padStart(7)} ms  full scan ${entry.fullScanMs.toFixed(1).padStart(8)} ms (${entry.ratio.toFixed(1)}×)  from raw ${entry.rawMs.toFixed(1).padStart(8)} ms (${entry.rawRatio.toFixed(1)}×)`,
       );
     }
   } finally {

@@ -76,6 +76,8 @@ export function agentFiles(paths: StoragePaths) {
     cloudApplied: join(paths.agent, 'cloud-applied.json'),
     /** The cloud link's state (connected or not, since when, why), for `aos-agent status`. */
     cloudLink: join(paths.agent, 'cloud-link.json'),
+    /** Monitoring batches not yet acked by the cloud (link/monitoring-buffer.ts), kept across restarts. */
+    monitoringOutbox: join(paths.agent, 'monitoring-outbox.json'),
   };
 }
 export type AgentFiles = ReturnType<typeof agentFiles>;

@@ -24,6 +24,7 @@ describe('readEnv', () => {
 
   it('keeps /metrics off and monitoring for a day raw and 30 days averaged unless told otherwise', () => {
     expect(readEnv({})).toMatchObject({ OPENAOS_MONITORING_RAW_HOURS: 24, OPENAOS_MONITORING_ROLLUP_DAYS: 30 });
+    expect(readEnv({}).OPENAOS_MONITORING_HOURLY_DAYS).toBe(365);
     expect(readEnv({}).OPENAOS_METRICS_TOKEN).toBeUndefined();
     expect(() => readEnv({ OPENAOS_METRICS_TOKEN: 'short' })).toThrow(/OPENAOS_METRICS_TOKEN: must have at least 16/);
     expect(readEnv({ OPENAOS_MONITORING_RAW_HOURS: '48' }).OPENAOS_MONITORING_RAW_HOURS).toBe(48);

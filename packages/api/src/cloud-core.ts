@@ -11,6 +11,8 @@ import { bootstrapAdmin } from './domain/bootstrap.js';
 import type { MonitoringRetention } from './domain/monitoring/retention.js';
 import { startRolloutRunner } from './domain/rollouts/rollout-runner.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
+import { startLogRelay } from './domain/logs/log-relay.js';
+import { createPostgresRelayTransport } from './domain/logs/relay-transport.js';
 
 export interface StartCloudOptions {
   dataDir: string;
@@ -27,7 +29,7 @@ export interface StartCloudOptions {
   processLeaseSeconds?: number | undefined;
   /** OPENAOS_PUBLIC_URL: the address put into provisioning commands (else the caller's). */
   publicUrl?: string | undefined;
-  /** How long monitoring samples are kept (OPENAOS_MONITORING_RAW_HOURS / _ROLLUP_DAYS). */
+  /** How long monitoring samples are kept (OPENAOS_MONITORING_RAW_HOURS / _ROLLUP_DAYS / _HOURLY_DAYS). */
   monitoringRetention?: MonitoringRetention | undefined;
   /** Where blobs live (an S3 bucket, …); default `<dataDir>/blobs` on disk. */
   blobStorage?: BlobStorage | undefined;
@@ -84,6 +86,11 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
       partialBlobIdleSeconds: isSoleProcess ? 0 : deps.process.leaseSeconds,
     });
     const result = await bootstrapAdmin(database.db, options.adminPassword ? { password: options.adminPassword } : {});
+    // Logs of units held by another process reach viewers here through PostgreSQL (docs/logs.md).
+    const logRelay =
+      database.driver === 'postgres' && options.databaseUrl
+        ? startLogRelay(deps, await createPostgresRelayTransport(options.databaseUrl, processId))
+        : undefined;
     const maintenance = startMaintenance(deps, { isSoleProcess });
     const rollouts = startRolloutRunner(deps);
     return {
@@ -97,6 +104,7 @@ export async function startCloudCore(options: StartCloudOptions): Promise<CloudC
         await maintenance.stop();
         await rollouts.stop();
         await deps.unitEvents.close();
+        await logRelay?.close();
         // Versions this process was still building lose their owner and are failed by the next sweep.
         await removeCloudProcess(database.db, processId).catch(() => undefined);
         await rm(tempDirectory, { recursive: true, force: true });

@@ -501,6 +501,37 @@ export const monitoringRollups = pgTable(
   ],
 );
 
+/**
+ * Hourly averages, kept for a year by default (OPENAOS_MONITORING_HOURLY_DAYS): the same sums as
+ * the five-minute ones, added to as samples arrive. Chart spans over two days read these, so a
+ * month of one series is 744 rows rather than 8 928.
+ */
+export const monitoringHourly = pgTable(
+  'monitoring_hourly',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    series: text('series').notNull(),
+    /** The bucket's start (a whole hour since the epoch). */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    itemId: text('item_id'),
+    samples: integer('samples').notNull(),
+    cpuSum: doublePrecision('cpu_sum').notNull(),
+    ramSum: doublePrecision('ram_sum').notNull(),
+    downloadSum: doublePrecision('download_sum').notNull().default(0),
+    uploadSum: doublePrecision('upload_sum').notNull().default(0),
+    pidsSum: doublePrecision('pids_sum').notNull().default(0),
+    pidsSamples: integer('pids_samples').notNull().default(0),
+    partitions: jsonb('partitions').$type<PartitionUsage[]>().notNull().default([]),
+    partitionsAt: timestamp('partitions_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unitId, table.series, table.at] }),
+    index('monitoring_hourly_at_brin').using('brin', table.at),
+  ],
+);
+
 /** The newest sample of each series with its identity: the fleet overview and the list of a unit's series. */
 export const monitoringLatest = pgTable(
   'monitoring_latest',

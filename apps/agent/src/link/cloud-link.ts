@@ -116,6 +116,7 @@ export class CloudLink {
       maxSamples: options.monitoringBufferSamples,
       node: agent.options.nodeId ?? 'main',
       log: this.log,
+      file: agent.files.monitoringOutbox,
     });
   }
 
@@ -211,8 +212,8 @@ export class CloudLink {
       }
       this.emit({ type: 'stopped', reason: 'the agent stopped' });
     } finally {
-      this.monitoring.stop();
       unsubscribe();
+      await this.monitoring.stop();
     }
   }
 

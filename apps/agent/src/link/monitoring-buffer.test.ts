@@ -1,7 +1,10 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertsSchema, monitoringDataSchema, type Alert } from '@openaos/protocol/v7';
 import type { V7MonitoringData } from './map-monitoring.js';
-import { MonitoringBuffer } from './monitoring-buffer.js';
+import { MonitoringBuffer, MonitoringOutbox } from './monitoring-buffer.js';
 
 const at = (second: number) => new Date(Date.UTC(2026, 11, 5, 0, 0, second)).toISOString();
 const sample = (second: number) => ({ timestamp: at(second), cpu: second, ram: second * 10 });
@@ -103,5 +106,60 @@ describe('MonitoringBuffer', () => {
 
   it('refuses a bound below one sample', () => {
     expect(() => new MonitoringBuffer(0)).toThrow(/maxSamples must be a whole number of at least 1/);
+  });
+});
+
+describe('MonitoringOutbox with a file', () => {
+  it('keeps what the cloud has not acked across a restart, bounded, and starts empty from a bad file', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'openaos-outbox-'));
+    try {
+      const file = join(directory, 'monitoring-outbox.json');
+      const logged: string[] = [];
+      const pending = [batch([1, 2]), batch([3])];
+      const outbox = (maxSamples: number) =>
+        new MonitoringOutbox({
+          take: () => pending.shift(),
+          channel: () => undefined,
+          node: 'main',
+          maxSamples,
+          log: (message) => logged.push(message),
+          file,
+        });
+      // Offline: a period's batch is taken, then the agent stops (taking the last one).
+      const first = outbox(100);
+      first.collect();
+      await first.stop();
+      expect(first.buffer.samples).toBe(6);
+      // Restarted: the same samples, in order, and sent once the cloud is back.
+      const second = outbox(100);
+      expect(second.buffer.samples).toBe(6);
+      expect(logged.at(-1)).toMatch(/6 monitoring sample\(s\) kept from before the restart/);
+      const sent: V7MonitoringData[] = [];
+      await second.buffer.flush(
+        async (message) => void sent.push(message),
+        async () => undefined,
+        'main',
+      );
+      expect(stamps(sent)).toEqual([1, 2, 1, 2, 3, 3]);
+      await second.save();
+      // Nothing held: no file left behind.
+      await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+
+      // A smaller bound after the restart: the oldest go, and are counted.
+      pending.push(batch([4, 5, 6]));
+      const third = outbox(100);
+      await third.stop();
+      const bounded = outbox(4);
+      expect(bounded.buffer.samples).toBe(4);
+      expect(bounded.buffer.droppedTotal).toBe(2);
+
+      await writeFile(file, '{"batches": "nonsense"');
+      const fresh = outbox(100);
+      expect(fresh.buffer.samples).toBe(0);
+      expect(logged.at(-1)).toMatch(/unreadable .* set aside as .*\.bad, starting empty/);
+      expect(await readFile(`${file}.bad`, 'utf8')).toBe('{"batches": "nonsense"');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,13 @@
  *   (v7 `monitoringData` has no field for it).
  * - Batches are taken whether the cloud is reachable or not: the monitor's own buffer never
  *   overflows silently.
+ * - With a `file`, what is held survives an agent restart: the file is rewritten (a temporary
+ *   file renamed over it) after every change, one write at a time, and read back at start. It is
+ *   bounded as the buffer is (at most `maxSamples` samples); an unreadable file is set aside
+ *   (`.bad`), logged, and the outbox starts empty.
  */
+import { readFileSync, renameSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Alert, UnitChannel } from '@openaos/protocol/v7';
 import type { V7MonitoringData } from './map-monitoring.js';
 
@@ -27,6 +33,26 @@ function countSamples(batch: V7MonitoringData): number {
   return seriesOf(batch).reduce((sum, series) => sum + series.items.length, 0);
 }
 
+export interface MonitoringBufferSnapshot {
+  batches: V7MonitoringData[];
+  droppedUnreported: number;
+}
+
+function isSnapshot(value: unknown): value is MonitoringBufferSnapshot {
+  const candidate = value as Partial<MonitoringBufferSnapshot> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    Array.isArray(candidate.batches) &&
+    candidate.batches.every(
+      (batch) =>
+        Array.isArray((batch as Partial<V7MonitoringData>).nodes) &&
+        [...batch.nodes, ...(batch.instances ?? [])].every((series) => Array.isArray(series.items)),
+    ) &&
+    Number.isInteger(candidate.droppedUnreported)
+  );
+}
+
 export class MonitoringBuffer {
   private readonly batches: V7MonitoringData[] = [];
   private held = 0;
@@ -37,6 +63,17 @@ export class MonitoringBuffer {
   constructor(readonly maxSamples: number = DEFAULT_MONITORING_BUFFER_SAMPLES) {
     if (!Number.isInteger(maxSamples) || maxSamples < 1)
       throw new RangeError(`monitoring buffer: maxSamples must be a whole number of at least 1, not ${maxSamples}`);
+  }
+
+  /** What a restarted agent needs to go on: the batches not yet acked, the drops not yet told. */
+  snapshot(): MonitoringBufferSnapshot {
+    return { batches: this.batches, droppedUnreported: this.droppedUnreported };
+  }
+
+  /** Take back a snapshot (a restart): its batches as if just added (so the bound holds), its drops. */
+  restore(snapshot: MonitoringBufferSnapshot): void {
+    for (const batch of snapshot.batches) this.add(batch);
+    this.droppedUnreported += snapshot.droppedUnreported;
   }
 
   /** Samples held now. */
@@ -131,6 +168,8 @@ export interface MonitoringOutboxOptions {
   maxSamples?: number | undefined;
   node: string;
   log: (message: string) => void;
+  /** Where the outbox is kept across restarts (the agent's storage); none: in memory only. */
+  file?: string | undefined;
 }
 
 /** Takes a batch every period into a {@link MonitoringBuffer} and flushes it whenever the cloud is reachable. */
@@ -138,18 +177,78 @@ export class MonitoringOutbox {
   readonly buffer: MonitoringBuffer;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MonitoringOutboxOptions) {
     this.buffer = new MonitoringBuffer(options.maxSamples ?? DEFAULT_MONITORING_BUFFER_SAMPLES);
+    if (options.file) this.load(options.file);
+  }
+
+  private load(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.options.log(
+          `cloud link: reading the monitoring outbox ${file}: ${(error as Error).message}; starting empty`,
+        );
+      return;
+    }
+    try {
+      const snapshot: unknown = JSON.parse(text);
+      if (!isSnapshot(snapshot)) throw new Error('not a monitoring outbox');
+      this.buffer.restore(snapshot);
+      if (this.buffer.samples > 0)
+        this.options.log(`cloud link: ${this.buffer.samples} monitoring sample(s) kept from before the restart`);
+    } catch (error) {
+      this.options.log(
+        `cloud link: the monitoring outbox ${file} is unreadable (${(error as Error).message}); set aside as ${file}.bad, starting empty`,
+      );
+      try {
+        renameSync(file, `${file}.bad`);
+      } catch {
+        // Nothing to set aside.
+      }
+    }
+  }
+
+  /** Write what is held now (after the writes before it); resolves when written. Never rejects. */
+  save(): Promise<void> {
+    const file = this.options.file;
+    if (!file) return Promise.resolve();
+    this.saving = this.saving.then(async () => {
+      try {
+        const snapshot = this.buffer.snapshot();
+        if (snapshot.batches.length === 0 && snapshot.droppedUnreported === 0) {
+          await rm(file, { force: true });
+          return;
+        }
+        await writeFile(`${file}.tmp`, JSON.stringify(snapshot));
+        await rename(`${file}.tmp`, file);
+      } catch (error) {
+        this.options.log(`cloud link: saving the monitoring outbox ${file}: ${(error as Error).message}`);
+      }
+    });
+    return this.saving;
   }
 
   start(): void {
     this.timer ??= setInterval(() => this.collect(), this.options.periodMs ?? 60_000);
   }
 
-  stop(): void {
+  /** Stop taking batches; with a file, the samples since the last period are kept in it too. */
+  stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    if (!this.options.file) return Promise.resolve();
+    try {
+      const batch = this.options.take();
+      if (batch) this.buffer.add(batch);
+    } catch (error) {
+      this.options.log(`cloud link: monitoring data: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return this.save();
   }
 
   /** Take the monitor's samples now, then flush. Never throws. */
@@ -164,6 +263,7 @@ export class MonitoringOutbox {
     } catch (error) {
       this.options.log(`cloud link: monitoring data: ${error instanceof Error ? error.message : String(error)}`);
     }
+    void this.save();
     void this.flush();
   }
 
@@ -184,6 +284,7 @@ export class MonitoringOutbox {
       )
       .finally(() => {
         this.flushing = undefined;
+        void this.save();
       });
     return this.flushing;
   }

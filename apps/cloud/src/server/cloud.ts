@@ -29,6 +29,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
         monitoringRetention: {
           rawHours: env.OPENAOS_MONITORING_RAW_HOURS,
           rollupDays: env.OPENAOS_MONITORING_ROLLUP_DAYS,
+          hourlyDays: env.OPENAOS_MONITORING_HOURLY_DAYS,
         },
         blobStorage: env.s3 && createS3BlobStorage(env.s3),
       }),

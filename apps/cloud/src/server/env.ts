@@ -43,6 +43,8 @@ const schema = z.object({
     .default(24),
   /** Days five-minute monitoring averages are kept. */
   OPENAOS_MONITORING_ROLLUP_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
+  /** Days hourly monitoring averages are kept (week and month charts read them). */
+  OPENAOS_MONITORING_HOURLY_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
   /** reproducible-builds.org: the created time of every image built, instead of each package's signing time. */
   SOURCE_DATE_EPOCH: z
     .string()

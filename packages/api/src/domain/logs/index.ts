@@ -3,3 +3,11 @@ export { logHubOf, LogHub, type FollowEvent, type FollowTarget } from './log-hub
 export { fetchLog, PART_TIMEOUT_MS, type FetchLogRequest } from './fetch-log.js';
 export { resolveLogTarget, type LogSelection, type LogTarget } from './log-target.js';
 export { handleLogsRequest, isLogsRequest } from './logs-route.js';
+export { logRelayOf, startLogRelay, LogRelay } from './log-relay.js';
+export { followAnywhere } from './follow-anywhere.js';
+export {
+  createPostgresRelayTransport,
+  encodeRelayMessage,
+  RelayAssembler,
+  type RelayTransport,
+} from './relay-transport.js';

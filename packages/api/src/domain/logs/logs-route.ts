@@ -18,7 +18,9 @@ import { ApiError } from '../../errors.js';
 import { authenticateRequest } from '../../http/authenticate-request.js';
 import { HTTP_STATUS_OF } from '../../trpc/error-codes.js';
 import { fetchLog, unitOffline } from './fetch-log.js';
+import { followAnywhere } from './follow-anywhere.js';
 import { logHubOf, type FollowEvent } from './log-hub.js';
+import { logRelayOf } from './log-relay.js';
 import { resolveLogTarget, type LogSelection } from './log-target.js';
 
 /** Lines per NDJSON record of a range. */
@@ -67,14 +69,17 @@ async function serve(deps: CloudDependencies, request: IncomingMessage, response
   const query = new URL(request.url ?? '/', 'http://cloud.invalid').searchParams;
   const target = await resolveLogTarget(deps.db, actor, readSelection(query));
   const hub = logHubOf(deps);
-  if (!hub.channelOf(target.unitId)) throw unitOffline(target.systemId, target.what);
+  // The unit's socket is on this process, or on another one (PostgreSQL: the relay asks it).
+  const owner = hub.channelOf(target.unitId) ? undefined : await logRelayOf(deps)?.ownerOf(target.unitId);
+  if (!hub.channelOf(target.unitId) && owner === undefined) throw unitOffline(target.systemId, target.what);
 
   if (query.get('follow') === '1') {
     if (target.kind !== 'instance')
       throw new ApiError('invalid-input', 'following a log: only an instance log can be followed (leave out agent=1)');
     const from = request.headers['last-event-id'] ?? query.get('from') ?? undefined;
     return streamFollow(response, request, (deliver) =>
-      hub.follow(
+      followAnywhere(
+        deps,
         target,
         { from: typeof from === 'string' && from ? from : undefined, tailLines: readInt(query, 'tail', 0, 10_000) },
         deliver,
@@ -88,13 +93,16 @@ async function serve(deps: CloudDependencies, request: IncomingMessage, response
       ? { item: { id: target.serviceId }, subject: { id: target.subjectId }, instance: target.instance }
       : {}),
   };
-  const text = await fetchLog(hub, {
+  const logRequest = {
     unitId: target.unitId,
     systemId: target.systemId,
-    logType: target.kind === 'agent' ? 'systemLog' : 'instanceLog',
+    logType: target.kind === 'agent' ? ('systemLog' as const) : ('instanceLog' as const),
     filter,
     what: target.what,
-  });
+  };
+  const relay = logRelayOf(deps);
+  const text =
+    owner === undefined || !relay ? await fetchLog(hub, logRequest) : await relay.fetchRemote(owner, logRequest);
   response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
   const write = (record: unknown) =>
     response.write(`${JSON.stringify(record)}\n`) ? Promise.resolve() : waitForDrain(response);

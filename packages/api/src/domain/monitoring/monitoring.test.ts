@@ -150,6 +150,27 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
     ]);
     expect(rollups[0]!.pidsSum / rollups[0]!.pidsSamples).toBe(3);
     expect(rollups[0]!.partitions).toEqual([{ name: 'storage', usedSize: 9 }]);
+    // The hourly tier holds the same four samples, in the buckets of their own hour (base is a
+    // five-minute boundary, so its last sample may fall in the next hour).
+    const hourly = await db
+      .select()
+      .from(schema.monitoringHourly)
+      .where(sql`${schema.monitoringHourly.series} = ${series}`)
+      .orderBy(schema.monitoringHourly.at);
+    const hour = (minutes: number) => Math.floor(at(minutes).getTime() / 3_600_000) * 3_600_000;
+    const expectedHours = new Map<number, number[]>();
+    for (const [minutes, cpu, ram] of [
+      [0, 10, 100],
+      [1, 30, 300],
+      [2, 50, 500],
+      [5, 70, 700],
+    ] as const) {
+      const [samples = 0, cpuSum = 0, ramSum = 0] = expectedHours.get(hour(minutes)) ?? [];
+      expectedHours.set(hour(minutes), [samples + 1, cpuSum + cpu, ramSum + ram]);
+    }
+    expect(hourly.map((row) => [row.at.getTime(), row.samples, row.cpuSum, row.ramSum])).toEqual(
+      [...expectedHours].map(([start, sums]) => [start, ...sums]),
+    );
 
     const [latest] = await db
       .select()
@@ -181,6 +202,15 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
     expect(day.source).toBe('five-minute averages');
     expect(day.series).toHaveLength(1);
     expect(day.series[0]!.points.map((point) => point.ram)).toEqual([Math.round((100 + 300 + 500 + 1) / 4), 700]);
+
+    // Three days read the hourly averages: one or two hours (the samples may straddle one).
+    const days = await cloud.caller(oem).monitoring.series({ unit: unitId, serviceId, sinceSeconds: 3 * 86_400 });
+    expect(days.source).toBe('hourly averages');
+    expect(days.bucketSeconds).toBe(3600);
+    const hourlyRam = days.series[0]!.points.map((point) => point.ram);
+    const allRam = [100, 300, 500, 1, 700];
+    if (hourlyRam.length === 1) expect(hourlyRam).toEqual([Math.round(allRam.reduce((a, b) => a + b) / 5)]);
+    else expect(hourlyRam).toHaveLength(2);
   });
 
   it('lets an SP read its own services’ instances only, never the unit totals or other SPs’ instances', async () => {
@@ -230,76 +260,150 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
 
   it('deletes raw samples and averages past their retention', async () => {
     const { db } = cloud.deps;
-    const pruned = await pruneMonitoring(db, new Date(base.getTime() + 3 * MINUTE), { rawHours: 0, rollupDays: 0 });
+    const pruned = await pruneMonitoring(db, new Date(base.getTime() + 3 * MINUTE), {
+      rawHours: 0,
+      rollupDays: 0,
+      hourlyDays: 0,
+    });
     expect(pruned.rawDeleted).toBeGreaterThan(0);
     // The buckets at `base` of the three series (node, two instances); the next ones start after the cut.
     expect(pruned.rollupsDeleted).toBe(3);
+    // Their hours too (each starts at or before `base`), and the older hour of the concurrent unit.
+    expect(pruned.hourlyDeleted).toBeGreaterThanOrEqual(3);
+    const hoursLeft = await db.select().from(schema.monitoringHourly);
+    expect(hoursLeft.every((row) => row.at >= new Date(base.getTime() + 3 * MINUTE))).toBe(true);
     const left = await db.select().from(schema.monitoringSamples);
     expect(left.every((row) => row.at >= new Date(base.getTime() + 3 * MINUTE))).toBe(true);
     expect(await db.select().from(schema.monitoringLatest)).not.toHaveLength(0);
   });
 
-  it('reads a month of a unit’s data through the primary-key index', { timeout: 120_000 }, async () => {
+  it('keeps both averages exact when several processes store overlapping messages at once', async () => {
     const { db } = cloud.deps;
-    // Eight units with a node and an instance series each, one sample a minute for 30 days
-    // (raw kept far longer than the default day, the worst case) and their five-minute averages.
-    const units: string[] = [];
-    for (let index = 0; index < 8; index++) {
-      units.push((await cloud.caller(oem).units.create({ systemId: `month-${index}`, model: 'x' })).id);
+    const concurrentUnit = (await cloud.caller(oem).units.create({ systemId: 'concurrent', model: 'x' })).id;
+    // An hour boundary, 30 minutes back: samples on both sides of it.
+    const boundary = new Date(Math.floor((Date.now() - 30 * MINUTE) / 3_600_000) * 3_600_000);
+    const at = (minutes: number) => new Date(boundary.getTime() + minutes * MINUTE);
+    const first = message(
+      serviceId,
+      subjectId,
+      [],
+      [-2, -1, 0, 1].map((m) => sample(at(m), 10, 1000)),
+    );
+    const overlapping = message(
+      serviceId,
+      subjectId,
+      [],
+      [0, 1, 2, 3].map((m) => sample(at(m), 10, 1000)),
+    );
+    // The same message three times and an overlapping one, each in its own transaction, at once.
+    await Promise.all([first, first, overlapping, first].map((data) => recordMonitoring(db, concurrentUnit, data)));
+    const series = instanceSeries(serviceId, subjectId, 0);
+    for (const table of [schema.monitoringRollups, schema.monitoringHourly]) {
+      const rows = await db
+        .select()
+        .from(table)
+        .where(sql`${table.unitId} = ${concurrentUnit} and ${table.series} = ${series}`);
+      expect(rows.reduce((sum, row) => sum + row.samples, 0)).toBe(6);
+      expect(rows.reduce((sum, row) => sum + row.ramSum, 0)).toBe(6000);
     }
-    const end = new Date();
-    for (const id of units) {
-      for (const series of [nodeSeries('main'), instanceSeries(serviceId, subjectId, 0)]) {
-        await db.execute(sql`
+    const hourly = await db
+      .select()
+      .from(schema.monitoringHourly)
+      .where(sql`${schema.monitoringHourly.unitId} = ${concurrentUnit}`)
+      .orderBy(schema.monitoringHourly.at);
+    expect(hourly.map((row) => [row.at.getTime() - boundary.getTime(), row.samples])).toEqual([
+      [-3_600_000, 2],
+      [0, 4],
+    ]);
+  });
+
+  it(
+    'reads a month of a unit’s data through the primary-key index of the tier the span picks',
+    { timeout: 120_000 },
+    async () => {
+      const { db } = cloud.deps;
+      // Eight units with a node and an instance series each, one sample a minute for 30 days
+      // (raw kept far longer than the default day, the worst case), their five-minute and their
+      // hourly averages.
+      const units: string[] = [];
+      for (let index = 0; index < 8; index++) {
+        units.push((await cloud.caller(oem).units.create({ systemId: `month-${index}`, model: 'x' })).id);
+      }
+      const end = new Date();
+      for (const id of units) {
+        for (const series of [nodeSeries('main'), instanceSeries(serviceId, subjectId, 0)]) {
+          await db.execute(sql`
           insert into monitoring_samples (unit_id, series, at, cpu, ram, partitions)
           select ${id}::uuid, ${series}, ${end.toISOString()}::timestamptz - make_interval(mins => n), n % 100, 1000000 + n, '[]'::jsonb
           from generate_series(0, 30 * 24 * 60 - 1) as n`);
-        await db.execute(sql`
+          await db.execute(sql`
           insert into monitoring_rollups (unit_id, series, at, samples, cpu_sum, ram_sum, partitions, partitions_at)
           select ${id}::uuid, ${series}, ${end.toISOString()}::timestamptz - make_interval(mins => 5 * n), 5, 250, 5000000, '[]'::jsonb,
             ${end.toISOString()}::timestamptz - make_interval(mins => 5 * n)
           from generate_series(0, 30 * 24 * 12 - 1) as n`);
+          await db.execute(sql`
+          insert into monitoring_hourly (unit_id, series, at, samples, cpu_sum, ram_sum, partitions, partitions_at)
+          select ${id}::uuid, ${series}, date_trunc('hour', ${end.toISOString()}::timestamptz) - make_interval(hours => n), 60, 3000,
+            60000000, '[]'::jsonb, date_trunc('hour', ${end.toISOString()}::timestamptz) - make_interval(hours => n)
+          from generate_series(0, 30 * 24 - 1) as n`);
+        }
       }
-    }
-    await db.execute(sql`analyze monitoring_samples`);
-    await db.execute(sql`analyze monitoring_rollups`);
-    const unit = units[3]!;
-    for (const [sinceSeconds, table, index] of [
-      [3600, 'monitoring_samples', 'monitoring_samples_unit_id_series_at_pk'],
-      [7 * 86_400, 'monitoring_rollups', 'monitoring_rollups_unit_id_series_at_pk'],
-      [30 * 86_400, 'monitoring_rollups', 'monitoring_rollups_unit_id_series_at_pk'],
-    ] as const) {
-      const plan = planSeriesQuery(sinceSeconds);
-      const query = seriesPointsSql(
-        plan.source,
-        unit,
-        [nodeSeries('main')],
-        new Date(end.getTime() - sinceSeconds * 1000),
-        end,
-        plan.bucketSeconds,
-      );
-      const explained = await db.execute(sql`explain (format json) ${query}`);
-      const row = (explained as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
-      const raw = row['QUERY PLAN'];
-      const document = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: Record<string, unknown> }[];
-      const nodes = planNodes(document[0]!.Plan);
-      const scans = nodes.filter((node) => node['Relation Name'] === table);
-      expect(scans, `${sinceSeconds} s: ${JSON.stringify(document)}`).toHaveLength(1);
-      // An index scan, or a bitmap heap scan fed by the index: never a scan of the whole table.
-      expect(scans[0]!['Node Type']).toMatch(/^(Index Scan|Index Only Scan|Bitmap Heap Scan)$/);
-      const usedIndex = nodes.some((node) => node['Index Name'] === index);
-      expect(usedIndex, `${sinceSeconds} s uses ${index}`).toBe(true);
-      expect(nodes.some((node) => node['Node Type'] === 'Seq Scan')).toBe(false);
-    }
-    // And the answer through the API: a week of the unit's node in 30-minute points.
-    await db
-      .insert(schema.monitoringLatest)
-      .values({ unitId: unit, series: nodeSeries('main'), node: 'main', at: end, cpu: 0, ram: 0 });
-    const week = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 7 * 86_400 });
-    expect(week.bucketSeconds).toBe(1800);
-    const points = week.series.find((entry) => entry.kind === 'node')?.points ?? [];
-    expect(points.length).toBeGreaterThanOrEqual(336);
-    expect(points.length).toBeLessThanOrEqual(337);
-    expect(points.every((point) => point.ram === 1_000_000 && point.cpu === 50)).toBe(true);
-  });
+      await db.execute(sql`analyze monitoring_samples`);
+      await db.execute(sql`analyze monitoring_rollups`);
+      await db.execute(sql`analyze monitoring_hourly`);
+      const unit = units[3]!;
+      // [span, tier, table, its index, the most rows the scan may read for one series]
+      for (const [sinceSeconds, source, table, index, maxRows] of [
+        [3600, 'raw', 'monitoring_samples', 'monitoring_samples_unit_id_series_at_pk', 61],
+        [86_400, 'rollup', 'monitoring_rollups', 'monitoring_rollups_unit_id_series_at_pk', 289],
+        [7 * 86_400, 'hourly', 'monitoring_hourly', 'monitoring_hourly_unit_id_series_at_pk', 169],
+        [30 * 86_400, 'hourly', 'monitoring_hourly', 'monitoring_hourly_unit_id_series_at_pk', 721],
+      ] as const) {
+        const plan = planSeriesQuery(sinceSeconds);
+        expect(plan.source).toBe(source);
+        const query = seriesPointsSql(
+          plan.source,
+          unit,
+          [nodeSeries('main')],
+          new Date(end.getTime() - sinceSeconds * 1000),
+          end,
+          plan.bucketSeconds,
+        );
+        // ANALYZE runs the query: the scan's actual rows are the rows it read (not a timing).
+        const explained = await db.execute(sql`explain (analyze, format json) ${query}`);
+        const row = (explained as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
+        const raw = row['QUERY PLAN'];
+        const document = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: Record<string, unknown> }[];
+        const nodes = planNodes(document[0]!.Plan);
+        const scans = nodes.filter((node) => node['Relation Name'] === table);
+        expect(scans, `${sinceSeconds} s: ${JSON.stringify(document)}`).toHaveLength(1);
+        // An index scan, or a bitmap heap scan fed by the index: never a scan of the whole table.
+        expect(scans[0]!['Node Type']).toMatch(/^(Index Scan|Index Only Scan|Bitmap Heap Scan)$/);
+        const usedIndex = nodes.some((node) => node['Index Name'] === index);
+        expect(usedIndex, `${sinceSeconds} s uses ${index}`).toBe(true);
+        expect(nodes.some((node) => node['Node Type'] === 'Seq Scan')).toBe(false);
+        // Bounded by the span in the tier's buckets, whatever the table holds (8 units × 2 series).
+        const rowsRead = Number(scans[0]!['Actual Rows']) * Number(scans[0]!['Actual Loops'] ?? 1);
+        expect(rowsRead, `${sinceSeconds} s reads at most ${maxRows} rows`).toBeLessThanOrEqual(maxRows);
+        expect(rowsRead).toBeGreaterThanOrEqual(maxRows - 2);
+        expect(Number(scans[0]!['Rows Removed by Filter'] ?? 0)).toBe(0);
+        expect(Number(scans[0]!['Rows Removed by Index Recheck'] ?? 0)).toBe(0);
+      }
+      // And the answer through the API: a week of the unit's node in hourly points.
+      await db
+        .insert(schema.monitoringLatest)
+        .values({ unitId: unit, series: nodeSeries('main'), node: 'main', at: end, cpu: 0, ram: 0 });
+      const week = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 7 * 86_400 });
+      expect(week.source).toBe('hourly averages');
+      expect(week.bucketSeconds).toBe(3600);
+      const points = week.series.find((entry) => entry.kind === 'node')?.points ?? [];
+      expect(points.length).toBeGreaterThanOrEqual(168);
+      expect(points.length).toBeLessThanOrEqual(169);
+      expect(points.every((point) => point.ram === 1_000_000 && point.cpu === 50)).toBe(true);
+      // A month: two-hour points from the same tier.
+      const month = await cloud.caller(oem).monitoring.series({ unit: 'month-3', sinceSeconds: 30 * 86_400 });
+      expect(month.bucketSeconds).toBe(7200);
+      expect(month.series.find((entry) => entry.kind === 'node')?.points.length).toBeLessThanOrEqual(361);
+    },
+  );
 });

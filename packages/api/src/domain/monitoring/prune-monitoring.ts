@@ -1,15 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
-import type { MonitoringRetention } from './retention.js';
+import { DEFAULT_HOURLY_DAYS, type MonitoringRetention } from './retention.js';
 
 export interface PruneResult {
   rawDeleted: number;
   rollupsDeleted: number;
+  hourlyDeleted: number;
 }
 
 async function deleteOlder(
   db: Database,
-  table: typeof schema.monitoringSamples | typeof schema.monitoringRollups,
+  table: typeof schema.monitoringSamples | typeof schema.monitoringRollups | typeof schema.monitoringHourly,
   before: Date,
 ): Promise<number> {
   // Counted in SQL: the deleted rows never come to this process.
@@ -20,14 +21,17 @@ async function deleteOlder(
 }
 
 /**
- * Delete raw samples older than `rawHours` and five-minute averages older than `rollupDays`
- * (their BRIN indexes find the old rows). Latest values stay: they are one row per series.
+ * Delete raw samples older than `rawHours`, five-minute averages older than `rollupDays` and
+ * hourly averages older than `hourlyDays` (their BRIN indexes find the old rows). Latest values
+ * stay: they are one row per series.
  */
 export async function pruneMonitoring(db: Database, now: Date, retention: MonitoringRetention): Promise<PruneResult> {
   const rawBefore = new Date(now.getTime() - retention.rawHours * 3_600_000);
   const rollupsBefore = new Date(now.getTime() - retention.rollupDays * 86_400_000);
+  const hourlyBefore = new Date(now.getTime() - (retention.hourlyDays ?? DEFAULT_HOURLY_DAYS) * 86_400_000);
   return {
     rawDeleted: await deleteOlder(db, schema.monitoringSamples, rawBefore),
     rollupsDeleted: await deleteOlder(db, schema.monitoringRollups, rollupsBefore),
+    hourlyDeleted: await deleteOlder(db, schema.monitoringHourly, hourlyBefore),
   };
 }

@@ -1,9 +1,12 @@
 /**
  * Chart data: the series of a unit (or of one service / instance on it) over a recent span,
- * downsampled in SQL to at most about {@link MAX_POINTS} points per series. Spans up to
- * {@link RAW_SPAN_LIMIT_SECONDS} read raw samples; longer ones the five-minute averages. Both
- * read through their primary key (unit, series, time), so the cost follows the points returned,
- * not the data kept (monitoring.test.ts checks the plan; bench/monitoring-query.mjs times it).
+ * downsampled in SQL to at most about {@link MAX_POINTS} points per series. The tier is picked by
+ * the span: up to {@link RAW_SPAN_LIMIT_SECONDS} the raw samples, up to
+ * {@link FIVE_MINUTE_SPAN_LIMIT_SECONDS} the five-minute averages, beyond that the hourly ones, so
+ * no query reads more than about 576 rows per series (two days of five-minute buckets; a month
+ * of hourly ones is 744). Every tier is read through its primary key (unit, series, time), so the
+ * cost follows the rows of the span, not the data kept (monitoring.test.ts checks the plan and the
+ * rows read; bench/monitoring-query.mjs times it).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { schema, type Database, type PartitionUsage } from '@openaos/db';
@@ -11,13 +14,13 @@ import type { Actor } from '../../actor.js';
 import type { CloudDependencies } from '../../dependencies.js';
 import { ApiError } from '../../errors.js';
 import { resolveMonitoringScope } from './monitoring-access.js';
-import { ROLLUP_SECONDS } from './retention.js';
+import { HOURLY_SECONDS, ROLLUP_SECONDS } from './retention.js';
 
 export const MAX_POINTS = 360;
 export const RAW_SPAN_LIMIT_SECONDS = 6 * 3600;
+/** Longer spans than this read the hourly averages. */
+export const FIVE_MINUTE_SPAN_LIMIT_SECONDS = 2 * 86_400;
 export const SPAN_LIMITS = { minSeconds: 60, maxSeconds: 31 * 86_400 } as const;
-/** The smallest bucket of raw samples. */
-const MIN_RAW_BUCKET_SECONDS = 10;
 
 export interface SeriesPoint {
   at: string;
@@ -57,7 +60,7 @@ export interface MonitoringSeriesResult {
   to: string;
   /** Each point averages this many seconds of samples. */
   bucketSeconds: number;
-  source: 'raw' | 'five-minute averages';
+  source: SeriesSourceLabel;
   series: SeriesView[];
 }
 
@@ -70,8 +73,27 @@ export interface MonitoringSeriesInput {
   sinceSeconds: number;
 }
 
+/** Where a chart query reads: raw samples, five-minute averages or hourly averages. */
+export type SeriesSource = 'raw' | 'rollup' | 'hourly';
+export type SeriesSourceLabel = 'raw' | 'five-minute averages' | 'hourly averages';
+
+const SOURCE_LABELS: Record<SeriesSource, SeriesSourceLabel> = {
+  raw: 'raw',
+  rollup: 'five-minute averages',
+  hourly: 'hourly averages',
+};
+const SMALLEST_BUCKET_SECONDS: Record<SeriesSource, number> = {
+  raw: 10,
+  rollup: ROLLUP_SECONDS,
+  hourly: HOURLY_SECONDS,
+};
+const ROLLUP_TABLES: Record<Exclude<SeriesSource, 'raw'>, string> = {
+  rollup: 'monitoring_rollups',
+  hourly: 'monitoring_hourly',
+};
+
 /** The plan of a query: where from and how coarse. Pure. */
-export function planSeriesQuery(sinceSeconds: number): { source: 'raw' | 'rollup'; bucketSeconds: number } {
+export function planSeriesQuery(sinceSeconds: number): { source: SeriesSource; bucketSeconds: number } {
   if (
     !Number.isFinite(sinceSeconds) ||
     sinceSeconds < SPAN_LIMITS.minSeconds ||
@@ -82,8 +104,13 @@ export function planSeriesQuery(sinceSeconds: number): { source: 'raw' | 'rollup
       `since: ${sinceSeconds} seconds is out of range; give ${SPAN_LIMITS.minSeconds} seconds to 31 days (e.g. 1h, 1d, 1w)`,
     );
   }
-  const source = sinceSeconds <= RAW_SPAN_LIMIT_SECONDS ? 'raw' : 'rollup';
-  const smallest = source === 'raw' ? MIN_RAW_BUCKET_SECONDS : ROLLUP_SECONDS;
+  const source: SeriesSource =
+    sinceSeconds <= RAW_SPAN_LIMIT_SECONDS
+      ? 'raw'
+      : sinceSeconds <= FIVE_MINUTE_SPAN_LIMIT_SECONDS
+        ? 'rollup'
+        : 'hourly';
+  const smallest = SMALLEST_BUCKET_SECONDS[source];
   const bucketSeconds = Math.max(smallest, Math.ceil(sinceSeconds / MAX_POINTS / smallest) * smallest);
   return { source, bucketSeconds };
 }
@@ -103,7 +130,7 @@ const toNumber = (value: number | string | null): number | null => (value === nu
 
 /** The SQL of one chart query (exported for the plan test and the bench). */
 export function seriesPointsSql(
-  source: 'raw' | 'rollup',
+  source: SeriesSource,
   unitId: string,
   series: string[],
   from: Date,
@@ -128,7 +155,7 @@ export function seriesPointsSql(
       sum(download_sum) / sum(samples) as download, sum(upload_sum) / sum(samples) as upload,
       case when sum(pids_samples) > 0 then sum(pids_sum) / sum(pids_samples) end as pids,
       (array_agg(partitions order by partitions_at desc))[1] as partitions
-    from monitoring_rollups
+    from ${sql.raw(ROLLUP_TABLES[source])}
     where unit_id = ${unitId} and series = any(${names})
       and at >= ${from.toISOString()}::timestamptz and at <= ${to.toISOString()}::timestamptz
     group by series, bucket order by series, bucket`;
@@ -140,7 +167,7 @@ export async function readSeriesPoints(
   unitId: string,
   series: string[],
   range: { from: Date; to: Date },
-  plan: { source: 'raw' | 'rollup'; bucketSeconds: number },
+  plan: { source: SeriesSource; bucketSeconds: number },
 ): Promise<Map<string, SeriesPoint[]>> {
   const points = new Map<string, SeriesPoint[]>(series.map((name) => [name, []]));
   if (series.length === 0) return points;
@@ -224,7 +251,7 @@ export async function monitoringSeries(
     from: from.toISOString(),
     to: to.toISOString(),
     bucketSeconds: plan.bucketSeconds,
-    source: plan.source === 'raw' ? 'raw' : 'five-minute averages',
+    source: SOURCE_LABELS[plan.source],
     series: rows.map((row) => {
       const isInstance = row.itemId !== null;
       const detail = isInstance ? details.get(`${row.itemId}/${row.subjectId}/${row.instance}`) : undefined;

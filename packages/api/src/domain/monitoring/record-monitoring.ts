@@ -1,15 +1,17 @@
 /**
- * Store a unit's v7 monitoringData: every sample raw, added into its five-minute rollup, and the
- * newest of each series as the series' latest. One transaction per message.
+ * Store a unit's v7 monitoringData: every sample raw, added into its five-minute and its hourly
+ * rollup, and the newest of each series as the series' latest. One transaction per message.
  *
  * Invariants: a sample already stored (same unit, series, time: a message resent after a lost ack)
- * is neither stored nor counted again, so rollups stay exact; samples arriving late (a unit's
+ * is neither stored nor counted again, so both rollups stay exact (only the samples the insert
+ * returned as new are added, in the same transaction, by `+ excluded` upserts that commute across
+ * cloud processes); samples arriving late (a unit's
  * offline buffer) land in the buckets of their own time; `latest` only moves forward in time.
  */
 import { sql } from 'drizzle-orm';
 import { schema, type Database, type PartitionUsage } from '@openaos/db';
 import type { MonitoringData, MonitoringSample } from '@openaos/protocol/v7';
-import { ROLLUP_SECONDS } from './retention.js';
+import { HOURLY_SECONDS, ROLLUP_SECONDS } from './retention.js';
 import { instanceSeries, nodeSeries } from './series-key.js';
 
 /** Samples stamped further than this into the future (a unit whose clock is wrong) are not stored. */
@@ -111,21 +113,25 @@ export async function recordMonitoring(
         .returning();
       stored.push(...inserted);
     }
-    await addToRollups(tx as unknown as Database, stored);
+    await addToRollups(tx as unknown as Database, stored, schema.monitoringRollups, ROLLUP_SECONDS);
+    await addToRollups(tx as unknown as Database, stored, schema.monitoringHourly, HOURLY_SECONDS);
     await updateLatest(tx as unknown as Database, unitId, groups, stored);
     return { stored: stored.length, duplicates: rows.length - stored.length, refused };
   });
 }
 
-function bucketOf(at: Date): Date {
-  const size = ROLLUP_SECONDS * 1000;
+function bucketOf(at: Date, seconds: number): Date {
+  const size = seconds * 1000;
   return new Date(Math.floor(at.getTime() / size) * size);
 }
 
-async function addToRollups(db: Database, stored: SampleRow[]): Promise<void> {
+/** A rollup tier's table: five-minute or hourly (the same columns). */
+type RollupTable = typeof schema.monitoringRollups | typeof schema.monitoringHourly;
+
+async function addToRollups(db: Database, stored: SampleRow[], table: RollupTable, seconds: number): Promise<void> {
   const buckets = new Map<string, typeof schema.monitoringRollups.$inferInsert>();
   for (const row of stored) {
-    const at = bucketOf(row.at);
+    const at = bucketOf(row.at, seconds);
     const key = `${row.series}\u0000${at.getTime()}`;
     const bucket = buckets.get(key) ?? {
       unitId: row.unitId,
@@ -158,7 +164,6 @@ async function addToRollups(db: Database, stored: SampleRow[]): Promise<void> {
     buckets.set(key, bucket);
   }
   const values = [...buckets.values()];
-  const table = schema.monitoringRollups;
   for (let start = 0; start < values.length; start += CHUNK_ROWS) {
     await db
       .insert(table)

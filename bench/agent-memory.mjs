@@ -34,14 +34,21 @@ const { root, storageDir } = await prepareStorage('agent-memory');
 const identityDir = join(root, 'identity');
 const reportDir = join(root, 'reports');
 const bin = join(benchDirectory, '..', 'apps/agent/bin/aos-agent.js');
+const distMain = join(benchDirectory, '..', 'apps/agent/dist/main.js');
+const shebangFlags = (await readFile(bin, 'utf8')).split('\n')[0].split(' ').filter((word) => word.startsWith('--'));
 const log = (message) => (isJson ? process.stderr : process.stdout).write(`${message}\n`);
 const mib = (bytes) => (bytes / MIB).toFixed(1);
 
 /** Start the daemon as an executable, so the bin's shebang flags apply (as with systemd or a PATH install). */
-function startDaemon(extraArgs = [], nodeOptions = '') {
+function startDaemon(extraArgs = [], nodeOptions = '', { unbundled = false } = {}) {
   // BENCH_AGENT_NODE_FLAGS: try other node/V8 flags than the shebang's (node <flags> bin …).
+  // unbundled: dist/main.js (one file per module) with the shebang's flags, so a heap profile names the packages.
   const trial = process.env.BENCH_AGENT_NODE_FLAGS?.split(' ').filter(Boolean);
-  const [command, ...prefix] = trial ? [process.execPath, ...trial, bin] : [bin];
+  const [command, ...prefix] = unbundled
+    ? [process.execPath, ...(trial ?? shebangFlags), distMain]
+    : trial
+      ? [process.execPath, ...trial, bin]
+      : [bin];
   return execa(command, [...prefix, 'run', '--storage-dir', storageDir, '--cgroup-parent', cgroupParent, ...extraArgs], {
     reject: false,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -189,11 +196,13 @@ try {
   await stopDaemon(daemon);
   daemon = undefined;
 
-  // 2. Where the heap goes: the same daemon started again with the sampling heap profiler.
+  // 2. Where the heap goes: the same daemon started again with the sampling heap profiler, from
+  // dist/ rather than the bundle so that allocations are attributed to packages.
   const profileDir = join(root, 'heap-profile');
   daemon = startDaemon(
     ['--identity-dir', identityDir],
     `--heap-prof --heap-prof-dir=${profileDir} --heap-prof-interval=4096`,
+    { unbundled: true },
   );
   const again = await peer.nextConnection(1);
   await again.waitForView(allActive, `${INSTANCES} instances active after a restart`);
@@ -204,7 +213,9 @@ try {
   const [profileFile] = (await readdir(profileDir)).filter((name) => name.endsWith('.heapprofile'));
   const modules = await summarizeHeapProfile(join(profileDir, profileFile));
   result.heapByModule = modules;
-  log(`  live JS heap by module (sampled at exit of a second connected start, --heap-prof, ${mib(result.profiled.rss)} MiB RSS):`);
+  log(
+    `  live JS heap by module (sampled at exit of a second connected start from dist/, unbundled, --heap-prof, ${mib(result.profiled.rss)} MiB RSS; "node internals" holds the modules' source text):`,
+  );
   for (const entry of modules.slice(0, 12)) log(`    ${mib(entry.bytes).padStart(5)} MiB  ${entry.module}`);
 
   // 3. Local mode: the same storage and instances, no identity (no cloud link).

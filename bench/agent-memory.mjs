@@ -35,7 +35,10 @@ const identityDir = join(root, 'identity');
 const reportDir = join(root, 'reports');
 const bin = join(benchDirectory, '..', 'apps/agent/bin/aos-agent.js');
 const distMain = join(benchDirectory, '..', 'apps/agent/dist/main.js');
-const shebangFlags = (await readFile(bin, 'utf8')).split('\n')[0].split(' ').filter((word) => word.startsWith('--'));
+const shebangFlags = (await readFile(bin, 'utf8'))
+  .split('\n')[0]
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 const log = (message) => (isJson ? process.stderr : process.stdout).write(`${message}\n`);
 const mib = (bytes) => (bytes / MIB).toFixed(1);
 
@@ -49,11 +52,15 @@ function startDaemon(extraArgs = [], nodeOptions = '', { unbundled = false } = {
     : trial
       ? [process.execPath, ...trial, bin]
       : [bin];
-  return execa(command, [...prefix, 'run', '--storage-dir', storageDir, '--cgroup-parent', cgroupParent, ...extraArgs], {
-    reject: false,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { NODE_OPTIONS: nodeOptions },
-  });
+  return execa(
+    command,
+    [...prefix, 'run', '--storage-dir', storageDir, '--cgroup-parent', cgroupParent, ...extraArgs],
+    {
+      reject: false,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { NODE_OPTIONS: nodeOptions },
+    },
+  );
 }
 
 async function stopDaemon(daemon) {
@@ -177,7 +184,9 @@ try {
   log(
     `agent resident memory, idle, connected, ${INSTANCES} instances active: ${mib(connected.rss)} MiB = ${(connected.rss / MB).toFixed(1)} MB (peak ${mib(connected.peak)} MiB) (target < 50 MB)`,
   );
-  log(`  anonymous ${mib(connected.anonymous)} MiB, file-backed ${mib(connected.fileBacked)} MiB (node's binary and libraries)`);
+  log(
+    `  anonymous ${mib(connected.anonymous)} MiB, file-backed ${mib(connected.fileBacked)} MiB (node's binary and libraries)`,
+  );
   log(
     `  largest mappings (MiB): ${connected.mappings
       .slice(0, 8)

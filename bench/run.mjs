@@ -53,29 +53,41 @@ const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** di
 /**
  * Time ours and the baselines alternately, `runs` times; a ratio is ours / baseline per run:
  * `ratio` against single-threaded gzip, `pigzRatio` against pigz on as many cores as we have
- * (when pigz is installed). Each median is the median of the per-run ratios.
+ * (when pigz is installed), and `pigzCpuRatio`: CPU time (every thread and process) against
+ * pigz's, which a busy machine moves much less than wall time. Each median is of the per-run ratios.
  */
 async function compare(name, measureOurs, measureBaseline, measurePigz) {
   const rows = [];
   for (let run = 1; run <= runs; run += 1) {
-    const { milliseconds: oursMs, phases } = await measureOurs();
-    const baselineMs = measureBaseline();
-    const pigzMs = measurePigz === undefined ? undefined : measurePigz();
+    const { milliseconds: oursMs, cpuMs: oursCpuMs, phases } = await measureOurs();
+    const baseline = measureBaseline();
+    const pigz = measurePigz === undefined ? undefined : measurePigz();
     rows.push({
       run,
       oursMs: round(oursMs),
-      baselineMs: round(baselineMs),
-      ratio: round(oursMs / baselineMs, 2),
-      ...(pigzMs === undefined ? {} : { pigzMs: round(pigzMs), pigzRatio: round(oursMs / pigzMs, 2) }),
+      oursCpuMs: round(oursCpuMs),
+      baselineMs: round(baseline.milliseconds),
+      baselineCpuMs: round(baseline.cpuMs),
+      ratio: round(oursMs / baseline.milliseconds, 2),
+      ...(pigz === undefined
+        ? {}
+        : {
+            pigzMs: round(pigz.milliseconds),
+            pigzCpuMs: round(pigz.cpuMs),
+            pigzRatio: round(oursMs / pigz.milliseconds, 2),
+            pigzCpuRatio: round(oursCpuMs / pigz.cpuMs, 2),
+          }),
       phases,
     });
     const split = Object.entries(phases)
       .map(([phase, ms]) => `${phase} ${ms}`)
       .join(', ');
     const pigzText =
-      pigzMs === undefined ? '' : `, pigz -p ${PIGZ_THREADS} ${round(pigzMs)} ms, ratio ${round(oursMs / pigzMs, 2)}`;
+      pigz === undefined
+        ? ''
+        : `; pigz -p ${PIGZ_THREADS} ${round(pigz.milliseconds)} ms (CPU ${round(pigz.cpuMs)} ms), ratio ${round(oursMs / pigz.milliseconds, 2)}, CPU ratio ${round(oursCpuMs / pigz.cpuMs, 2)}`;
     log(
-      `  ${name} run ${run}: openaos ${round(oursMs)} ms (${split}), gzip ${round(baselineMs)} ms, ratio ${round(oursMs / baselineMs, 2)}${pigzText}`,
+      `  ${name} run ${run}: openaos ${round(oursMs)} ms, CPU ${round(oursCpuMs)} ms (${split}); gzip ${round(baseline.milliseconds)} ms, ratio ${round(oursMs / baseline.milliseconds, 2)}${pigzText}`,
     );
   }
   return {
@@ -88,6 +100,7 @@ async function compare(name, measureOurs, measureBaseline, measurePigz) {
       : {
           medianPigzMs: median(rows.map((row) => row.pigzMs)),
           medianPigzRatio: median(rows.map((row) => row.pigzRatio)),
+          medianPigzCpuRatio: median(rows.map((row) => row.pigzCpuRatio)),
         }),
   };
 }
@@ -127,7 +140,8 @@ const tree = await generateServiceTree(workDirectory, sizeMiB, credentials.p12);
 log(`tree: ${tree.files} files, ${round(tree.bytes / 1048576, 1)} MiB in ${tree.directory}`);
 warmPageCache(tree.directory);
 const withPigz = hasPigz();
-if (!withPigz) log('pigz is not installed (scripts/setup installs it): only the single-core gzip baselines are measured');
+if (!withPigz)
+  log('pigz is not installed (scripts/setup installs it): only the single-core gzip baselines are measured');
 
 const packagePath = join(outputDirectory, 'service.tar.gz');
 log(`(a) aos sign (buildServicePackage) vs tar -cz (and tar | pigz -p ${PIGZ_THREADS}) + openssl dgst -sha3-512`);
@@ -140,13 +154,17 @@ const sign = await compare(
 sign.packageBytes = (await stat(packagePath)).size;
 sign.baselineBytes = (await stat(join(outputDirectory, 'baseline-sign.tar.gz'))).size;
 
-log(`(b) image build (verifyServicePackage + buildServiceImage) vs tar -cz (and tar | pigz -p ${PIGZ_THREADS}) + sha256sum`);
+log(
+  `(b) image build (verifyServicePackage + buildServiceImage) vs tar -cz (and tar | pigz -p ${PIGZ_THREADS}) + sha256sum`,
+);
 const storeDirectory = join(workDirectory, 'store');
 const image = await compare(
   'image',
   () => timeBuildImage(packagePath, credentials.rootPem, storeDirectory),
   () => timeTarAndSha256(tree.directory, join(outputDirectory, 'baseline-image.tar.gz')),
-  withPigz ? () => timeTarPigzAndSha256(tree.directory, join(outputDirectory, 'baseline-image-pigz.tar.gz')) : undefined,
+  withPigz
+    ? () => timeTarPigzAndSha256(tree.directory, join(outputDirectory, 'baseline-image-pigz.tar.gz'))
+    : undefined,
 );
 
 let memory;
@@ -173,9 +191,12 @@ if (!skipsMemory) {
   const HEAP_LIMIT_MIB = 32;
   const cappedPackage = join(outputDirectory, 'memory-capped.tar.gz');
   const cappedPack = await runChild(['pack', tree.directory, cappedPackage], { heapLimitMiB: HEAP_LIMIT_MIB });
-  const cappedImage = await runChild(['image', cappedPackage, rootPemPath, join(workDirectory, 'store-memory-capped')], {
-    heapLimitMiB: HEAP_LIMIT_MIB,
-  });
+  const cappedImage = await runChild(
+    ['image', cappedPackage, rootPemPath, join(workDirectory, 'store-memory-capped')],
+    {
+      heapLimitMiB: HEAP_LIMIT_MIB,
+    },
+  );
   heapCapped = {
     heapLimitMiB: HEAP_LIMIT_MIB,
     treeMiB: round(tree.bytes / 1048576, 1),
@@ -218,7 +239,10 @@ const result = {
   ...(memory && { memory, heapCapped }),
   ...(profiles && { profiles }),
 };
-const pigzSummary = (step) => (step.medianPigzRatio === undefined ? '' : ` (pigz -p ${PIGZ_THREADS}: ${step.medianPigzRatio})`);
+const pigzSummary = (step) =>
+  step.medianPigzRatio === undefined
+    ? ''
+    : ` (pigz -p ${PIGZ_THREADS}: ${step.medianPigzRatio}, CPU ${step.medianPigzCpuRatio})`;
 log(
   `median ratio against gzip (pigz): sign ${sign.medianRatio}${pigzSummary(sign)}, image ${image.medianRatio}${pigzSummary(image)} (below 1.0: faster than the baseline)`,
 );

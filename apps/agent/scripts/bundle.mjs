@@ -22,5 +22,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // CommonJS dependencies (ws, node-forge) call require(); an ES module has none of its own.
-  banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
+  banner: {
+    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+  },
 });

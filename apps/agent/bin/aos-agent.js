@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 
 if (!process.execArgv.some((flag) => flag.startsWith('--max-semi-space-size')))
   v8.setFlagsFromString('--max-semi-space-size=1');
-// The bundle that `pnpm build` makes (scripts/bundle.mjs: one minified module graph, about
+// The bundle that `pnpm build` makes (esbuild.config.mjs: one minified module graph, about
 // 3 MiB less resident than the ~200 files of dist/), else the plain build.
 const bundle = new URL('../dist/bundle/main.js', import.meta.url);
 await import(existsSync(bundle) ? bundle.href : '../dist/main.js');

@@ -106,12 +106,7 @@ export async function writeOuterArchive(
 ): Promise<{ sha256: string; sha3_512: string }> {
   const writer = createTarWriter({ mtime: parts.mtime });
   const tap = createPackageDigestTap();
-  const writing = pipeline(
-    writer.stream,
-    createStoredGzip(),
-    tap.stream,
-    createWriteStream(path, { flags: 'wx' }),
-  );
+  const writing = pipeline(writer.stream, createStoredGzip(), tap.stream, createWriteStream(path, { flags: 'wx' }));
   const signature = Buffer.from(parts.signature, 'utf8');
   await settle(
     (async () => {

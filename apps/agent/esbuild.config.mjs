@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = dirname(fileURLToPath(import.meta.url));
 await build({
   entryPoints: [join(root, 'dist/main.js'), join(root, 'dist/install/install-worker.js')],
   outdir: join(root, 'dist/bundle'),

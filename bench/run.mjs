@@ -1,12 +1,20 @@
 // OpenAos benchmark: `aos sign` and the cloud's image build against tar/gzip + digest baselines,
 // and the packager's peak memory on two tree sizes. See README.md. Run after `pnpm build`.
-//   node run.mjs [--json] [--profile]     env: BENCH_RUNS (3), BENCH_SIZE_MB (200)
+//   node run.mjs [--json] [--profile] [--no-memory]     env: BENCH_RUNS (3), BENCH_SIZE_MB (200)
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { timeTarAndSha256, timeTarAndSha3, warmPageCache } from './lib/baseline.mjs';
+import {
+  hasPigz,
+  PIGZ_THREADS,
+  timeTarAndSha256,
+  timeTarAndSha3,
+  timeTarPigzAndSha256,
+  timeTarPigzAndSha3,
+  warmPageCache,
+} from './lib/baseline.mjs';
 import { generateServiceTree } from './lib/generate-tree.mjs';
 import { createBenchCredentials, timeBuildImage, timeBuildPackage } from './lib/openaos-steps.mjs';
 import { summarizeCpuProfile } from './lib/summarize-profile.mjs';
@@ -16,6 +24,7 @@ const workDirectory = join(benchDirectory, '.work');
 const outputDirectory = join(workDirectory, 'out');
 const isJson = process.argv.includes('--json');
 const wantsProfile = process.argv.includes('--profile');
+const skipsMemory = process.argv.includes('--no-memory');
 const runs = readPositiveInteger('BENCH_RUNS', 3);
 const sizeMiB = readPositiveInteger('BENCH_SIZE_MB', 200);
 
@@ -41,24 +50,44 @@ function median(values) {
 
 const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Time ours and the baseline alternately, `runs` times; the ratio is ours / baseline per run. */
-async function compare(name, measureOurs, measureBaseline) {
+/**
+ * Time ours and the baselines alternately, `runs` times; a ratio is ours / baseline per run:
+ * `ratio` against single-threaded gzip, `pigzRatio` against pigz on as many cores as we have
+ * (when pigz is installed), and `pigzCpuRatio`: CPU time (every thread and process) against
+ * pigz's, which a busy machine moves much less than wall time. Each median is of the per-run ratios.
+ */
+async function compare(name, measureOurs, measureBaseline, measurePigz) {
   const rows = [];
   for (let run = 1; run <= runs; run += 1) {
-    const { milliseconds: oursMs, phases } = await measureOurs();
-    const baselineMs = measureBaseline();
+    const { milliseconds: oursMs, cpuMs: oursCpuMs, phases } = await measureOurs();
+    const baseline = measureBaseline();
+    const pigz = measurePigz === undefined ? undefined : measurePigz();
     rows.push({
       run,
       oursMs: round(oursMs),
-      baselineMs: round(baselineMs),
-      ratio: round(oursMs / baselineMs, 2),
+      oursCpuMs: round(oursCpuMs),
+      baselineMs: round(baseline.milliseconds),
+      baselineCpuMs: round(baseline.cpuMs),
+      ratio: round(oursMs / baseline.milliseconds, 2),
+      ...(pigz === undefined
+        ? {}
+        : {
+            pigzMs: round(pigz.milliseconds),
+            pigzCpuMs: round(pigz.cpuMs),
+            pigzRatio: round(oursMs / pigz.milliseconds, 2),
+            pigzCpuRatio: round(oursCpuMs / pigz.cpuMs, 2),
+          }),
       phases,
     });
     const split = Object.entries(phases)
       .map(([phase, ms]) => `${phase} ${ms}`)
       .join(', ');
+    const pigzText =
+      pigz === undefined
+        ? ''
+        : `; pigz -p ${PIGZ_THREADS} ${round(pigz.milliseconds)} ms (CPU ${round(pigz.cpuMs)} ms), ratio ${round(oursMs / pigz.milliseconds, 2)}, CPU ratio ${round(oursCpuMs / pigz.cpuMs, 2)}`;
     log(
-      `  ${name} run ${run}: openaos ${round(oursMs)} ms (${split}), baseline ${round(baselineMs)} ms, ratio ${round(oursMs / baselineMs, 2)}`,
+      `  ${name} run ${run}: openaos ${round(oursMs)} ms, CPU ${round(oursCpuMs)} ms (${split}); gzip ${round(baseline.milliseconds)} ms, ratio ${round(oursMs / baseline.milliseconds, 2)}${pigzText}`,
     );
   }
   return {
@@ -66,6 +95,13 @@ async function compare(name, measureOurs, measureBaseline) {
     medianOursMs: median(rows.map((row) => row.oursMs)),
     medianBaselineMs: median(rows.map((row) => row.baselineMs)),
     medianRatio: median(rows.map((row) => row.ratio)),
+    ...(measurePigz === undefined
+      ? {}
+      : {
+          medianPigzMs: median(rows.map((row) => row.pigzMs)),
+          medianPigzRatio: median(rows.map((row) => row.pigzRatio)),
+          medianPigzCpuRatio: median(rows.map((row) => row.pigzCpuRatio)),
+        }),
   };
 }
 
@@ -95,65 +131,86 @@ const credentials = createBenchCredentials();
 const rootPemPath = join(workDirectory, 'root.pem');
 await writeFile(rootPemPath, credentials.rootPem);
 
-log(`OpenAos bench: ${sizeMiB} MiB tree, ${runs} runs, ${cpus().length} cores, node ${process.version}`);
+log(
+  `OpenAos bench: ${sizeMiB} MiB tree, ${runs} runs, ${cpus().length} cores, node ${process.version}, load ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ')}`,
+);
 const tree = await generateServiceTree(workDirectory, sizeMiB, credentials.p12);
 log(`tree: ${tree.files} files, ${round(tree.bytes / 1048576, 1)} MiB in ${tree.directory}`);
 warmPageCache(tree.directory);
+const withPigz = hasPigz();
+if (!withPigz)
+  log('pigz is not installed (scripts/setup installs it): only the single-core gzip baselines are measured');
 
 const packagePath = join(outputDirectory, 'service.tar.gz');
-log('(a) aos sign (buildServicePackage) vs tar -cz + openssl dgst -sha3-512');
+log(`(a) aos sign (buildServicePackage) vs tar -cz (and tar | pigz -p ${PIGZ_THREADS}) + openssl dgst -sha3-512`);
 const sign = await compare(
   'sign',
   () => timeBuildPackage(tree.directory, packagePath),
   () => timeTarAndSha3(tree.directory, join(outputDirectory, 'baseline-sign.tar.gz')),
+  withPigz ? () => timeTarPigzAndSha3(tree.directory, join(outputDirectory, 'baseline-sign-pigz.tar.gz')) : undefined,
 );
 sign.packageBytes = (await stat(packagePath)).size;
 sign.baselineBytes = (await stat(join(outputDirectory, 'baseline-sign.tar.gz'))).size;
 
-log('(b) image build (verifyServicePackage + buildServiceImage) vs tar -cz + sha256sum');
+log(
+  `(b) image build (verifyServicePackage + buildServiceImage) vs tar -cz (and tar | pigz -p ${PIGZ_THREADS}) + sha256sum`,
+);
 const storeDirectory = join(workDirectory, 'store');
 const image = await compare(
   'image',
   () => timeBuildImage(packagePath, credentials.rootPem, storeDirectory),
   () => timeTarAndSha256(tree.directory, join(outputDirectory, 'baseline-image.tar.gz')),
+  withPigz
+    ? () => timeTarPigzAndSha256(tree.directory, join(outputDirectory, 'baseline-image-pigz.tar.gz'))
+    : undefined,
 );
 
-log('(c) peak memory (maxRSS of a child process doing one step)');
-const memory = [];
-for (const size of [...new Set([Math.max(1, Math.round(sizeMiB / 4)), sizeMiB])]) {
-  const sized = await generateServiceTree(workDirectory, size, credentials.p12);
-  const sizedPackage = join(outputDirectory, `memory-${size}.tar.gz`);
-  const pack = await runChild(['pack', sized.directory, sizedPackage]);
-  const built = await runChild(['image', sizedPackage, rootPemPath, join(workDirectory, `store-memory-${size}`)]);
-  memory.push({
-    treeMiB: round(sized.bytes / 1048576, 1),
-    files: sized.files,
-    packMaxRssMiB: round(pack.maxRssKiB / 1024, 1),
-    imageMaxRssMiB: round(built.maxRssKiB / 1024, 1),
-  });
+let memory;
+let heapCapped;
+if (!skipsMemory) {
+  log('(c) peak memory (maxRSS of a child process doing one step)');
+  memory = [];
+  for (const size of [...new Set([Math.max(1, Math.round(sizeMiB / 4)), sizeMiB])]) {
+    const sized = await generateServiceTree(workDirectory, size, credentials.p12);
+    const sizedPackage = join(outputDirectory, `memory-${size}.tar.gz`);
+    const pack = await runChild(['pack', sized.directory, sizedPackage]);
+    const built = await runChild(['image', sizedPackage, rootPemPath, join(workDirectory, `store-memory-${size}`)]);
+    memory.push({
+      treeMiB: round(sized.bytes / 1048576, 1),
+      files: sized.files,
+      packMaxRssMiB: round(pack.maxRssKiB / 1024, 1),
+      imageMaxRssMiB: round(built.maxRssKiB / 1024, 1),
+    });
+    log(
+      `  ${round(sized.bytes / 1048576)} MiB tree (${sized.files} files): sign max RSS ${round(pack.maxRssKiB / 1024, 1)} MiB, image build max RSS ${round(built.maxRssKiB / 1024, 1)} MiB`,
+    );
+  }
+  // RSS above includes whatever heap V8 chose to keep; a hard cap on the JS heap shows what is needed.
+  const HEAP_LIMIT_MIB = 32;
+  const cappedPackage = join(outputDirectory, 'memory-capped.tar.gz');
+  const cappedPack = await runChild(['pack', tree.directory, cappedPackage], { heapLimitMiB: HEAP_LIMIT_MIB });
+  const cappedImage = await runChild(
+    ['image', cappedPackage, rootPemPath, join(workDirectory, 'store-memory-capped')],
+    {
+      heapLimitMiB: HEAP_LIMIT_MIB,
+    },
+  );
+  heapCapped = {
+    heapLimitMiB: HEAP_LIMIT_MIB,
+    treeMiB: round(tree.bytes / 1048576, 1),
+    packMaxRssMiB: round(cappedPack.maxRssKiB / 1024, 1),
+    imageMaxRssMiB: round(cappedImage.maxRssKiB / 1024, 1),
+  };
   log(
-    `  ${round(sized.bytes / 1048576)} MiB tree (${sized.files} files): sign max RSS ${round(pack.maxRssKiB / 1024, 1)} MiB, image build max RSS ${round(built.maxRssKiB / 1024, 1)} MiB`,
+    `  ${heapCapped.treeMiB} MiB tree with --max-old-space-size=${HEAP_LIMIT_MIB}: both steps succeed; sign max RSS ${heapCapped.packMaxRssMiB} MiB, image build max RSS ${heapCapped.imageMaxRssMiB} MiB`,
   );
 }
-// RSS above includes whatever heap V8 chose to keep; a hard cap on the JS heap shows what is needed.
-const HEAP_LIMIT_MIB = 32;
-const cappedPackage = join(outputDirectory, 'memory-capped.tar.gz');
-const cappedPack = await runChild(['pack', tree.directory, cappedPackage], { heapLimitMiB: HEAP_LIMIT_MIB });
-const cappedImage = await runChild(['image', cappedPackage, rootPemPath, join(workDirectory, 'store-memory-capped')], {
-  heapLimitMiB: HEAP_LIMIT_MIB,
-});
-const heapCapped = {
-  heapLimitMiB: HEAP_LIMIT_MIB,
-  treeMiB: round(tree.bytes / 1048576, 1),
-  packMaxRssMiB: round(cappedPack.maxRssKiB / 1024, 1),
-  imageMaxRssMiB: round(cappedImage.maxRssKiB / 1024, 1),
-};
-log(
-  `  ${heapCapped.treeMiB} MiB tree with --max-old-space-size=${HEAP_LIMIT_MIB}: both steps succeed; sign max RSS ${heapCapped.packMaxRssMiB} MiB, image build max RSS ${heapCapped.imageMaxRssMiB} MiB`,
-);
 
 let profiles;
-if (wantsProfile || sign.medianRatio > 1 || image.medianRatio > 1) {
+const worstRatio = (step) => Math.max(step.medianRatio, step.medianPigzRatio ?? 0);
+if (wantsProfile || worstRatio(sign) > 1 || worstRatio(image) > 1) {
   log('profile (self time, top functions):');
   profiles = {
     sign: await profileStep('sign', ['pack', tree.directory, join(outputDirectory, 'profile.tar.gz')]),
@@ -173,14 +230,20 @@ const result = {
     cpu: cpus()[0]?.model,
     memoryGiB: round(totalmem() / 2 ** 30, 1),
     node: process.version,
+    loadAverage: loadavg().map((value) => round(value, 1)),
   },
   tree: { sizeMiB: round(tree.bytes / 1048576, 1), files: tree.files },
   runs,
   sign,
   image,
-  memory,
-  heapCapped,
+  ...(memory && { memory, heapCapped }),
   ...(profiles && { profiles }),
 };
-log(`median ratio: sign ${sign.medianRatio}, image ${image.medianRatio} (below 1.0: faster than the baseline)`);
+const pigzSummary = (step) =>
+  step.medianPigzRatio === undefined
+    ? ''
+    : ` (pigz -p ${PIGZ_THREADS}: ${step.medianPigzRatio}, CPU ${step.medianPigzCpuRatio})`;
+log(
+  `median ratio against gzip (pigz): sign ${sign.medianRatio}${pigzSummary(sign)}, image ${image.medianRatio}${pigzSummary(image)} (below 1.0: faster than the baseline)`,
+);
 if (isJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -8,3 +8,4 @@ export { scanDirectory, type DirectoryEntry, type ScanDirectoryOptions, type Sym
 export { packDirectory, addDirectoryEntries, type PackDirectoryOptions } from './pack-directory.js';
 export { DEFAULT_MTIME } from './tar-header.js';
 export { createParallelGzip, type ParallelGzipOptions } from './parallel-gzip.js';
+export { createStoredGzip } from './stored-gzip.js';

@@ -30,8 +30,11 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   const level = options.level ?? 6;
   const blockSize = options.blockSize ?? 1024 * 1024;
   const concurrency = Math.max(1, options.concurrency ?? 2);
-  let pending: Buffer[] = [];
-  let pendingLength = 0;
+  // Input is copied once, into the block being filled; a block's buffer goes back to `spare`
+  // once deflated (fewer large allocations, so fewer garbage collections).
+  let current: Buffer = Buffer.allocUnsafeSlow(blockSize);
+  let filled = 0;
+  const spare: Buffer[] = [];
   let dictionary: Buffer | undefined;
   let crc = 0;
   let inputLength = 0;
@@ -52,20 +55,36 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     });
     // Awaited in order later; if an earlier block fails first, this one must not become an unhandled rejection.
     compressed.catch(() => {});
-    inFlight.push(compressed);
+    // The block's buffer is reused once deflated; the next block's dictionary is a copy of its tail.
+    inFlight.push(
+      compressed.then((result) => {
+        if (block.length === blockSize) spare.push(block);
+        return result;
+      }),
+    );
+    (inFlight[inFlight.length - 1] as Promise<Buffer>).catch(() => {});
     dictionary =
       block.length >= WINDOW_BYTES
-        ? block.subarray(block.length - WINDOW_BYTES)
+        ? Buffer.from(block.subarray(block.length - WINDOW_BYTES))
         : Buffer.concat([dictionary ?? Buffer.alloc(0), block]).subarray(-WINDOW_BYTES);
   }
 
-  function takeBlock(length: number): Buffer {
-    const joined = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLength);
-    const block = joined.subarray(0, length);
-    const rest = joined.subarray(length);
-    pending = rest.length > 0 ? [rest] : [];
-    pendingLength = rest.length;
-    return block;
+  /** Copy `chunk` into blocks, starting each block that fills up. */
+  function fill(chunk: Buffer): number {
+    let offset = 0;
+    let started = 0;
+    while (offset < chunk.length) {
+      const copied = chunk.copy(current, filled, offset, Math.min(chunk.length, offset + blockSize - filled));
+      filled += copied;
+      offset += copied;
+      if (filled === blockSize) {
+        startBlock(current, false);
+        started += 1;
+        current = spare.pop() ?? Buffer.allocUnsafeSlow(blockSize);
+        filled = 0;
+      }
+    }
+    return started;
   }
 
   let isHeaderSent = false;
@@ -75,17 +94,14 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     stream.push(GZIP_HEADER);
   }
 
-  /** Start every full block, awaiting the oldest while `concurrency` are in flight (backpressure). */
-  async function compressFullBlocks(stream: Transform): Promise<void> {
-    while (pendingLength >= blockSize) {
-      startBlock(takeBlock(blockSize), false);
-      while (inFlight.length >= concurrency) stream.push(await (inFlight.shift() as Promise<Buffer>));
-    }
+  /** Write out the oldest blocks while more than `concurrency` are in flight (backpressure). */
+  async function drain(stream: Transform): Promise<void> {
+    while (inFlight.length > concurrency) stream.push(await (inFlight.shift() as Promise<Buffer>));
   }
 
   /** The last block, every block still in flight, and the trailer (CRC-32 and size). */
   async function finish(stream: Transform): Promise<void> {
-    startBlock(takeBlock(pendingLength), true);
+    startBlock(current.subarray(0, filled), true);
     while (inFlight.length > 0) stream.push(await (inFlight.shift() as Promise<Buffer>));
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc >>> 0, 0);
@@ -97,9 +113,8 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       pushHeader(this);
-      pending.push(chunk);
-      pendingLength += chunk.length;
-      compressFullBlocks(this).then(() => callback(), callback);
+      fill(chunk);
+      drain(this).then(() => callback(), callback);
     },
     flush(callback: TransformCallback) {
       pushHeader(this);

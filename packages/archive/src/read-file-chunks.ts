@@ -40,6 +40,28 @@ export async function* readFileChunks(path: string, size: number, entryName: str
   }
 }
 
+/**
+ * Small files are read into slices of a shared slab rather than a buffer each: a tree of
+ * thousands of small files otherwise makes as many ArrayBuffers, and the garbage collector
+ * spends more time on them than the reads take. A slab is never reused (slices of it may still
+ * be waiting in the tar writer's batch); a new one is taken when it is full.
+ */
+const SLAB_BYTES = 1024 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+function takeSlice(size: number): Buffer {
+  if (size > SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
+  if (slabUsed + size > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const slice = slab.subarray(slabUsed, slabUsed + size);
+  // Keep slices 8-byte aligned, as Buffer's own pool does.
+  slabUsed += (size + 7) & ~7;
+  return slice;
+}
+
 function readSmallFile(path: string, size: number, entryName: string): Buffer {
   let descriptor: number;
   try {
@@ -48,7 +70,7 @@ function readSmallFile(path: string, size: number, entryName: string): Buffer {
     throw openError(entryName, error);
   }
   try {
-    const buffer = Buffer.allocUnsafe(size);
+    const buffer = takeSlice(size);
     let position = 0;
     while (position < size) {
       const bytesRead = readSync(descriptor, buffer, position, size - position, position);

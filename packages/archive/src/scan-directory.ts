@@ -1,4 +1,5 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstat, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ArchiveError } from './archive-error.js';
 import { isConfinedLinkTarget } from './link-target.js';
@@ -53,9 +54,11 @@ export async function scanDirectory(directory: string, options: ScanDirectoryOpt
   return entries;
 
   async function walk(folder: string, relative: string, depth: number): Promise<void> {
-    const names = (await readdir(folder)).sort(compareUtf8);
-    // lstat the whole folder at once: the thread pool runs them in parallel.
-    const stats = await Promise.all(names.map((child) => lstat(join(folder, child))));
+    // Synchronous: a source tree is in the page cache (it was just written), where a thread-pool
+    // round trip and a promise per file cost several times the lstat itself (18 000 files: 0.4 s
+    // of CPU with fs/promises).
+    const names = readdirSync(folder).sort(compareUtf8);
+    const stats: Stats[] = names.map((child) => lstatSync(join(folder, child)));
     for (const [index, child] of names.entries()) {
       const name = relative === '' ? child : `${relative}/${child}`;
       const path = join(folder, child);

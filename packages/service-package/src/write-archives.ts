@@ -1,9 +1,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { availableParallelism } from 'node:os';
 import {
   addDirectoryEntries,
   createParallelGzip,
+  createStoredGzip,
   createTarWriter,
   type DirectoryEntry,
   type TarWriter,
@@ -13,17 +14,17 @@ import { createHashingTap, createPackageDigestTap } from './hash-stream.js';
 /**
  * gzip level of the inner archive: 6, what gzip and `tar -cz` use. Level 9 (aos-signer's
  * "max compression") costs about twice the time for a percent or two of size. Compressed
- * in 1 MiB blocks on two threads (createParallelGzip): compressing is most of the work.
+ * in 1 MiB blocks on the thread pool (createParallelGzip): compressing is most of the work.
+ * As many blocks in flight as there are cores (at most 3: libuv has 4 threads and the file
+ * reads and writes need one); the output does not depend on it.
  */
 const INNER_GZIP_LEVEL = 6;
-const INNER_GZIP_THREADS = 2;
-/**
- * gzip level of the outer archive: 0, stored deflate blocks. Its content is the
- * already-compressed inner archive, so compressing again gains nothing, and even level 1
+const INNER_GZIP_THREADS = Math.min(3, availableParallelism());
+/*
+ * The outer archive is not compressed: stored deflate blocks (createStoredGzip). Its content
+ * is the already-compressed inner archive, so compressing again gains nothing, and even level 1
  * spends seconds per 100 MB trying; stored blocks are still a gzip every reader accepts.
  */
-const OUTER_GZIP_LEVEL = 0;
-const GZIP_CHUNK = 128 * 1024;
 
 export interface InnerArchiveParts {
   configBytes: Buffer;
@@ -105,12 +106,7 @@ export async function writeOuterArchive(
 ): Promise<{ sha256: string; sha3_512: string }> {
   const writer = createTarWriter({ mtime: parts.mtime });
   const tap = createPackageDigestTap();
-  const writing = pipeline(
-    writer.stream,
-    createGzip({ level: OUTER_GZIP_LEVEL, chunkSize: GZIP_CHUNK }),
-    tap.stream,
-    createWriteStream(path, { flags: 'wx' }),
-  );
+  const writing = pipeline(writer.stream, createStoredGzip(), tap.stream, createWriteStream(path, { flags: 'wx' }));
   const signature = Buffer.from(parts.signature, 'utf8');
   await settle(
     (async () => {

@@ -1,0 +1,28 @@
+// Bundles the daemon's CLI (dist/main.js, and the install worker it spawns) into dist/bundle/:
+// one minified module graph instead of ~200 files with their comments. The daemon keeps every
+// module's source text in its heap (and node's TextDecoder copy of it while compiling), so the
+// idle daemon is about 3 MiB smaller this way (bench/agent-memory.mjs). Lazy imports stay lazy
+// (code splitting: the cloud link, provisioning and the image code are chunks loaded on use).
+// bin/aos-agent.js runs the bundle when it exists, else dist/main.js. Run after tsc.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+await build({
+  entryPoints: [join(root, 'dist/main.js'), join(root, 'dist/install/install-worker.js')],
+  outdir: join(root, 'dist/bundle'),
+  entryNames: '[name]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies (ws, node-forge) call require(); an ES module has none of its own.
+  banner: {
+    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+  },
+});

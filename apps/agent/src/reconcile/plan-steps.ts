@@ -93,7 +93,9 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
       const service = effectiveById.get(instance.serviceId);
       return service ? [{ ...instance, version: service.version, manifestDigest: service.manifestDigest }] : [];
     })
-    .sort((a, b) => b.priority - a.priority || a.instanceId.localeCompare(b.instanceId));
+    .sort(
+      (a, b) => b.priority - a.priority || (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0),
+    ); // code points, not localeCompare (ICU data)
   const targetIds = new Set(targetInstances.map((instance) => instance.instanceId));
 
   const removals: Step[] = current.instances

@@ -179,7 +179,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
     );
   });
   cloudCommand(unit.command('remove').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runUnitRemove({ ...target(flags), id }), format.formatRecord);
+    print(flags, await runUnitRemove({ ...target(flags), id }), (removed) => `Removed unit ${removed.id}`);
   });
   cloudCommand(
     unit

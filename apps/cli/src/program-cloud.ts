@@ -172,10 +172,8 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .requiredOption('--system-id <id>', "the unit's system ID")
       .requiredOption('--model <model>', 'unit model'),
   ).action(async (flags: CloudFlags & { systemId: string; model: string }) => {
-    print(
-      flags,
-      await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }),
-      (created) => format.formatUnit(created, 'Registered unit'),
+    print(flags, await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }), (created) =>
+      format.formatUnit(created, 'Registered unit'),
     );
   });
   cloudCommand(unit.command('remove').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
@@ -299,7 +297,9 @@ export function registerCloudCommands(program: Command, context: CommandContext)
         ...(flags.unit ? { unitIds: flags.unit } : {}),
         ...(flags.unitSet ? { unitSetIds: flags.unitSet } : {}),
       });
-      print(flags, result, (bound) => format.formatSubject(bound, verb === 'bind' ? 'Bound subject' : 'Unbound subject'));
+      print(flags, result, (bound) =>
+        format.formatSubject(bound, verb === 'bind' ? 'Bound subject' : 'Unbound subject'),
+      );
     });
   }
   registerAlertsCommands(program, context);

@@ -142,6 +142,23 @@ export function formatSubject(subject: SubjectView, heading = 'Subject'): string
   ].join('\n');
 }
 
+/** `aos version approve`: what was approved, and what the fleet gets now. */
+export function formatVersionApproved(version: {
+  id: string;
+  serviceId: string;
+  version: string;
+  state: string;
+  imageDigest: string | null;
+  approvedAt?: string | null;
+}): string {
+  return [
+    `Approved version ${version.version} (${version.id}) of service ${version.serviceId}`,
+    `  state:     ${version.state}${version.approvedAt ? ` (${version.approvedAt})` : ''}`,
+    `  image:     ${version.imageDigest ?? '-'}`,
+    '  Units of subjects binding the service get it (a rollout in waves when one is configured: aos rollout list).',
+  ].join('\n');
+}
+
 /** A unit (create, show): identity, connection, and (show) its unit sets and subjects. */
 export function formatUnit(
   unit: UnitView & { unitSets?: { id: string; name: string }[]; subjects?: { id: string; name: string }[] },

@@ -155,7 +155,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .argument('<id>', 'version ID (from `aos version list`)')
       .description('approve a ready version for the fleet (OEM)'),
   ).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runVersionApprove({ ...target(flags), id }), format.formatRecord);
+    print(flags, await runVersionApprove({ ...target(flags), id }), format.formatVersionApproved);
   });
 
   const unit = program.command('unit').description('units (OEM)');

@@ -127,7 +127,8 @@ describe('the whole flow in the console, as the SP and the OEM (Chromium, real a
       configPath,
       (await readFile(configPath, 'utf8')).replace(/^(\s*service_uid:\s*).*$/m, `$1${serviceId}`),
     );
-    await sp.getByRole('link', { name: 'Services', exact: true }).click();
+    // Made from the command line while the page was open: a fresh visit shows it.
+    await sp.goto(`${fleet.url}/services`);
     const row = sp.locator('tr', { hasText: serviceId });
     await row.getByRole('link', { name: 'hello world' }).waitFor();
     await shoot(sp, 'sp-services');
@@ -224,7 +225,9 @@ describe('the whole flow in the console, as the SP and the OEM (Chromium, real a
 
   it('SP and OEM: the broken 1.0.2 is rolled back to 1.0.1, with the reason', { timeout: 300_000 }, async () => {
     await waitForCommit('1.0.1');
-    await publish('1.0.2', 'python3 -u /missing.py');
+    // A program that is not there fails at once on any machine (a Python script that exits can
+    // outlive the 5 s start interval on a busy one and count as started).
+    await publish('1.0.2', '/usr/bin/openaos-no-such-program');
     const status = await waitForStatus(
       '1.0.2 failed and 1.0.1 active again',
       (current) =>

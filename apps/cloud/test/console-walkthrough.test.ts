@@ -164,8 +164,11 @@ describe('the whole flow in the console, as the SP and the OEM (Chromium, real a
     const subjectRow = oem.locator('tr', { hasText: 'everyone' });
     await subjectRow.waitFor();
     await oem.getByRole('link', { name: 'everyone' }).click();
-    await oem.getByText('hello world').first().waitFor();
-    await oem.getByText('first units').first().waitFor();
+    await oem.waitForURL(/\/subjects\/[0-9a-f-]{36}$/);
+    const main = oem.locator('main');
+    await main.getByRole('heading', { level: 1 }).filter({ hasText: 'everyone' }).waitFor();
+    await main.getByText('hello world').first().waitFor();
+    await main.getByText('first units').first().waitFor();
     await shoot(oem, 'oem-subject-binding');
   });
 

@@ -129,8 +129,73 @@ export function formatSubjectList(subjects: SubjectView[]): string {
   );
 }
 
-export function formatSubject(subject: SubjectView): string {
-  return formatSubjectList([subject]);
+/** A subject and what it binds (show, create, bind, unbind): one line each, the IDs beside the names. */
+export function formatSubject(subject: SubjectView, heading = 'Subject'): string {
+  const named = (items: { id: string; name: string }[]) =>
+    items.length ? items.map((item) => `${item.name} (${item.id})`).join(', ') : '-';
+  return [
+    `${heading} ${subject.name} (${subject.id})`,
+    `  type:       ${subject.type}`,
+    `  services:   ${named(subject.services.map((service) => ({ id: service.id, name: service.title })))}`,
+    `  units:      ${named(subject.units.map((unit) => ({ id: unit.id, name: unit.systemId })))}`,
+    `  unit sets:  ${named(subject.unitSets.map((set) => ({ id: set.id, name: set.isVerificationSet ? `${set.name} [verification]` : set.name })))}`,
+  ].join('\n');
+}
+
+/** `aos version approve`: what was approved, and what the fleet gets now. */
+export function formatVersionApproved(version: {
+  id: string;
+  serviceId: string;
+  version: string;
+  state: string;
+  imageDigest: string | null;
+  approvedAt?: string | null;
+}): string {
+  return [
+    `Approved version ${version.version} (${version.id}) of service ${version.serviceId}`,
+    `  state:     ${version.state}${version.approvedAt ? ` (${version.approvedAt})` : ''}`,
+    `  image:     ${version.imageDigest ?? '-'}`,
+    '  Units of subjects binding the service get it (a rollout in waves when one is configured: aos rollout list).',
+  ].join('\n');
+}
+
+/** A unit (create, show): identity, connection, and (show) its unit sets and subjects. */
+export function formatUnit(
+  unit: UnitView & { unitSets?: { id: string; name: string }[]; subjects?: { id: string; name: string }[] },
+  heading = 'Unit',
+): string {
+  const named = (items: { id: string; name: string }[]) =>
+    items.map((item) => `${item.name} (${item.id})`).join(', ') || '-';
+  const lines = [
+    `${heading} ${unit.systemId} (${unit.id})`,
+    `  model:        ${unit.model}`,
+    `  state:        ${unit.state}${unit.revokedAt ? `, revoked ${unit.revokedAt}` : ''}`,
+    `  connection:   ${unit.connection}${unit.lastSeenAt ? `, last seen ${unit.lastSeenAt}` : ''}`,
+    `  provisioned:  ${unit.provisionedAt ?? '-'}`,
+  ];
+  if (unit.unitSets) lines.push(`  unit sets:    ${named(unit.unitSets)}`);
+  if (unit.subjects) lines.push(`  subjects:     ${named(unit.subjects)}`);
+  if (unit.state === 'new') lines.push('', `Provision it: aos unit provision-token ${unit.systemId}`);
+  return lines.join('\n');
+}
+
+/** A unit set (create, show): its name, kind, units and the subjects bound to it. */
+export function formatUnitSet(
+  unitSet: UnitSetView & { units?: UnitView[]; subjects?: { id: string; name: string }[] },
+  heading = 'Unit set',
+): string {
+  const lines = [
+    `${heading} ${unitSet.name} (${unitSet.id})`,
+    `  verification set:  ${unitSet.isVerificationSet ? 'yes (gets versions before approval)' : 'no'}`,
+    `  units:             ${unitSet.unitCount}`,
+  ];
+  if (unitSet.subjects) {
+    lines.push(
+      `  subjects:          ${unitSet.subjects.map((subject) => `${subject.name} (${subject.id})`).join(', ') || '-'}`,
+    );
+  }
+  if (unitSet.units?.length) lines.push(formatUnitList(unitSet.units).replace(/^/gm, '  '));
+  return lines.join('\n');
 }
 
 /** Any other object result: key: value lines (ids, names, states). */

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 export const HELP_GROUPS: readonly { heading: string; commands: readonly string[] }[] = [
   { heading: 'Package a service (local):', commands: ['init', 'validate', 'sign', 'inspect', 'image', 'credentials'] },
   { heading: 'Publish (SP):', commands: ['login', 'service', 'upload', 'go', 'version'] },
-  { heading: 'Fleet (OEM):', commands: ['unit', 'unit-set', 'subject', 'status'] },
+  { heading: 'Fleet (OEM):', commands: ['unit', 'unit-set', 'subject', 'status', 'rollout'] },
+  { heading: 'Watch (SP and OEM):', commands: ['logs', 'metrics', 'alerts', 'state'] },
   { heading: 'Administration (admin):', commands: ['admin'] },
 ];
 

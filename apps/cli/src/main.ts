@@ -1,6 +1,13 @@
 import { readEnvironment } from './env.js';
 import { runCli } from './program.js';
 
+// A reader that stops early (`aos logs … | head`) closes the pipe: that is the end of the output, not a
+// crash (Node would throw EPIPE from the next write). Exit as `head` expects; keep other errors.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 /** The `aos` executable (bin/aos.js imports this): run, then set the exit code. */
 async function main(): Promise<void> {
   let env;

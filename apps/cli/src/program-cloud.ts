@@ -155,7 +155,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .argument('<id>', 'version ID (from `aos version list`)')
       .description('approve a ready version for the fleet (OEM)'),
   ).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runVersionApprove({ ...target(flags), id }), format.formatRecord);
+    print(flags, await runVersionApprove({ ...target(flags), id }), format.formatVersionApproved);
   });
 
   const unit = program.command('unit').description('units (OEM)');
@@ -163,7 +163,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
     print(flags, await runUnitList(target(flags)), format.formatUnitList);
   });
   cloudCommand(unit.command('show').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runUnitShow({ ...target(flags), id }), format.formatRecord);
+    print(flags, await runUnitShow({ ...target(flags), id }), (found) => format.formatUnit(found));
   });
   cloudCommand(
     unit
@@ -172,14 +172,12 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       .requiredOption('--system-id <id>', "the unit's system ID")
       .requiredOption('--model <model>', 'unit model'),
   ).action(async (flags: CloudFlags & { systemId: string; model: string }) => {
-    print(
-      flags,
-      await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }),
-      format.formatRecord,
+    print(flags, await runUnitCreate({ ...target(flags), systemId: flags.systemId, model: flags.model }), (created) =>
+      format.formatUnit(created, 'Registered unit'),
     );
   });
   cloudCommand(unit.command('remove').argument('<id>', 'unit ID')).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runUnitRemove({ ...target(flags), id }), format.formatRecord);
+    print(flags, await runUnitRemove({ ...target(flags), id }), (removed) => `Removed unit ${removed.id}`);
   });
   cloudCommand(
     unit
@@ -230,7 +228,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   });
   cloudCommand(unitSet.command('show').argument('<id>', 'unit set ID')).action(
     async (id: string, flags: CloudFlags) => {
-      print(flags, await runUnitSetShow({ ...target(flags), id }), format.formatRecord);
+      print(flags, await runUnitSetShow({ ...target(flags), id }), (set) => format.formatUnitSet(set));
     },
   );
   cloudCommand(
@@ -247,7 +245,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
       name: flags.name,
       ...(flags.verification ? { isVerificationSet: true } : {}),
     });
-    print(flags, result, format.formatRecord);
+    print(flags, result, (set) => format.formatUnitSet(set, 'Created unit set'));
   });
   for (const [name, run] of [
     ['add-units', runUnitSetAddUnits],
@@ -255,7 +253,9 @@ export function registerCloudCommands(program: Command, context: CommandContext)
   ] as const) {
     cloudCommand(unitSet.command(name).argument('<id>', 'unit set ID').argument('<unitIds...>', 'unit IDs')).action(
       async (id: string, unitIds: string[], flags: CloudFlags) => {
-        print(flags, await run({ ...target(flags), id, unitIds }), format.formatRecord);
+        const units = `${unitIds.length} unit${unitIds.length === 1 ? '' : 's'}`;
+        const heading = name === 'add-units' ? `Added ${units} to unit set` : `Removed ${units} from unit set`;
+        print(flags, await run({ ...target(flags), id, unitIds }), (set) => format.formatUnitSet(set, heading));
       },
     );
   }
@@ -265,7 +265,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
     print(flags, await runSubjectList(target(flags)), format.formatSubjectList);
   });
   cloudCommand(subject.command('show').argument('<id>', 'subject ID')).action(async (id: string, flags: CloudFlags) => {
-    print(flags, await runSubjectShow({ ...target(flags), id }), format.formatSubject);
+    print(flags, await runSubjectShow({ ...target(flags), id }), (found) => format.formatSubject(found));
   });
   cloudCommand(
     subject
@@ -276,7 +276,7 @@ export function registerCloudCommands(program: Command, context: CommandContext)
     print(
       flags,
       await runSubjectCreate({ ...target(flags), name: flags.name, ...(flags.type ? { type: flags.type } : {}) }),
-      format.formatRecord,
+      (created) => format.formatSubject(created, 'Created subject'),
     );
   });
   for (const verb of ['bind', 'unbind'] as const) {
@@ -297,7 +297,9 @@ export function registerCloudCommands(program: Command, context: CommandContext)
         ...(flags.unit ? { unitIds: flags.unit } : {}),
         ...(flags.unitSet ? { unitSetIds: flags.unitSet } : {}),
       });
-      print(flags, result, format.formatRecord);
+      print(flags, result, (bound) =>
+        format.formatSubject(bound, verb === 'bind' ? 'Bound subject' : 'Unbound subject'),
+      );
     });
   }
   registerAlertsCommands(program, context);

@@ -4,112 +4,54 @@
  * history; Pause, Resume and Abort (after the browser's confirm) change it, and each decision
  * appears in the history with who took it, without a reload.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createContextForActor, startCloudCore, type Actor, type Role } from '@openaos/api';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
-import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
+import { schema } from '@openaos/db';
+import { CLOUD_START_TIMEOUT_MS, type CloudProcess } from './cloud-process.js';
+import { signIn as signInAs, startConsole, type ConsoleFixture, type SeedContext } from './console-fixture.js';
+import type { Browser, Page } from 'playwright-core';
 
-const ADMIN_PASSWORD = 'admin password for tests';
 const OEM_PASSWORD = 'a long oem password';
 
 /** A service with 1.0.0 approved and 1.0.1 ready, a subject binding it to two units, and a rollout of 1.0.1. */
-async function seed(dataDir: string, databaseUrl: string): Promise<{ serviceId: string; rolloutId: string }> {
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
-  try {
-    const as = (user: { id: string; email: string; name: string; role: Role; organisationId: string | null }) =>
-      createCaller(
-        createContextForActor(core.deps, {
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          role: user.role,
-          organisationId: user.organisationId,
-          organisationName: null,
-          via: 'session',
-        } satisfies Actor),
-      );
-    const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');
-    if (!adminRow) throw new Error('the first start should have created the admin');
-    const admin = as(adminRow);
-    const oemOrganisation = await admin.organisations.create({ name: 'Acme Cars', kind: 'oem' });
-    const spOrganisation = await admin.organisations.create({ name: 'Acme Services', kind: 'sp' });
-    const { user: oemUser } = await admin.users.create({
-      email: 'oem@acme.example',
-      name: 'OEM',
-      role: 'oem',
-      organisationId: oemOrganisation.id,
-      password: OEM_PASSWORD,
-    });
-    const { user: spUser } = await admin.users.create({
-      email: 'sp@acme.example',
-      name: 'SP',
-      role: 'sp',
-      organisationId: spOrganisation.id,
-      password: 'a long sp password',
-    });
-    const oem = as(oemUser);
-    const service = await as(spUser).services.create({ title: 'Hello' });
-    const [, next] = await core.deps.db
-      .insert(schema.serviceVersions)
-      .values([
-        { serviceId: service.id, version: '1.0.0', state: 'approved' },
-        { serviceId: service.id, version: '1.0.1', state: 'ready' },
-      ])
-      .returning();
-    const subject = await oem.subjects.create({ name: 'fleet' });
-    const units = await Promise.all(
-      ['car-1', 'car-2'].map((systemId) => oem.units.create({ systemId, model: 'rpi4' })),
-    );
-    await oem.subjects.bind({ id: subject.id, serviceIds: [service.id], unitIds: units.map((unit) => unit.id) });
-    const [rollout] = await oem.rollouts.start({
-      versionId: next!.id,
-      plan: { waves: [{ count: 1 }, { percent: 100 }] },
-    });
-    return { serviceId: service.id, rolloutId: rollout!.id };
-  } finally {
-    await core.close();
-  }
+async function seed({ deps, as, addUser }: SeedContext): Promise<{ serviceId: string; rolloutId: string }> {
+  const oemUser = await addUser('oem', 'Acme Cars', 'oem@acme.example', OEM_PASSWORD, 'OEM');
+  const spUser = await addUser('sp', 'Acme Services', 'sp@acme.example', 'a long sp password', 'SP');
+  const oem = as(oemUser);
+  const service = await as(spUser).services.create({ title: 'Hello' });
+  const [, next] = await deps.db
+    .insert(schema.serviceVersions)
+    .values([
+      { serviceId: service.id, version: '1.0.0', state: 'approved' },
+      { serviceId: service.id, version: '1.0.1', state: 'ready' },
+    ])
+    .returning();
+  const subject = await oem.subjects.create({ name: 'fleet' });
+  const units = await Promise.all(['car-1', 'car-2'].map((systemId) => oem.units.create({ systemId, model: 'rpi4' })));
+  await oem.subjects.bind({ id: subject.id, serviceIds: [service.id], unitIds: units.map((unit) => unit.id) });
+  const [rollout] = await oem.rollouts.start({
+    versionId: next!.id,
+    plan: { waves: [{ count: 1 }, { percent: 100 }] },
+  });
+  return { serviceId: service.id, rolloutId: rollout!.id };
 }
 
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill('oem@acme.example');
-  await page.getByLabel('Password').fill(OEM_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, baseUrl: string) => signInAs(page, baseUrl, 'oem@acme.example', OEM_PASSWORD);
 
 describe('rollouts on the service page in a browser (cloud on PostgreSQL)', () => {
-  let work: string;
-  let database: ThrowawayDatabase;
+  let fixture: ConsoleFixture<{ serviceId: string; rolloutId: string }>;
   let cloud: CloudProcess;
   let browser: Browser;
   let seeded: { serviceId: string; rolloutId: string };
+  let database: ConsoleFixture<unknown>['database'];
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'openaos-rollouts-console-'));
-    database = await createThrowawayDatabase('postgres');
-    seeded = await seed(join(work, 'data'), database.location);
-    cloud = await startCloudProcess({
-      dataDir: join(work, 'data'),
-      env: { DATABASE_URL: database.location, OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    fixture = await startConsole({ name: 'rollouts-console', seed });
+    ({ cloud, browser, seeded, database } = fixture);
   }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {
-    await browser?.close();
-    await cloud?.stop();
-    await database?.close();
-    await rm(work, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it('shows the rollout live and pauses, resumes and aborts it', { timeout: 180_000 }, async () => {

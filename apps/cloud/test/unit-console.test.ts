@@ -6,24 +6,14 @@
  * in the database and announced as the gateway does appear without a reload (server-sent events); Revoke asks and revokes; a service shows its counts.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCaller,
-  createContextForActor,
-  startCloudCore,
-  UNIT_EVENTS_CHANNEL,
-  type Actor,
-  type Role,
-} from '@openaos/api';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
-import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
+import { UNIT_EVENTS_CHANNEL } from '@openaos/api';
+import { schema, type ThrowawayDatabase } from '@openaos/db';
+import { CLOUD_START_TIMEOUT_MS, type CloudProcess } from './cloud-process.js';
+import { signIn as signInAs, startConsole, type ConsoleFixture, type SeedContext } from './console-fixture.js';
 
-const ADMIN_PASSWORD = 'admin password for tests';
 const OEM_PASSWORD = 'a long oem password';
 const SUBJECT_ID_TEXT = 'fleet';
 
@@ -35,63 +25,21 @@ interface Seeded {
 }
 
 /** Organisations, users, a service with an approved version, a subject and two units, in-process. */
-async function seed(dataDir: string, databaseUrl: string): Promise<Seeded> {
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
-  try {
-    const as = (user: { id: string; email: string; name: string; role: Role; organisationId: string | null }) =>
-      createCaller(
-        createContextForActor(core.deps, {
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          role: user.role,
-          organisationId: user.organisationId,
-          organisationName: null,
-          via: 'session',
-        } satisfies Actor),
-      );
-    const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');
-    if (!adminRow) throw new Error('the first start should have created the admin');
-    const admin = as(adminRow);
-    const oemOrganisation = await admin.organisations.create({ name: 'Acme Cars', kind: 'oem' });
-    const spOrganisation = await admin.organisations.create({ name: 'Acme Services', kind: 'sp' });
-    const { user: oemUser } = await admin.users.create({
-      email: 'oem@acme.example',
-      name: 'OEM',
-      role: 'oem',
-      organisationId: oemOrganisation.id,
-      password: OEM_PASSWORD,
-    });
-    const { user: spUser } = await admin.users.create({
-      email: 'sp@acme.example',
-      name: 'SP',
-      role: 'sp',
-      organisationId: spOrganisation.id,
-      password: 'a long sp password',
-    });
-    const service = await as(spUser).services.create({ title: 'Hello' });
-    await core.deps.db
-      .insert(schema.serviceVersions)
-      .values({ serviceId: service.id, version: '1.0.0', state: 'approved' });
-    const subject = await as(oemUser).subjects.create({ name: SUBJECT_ID_TEXT });
-    const offline = await as(oemUser).units.create({ systemId: 'car-1', model: 'rpi4' });
-    const online = await as(oemUser).units.create({ systemId: 'car-2', model: 'rpi4' });
-    return { serviceId: service.id, subjectId: subject.id, offlineUnitId: offline.id, onlineUnitId: online.id };
-  } finally {
-    await core.close();
-  }
+async function seed({ deps, as, addUser }: SeedContext): Promise<Seeded> {
+  const oemUser = await addUser('oem', 'Acme Cars', 'oem@acme.example', OEM_PASSWORD, 'OEM');
+  const spUser = await addUser('sp', 'Acme Services', 'sp@acme.example', 'a long sp password', 'SP');
+  const service = await as(spUser).services.create({ title: 'Hello' });
+  await deps.db.insert(schema.serviceVersions).values({ serviceId: service.id, version: '1.0.0', state: 'approved' });
+  const subject = await as(oemUser).subjects.create({ name: SUBJECT_ID_TEXT });
+  const offline = await as(oemUser).units.create({ systemId: 'car-1', model: 'rpi4' });
+  const online = await as(oemUser).units.create({ systemId: 'car-2', model: 'rpi4' });
+  return { serviceId: service.id, subjectId: subject.id, offlineUnitId: offline.id, onlineUnitId: online.id };
 }
 
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill('oem@acme.example');
-  await page.getByLabel('Password').fill(OEM_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, baseUrl: string) => signInAs(page, baseUrl, 'oem@acme.example', OEM_PASSWORD);
 
 describe('unit pages in a browser (cloud on PostgreSQL)', () => {
-  let work: string;
+  let fixture: ConsoleFixture<Seeded>;
   let database: ThrowawayDatabase;
   let cloud: CloudProcess;
   let browser: Browser;
@@ -105,13 +53,8 @@ describe('unit pages in a browser (cloud on PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'openaos-unit-console-'));
-    database = await createThrowawayDatabase('postgres');
-    seeded = await seed(join(work, 'data'), database.location);
-    cloud = await startCloudProcess({
-      dataDir: join(work, 'data'),
-      env: { DATABASE_URL: database.location, OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    });
+    fixture = await startConsole({ name: 'unit-console', seed });
+    ({ database, seeded, cloud, browser } = fixture);
     const processes = await database.db.select().from(schema.cloudProcesses);
     expect(processes).toHaveLength(1);
     cloudProcessId = processes[0]!.id;
@@ -158,17 +101,10 @@ describe('unit pages in a browser (cloud on PostgreSQL)', () => {
       errorInfo: { message: 'python3: not found', exitCode: 127 },
       reportedAt,
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
   }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {
-    await browser?.close();
-    await cloud?.stop();
-    await database?.close();
-    await rm(work, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it(

@@ -211,9 +211,10 @@ describe('the whole flow through aos: init, sign, upload, bind, run, update, rol
       setId ?? '',
     ]);
     // `aos subject bind` prints the subject as it now stands.
-    expect(bound.stdout).toMatch(/^\s*name:\s+everyone$/m);
-    expect(bound.stdout).toMatch(/^\s*services:.*"hello world".*"neighbour"/m);
-    expect(bound.stdout).toMatch(/^\s*unitSets:.*"first units"/m);
+    expect(bound.stdout).toMatch(new RegExp(`^Bound subject everyone \\(${subjectId}\\)$`, 'm'));
+    expect(bound.stdout).toMatch(/^\s*services:\s+hello world \(.*\), neighbour \(/m);
+    expect(bound.stdout).toMatch(new RegExp(`^\\s*unit sets:\\s+first units \\(${setId}\\)$`, 'm'));
+    expect(bound.stdout, 'human output, not JSON').not.toMatch(/[[{]/);
     const shown = await fleet.aosJson<{ services: { id: string }[]; unitSets: { id: string }[] }>([
       'subject',
       'show',

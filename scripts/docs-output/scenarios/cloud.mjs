@@ -112,9 +112,10 @@ export const cloud = {
 
     // docs/getting-started.md step 6, as the OEM user (aos picks aos-user-oem.p12 for fleet commands).
     const createUnit = await session.run('aos unit create --system-id unit-0001 --model "dev-board"');
-    const unitId = /^\s*id:\s+(\S+)/m.exec(createUnit.output)?.[1];
+    // Their first lines: "Registered unit unit-0001 (<id>)", "Created subject demo-fleet (<id>)".
+    const unitId = /^Registered unit \S+ \(([0-9a-f-]{36})\)$/m.exec(createUnit.output)?.[1];
     const createSubject = await session.run('aos subject create --name demo-fleet');
-    const subjectId = /^\s*id:\s+(\S+)/m.exec(createSubject.output)?.[1];
+    const subjectId = /^Created subject \S+ \(([0-9a-f-]{36})\)$/m.exec(createSubject.output)?.[1];
     if (!unitId || !subjectId)
       throw new Error(`no unit or subject ID in:\n${createUnit.output}\n${createSubject.output}`);
     normaliser.replace(unitId, '<unit id>');

@@ -30,22 +30,28 @@ export async function runUnitSetCreate(
   return callCloud(action, target.url, () => createCloudClient(target).unitSets.create.mutate(input));
 }
 
+/** Add units to a unit set; returns the set as it is afterwards. */
 export async function runUnitSetAddUnits(
   options: CloudTargetOptions & { id: string; unitIds: string[] },
-): Promise<CloudOutputs['unitSets']['addUnits']> {
+): Promise<CloudOutputs['unitSets']['get']> {
   const action = `adding units to unit set ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  return callCloud(action, target.url, () =>
-    createCloudClient(target).unitSets.addUnits.mutate({ id: options.id, unitIds: options.unitIds }),
-  );
+  const client = createCloudClient(target);
+  return callCloud(action, target.url, async () => {
+    await client.unitSets.addUnits.mutate({ id: options.id, unitIds: options.unitIds });
+    return client.unitSets.get.query({ id: options.id });
+  });
 }
 
+/** Remove units from a unit set; returns the set as it is afterwards. */
 export async function runUnitSetRemoveUnits(
   options: CloudTargetOptions & { id: string; unitIds: string[] },
-): Promise<CloudOutputs['unitSets']['removeUnits']> {
+): Promise<CloudOutputs['unitSets']['get']> {
   const action = `removing units from unit set ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  return callCloud(action, target.url, () =>
-    createCloudClient(target).unitSets.removeUnits.mutate({ id: options.id, unitIds: options.unitIds }),
-  );
+  const client = createCloudClient(target);
+  return callCloud(action, target.url, async () => {
+    await client.unitSets.removeUnits.mutate({ id: options.id, unitIds: options.unitIds });
+    return client.unitSets.get.query({ id: options.id });
+  });
 }

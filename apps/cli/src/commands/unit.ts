@@ -30,8 +30,9 @@ export async function runUnitCreate(
 
 export async function runUnitRemove(
   options: CloudTargetOptions & { id: string },
-): Promise<CloudOutputs['units']['remove']> {
+): Promise<{ id: string; removed: true }> {
   const action = `removing unit ${options.id}`;
   const target = await resolveCloudTarget({ ...options, role: 'oem' }, action);
-  return callCloud(action, target.url, () => createCloudClient(target).units.remove.mutate({ id: options.id }));
+  await callCloud(action, target.url, () => createCloudClient(target).units.remove.mutate({ id: options.id }));
+  return { id: options.id, removed: true };
 }

@@ -11,6 +11,7 @@ import { MONITORING_REFRESH_MS, useLoad, usePolling } from './hooks';
 import styles from './monitoring.module.css';
 import { api } from './trpc';
 import { Empty, Problem } from './ui';
+import { UnitLogs, type LogInstance } from './unit-logs';
 
 export const SPANS = [
   { label: 'Hour', seconds: 3600 },
@@ -29,6 +30,11 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** CPU on the axis and in the tooltip: three significant digits (an idle instance's 0.25 is not "0", 82.5 not "90"). */
+export function formatCpu(value: number): string {
+  return `${Number(value.toPrecision(3))}`;
 }
 
 function formatTick(spanSeconds: number) {
@@ -106,6 +112,23 @@ function MetricChart(props: ChartProps) {
   );
 }
 
+/** The instances among a unit's series, once each, for the log view. */
+function logInstances(series: SeriesView[]): LogInstance[] {
+  const found = new Map<string, LogInstance>();
+  for (const item of series) {
+    if (item.kind !== 'instance' || !item.serviceId || !item.subjectId || item.instance === null) continue;
+    const key = `${item.serviceId}/${item.subjectId}/${item.instance}`;
+    if (!found.has(key))
+      found.set(key, {
+        serviceId: item.serviceId,
+        subjectId: item.subjectId,
+        instance: item.instance,
+        title: item.title,
+      });
+  }
+  return [...found.values()];
+}
+
 function describeSeries(series: SeriesView): string {
   if (series.kind === 'node') return `Unit (node ${series.node})`;
   return `${series.title ?? series.serviceId} · subject ${series.subjectId} · instance ${series.instance}${
@@ -136,7 +159,7 @@ export function SeriesCharts({ series, result }: { series: SeriesView; result: M
           title={series.limits.cpu ? 'CPU (DMIPS)' : 'CPU'}
           lines={[{ key: 'cpu', name: 'CPU' }]}
           limits={limit(series.limits.cpu, 'quota')}
-          format={(value) => `${Math.round(value)}`}
+          format={formatCpu}
         />
         <MetricChart
           {...common}
@@ -159,8 +182,19 @@ export function SeriesCharts({ series, result }: { series: SeriesView; result: M
   );
 }
 
-/** The span picker and every series of the unit the caller may see (SP: its services' instances). */
-export function UnitMonitoring({ unit, serviceId }: { unit: string; serviceId?: string }) {
+/**
+ * The span picker and every series of the unit the caller may see (SP: its services' instances).
+ * `withLogs`: also the log view of those instances (the SP's monitoring page; the OEM's unit page has its own).
+ */
+export function UnitMonitoring({
+  unit,
+  serviceId,
+  withLogs,
+}: {
+  unit: string;
+  serviceId?: string;
+  withLogs?: boolean;
+}) {
   const [spanSeconds, setSpanSeconds] = useState<number>(SPANS[0].seconds);
   const { data, problem, reload } = useLoad(
     () => api.monitoring.series.query({ unit, sinceSeconds: spanSeconds, ...(serviceId ? { serviceId } : {}) }),
@@ -192,7 +226,12 @@ export function UnitMonitoring({ unit, serviceId }: { unit: string; serviceId?: 
           A connected unit sends its CPU, RAM and disk figures every minute (aos-agent run --monitoring-period).
         </Empty>
       ) : (
-        data.series.map((series) => <SeriesCharts key={series.series} series={series} result={data} />)
+        <>
+          {data.series.map((series) => (
+            <SeriesCharts key={series.series} series={series} result={data} />
+          ))}
+          {withLogs ? <UnitLogs systemId={unit} instances={logInstances(data.series)} agentLog={false} /> : null}
+        </>
       )}
     </div>
   );

@@ -31,7 +31,16 @@ function sourceQuery(systemId: string, source: Source): URLSearchParams {
   return query;
 }
 
-export function UnitLogs({ systemId, instances }: { systemId: string; instances: LogInstance[] }) {
+/** `agentLog: false` for an SP, who may read only its services' instances (the agent log is refused). */
+export function UnitLogs({
+  systemId,
+  instances,
+  agentLog = true,
+}: {
+  systemId: string;
+  instances: LogInstance[];
+  agentLog?: boolean;
+}) {
   const sources: Source[] = [
     ...instances.map(
       (instance): Source => ({
@@ -40,7 +49,7 @@ export function UnitLogs({ systemId, instances }: { systemId: string; instances:
         instance,
       }),
     ),
-    { kind: 'agent', key: 'agent' },
+    ...(agentLog ? [{ kind: 'agent', key: 'agent' } as const] : []),
   ];
   const [selected, setSelected] = useState(sources[0]?.key ?? 'agent');
   const [lines, setLines] = useState<string[]>([]);

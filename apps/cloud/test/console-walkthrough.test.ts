@@ -228,9 +228,10 @@ describe('the whole flow in the console, as the SP and the OEM (Chromium, real a
 
   it('SP and OEM: the broken 1.0.2 is rolled back to 1.0.1, with the reason', { timeout: 300_000 }, async () => {
     await waitForCommit('1.0.1');
-    // A program that is not there fails at once on any machine (a Python script that exits can
-    // outlive the 5 s start interval on a busy one and count as started).
-    await publish('1.0.2', '/usr/bin/openaos-no-such-program');
+    // The same broken version as the CLI's whole-flow test: a script that is not there, so python
+    // exits 1 on every start (the agent fails it after startBurst failed starts in a row, however
+    // long a busy machine keeps each run up).
+    await publish('1.0.2', 'python3 -u /missing.py');
     const status = await waitForStatus(
       '1.0.2 failed and 1.0.1 active again',
       (current) =>

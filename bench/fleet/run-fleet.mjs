@@ -191,7 +191,11 @@ async function main() {
     const countActive = (version) => activeAt.get(version)?.size ?? 0;
     // Warm-up: version 1.0.0 approved, every unit gets it.
     await mutate(api, oem, 'versions.approve', { id: version1 });
-    await waitUntil(() => countActive('1.0.0') === UNITS, 'every unit active on 1.0.0', TIMEOUT_MS);
+    await waitUntil(
+      () => countActive('1.0.0') === UNITS,
+      () => `every unit active on 1.0.0 (${countActive('1.0.0')} are)`,
+      TIMEOUT_MS,
+    );
     log('fleet: every unit runs 1.0.0');
 
     // The measured change: 1.1.0 uploaded, then approved; to every unit acknowledged and reporting it active.
@@ -201,7 +205,11 @@ async function main() {
     const messagesBefore = counters.sent + counters.received;
     const changeAt = Date.now();
     await mutate(api, oem, 'versions.approve', { id: version2 });
-    await waitUntil(() => countActive('1.1.0') === UNITS, 'every unit active on 1.1.0', TIMEOUT_MS);
+    await waitUntil(
+      () => countActive('1.1.0') === UNITS,
+      () => `every unit active on 1.1.0 (${countActive('1.1.0')} are)`,
+      TIMEOUT_MS,
+    );
     const updateTimes = [...activeAt.get('1.1.0').values()].map((at) => at - changeAt);
     const deliveryTimes = [...desiredAt].filter(([key]) => key.startsWith('1.1.0 ')).map(([, at]) => at - changeAt);
     const updateMs = Math.max(...updateTimes);
@@ -304,6 +312,11 @@ async function main() {
       summary,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    // What the clouds said (problems the gateway logged) is the first thing to read when a wait failed.
+    for (const [index, cloud] of clouds.entries())
+      log(`fleet: cloud ${index}'s last output:\n${cloud.output().slice(-6000)}`);
+    throw error;
   } finally {
     await Promise.all(units.map((unit) => unit.stop().catch(() => undefined)));
     await Promise.all(clouds.map((cloud) => cloud.stop()));

@@ -189,8 +189,13 @@ async function main() {
     log(`fleet: ${UNITS} units connected and resynced in ${seconds(connectMs)} s`);
 
     const countActive = (version) => activeAt.get(version)?.size ?? 0;
+    // An approval starts a staged rollout (1 % → 10 % → 50 % → 100 %, soaking between waves:
+    // docs/rollouts.md); the bench measures a change reaching the whole fleet at once, so it
+    // approves through a rollout of one wave of every unit.
+    const approveEverywhere = (versionId) =>
+      mutate(api, oem, 'rollouts.start', { versionId, plan: { waves: [{ percent: 100 }] }, supersede: true });
     // Warm-up: version 1.0.0 approved, every unit gets it.
-    await mutate(api, oem, 'versions.approve', { id: version1 });
+    await approveEverywhere(version1);
     await waitUntil(
       () => countActive('1.0.0') === UNITS,
       () => `every unit active on 1.0.0 (${countActive('1.0.0')} are)`,
@@ -204,7 +209,7 @@ async function main() {
     const transactionsBefore = await database.transactions();
     const messagesBefore = counters.sent + counters.received;
     const changeAt = Date.now();
-    await mutate(api, oem, 'versions.approve', { id: version2 });
+    await approveEverywhere(version2);
     await waitUntil(
       () => countActive('1.1.0') === UNITS,
       () => `every unit active on 1.1.0 (${countActive('1.1.0')} are)`,

@@ -183,7 +183,10 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
       previous.isReplaced = true;
       previous.channel.close('replaced by a new connection');
     }
+    let markedOnline = () => undefined as void;
+    const connected = new Promise<void>((resolve) => (markedOnline = resolve));
     const session = new UnitSession(unit, ws, {
+      connected,
       deps,
       access,
       baseUrl,
@@ -198,7 +201,11 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
     });
     sessions.set(unit.id, session);
     void session.channel.closed.then(() => track(closeSession(session)));
-    await serialize(unit.id, () => onlines.add(unit.id));
+    try {
+      await serialize(unit.id, () => onlines.add(unit.id));
+    } finally {
+      markedOnline();
+    }
   }
 
   async function closeSession(session: UnitSession): Promise<void> {

@@ -42,6 +42,8 @@ export interface UnitSessionOptions {
    * `status-changed` announcement per batch). Resolves once committed, before the report's ack.
    */
   record: (unitId: string, status: UnitStatus) => Promise<void>;
+  /** Settles once the unit is marked online: its reports are recorded (and acked) after that. */
+  connected?: Promise<void> | undefined;
 }
 
 /**
@@ -79,6 +81,7 @@ export class UnitSession {
         options.log(`unit ${unit.systemId}: ${error.message}`);
       },
     });
+    if (options.connected) this.statusChain = options.connected.catch(() => undefined);
     this.channel.on('unitStatus', (status) => this.receiveStatus(status));
     this.channel.on('requestBlobUrls', async (request, context) => {
       await context.reply({ messageType: 'blobUrls', items: await this.blobInfos(request.digests) });

@@ -134,7 +134,9 @@ async function main() {
       'units.provisionToken',
       systemIds.map((unit) => ({ unit, cloudUrl: api })),
     );
+    const createdMs = Date.now() - provisionStart;
     const request = createSharedRequest();
+    const socketsStart = Date.now();
     let provisioned = 0;
     const credentials = await mapLimited(systemIds, 16, async (systemId, index) => {
       const credential = await provisionUnit(clouds[index % CLOUDS].url, systemId, tokens[index].token, request);
@@ -142,7 +144,10 @@ async function main() {
       return credential;
     });
     const provisionMs = Date.now() - provisionStart;
-    log(`fleet: ${UNITS} units created and provisioned through the API in ${seconds(provisionMs)} s`);
+    log(
+      `fleet: ${UNITS} units created and provisioned through the API in ${seconds(provisionMs)} s ` +
+        `(records, set, binding and tokens ${seconds(createdMs)} s; provisioning sockets ${seconds(Date.now() - socketsStart)} s)`,
+    );
 
     const before = await Promise.all(clouds.map((cloud) => cloud.measure()));
 
@@ -184,9 +189,18 @@ async function main() {
     log(`fleet: ${UNITS} units connected and resynced in ${seconds(connectMs)} s`);
 
     const countActive = (version) => activeAt.get(version)?.size ?? 0;
+    // An approval starts a staged rollout (1 % → 10 % → 50 % → 100 %, soaking between waves:
+    // docs/rollouts.md); the bench measures a change reaching the whole fleet at once, so it
+    // approves through a rollout of one wave of every unit.
+    const approveEverywhere = (versionId) =>
+      mutate(api, oem, 'rollouts.start', { versionId, plan: { waves: [{ percent: 100 }] }, supersede: true });
     // Warm-up: version 1.0.0 approved, every unit gets it.
-    await mutate(api, oem, 'versions.approve', { id: version1 });
-    await waitUntil(() => countActive('1.0.0') === UNITS, 'every unit active on 1.0.0', TIMEOUT_MS);
+    await approveEverywhere(version1);
+    await waitUntil(
+      () => countActive('1.0.0') === UNITS,
+      () => `every unit active on 1.0.0 (${countActive('1.0.0')} are)`,
+      TIMEOUT_MS,
+    );
     log('fleet: every unit runs 1.0.0');
 
     // The measured change: 1.1.0 uploaded, then approved; to every unit acknowledged and reporting it active.
@@ -195,8 +209,12 @@ async function main() {
     const transactionsBefore = await database.transactions();
     const messagesBefore = counters.sent + counters.received;
     const changeAt = Date.now();
-    await mutate(api, oem, 'versions.approve', { id: version2 });
-    await waitUntil(() => countActive('1.1.0') === UNITS, 'every unit active on 1.1.0', TIMEOUT_MS);
+    await approveEverywhere(version2);
+    await waitUntil(
+      () => countActive('1.1.0') === UNITS,
+      () => `every unit active on 1.1.0 (${countActive('1.1.0')} are)`,
+      TIMEOUT_MS,
+    );
     const updateTimes = [...activeAt.get('1.1.0').values()].map((at) => at - changeAt);
     const deliveryTimes = [...desiredAt].filter(([key]) => key.startsWith('1.1.0 ')).map(([, at]) => at - changeAt);
     const updateMs = Math.max(...updateTimes);
@@ -299,6 +317,11 @@ async function main() {
       summary,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    // What the clouds said (problems the gateway logged) is the first thing to read when a wait failed.
+    for (const [index, cloud] of clouds.entries())
+      log(`fleet: cloud ${index}'s last output:\n${cloud.output().slice(-6000)}`);
+    throw error;
   } finally {
     await Promise.all(units.map((unit) => unit.stop().catch(() => undefined)));
     await Promise.all(clouds.map((cloud) => cloud.stop()));

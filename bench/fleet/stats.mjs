@@ -11,13 +11,16 @@ export function percentile(values, fraction) {
 /** Seconds with two decimals, from milliseconds. */
 export const seconds = (ms) => (ms === undefined ? 'n/a' : (ms / 1000).toFixed(2));
 
-/** Wait until `check()` is truthy, polling every `everyMs`; throws naming `what` after `timeoutMs`. */
+/** Wait until `check()` is truthy, polling every `everyMs`; throws naming `what` (or what it returns) after `timeoutMs`. */
 export async function waitUntil(check, what, timeoutMs, everyMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`waiting for ${what}: not reached in ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `waiting for ${typeof what === 'function' ? what() : what}: not reached in ${timeoutMs / 1000} s`,
+      );
     await setTimeout(everyMs);
   }
 }

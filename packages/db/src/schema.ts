@@ -372,7 +372,11 @@ export const unitSetUnits = pgTable(
       .notNull()
       .references(() => units.id, { onDelete: 'cascade' }),
   },
-  (table) => [primaryKey({ columns: [table.unitSetId, table.unitId] })],
+  (table) => [
+    primaryKey({ columns: [table.unitSetId, table.unitId] }),
+    // fleet: a unit's sets, for its desired status (the key leads with the set).
+    index('unit_set_units_unit_idx').on(table.unitId),
+  ],
 );
 
 export const subjects = pgTable(
@@ -413,7 +417,11 @@ export const subjectUnits = pgTable(
       .notNull()
       .references(() => units.id, { onDelete: 'restrict' }),
   },
-  (table) => [primaryKey({ columns: [table.subjectId, table.unitId] })],
+  (table) => [
+    primaryKey({ columns: [table.subjectId, table.unitId] }),
+    // fleet: a unit's direct subjects, for its desired status (the key leads with the subject).
+    index('subject_units_unit_idx').on(table.unitId),
+  ],
 );
 
 export const subjectUnitSets = pgTable(

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 
 /** Subject fields we write, in DER order CN, O, OU (the order of the real Aos CAs' names). */
@@ -76,8 +76,41 @@ export function buildCertificate(options: BuildCertificateOptions): forge.pki.Ce
     ...profileExtensions(options.profile),
   ];
   certificate.setExtensions(extensions);
-  certificate.sign(options.signingKey, forge.md.sha256.create());
+  signCertificate(certificate, options.signingKey);
   return certificate;
+}
+
+/** The node:crypto form of forge private keys already used here (signing is native, not forge's JS). */
+const nativeKeys = new WeakMap<forge.pki.rsa.PrivateKey, KeyObject>();
+
+/**
+ * Sign like forge's `certificate.sign(key, sha256)` (same TBS bytes, same algorithm), but with
+ * node:crypto: forge's big-number RSA took ~0.1 s a certificate, which made provisioning a fleet slow.
+ */
+function signCertificate(certificate: forge.pki.Certificate, signingKey: forge.pki.rsa.PrivateKey): void {
+  let key = nativeKeys.get(signingKey);
+  if (!key) {
+    key = createPrivateKey(forge.pki.privateKeyToPem(signingKey));
+    nativeKeys.set(signingKey, key);
+  }
+  const algorithm = forge.pki.oids.sha256WithRSAEncryption as string;
+  const mutable = certificate as forge.pki.Certificate & {
+    signatureOid: string;
+    siginfo: { algorithmOid: string };
+    tbsCertificate: forge.asn1.Asn1;
+    md: forge.md.MessageDigest;
+  };
+  mutable.md = forge.md.sha256.create();
+  mutable.signatureOid = algorithm;
+  mutable.siginfo.algorithmOid = algorithm;
+  const pki = forge.pki as typeof forge.pki & {
+    getTBSCertificate(certificate: forge.pki.Certificate): forge.asn1.Asn1;
+  };
+  mutable.tbsCertificate = pki.getTBSCertificate(certificate);
+  const tbsBytes = forge.asn1.toDer(mutable.tbsCertificate).getBytes();
+  mutable.md.update(tbsBytes);
+  const tbs = Buffer.from(tbsBytes, 'binary');
+  mutable.signature = sign('sha256', tbs, key).toString('binary');
 }
 
 function profileExtensions(profile: CertificateProfile): object[] {

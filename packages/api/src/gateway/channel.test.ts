@@ -27,8 +27,17 @@ async function refusal(promise: Promise<unknown>): Promise<UpgradeRefusedError> 
 }
 
 /** The next frame the raw socket receives, parsed. */
+/** The next frame the cloud sends other than the desired status it pushes after the connect's full status (at any time). */
 function nextFrame(socket: WebSocket): Promise<{ header: { txn: string }; data: Record<string, unknown> }> {
-  return new Promise((resolve) => socket.once('message', (frame: Buffer) => resolve(JSON.parse(frame.toString()))));
+  return new Promise((resolve) => {
+    const listener = (frame: Buffer) => {
+      const parsed = JSON.parse(frame.toString()) as { header: { txn: string }; data: Record<string, unknown> };
+      if (parsed.data.messageType === 'desiredStatus') return;
+      socket.off('message', listener);
+      resolve(parsed);
+    };
+    socket.on('message', listener);
+  });
 }
 
 describe.each(['pglite', 'postgres'] as const)('the unit channel with hostile peers, on %s', (driver) => {

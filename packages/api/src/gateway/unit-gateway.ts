@@ -6,17 +6,20 @@ import { DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from '@openaos/protocol/v7
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
 import { classifyProcesses } from '../domain/cloud-processes.js';
+import { issueDesiredStatuses, type IssuedDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { consumeProvisioningToken, type ProvisioningUnit } from '../domain/provisioning/consume-token.js';
 import { UnitAccessError } from '../domain/provisioning/unit-access-error.js';
 import {
   markOrphanedUnitsOffline,
-  markUnitOffline,
-  markUnitOnline,
+  markUnitsOffline,
+  markUnitsOnline,
   touchConnectedUnits,
 } from '../domain/unit-status/record-connection.js';
+import { recordUnitStatuses, type ReceivedUnitStatus } from '../domain/unit-status/record-unit-status.js';
 import type { UnitEvent } from '../unit-events/unit-events.js';
 import { AttemptThrottle } from './attempt-throttle.js';
 import { authenticateUnit, type AuthenticatedUnit } from './authenticate-unit.js';
+import { Batcher } from './batcher.js';
 import { BlobAccess } from './blob-access.js';
 import { handleUnitBlobRequest, isUnitBlobRequest } from './blob-route.js';
 import { runProvisioning } from './provisioning-session.js';
@@ -39,6 +42,11 @@ export interface UnitGatewayOptions {
   refusedAttempts?: { burst: number; perSecond: number } | undefined;
   /** Where problems are reported. Default: console.error. */
   log?: ((message: string) => void) | undefined;
+  /**
+   * How units' database work is batched (docs/unit-channel.md "Batching"): the most units one batch
+   * takes (default 500) and how long the first waits for others (default 5 ms).
+   */
+  batch?: { maxUnits: number; delayMs: number } | undefined;
 }
 
 export interface UnitGateway {
@@ -69,6 +77,39 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
   /** Connection-state writes per unit, in order: a quick reconnect's "online" never loses to the old socket's "offline". */
   const connectionWrites = new Map<string, Promise<void>>();
   let isClosing = false;
+  const batch = { maxBatch: options.batch?.maxUnits ?? 500, delayMs: options.batch?.delayMs ?? 5 };
+
+  // Set-based database work: every unit whose push, report or connection change falls in the same
+  // few ms shares one batch (a fleet-wide change costs a few statements per 500 units, not ~20 per unit).
+  const pushes = new Batcher<AuthenticatedUnit, IssuedDesiredStatus | Error>(
+    async (units) => {
+      const issued = await issueDesiredStatuses(deps, units);
+      return units.map((unit) => issued.get(unit.id) ?? new Error(`unit ${unit.systemId}: no desired status issued`));
+    },
+    // Two at once: one batch signs while the other waits on the database.
+    { ...batch, concurrency: 2 },
+  );
+  const reports = new Batcher<ReceivedUnitStatus, number | Error>(async (received) => {
+    const results = await recordUnitStatuses(deps, received);
+    const changed = received.filter((_, index) => {
+      const result = results[index];
+      return typeof result === 'number' && result > 0;
+    });
+    if (changed.length > 0)
+      await deps.unitEvents.announce({ kind: 'status-changed', unitIds: changed.map((report) => report.unitId) });
+    return results;
+  }, batch);
+  const onlines = new Batcher<string, void>(async (unitIds) => {
+    await markUnitsOnline(deps, unitIds);
+    await deps.unitEvents.announce({ kind: 'status-changed', unitIds });
+    return unitIds.map(() => undefined);
+  }, batch);
+  const offlines = new Batcher<string, boolean>(async (unitIds) => {
+    const marked = await markUnitsOffline(deps, unitIds);
+    const offline = unitIds.filter((unitId) => marked.has(unitId));
+    if (offline.length > 0) await deps.unitEvents.announce({ kind: 'status-changed', unitIds: offline });
+    return unitIds.map((unitId) => marked.has(unitId));
+  }, batch);
 
   const serialize = (unitId: string, work: () => Promise<void>): Promise<void> => {
     const previous = connectionWrites.get(unitId) ?? Promise.resolve();
@@ -142,30 +183,39 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
       previous.isReplaced = true;
       previous.channel.close('replaced by a new connection');
     }
+    let markedOnline = () => undefined as void;
+    const connected = new Promise<void>((resolve) => (markedOnline = resolve));
     const session = new UnitSession(unit, ws, {
+      connected,
       deps,
       access,
       baseUrl,
       limits: options.limits,
       initialPushDelayMs: options.initialPushDelayMs ?? 5000,
       log,
+      issue: (unit) => pushes.add(unit),
+      record: async (unitId, status) => {
+        const result = await reports.add({ unitId, status });
+        if (result instanceof Error) throw result;
+      },
     });
     sessions.set(unit.id, session);
     void session.channel.closed.then(() => track(closeSession(session)));
-    await serialize(unit.id, () => markUnitOnline(deps, unit.id));
-    await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unit.id] });
+    try {
+      await serialize(unit.id, () => onlines.add(unit.id));
+    } finally {
+      markedOnline();
+    }
   }
 
   async function closeSession(session: UnitSession): Promise<void> {
     const unitId = session.unit.id;
     if (sessions.get(unitId) === session) sessions.delete(unitId);
-    let isOffline = false;
     await serialize(unitId, async () => {
       // A newer socket of this unit (here) keeps it online.
       if (session.isReplaced || sessions.has(unitId)) return;
-      isOffline = await markUnitOffline(deps, unitId);
+      await offlines.add(unitId);
     });
-    if (isOffline) await deps.unitEvents.announce({ kind: 'status-changed', unitIds: [unitId] });
   }
 
   return {

@@ -12,8 +12,7 @@ import { eq } from 'drizzle-orm';
 import { schema } from '@openaos/db';
 import type { WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
-import { issueDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
-import { recordUnitStatus } from '../domain/unit-status/record-unit-status.js';
+import type { IssuedDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { logHubOf } from '../domain/logs/log-hub.js';
 import { recordMonitoring } from '../domain/monitoring/record-monitoring.js';
 import { countUnitFrames, observeDesiredPush } from '../metrics/cloud-metrics.js';
@@ -33,6 +32,18 @@ export interface UnitSessionOptions {
   /** If the unit's first full unitStatus has not come by then, its desired status is pushed anyway. */
   initialPushDelayMs: number;
   log: (message: string) => void;
+  /**
+   * Issue the unit's current desired status (the gateway's batch: issueDesiredStatuses for every
+   * unit whose push is due within a few ms). Resolves with the status or the unit's error.
+   */
+  issue: (unit: AuthenticatedUnit) => Promise<IssuedDesiredStatus | Error>;
+  /**
+   * Record a report durably (the gateway's write-behind batch: recordUnitStatuses, then one
+   * `status-changed` announcement per batch). Resolves once committed, before the report's ack.
+   */
+  record: (unitId: string, status: UnitStatus) => Promise<void>;
+  /** Settles once the unit is marked online: its reports are recorded (and acked) after that. */
+  connected?: Promise<void> | undefined;
 }
 
 /**
@@ -70,6 +81,7 @@ export class UnitSession {
         options.log(`unit ${unit.systemId}: ${error.message}`);
       },
     });
+    if (options.connected) this.statusChain = options.connected.catch(() => undefined);
     this.channel.on('unitStatus', (status) => this.receiveStatus(status));
     this.channel.on('requestBlobUrls', async (request, context) => {
       await context.reply({ messageType: 'blobUrls', items: await this.blobInfos(request.digests) });
@@ -100,10 +112,7 @@ export class UnitSession {
 
   private receiveStatus(status: UnitStatus): Promise<void> {
     const isFull = status.isDeltaInfo !== true;
-    const next = this.statusChain.then(async () => {
-      const changes = await recordUnitStatus(this.options.deps, this.unit.id, status);
-      if (changes > 0) await this.options.deps.unitEvents.announce({ kind: 'status-changed', unitIds: [this.unit.id] });
-    });
+    const next = this.statusChain.then(() => this.options.record(this.unit.id, status));
     this.statusChain = next.catch(() => undefined);
     return next.finally(() => {
       if (isFull) this.becomeReady();
@@ -131,7 +140,8 @@ export class UnitSession {
 
   private async pushOnce(): Promise<void> {
     try {
-      const issued = await issueDesiredStatus(this.options.deps, this.unit);
+      const issued = await this.options.issue(this.unit);
+      if (issued instanceof Error) throw issued;
       if (issued.generation === this.sentGeneration) return;
       this.sentGeneration = issued.generation;
       const data = issued.document as unknown as Outgoing<'desiredStatus'>;

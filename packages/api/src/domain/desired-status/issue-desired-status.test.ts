@@ -8,19 +8,23 @@ import type { Actor } from '../../actor.js';
 import { createCloudFixture, type CloudFixture } from '../../testing/cloud-fixture.js';
 import { makeServicePackage } from '../../testing/service-packages.js';
 import { uploadServiceVersion } from '../upload.js';
-import { issueDesiredStatus } from './issue-desired-status.js';
+import { computeDesiredStatus } from './compute-desired-status.js';
+import { issueDesiredStatus, issueDesiredStatuses } from './issue-desired-status.js';
+import { loadDesiredStatusInputs, loadDesiredStatusInputsOf } from './load-desired-status-inputs.js';
 
 describe.each(['pglite', 'postgres'] as const)('issuing desired statuses on %s', (driver) => {
   let cloud: CloudFixture;
   let oem: Actor;
   let unit: { id: string; systemId: string };
   let versionId: string;
+  let serviceId: string;
+  let sp: Actor;
   beforeAll(async () => {
     cloud = await createCloudFixture(driver);
     oem = await cloud.addUser('oem', 'Maker', 'o@maker.example');
-    const sp = await cloud.addUser('sp', 'Provider', 'p@provider.example');
+    sp = await cloud.addUser('sp', 'Provider', 'p@provider.example');
     const credential = readPkcs12(Buffer.from((await cloud.caller(sp).credentials.issue()).pkcs12Base64, 'base64'));
-    const serviceId = (await cloud.caller(sp).services.create({ title: 'hello' })).id;
+    serviceId = (await cloud.caller(sp).services.create({ title: 'hello' })).id;
     const packagePath = await makeServicePackage(credential, serviceId, '1.0.0');
     versionId = (
       await uploadServiceVersion(cloud.deps, sp, {
@@ -89,5 +93,73 @@ describe.each(['pglite', 'postgres'] as const)('issuing desired statuses on %s',
       .where(eq(schema.unitDesiredStatuses.unitId, unit.id));
     expect(row?.generation).toBe(2);
     expect((row?.document.instances as { numInstances: number }[])[0]?.numInstances).toBe(2);
+  });
+
+  it('issues many units in one batch exactly as one by one: bound directly, through a (verification) set, or not at all', async () => {
+    const credential = readPkcs12(Buffer.from((await cloud.caller(sp).credentials.issue()).pkcs12Base64, 'base64'));
+    const packagePath = await makeServicePackage(credential, serviceId, '2.0.0');
+    await uploadServiceVersion(cloud.deps, sp, {
+      serviceId,
+      version: '2.0.0',
+      packagePath,
+      packageSize: (await stat(packagePath)).size,
+    }); // ready, not approved: only the verification set's unit gets it
+    const make = async (systemId: string) => {
+      const created = await cloud.caller(oem).units.create({ systemId, model: 'm' });
+      return { id: created.id, systemId: created.systemId };
+    };
+    const [direct, inSet, inVerification, unbound] = await Promise.all(
+      ['batch-direct', 'batch-set', 'batch-verification', 'batch-unbound'].map(make),
+    );
+    const plain = await cloud.caller(oem).unitSets.create({ name: 'plain' });
+    const verification = await cloud.caller(oem).unitSets.create({ name: 'verify', isVerificationSet: true });
+    await cloud.caller(oem).unitSets.addUnits({ id: plain.id, unitIds: [inSet!.id, inVerification!.id] });
+    await cloud.caller(oem).unitSets.addUnits({ id: verification.id, unitIds: [inVerification!.id] });
+    const subject = await cloud.caller(oem).subjects.create({ name: 'batch' });
+    await cloud.caller(oem).subjects.bind({
+      id: subject.id,
+      serviceIds: [serviceId],
+      unitIds: [direct!.id],
+      unitSetIds: [plain.id],
+    });
+    const units = [direct!, inSet!, inVerification!, unbound!, unit];
+    const together = await loadDesiredStatusInputsOf(
+      cloud.deps.db,
+      units.map((one) => one.id),
+    );
+    for (const one of units) {
+      const alone = computeDesiredStatus(await loadDesiredStatusInputs(cloud.deps.db, one.id));
+      expect(computeDesiredStatus(together.get(one.id)!.inputs)).toEqual(alone);
+    }
+    const versionsOf = (document: Record<string, unknown>) =>
+      (document.items as { version: string }[]).map((item) => item.version);
+    const issued = await issueDesiredStatuses(cloud.deps, units);
+    const result = (one: { id: string }) => {
+      const entry = issued.get(one.id);
+      if (!entry || entry instanceof Error) throw new Error(`no status issued for ${one.id}: ${String(entry)}`);
+      return entry;
+    };
+    expect(versionsOf(result(direct!).document)).toEqual(['1.0.0']);
+    expect(versionsOf(result(inSet!).document)).toEqual(['1.0.0']);
+    expect(versionsOf(result(inVerification!).document)).toEqual(['2.0.0']);
+    expect(versionsOf(result(unbound!).document)).toEqual([]);
+    expect(result(direct!)).toMatchObject({ generation: 1, isNew: true });
+    expect(result(unit)).toMatchObject({ generation: 2, isNew: false }); // unchanged since the test before
+    for (const one of units.slice(0, 4))
+      expect(
+        verifyDesiredStatus(result(one).document, {
+          systemId: one.systemId,
+          trustedCa: cloud.deps.authority.ca.certificatePem,
+        }),
+      ).toMatchObject({ ok: true, generation: 1 });
+    const again = await issueDesiredStatuses(cloud.deps, units);
+    expect([...again.values()].map((entry) => !(entry instanceof Error) && entry.isNew)).toEqual(
+      units.map(() => false),
+    );
+    const history = await cloud.deps.db
+      .select()
+      .from(schema.unitStatusEvents)
+      .where(eq(schema.unitStatusEvents.unitId, direct!.id));
+    expect(history.filter((row) => row.kind === 'desired').map((row) => row.version)).toEqual(['1']);
   });
 });

@@ -6,12 +6,23 @@ type Deps = Pick<CloudDependencies, 'db' | 'now' | 'process'>;
 
 /** The unit's socket is now held by this process: online, last seen now, and a history row. */
 export async function markUnitOnline(deps: Deps, unitId: string): Promise<void> {
+  await markUnitsOnline(deps, [unitId]);
+}
+
+/** {@link markUnitOnline} for many units: two statements (units that no longer exist are skipped). */
+export async function markUnitsOnline(deps: Deps, unitIds: string[]): Promise<void> {
+  const ids = [...new Set(unitIds)];
+  if (ids.length === 0) return;
   const at = deps.now();
-  await deps.db
+  const rows = await deps.db
     .update(schema.units)
     .set({ connection: 'online', connectedProcess: deps.process.id, lastSeenAt: at })
-    .where(eq(schema.units.id, unitId));
-  await deps.db.insert(schema.unitStatusEvents).values({ unitId, at, kind: 'connection', state: 'online' });
+    .where(inArray(schema.units.id, ids))
+    .returning({ id: schema.units.id });
+  if (rows.length === 0) return;
+  await deps.db
+    .insert(schema.unitStatusEvents)
+    .values(rows.map((row) => ({ unitId: row.id, at, kind: 'connection', state: 'online' })));
 }
 
 /**
@@ -19,15 +30,24 @@ export async function markUnitOnline(deps: Deps, unitId: string): Promise<void> 
  * process (or a newer socket) holds the unit meanwhile. Returns whether it marked the unit offline.
  */
 export async function markUnitOffline(deps: Deps, unitId: string): Promise<boolean> {
+  return (await markUnitsOffline(deps, [unitId])).has(unitId);
+}
+
+/** {@link markUnitOffline} for many units (two statements); returns the ids of those marked offline. */
+export async function markUnitsOffline(deps: Deps, unitIds: string[]): Promise<Set<string>> {
+  const ids = [...new Set(unitIds)];
+  if (ids.length === 0) return new Set();
   const at = deps.now();
   const rows = await deps.db
     .update(schema.units)
     .set({ connection: 'offline', connectedProcess: null, lastSeenAt: at })
-    .where(and(eq(schema.units.id, unitId), eq(schema.units.connectedProcess, deps.process.id)))
+    .where(and(inArray(schema.units.id, ids), eq(schema.units.connectedProcess, deps.process.id)))
     .returning({ id: schema.units.id });
-  if (rows.length === 0) return false;
-  await deps.db.insert(schema.unitStatusEvents).values({ unitId, at, kind: 'connection', state: 'offline' });
-  return true;
+  if (rows.length === 0) return new Set();
+  await deps.db
+    .insert(schema.unitStatusEvents)
+    .values(rows.map((row) => ({ unitId: row.id, at, kind: 'connection', state: 'offline' })));
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Keep `last_seen_at` fresh for the units whose sockets this process holds (heartbeat). */

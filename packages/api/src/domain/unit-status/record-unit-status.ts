@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { schema, type Database, type ReportedError } from '@openaos/db';
 import type { UnitStatus } from '@openaos/protocol/v7';
 import type { CloudDependencies } from '../../dependencies.js';
@@ -23,96 +23,218 @@ const instanceKey = (row: { itemId: string; subjectId: string; instance: number 
  * (`isDeltaInfo` not true) replaces the unit's item and instance rows; a delta updates the rows it
  * names. Every row carries the time the cloud received it; every change (new row, other state,
  * version or error, a row a full report dropped) is added to the unit's history. The node list
- * of a report that has one is kept as `nodeInfo`. Returns the number of changes.
+ * of a report that has one is kept as `nodeInfo`. Returns the number of changes. One report of
+ * {@link recordUnitStatuses}.
  */
 export async function recordUnitStatus(
   deps: Pick<CloudDependencies, 'db' | 'now'>,
   unitId: string,
   status: UnitStatus,
 ): Promise<number> {
+  const [changes] = await recordUnitStatusesTogether(deps, [{ unitId, status }]);
+  return changes ?? 0;
+}
+
+/** A report to record: which unit sent it. */
+export interface ReceivedUnitStatus {
+  unitId: string;
+  status: UnitStatus;
+}
+
+/**
+ * {@link recordUnitStatus} for many reports at once, set-based: one transaction reads the previous
+ * rows of all their units (two queries), then writes every unit's rows, history and node lists in
+ * multi-row statements. Reports of the same unit are applied in their order. Returns the number of
+ * changes per report, in order. When the batch fails (a unit deleted meanwhile, say), each report
+ * is recorded on its own, so only the faulty ones reject: their entry is the Error.
+ */
+export async function recordUnitStatuses(
+  deps: Pick<CloudDependencies, 'db' | 'now'>,
+  reports: readonly ReceivedUnitStatus[],
+): Promise<(number | Error)[]> {
+  if (reports.length === 0) return [];
+  try {
+    return await recordUnitStatusesTogether(deps, reports);
+  } catch (error) {
+    if (reports.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+    const results: (number | Error)[] = [];
+    for (const report of reports) {
+      try {
+        results.push(await recordUnitStatus(deps, report.unitId, report.status));
+      } catch (single) {
+        results.push(single instanceof Error ? single : new Error(String(single)));
+      }
+    }
+    return results;
+  }
+}
+
+/** Rows per multi-row statement (PostgreSQL takes at most 65,535 parameters a statement). */
+const ROWS_PER_STATEMENT = 2000;
+
+async function recordUnitStatusesTogether(
+  deps: Pick<CloudDependencies, 'db' | 'now'>,
+  reports: readonly ReceivedUnitStatus[],
+): Promise<number[]> {
   const at = deps.now();
+  // Rounds in which each unit appears once, so one round's statements never touch a row twice.
+  const rounds: { index: number; report: ReceivedUnitStatus }[][] = [];
+  const roundOfUnit = new Map<string, number>();
+  reports.forEach((report, index) => {
+    const round = roundOfUnit.get(report.unitId) ?? 0;
+    roundOfUnit.set(report.unitId, round + 1);
+    (rounds[round] ??= []).push({ index, report });
+  });
+  const results = new Array<number>(reports.length).fill(0);
+  await deps.db.transaction(async (tx) => {
+    for (const round of rounds) {
+      const counts = await recordRound(
+        tx,
+        round.map((entry) => entry.report),
+        at,
+      );
+      round.forEach((entry, position) => (results[entry.index] = counts[position] ?? 0));
+    }
+  });
+  return results;
+}
+
+async function recordRound(db: Database, reports: ReceivedUnitStatus[], at: Date): Promise<number[]> {
+  const unitIds = reports.map((report) => report.unitId);
+  const previousItems = await db
+    .select()
+    .from(schema.unitItemStatuses)
+    .where(inArray(schema.unitItemStatuses.unitId, unitIds));
+  const previousInstances = await db
+    .select()
+    .from(schema.unitInstanceStatuses)
+    .where(inArray(schema.unitInstanceStatuses.unitId, unitIds));
+  const itemsOfUnit = groupByUnit(previousItems);
+  const instancesOfUnit = groupByUnit(previousInstances);
+  const events: (typeof schema.unitStatusEvents.$inferInsert)[] = [];
+  const itemRows: (typeof schema.unitItemStatuses.$inferInsert)[] = [];
+  const instanceRows: (typeof schema.unitInstanceStatuses.$inferInsert)[] = [];
+  const fullUnitIds: string[] = [];
+  const nodeInfos: { unitId: string; nodes: unknown[] }[] = [];
+  const counts = reports.map(({ unitId, status }) => {
+    const before = eventsOf(unitId, status, itemsOfUnit.get(unitId) ?? [], instancesOfUnit.get(unitId) ?? [], at);
+    events.push(...before.events);
+    if (status.isDeltaInfo !== true) fullUnitIds.push(unitId);
+    for (const row of before.items) itemRows.push({ unitId, ...row, reportedAt: at });
+    for (const row of before.instances) instanceRows.push({ unitId, ...row, reportedAt: at });
+    if (status.nodes) nodeInfos.push({ unitId, nodes: status.nodes as unknown[] });
+    return before.events.length;
+  });
+  if (fullUnitIds.length > 0) {
+    await db.delete(schema.unitItemStatuses).where(inArray(schema.unitItemStatuses.unitId, fullUnitIds));
+    await db.delete(schema.unitInstanceStatuses).where(inArray(schema.unitInstanceStatuses.unitId, fullUnitIds));
+  }
+  for (const chunk of chunks(itemRows)) await upsertItems(db, chunk);
+  for (const chunk of chunks(instanceRows)) await upsertInstances(db, chunk);
+  for (const chunk of chunks(events)) await db.insert(schema.unitStatusEvents).values(chunk);
+  for (const chunk of chunks(nodeInfos)) {
+    const values = sql.join(
+      chunk.map((entry) => sql`(${entry.unitId}::uuid, ${JSON.stringify(entry.nodes)}::jsonb)`),
+      sql`, `,
+    );
+    await db.execute(
+      sql`update ${schema.units} set node_info = v.node_info from (values ${values}) as v(id, node_info) where ${schema.units.id} = v.id`,
+    );
+  }
+  return counts;
+}
+
+/** The history rows one report adds, and the rows it writes. */
+function eventsOf(
+  unitId: string,
+  status: UnitStatus,
+  previousItems: ItemRow[],
+  previousInstances: InstanceRow[],
+  at: Date,
+): { events: (typeof schema.unitStatusEvents.$inferInsert)[]; items: ItemRow[]; instances: InstanceRow[] } {
   const items = readItems(status);
   const instances = readInstances(status);
   const isFull = status.isDeltaInfo !== true;
-  return deps.db.transaction(async (tx) => {
-    const previousItems = await tx
-      .select()
-      .from(schema.unitItemStatuses)
-      .where(eq(schema.unitItemStatuses.unitId, unitId));
-    const previousInstances = await tx
-      .select()
-      .from(schema.unitInstanceStatuses)
-      .where(eq(schema.unitInstanceStatuses.unitId, unitId));
-    const events: (typeof schema.unitStatusEvents.$inferInsert)[] = [];
-    const before = new Map(previousItems.map((row) => [itemKey(row), row]));
-    for (const row of items) {
-      if (isChanged(before.get(itemKey(row)), row))
-        events.push({
-          unitId,
-          at,
-          kind: 'item',
-          subject: itemKey(row),
-          state: row.state,
-          version: row.version,
-          errorInfo: row.errorInfo,
-        });
-    }
-    const beforeInstances = new Map(previousInstances.map((row) => [instanceKey(row), row]));
-    for (const row of instances) {
-      if (isChanged(beforeInstances.get(instanceKey(row)), row))
+  const events: (typeof schema.unitStatusEvents.$inferInsert)[] = [];
+  const before = new Map(previousItems.map((row) => [itemKey(row), row]));
+  for (const row of items) {
+    if (isChanged(before.get(itemKey(row)), row))
+      events.push({
+        unitId,
+        at,
+        kind: 'item',
+        subject: itemKey(row),
+        state: row.state,
+        version: row.version,
+        errorInfo: row.errorInfo,
+      });
+  }
+  const beforeInstances = new Map(previousInstances.map((row) => [instanceKey(row), row]));
+  for (const row of instances) {
+    if (isChanged(beforeInstances.get(instanceKey(row)), row))
+      events.push({
+        unitId,
+        at,
+        kind: 'instance',
+        subject: instanceKey(row),
+        state: row.state,
+        version: row.version,
+        errorInfo: row.errorInfo,
+      });
+  }
+  if (isFull) {
+    const reported = new Set(items.map(itemKey));
+    for (const row of previousItems)
+      if (!reported.has(itemKey(row)))
+        events.push({ unitId, at, kind: 'item', subject: itemKey(row), state: 'absent', version: row.version });
+    const reportedInstances = new Set(instances.map(instanceKey));
+    for (const row of previousInstances)
+      if (!reportedInstances.has(instanceKey(row)))
         events.push({
           unitId,
           at,
           kind: 'instance',
           subject: instanceKey(row),
-          state: row.state,
+          state: 'absent',
           version: row.version,
-          errorInfo: row.errorInfo,
         });
-    }
-    if (isFull) {
-      const reported = new Set(items.map(itemKey));
-      for (const row of previousItems)
-        if (!reported.has(itemKey(row)))
-          events.push({ unitId, at, kind: 'item', subject: itemKey(row), state: 'absent', version: row.version });
-      const reportedInstances = new Set(instances.map(instanceKey));
-      for (const row of previousInstances)
-        if (!reportedInstances.has(instanceKey(row)))
-          events.push({
-            unitId,
-            at,
-            kind: 'instance',
-            subject: instanceKey(row),
-            state: 'absent',
-            version: row.version,
-          });
-      await tx.delete(schema.unitItemStatuses).where(eq(schema.unitItemStatuses.unitId, unitId));
-      await tx.delete(schema.unitInstanceStatuses).where(eq(schema.unitInstanceStatuses.unitId, unitId));
-    }
-    await upsertItems(tx, unitId, items, at);
-    await upsertInstances(tx, unitId, instances, at);
-    if (events.length > 0) await tx.insert(schema.unitStatusEvents).values(events);
-    if (status.nodes) await tx.update(schema.units).set({ nodeInfo: status.nodes }).where(eq(schema.units.id, unitId));
-    return events.length;
-  });
+  }
+  return { events, items, instances };
 }
 
-async function upsertItems(db: Database, unitId: string, rows: ItemRow[], at: Date): Promise<void> {
+function groupByUnit<T extends { unitId: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.unitId);
+    if (group) group.push(row);
+    else groups.set(row.unitId, [row]);
+  }
+  return groups;
+}
+
+function chunks<T>(rows: T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
+    result.push(rows.slice(start, start + ROWS_PER_STATEMENT));
+  return result;
+}
+
+async function upsertItems(db: Database, rows: (typeof schema.unitItemStatuses.$inferInsert)[]): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insert(schema.unitItemStatuses)
-    .values(rows.map((row) => ({ unitId, ...row, reportedAt: at })))
+    .values(rows)
     .onConflictDoUpdate({
       target: [schema.unitItemStatuses.unitId, schema.unitItemStatuses.itemId, schema.unitItemStatuses.version],
       set: { state: sql`excluded.state`, errorInfo: sql`excluded.error_info`, reportedAt: sql`excluded.reported_at` },
     });
 }
 
-async function upsertInstances(db: Database, unitId: string, rows: InstanceRow[], at: Date): Promise<void> {
+async function upsertInstances(db: Database, rows: (typeof schema.unitInstanceStatuses.$inferInsert)[]): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insert(schema.unitInstanceStatuses)
-    .values(rows.map((row) => ({ unitId, ...row, reportedAt: at })))
+    .values(rows)
     .onConflictDoUpdate({
       target: [
         schema.unitInstanceStatuses.unitId,

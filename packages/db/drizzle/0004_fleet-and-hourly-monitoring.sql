@@ -17,6 +17,8 @@ CREATE TABLE "monitoring_hourly" (
 --> statement-breakpoint
 ALTER TABLE "monitoring_hourly" ADD CONSTRAINT "monitoring_hourly_unit_id_units_id_fk" FOREIGN KEY ("unit_id") REFERENCES "public"."units"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "monitoring_hourly_at_brin" ON "monitoring_hourly" USING brin ("at");--> statement-breakpoint
+CREATE INDEX "subject_units_unit_idx" ON "subject_units" USING btree ("unit_id");--> statement-breakpoint
+CREATE INDEX "unit_set_units_unit_idx" ON "unit_set_units" USING btree ("unit_id");--> statement-breakpoint
 -- Hand-written: hourly averages of the five-minute ones already stored, so week and month charts keep their history.
 INSERT INTO "monitoring_hourly" ("unit_id", "series", "at", "item_id", "samples", "cpu_sum", "ram_sum", "download_sum", "upload_sum", "pids_sum", "pids_samples", "partitions", "partitions_at")
 SELECT "unit_id", "series", date_bin('1 hour'::interval, "at", timestamptz 'epoch'), max("item_id"), sum("samples"), sum("cpu_sum"), sum("ram_sum"), sum("download_sum"), sum("upload_sum"), sum("pids_sum"), sum("pids_samples"), (array_agg("partitions" ORDER BY "partitions_at" DESC))[1], max("partitions_at")

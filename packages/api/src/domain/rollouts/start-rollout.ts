@@ -12,6 +12,8 @@ import { assignWaves } from './assign-waves.js';
 import { completePlan, describeWaves, type RolloutPlanInput } from './plan.js';
 import { recordRolloutEvent } from './record.js';
 
+const ROLLOUT_UNITS_PER_INSERT = 5_000;
+
 export interface StartRolloutInput {
   versionId: string;
   /** Subjects to roll out on (each must bind the service); default: every subject of yours that binds it. */
@@ -224,9 +226,10 @@ async function startOnSubject(tx: Database, start: SubjectStart, supersede: bool
     });
   const had = await versionsUnitsHad(tx, unitIds, version.serviceId);
   const waves = assignWaves(rolloutId, unitIds, plan.waves);
-  if (waves.length > 0)
+  // In slices: one statement may bind at most 65,535 parameters (7 a row here, ~9,000 units).
+  for (let start = 0; start < waves.length; start += ROLLOUT_UNITS_PER_INSERT)
     await tx.insert(schema.rolloutUnits).values(
-      waves.map(({ unitId, wave }) => ({
+      waves.slice(start, start + ROLLOUT_UNITS_PER_INSERT).map(({ unitId, wave }) => ({
         rolloutId,
         unitId,
         wave,

@@ -70,11 +70,16 @@ describe.skipIf(!isRoot).sequential('agent: a version whose program is not in it
   it('fails 1.0.1 after startBurst failed starts, restores 1.0.0 and says why', async () => {
     const from = logged.length;
     await agent.acceptTarget(desiredStatus([{ id: SERVICE_A, version: '1.0.1', image: images.missing! }]));
-    await waitForStatus(
-      '1.0.1 tried',
-      (status) => status.instances[0]?.version === '1.0.1' && status.instances[0]?.status === 'activating',
+    // Between the starts the instance says why it is restarted: runc's own error, not an exit code.
+    const tried = await waitForStatus(
+      '1.0.1 tried and restarting',
+      (status) => status.instances[0]?.version === '1.0.1' && status.instances[0]?.errorInfo !== undefined,
       30_000,
     );
+    expect(tried.instances[0]).toMatchObject({
+      status: 'activating',
+      errorInfo: { exitCode: 1, message: expect.stringMatching(/^could not be started: exec: .*; restarting$/) },
+    });
     const status = await waitForStatus(
       '1.0.1 failed and 1.0.0 active again',
       (current) =>
@@ -93,7 +98,7 @@ describe.skipIf(!isRoot).sequential('agent: a version whose program is not in it
     expect(context).not.toMatch(/reconcile failed/);
     const rejected = status.services.find((service) => service.version === '1.0.1')!;
     expect(rejected.errorInfo?.message, context).toMatch(
-      /^rolled back to 1\.0\.0: start burst exceeded \(3 (failed starts in a row|starts within 5 s)\), last exited with code 1$/,
+      /^rolled back to 1\.0\.0: start burst exceeded \(3 (failed starts in a row|starts within 5 s)\), last could not be started: exec: "\/usr\/bin\/openaos-no-such-program": stat \/usr\/bin\/openaos-no-such-program: no such file or directory$/,
     );
     expect(status.services).toContainEqual({ id: SERVICE_A, version: '1.0.0', status: 'installed' });
   });

@@ -69,7 +69,8 @@ export interface InstanceRuntime {
   starts: number[];
   /** Failed starts in a row before the current run (see InstanceRecord.failedStarts). */
   failedStarts?: number;
-  exit?: { at: number; exitCode?: number; oomKilled: boolean };
+  /** `startError`: runc's own error when it could not start the container (e.g. its program is missing). */
+  exit?: { at: number; exitCode?: number; oomKilled: boolean; startError?: string };
   /** Set once the restart policy gave up; cleared by a new version. */
   failed?: ErrorInfo;
 }

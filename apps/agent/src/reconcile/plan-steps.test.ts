@@ -277,6 +277,23 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'runc could not start the new version (its program is missing): its error is the reason',
+    current: { services: [service('a', '1'), service('a', '2')], instances: [instance('a', '2')] },
+    target: { services: [service('a', '2')], instances: [instance('a', '2')] },
+    observations: observe(
+      {
+        'a-0': exited(1500, [4000, 3000, 2000], {
+          exit: { at: NOW - 1500, exitCode: 1, oomKilled: false, startError: 'exec: "/x": no such file or directory' },
+        }),
+      },
+      { a: active('a', '1') },
+    ),
+    steps: [
+      'fail a-0: start burst exceeded (3 starts within 5 s), last could not be started: exec: "/x": no such file or directory',
+      'reject a@2: start burst exceeded (3 starts within 5 s), last could not be started: exec: "/x": no such file or directory',
+    ],
+  },
+  {
     name: 'committed version exiting within startInterval, 3 times in a row: failed (nothing to roll back to)',
     current: { services: [service('a', '1')], instances: [instance('a', '1')] },
     target: { services: [service('a', '1')], instances: [instance('a', '1')] },

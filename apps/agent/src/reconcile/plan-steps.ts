@@ -50,6 +50,11 @@ function describeExit(runtime: InstanceRuntime): ErrorInfo {
       message: 'killed by the OOM killer at its memory limit',
       ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
     };
+  if (exit.startError)
+    return {
+      ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+      message: `could not be started: ${exit.startError}`,
+    };
   if (exit.exitCode === undefined) return { message: 'exited with an unknown status' };
   return { exitCode: exit.exitCode, message: `exited with code ${exit.exitCode}` };
 }

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AosServiceConfig, OciImageConfig } from '@openaos/config';
 import { findExistingHostPaths, generateRuntimeSpec, listHostMounts, type UnitSettings } from '@openaos/spec';
@@ -11,7 +11,7 @@ import { instancePaths, type StoragePaths } from '../paths.js';
 import type { Runc } from './runc.js';
 import { prepareRootfs, unmountRootfs } from './rootfs.js';
 import type { LogLimits } from './log-writer.js';
-import { spawnShim } from './spawn-shim.js';
+import { SHIM_MOUNT_FAILED, spawnShim } from './spawn-shim.js';
 
 export interface RunnerContext {
   paths: StoragePaths;
@@ -50,6 +50,38 @@ export async function readOomKills(cgroupsPath: string): Promise<number> {
   return match ? Number(match[1]) : 0;
 }
 
+/** How much of the log's end is searched for runc's error. */
+const START_ERROR_TAIL_BYTES = 4096;
+
+/**
+ * runc's last error in the instance's log (`level=error msg="runc run failed: …"`), without its
+ * `runc run failed: unable to start container process: ` prefix; undefined when there is none.
+ */
+export async function readStartError(logPath: string): Promise<string | undefined> {
+  let tail: string;
+  try {
+    const file = await open(logPath, 'r');
+    try {
+      const { size } = await file.stat();
+      const length = Math.min(size, START_ERROR_TAIL_BYTES);
+      const buffer = Buffer.alloc(length);
+      await file.read(buffer, 0, length, size - length);
+      tail = buffer.toString('utf8');
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const messages = [...tail.matchAll(/level=error msg="((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] ?? '');
+  const last = messages.at(-1);
+  if (last === undefined) return undefined;
+  return last
+    .replace(/\\(.)/g, '$1')
+    .replace(/^runc (run|create) failed: /, '')
+    .replace(/^unable to start container process: /, '');
+}
+
 /**
  * What the instance's container is doing, read from disk only (exit-status, pid file,
  * /proc, cgroup): cheap enough for every pass and equally valid after an agent restart.
@@ -74,7 +106,21 @@ export async function observeInstance(
       () => now,
     );
     const oomKilled = (await readOomKills(record.cgroupsPath)) > 0;
-    return { ...base, phase: 'exited', exit: { at, oomKilled, ...(Number.isNaN(code) ? {} : { exitCode: code }) } };
+    // runc writes the pid file once the container's process runs: without one, runc itself failed.
+    const startError =
+      code !== SHIM_MOUNT_FAILED && (await readTextFile(paths.pidFile)) === undefined
+        ? await readStartError(paths.log)
+        : undefined;
+    return {
+      ...base,
+      phase: 'exited',
+      exit: {
+        at,
+        oomKilled,
+        ...(Number.isNaN(code) ? {} : { exitCode: code }),
+        ...(startError ? { startError } : {}),
+      },
+    };
   }
   const lastStart = record.starts.at(-1) ?? 0;
   const pidText = await readTextFile(paths.pidFile);

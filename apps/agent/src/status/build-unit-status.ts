@@ -23,7 +23,9 @@ function describeLastExit(observations: Observations, instanceId: string): Error
     };
   return {
     ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
-    message: `exited with code ${exit.exitCode ?? 'unknown'}; restarting`,
+    message: exit.startError
+      ? `could not be started: ${exit.startError}; restarting`
+      : `exited with code ${exit.exitCode ?? 'unknown'}; restarting`,
   };
 }
 

@@ -90,7 +90,7 @@ describe.skipIf(!isRoot).sequential('aos-agent apply --wait through the daemon',
     const result = await apply('broken', broken, '1.1.0');
     expect(result.stdout).toMatch(
       new RegExp(
-        `update of ${SERVICE_A} to 1\\.1\\.0 failed: rolled back to 1\\.0\\.0: start burst exceeded \\(2 starts within 20 s\\), last exited with code 3`,
+        `update of ${SERVICE_A} to 1\\.1\\.0 failed: rolled back to 1\\.0\\.0: start burst exceeded \\(2 failed starts in a row\\), last exited with code 3`,
       ),
     );
     expect(result.exitCode).toBe(2);

@@ -142,7 +142,7 @@ describe.skipIf(!isRoot).sequential('agent limits, updates and rollback', () => 
     );
     const rejected = pass.status.services.find((service) => service.version === '1.2.0')!;
     expect(rejected.errorInfo?.message).toMatch(
-      /rolled back to 1\.1\.0: start burst exceeded \(2 starts within 20 s\), last exited with code 3/,
+      /rolled back to 1\.1\.0: start burst exceeded \(2 failed starts in a row\), last exited with code 3/,
     );
     expect(rejected.errorInfo?.exitCode).toBe(3);
     expect(pass.status.instances.find((instance) => instance.serviceId === SERVICE_A)).toMatchObject({

@@ -59,12 +59,14 @@ function describeExit(runtime: InstanceRuntime): ErrorInfo {
   return { exitCode: exit.exitCode, message: `exited with code ${exit.exitCode}` };
 }
 
-function burstExceeded(runtime: InstanceRuntime, run: RunParameters, inARow: boolean): ErrorInfo {
+/**
+ * The reason a crash loop is failed. One wording whichever count tripped: `startBurst` starts within
+ * `startInterval` are always also `startBurst` failed starts in a row (each of those runs exited
+ * within `startInterval`), so the reason does not depend on how fast the machine restarts.
+ */
+function burstExceeded(runtime: InstanceRuntime, run: RunParameters): ErrorInfo {
   const last = describeExit(runtime);
-  const what = inARow
-    ? `${run.startBurst} failed starts in a row`
-    : `${run.startBurst} starts within ${run.startIntervalMs / 1000} s`;
-  return { ...last, message: `start burst exceeded (${what}), last ${last.message}` };
+  return { ...last, message: `start burst exceeded (${run.startBurst} failed starts in a row), last ${last.message}` };
 }
 
 /**
@@ -140,7 +142,7 @@ export function planSteps(current: UnitState, target: UnitState, observations: O
     const isCommitted = observations.services[wanted.serviceId]?.activeDigest === wanted.manifestDigest;
     const failedStarts = countFailedStarts(runtime, run, isCommitted, now);
     if (run.startBurst > 0 && (recentStarts >= run.startBurst || failedStarts >= run.startBurst)) {
-      const error = burstExceeded(runtime, run, recentStarts < run.startBurst);
+      const error = burstExceeded(runtime, run);
       failures.push({ kind: 'mark-instance-failed', instanceId: wanted.instanceId, error });
       failedServices.set(wanted.serviceId, error);
       continue;

@@ -100,10 +100,40 @@ export async function seedCloud<T>(
 
 /** Headless Chromium as every console test runs it. */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  return steadyNavigation(
+    await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    }),
+  );
+}
+
+/**
+ * Chromium aborts a navigation with net::ERR_NETWORK_CHANGED when the host's network interfaces
+ * change under it (https://issues.chromium.org/issues/41465264), and the agent tests that run
+ * beside the console tests add and remove bridges and veth pairs all the time. The pages of
+ * `browser` retry a navigation so aborted (a few times; any other error is thrown at once).
+ */
+export function steadyNavigation(browser: Browser): Browser {
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    const goto = page.goto.bind(page);
+    const reload = page.reload.bind(page);
+    const retried = async <T>(navigate: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await navigate();
+        } catch (error) {
+          if (attempt >= 5 || !String(error).includes('ERR_NETWORK_CHANGED')) throw error;
+        }
+      }
+    };
+    page.goto = (url, gotoOptions) => retried(() => goto(url, gotoOptions));
+    page.reload = (reloadOptions) => retried(() => reload(reloadOptions));
+    return page;
+  };
+  return browser;
 }
 
 /** Sign in through the sign-in page and wait for the console. */

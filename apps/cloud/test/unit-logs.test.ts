@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { steadyNavigation } from './console-fixture.js';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
@@ -287,10 +288,12 @@ describe('logs from a unit, read and followed with aos logs', () => {
       organisationId: oemOrganisation?.id,
       password: 'a long oem console password',
     });
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const browser = steadyNavigation(
+      await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      }),
+    );
     try {
       const page = await browser.newPage();
       await page.goto(`${fleet.url}/sign-in`);

@@ -9,6 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile, readdir, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DEMO } from './paths.mjs';
 
@@ -107,6 +108,14 @@ export async function tearDownUnit(repoRoot, paths) {
     .map((line) => line.split(':')[0])
     .filter(Boolean)) {
     await run('losetup', ['-d', device]).catch(() => undefined);
+  }
+  // The kernel releases a loop device after its last user closes it, asynchronously (and
+  // `losetup -d` of a device still busy only marks it to be cleared): wait until it is gone, so
+  // "stopped" means nothing is left attached.
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    const { stdout } = await run('losetup', ['-j', paths.unitImage]).catch(() => ({ stdout: '' }));
+    if (stdout.trim() === '') break;
+    await sleep(100);
   }
   for (const controller of await readdir('/sys/fs/cgroup').catch(() => [])) {
     const directory = join('/sys/fs/cgroup', controller, paths.cgroupParent);

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createContextForActor, createS3BlobStorage, startCloudCore, type Actor } from '@openaos/api';
+import { createS3BlobStorage, startCloudCore } from '@openaos/api';
 import {
   connectTestUnit,
   fetchUnitBlob,
@@ -28,6 +28,7 @@ import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { verifyDesiredStatus } from '@openaos/protocol/v7';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
+import { callerFor, type SeedUser } from './console-fixture.js';
 
 const ADMIN_PASSWORD = 'admin password for tests';
 const TOKEN = 'a-provisioning-token-for-the-scale-out-test';
@@ -51,24 +52,7 @@ async function prepare(dataDir: string, databaseUrl: string, s3: TestS3Server): 
   });
   try {
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin')!;
-    const as = (user: {
-      id: string;
-      email: string;
-      name: string;
-      role: Actor['role'];
-      organisationId: string | null;
-    }) =>
-      createCaller(
-        createContextForActor(core.deps, {
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          role: user.role,
-          organisationId: user.organisationId,
-          organisationName: null,
-          via: 'session',
-        }),
-      );
+    const as = (user: SeedUser) => callerFor(core.deps, user);
     const admin = as(adminRow);
     const makeUser = async (kind: 'oem' | 'sp', email: string) => {
       const organisation = await admin.organisations.create({ name: `Org ${kind}`, kind });

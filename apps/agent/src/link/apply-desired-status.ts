@@ -108,9 +108,10 @@ export class DesiredStatusApplier {
     if (!images) return 'failed';
     const target = mapDesiredStatus(desiredStatus, images, this.options.downloadsDir);
     await this.options.acceptTarget(target);
+    // The agent has the items now and reports them itself: no overlay while the state is written.
+    this.setOverlay([]);
     this.state = { applied, identity: this.options.identityFingerprint, images: Object.fromEntries(images) };
     await writeAppliedState(this.options.appliedPath, this.state);
-    this.setOverlay([]);
     await this.pruneDownloads(desiredStatus);
     this.options.log(
       `cloud link: applied desired status generation ${applied.generation} (${target.services?.length ?? 0} item(s), ${target.instances?.length ?? 0} instance entr(ies))`,

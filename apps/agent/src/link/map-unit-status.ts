@@ -2,7 +2,7 @@
  * The agent's status (status/build-unit-status.ts) in v7 form, as the cloud reads it
  * (docs/unit-channel.md "Unit status"): items per (id, version) with their state, and instances
  * grouped per (item, subject, version). Items the link is still downloading are overlaid as
- * `downloading` (or `failed` with the reason). Pure.
+ * `downloading` (or `failed` with the reason), unless the agent already has them installed. Pure.
  */
 import type { UnitStatus as AgentStatus } from '../formats/unit-status.js';
 import type {
@@ -55,8 +55,18 @@ export interface MapStatusOptions {
 /** The full v7 unitStatus of the agent's status plus the link's downloads. */
 export function mapUnitStatus(status: AgentStatus | undefined, options: MapStatusOptions): V7UnitStatus {
   const items: ItemStatus[] = [];
-  const overlaid = new Set((options.overlay ?? []).map((item) => `${item.id}@${item.version}`));
-  for (const item of options.overlay ?? [])
+  // What the agent has installed is installed, whatever the link still shows as downloading (its
+  // overlay lags the agent: it is cleared only after the desired status is stored).
+  const installed = new Set(
+    (status?.services ?? [])
+      .filter((service) => service.status === 'installed')
+      .map((service) => `${service.id}@${service.version}`),
+  );
+  const overlay = (options.overlay ?? []).filter(
+    (item) => item.state !== 'downloading' || !installed.has(`${item.id}@${item.version}`),
+  );
+  const overlaid = new Set(overlay.map((item) => `${item.id}@${item.version}`));
+  for (const item of overlay)
     items.push({
       item: toIdentity(item.id),
       version: item.version,

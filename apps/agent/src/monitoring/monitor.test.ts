@@ -137,4 +137,32 @@ describe('monitor timer and unit alerts', () => {
     );
     expect(alerts.some((alert) => alert.parameter === 'storage')).toBe(false);
   });
+
+  it('hands out whole polls: a take while a poll is in flight leaves that poll for the next take', async () => {
+    let release!: () => void;
+    let reading!: () => void;
+    let reads = 0;
+    const readingTraffic = new Promise<void>((resolve) => (reading = resolve));
+    const monitor = createMonitor({
+      nodeId: 'unit-1',
+      cpuCount: 2,
+      storagePath: tmpdir(),
+      // The unit's sample is buffered before the traffic read, the instances' after it.
+      readTraffic: () => {
+        if (++reads === 1) return Promise.resolve(new Map());
+        reading();
+        return new Promise((resolve) => (release = () => resolve(new Map())));
+      },
+    });
+    await monitor.sample(new Date(Date.now() - 1000));
+    const inFlight = monitor.sample(new Date());
+    await readingTraffic;
+    const during = monitor.takeMonitoringData().nodes[0]!.items;
+    expect(during).toHaveLength(1); // the finished poll only
+    release();
+    await inFlight;
+    const after = monitor.takeMonitoringData().nodes[0]!.items;
+    expect(after).toHaveLength(1);
+    expect(after[0]!.timestamp > during[0]!.timestamp).toBe(true);
+  });
 });

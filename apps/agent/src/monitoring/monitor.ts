@@ -6,6 +6,9 @@
  * Invariants: one poll at a time (the next is scheduled after the previous finished);
  * `sample()` never throws for one instance's failure (it goes to `onError`, the others are
  * still sampled); buffered items per series are capped at `maxItems` (oldest dropped);
+ * `takeMonitoringData()` hands out whole polls only: the samples of a poll still in flight stay
+ * for the next take, so a batch never holds a poll's unit sample without its instances' or the
+ * other way round;
  * alert machines are created on an instance's first sample and dropped with the instance.
  */
 import type { AlertRule, AosServiceConfig, AosServiceQuotas } from '@openaos/config';
@@ -125,6 +128,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let layout = options.layout;
   let timer: NodeJS.Timeout | undefined;
   let isRunning = false;
+  /** The timestamp of the poll in flight, whose samples are not handed out yet. */
+  let polling: string | undefined;
 
   function report(error: unknown): void {
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
@@ -296,7 +301,24 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
   }
 
+  /** The buffered samples of `series` except those of the poll in flight, removed from it. */
+  function takeSettled(series: Series): MonitoringItem[] {
+    if (polling === undefined) return series.items.splice(0);
+    const settled = series.items.filter((item) => item.timestamp !== polling);
+    series.items = series.items.filter((item) => item.timestamp === polling);
+    return settled;
+  }
+
   async function sample(now: Date = new Date()): Promise<void> {
+    polling = now.toISOString();
+    try {
+      await samplePoll(now);
+    } finally {
+      polling = undefined;
+    }
+  }
+
+  async function samplePoll(now: Date): Promise<void> {
     const cgroups = (layout ??= await detectCgroupLayout());
     let unitRamBytes = 0;
     try {
@@ -345,18 +367,22 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
     sample,
     takeMonitoringData() {
-      const entries = [...retired.splice(0), ...instances.values()];
+      // A retired instance is not sampled again: all it holds goes now.
+      const entries = [
+        ...retired.splice(0).map((entry) => ({ entry, items: entry.series.items.splice(0) })),
+        ...[...instances.values()].map((entry) => ({ entry, items: takeSettled(entry.series) })),
+      ];
       const data: MonitoringData = {
         messageType: 'monitoringData',
-        nodes: [{ nodeId: options.nodeId, items: node.items.splice(0) }],
+        nodes: [{ nodeId: options.nodeId, items: takeSettled(node) }],
         serviceInstances: entries
-          .filter((entry) => entry.series.items.length > 0)
-          .map((entry) => ({
+          .filter(({ items }) => items.length > 0)
+          .map(({ entry, items }) => ({
             serviceId: entry.info.serviceId,
             subjectId: entry.info.subjectId,
             instance: entry.info.instance,
             nodeId: options.nodeId,
-            items: entry.series.items.splice(0),
+            items,
           })),
       };
       return data;

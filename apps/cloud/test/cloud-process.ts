@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedPgliteDataDir } from '@openaos/db';
 
 export const appDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,6 +54,9 @@ export async function startCloudProcess(options: {
     );
   }
   const port = options.port ?? (await findFreePort());
+  // On the embedded database, a new data directory gets an empty migrated database copied from a
+  // template instead of running initdb (5–10 s of CPU each time; the cloud's start is the same).
+  if (!options.env?.DATABASE_URL) await seedPgliteDataDir(options.dataDir);
   let output = '';
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: appDirectory,

@@ -16,7 +16,7 @@ import {
   type CloudDependencies,
   type Role,
 } from '@openaos/api';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
+import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { startCloudProcess, type CloudProcess } from './cloud-process.js';
 
@@ -72,6 +72,7 @@ export async function seedCloud<T>(
   options: { dataDir: string; databaseUrl: string } & Partial<Parameters<typeof startCloudCore>[0]>,
   seed: (context: SeedContext) => Promise<T>,
 ): Promise<T> {
+  if (!options.databaseUrl) await seedPgliteDataDir(options.dataDir);
   const core = await startCloudCore({ adminPassword: ADMIN_PASSWORD, ...options });
   try {
     const as = (user: SeedUser) => callerFor(core.deps, user);

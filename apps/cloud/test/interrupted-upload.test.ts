@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createContextForActor, startCloudCore, type Role } from '@openaos/api';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
+import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { buildServicePackage } from '@openaos/service-package';
@@ -29,6 +29,7 @@ interface Account {
 
 /** An SP organisation, user, credential and service, made in-process before the server starts. */
 async function prepareAccount(dataDir: string, databaseUrl: string | undefined): Promise<Account> {
+  if (!databaseUrl) await seedPgliteDataDir(dataDir);
   const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
   try {
     // Calls made in-process as these users (nothing to authenticate here; the server does that).

@@ -20,13 +20,14 @@ import {
   type Actor,
   type UnitEventKind,
 } from '@openaos/api';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
+import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
 const ADMIN_PASSWORD = 'admin password for tests';
 const PASSWORD = 'a long enough password';
 
 async function seed(dataDir: string, databaseUrl: string) {
+  if (!databaseUrl) await seedPgliteDataDir(dataDir);
   const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
   try {
     const as = (user: {

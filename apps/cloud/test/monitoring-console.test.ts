@@ -19,7 +19,7 @@ import {
   type Actor,
   type Role,
 } from '@openaos/api';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
+import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
 const ADMIN_PASSWORD = 'admin password for tests';
@@ -35,6 +35,7 @@ interface Seeded {
 
 /** Users, a service whose version has a 64 MiB RAM quota, a unit running it, and an hour of samples. */
 async function seed(dataDir: string, databaseUrl: string): Promise<Seeded> {
+  if (!databaseUrl) await seedPgliteDataDir(dataDir);
   const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
   try {
     const as = (user: { id: string; email: string; name: string; role: Role; organisationId: string | null }) =>

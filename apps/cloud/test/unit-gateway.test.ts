@@ -21,7 +21,7 @@ import {
   waitFor,
   type TestUnitIdentity,
 } from '@openaos/api/testing';
-import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
+import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { verifyDesiredStatus } from '@openaos/protocol/v7';
@@ -42,6 +42,7 @@ interface Prepared {
 
 /** Accounts, a service with a ready version, a subject and a unit with a token, made in-process. */
 async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> {
+  if (!databaseUrl) await seedPgliteDataDir(dataDir);
   const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
   try {
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');

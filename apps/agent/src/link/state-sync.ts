@@ -8,7 +8,8 @@
  *   cloud. An instance with no entry is fresh (just installed): it asks (`stateRequest`) and takes
  *   the answer (`updateState`); until then its own changes are not sent.
  * - A state file whose content differs from what the cloud has is sent (`newState`) once per
- *   content and connection; the cloud's `stateAcceptance` with that checksum records it.
+ *   content and connection, once it held still for a poll (a service's write in progress is not
+ *   sent half done); the cloud's `stateAcceptance` with that checksum records it.
  * - `updateState` rewrites the file in place (same inode: the container holds a bind mount of it).
  * - An instance that leaves the status (removed: its state file is deleted with it) loses its
  *   entry, so installing it again is a fresh install.
@@ -48,6 +49,8 @@ interface Watched {
   path: string;
   /** mtime and size at the last read, to skip unchanged files. */
   seen?: string;
+  /** mtime and size of a change seen at the last poll, read if the next poll finds it unchanged. */
+  settling?: string;
   /** The checksum sent on this connection and not yet answered (or refused). */
   sentChecksum?: string;
   /** A stateRequest went on this connection. */
@@ -192,7 +195,14 @@ export class StateSync {
       if (!info) continue;
       const seen = `${info.mtimeMs}:${info.size}`;
       if (!isAll && seen === watched.seen) continue;
+      // A file that changed since the last poll may be half written (truncated, not yet refilled):
+      // it is read once it held still for a poll.
+      if (!isAll && seen !== watched.settling) {
+        watched.settling = seen;
+        continue;
+      }
       watched.seen = seen;
+      watched.settling = undefined;
       const state = await readFile(watched.path, 'utf8');
       const checksum = computeStateChecksum(state);
       if (checksum === entry.checksum || checksum === watched.sentChecksum) continue;

@@ -53,9 +53,10 @@ describe('following a rotated log', () => {
     await writeFile(log, '');
     const seen = collect();
     const follower = new LogFollower({ log, onBatch: seen.onBatch, pollMs: 5 });
-    // 2000 lines of ~10 bytes through 300-byte files: ~65 rotations; 200 files keep them all. (The
-    // shell writer costs per line: more lines add time on a loaded machine, not rotations.)
-    expect(await runWriter(dir, 300, 200, 'i=1; while [ $i -le 2000 ]; do echo "line $i"; i=$((i+1)); done')).toBe(0);
+    // 2000 lines of ~10 bytes through 1000-byte files: ~20 rotations; 200 files keep them all. (A
+    // rotation renames every file kept so far, one `mv` each: 65 rotations cost ~2,100 processes,
+    // a minute on a loaded machine; 20 cost ~200.)
+    expect(await runWriter(dir, 1000, 200, 'i=1; while [ $i -le 2000 ]; do echo "line $i"; i=$((i+1)); done')).toBe(0);
     await seen.waitFor(() => seen.lines().length >= 2000);
     follower.stop();
     expect(await follower.done).toBeUndefined();
@@ -72,7 +73,8 @@ describe('following a rotated log', () => {
     await writeFile(log, '');
     const first = collect();
     const follower = new LogFollower({ log, onBatch: first.onBatch, pollMs: 5, maxBatchLines: 50 });
-    const writing = runWriter(dir, 250, 200, 'i=1; while [ $i -le 1500 ]; do echo "line $i"; i=$((i+1)); done');
+    // ~20 rotations, the first reader stopping after the fifth or so.
+    const writing = runWriter(dir, 700, 200, 'i=1; while [ $i -le 1500 ]; do echo "line $i"; i=$((i+1)); done');
     await first.waitFor(() => first.lines().length >= 350);
     follower.stop();
     await follower.done;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './client.js';
 import { DbError } from './errors.js';
 import * as schema from './schema.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.js';
+import { createThrowawayDatabase, seedPgliteDataDir, type ThrowawayDatabase } from './throwaway-database.js';
 
 describe.each(['pglite', 'postgres'] as const)('database on %s', (driver) => {
   let handle: ThrowawayDatabase;
@@ -51,6 +51,7 @@ describe('openDatabase', () => {
   it('keeps PGlite data in <dataDir>/pglite across restarts without re-running migrations', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'openaos-db-reopen-'));
     try {
+      await seedPgliteDataDir(dataDir); // an empty migrated database, without an initdb of its own
       const first = await openDatabase({ dataDir });
       await first.db.insert(schema.organisations).values({ name: 'Kept', kind: 'oem' });
       await first.close();

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, PGLITE_SHARED_BUFFERS } from './client.js';
+import { seedPgliteDataDir } from './throwaway-database.js';
 
 const clientModule = join(dirname(fileURLToPath(import.meta.url)), 'client.ts');
 const MiB = 1024 * 1024;
@@ -47,6 +48,8 @@ describe('the embedded database (PGlite) memory', () => {
   });
 
   it('runs with a 16 MB buffer cache', async () => {
+    // The setting applies to every start: a copied empty database spares an initdb (the next test has one).
+    await seedPgliteDataDir(join(directory, 'in-process'));
     const handle = await openDatabase({ dataDir: join(directory, 'in-process') });
     try {
       // The Database type is driver-neutral; PGlite's execute answers with `rows`.

@@ -207,6 +207,25 @@ describe('live console in a browser (cloud on PostgreSQL)', () => {
     await page.close();
   });
 
+  it('lists a service created elsewhere (the CLI, a colleague) without a reload', { timeout: 180_000 }, async () => {
+    const page = await browser.newPage();
+    await signIn(page, cloud.url, 'sp@acme.example');
+    await goTo(page, `${cloud.url}/services`);
+    await page.getByRole('cell', { name: 'Hello' }).waitFor();
+    await mark(page);
+    // Made through the API with the same session, as another tab or a script would.
+    const cookie = (await page.context().cookies()).map(({ name, value }) => `${name}=${value}`).join('; ');
+    const response = await fetch(`${cloud.url}/api/trpc/services.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: cloud.url },
+      body: JSON.stringify({ title: 'Made elsewhere' }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    await page.getByRole('cell', { name: 'Made elsewhere' }).waitFor({ timeout: 10_000 });
+    expect(await isMarked(page)).toBe(true);
+    await page.close();
+  });
+
   it('shows the fleet alerts page live, and the SP only its own services’ alerts', { timeout: 180_000 }, async () => {
     const oemPage = await browser.newPage();
     await signIn(oemPage, cloud.url, 'oem@acme.example');

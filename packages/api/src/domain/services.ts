@@ -4,7 +4,7 @@ import { requireOrganisation, requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
-import { announceServiceChange } from './desired-status/announce.js';
+import { announceCatalogueChange, announceServiceChange } from './desired-status/announce.js';
 import { compareSemver } from './semver.js';
 import { findVisible, requireOwner } from './service-access.js';
 import { notFound, onlyRow, toIso } from './util.js';
@@ -109,7 +109,12 @@ export interface ServiceInput {
 }
 
 /** Create a service in the SP user's organisation; the cloud issues its Service ID. */
-export async function create(db: Database, actor: Actor, input: ServiceInput): Promise<ServiceView> {
+export async function create(
+  deps: Pick<CloudDependencies, 'db' | 'unitEvents'>,
+  actor: Actor,
+  input: ServiceInput,
+): Promise<ServiceView> {
+  const db = deps.db;
   requireRole(actor, ['sp'], 'creating a service');
   const organisationId = requireOrganisation(actor, 'creating a service');
   const rows = await db
@@ -123,6 +128,7 @@ export async function create(db: Database, actor: Actor, input: ServiceInput): P
     })
     .returning();
   const service = onlyRow(rows, `creating service "${input.title}"`);
+  await announceCatalogueChange(deps, service.id);
   return { ...toServiceFields(service, actor.organisationName ?? ''), latestVersion: null, versionCount: 0 };
 }
 
@@ -145,6 +151,7 @@ export async function update(
     .where(eq(schema.services.id, input.id));
   if (input.title !== undefined && input.title.trim() !== row.service.title)
     await announceServiceChange(deps, input.id);
+  else await announceCatalogueChange(deps, input.id);
   const view = (await list(db, actor)).find((service) => service.id === input.id);
   if (!view) throw notFound('service', input.id);
   return view;

@@ -12,7 +12,7 @@ import { requireRole, type Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { freeBlobs } from './blobs.js';
-import { announceServiceChange } from './desired-status/announce.js';
+import { announceCatalogueChange, announceServiceChange } from './desired-status/announce.js';
 import { createImageIndex } from './desired-status/index-blob.js';
 import { findCertificateOwner } from './certificate-token.js';
 import { findVisible, requireOwner } from './service-access.js';
@@ -92,6 +92,7 @@ export async function uploadServiceVersion(
       );
     }
     const versionId = await insertProcessingVersion(deps, actor, service, input.version, verified);
+    await announceCatalogueChange(deps, service.id); // shown as processing while it builds
     return await buildAndStore(deps, verified, input, versionId);
   } finally {
     await verified.close();
@@ -333,6 +334,7 @@ async function buildAndStore(
       .set({ state: 'failed', failureReason: reason, blobDigests: [], processingOwner: null })
       .where(isOwnProcessingVersion(deps, versionId));
     await freeBlobs(deps, announced).catch(() => undefined);
+    await announceCatalogueChange(deps, input.serviceId);
     return { id: versionId, version: input.version, state: 'failed', failureReason: reason };
   } finally {
     await rm(buildDirectory, { recursive: true, force: true });

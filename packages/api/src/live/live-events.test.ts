@@ -25,6 +25,7 @@ describe('live events (server-sent, scoped per viewer)', () => {
   let serviceId: string;
   let unitId: string;
   let foreignUnitId: string;
+  let spActor: Awaited<ReturnType<CloudFixture['addUser']>>;
   const cookies: Record<string, string> = {};
   const streams: Stream[] = [];
 
@@ -76,6 +77,7 @@ describe('live events (server-sent, scoped per viewer)', () => {
     const oem = await cloud.addUser('oem', 'Maker', emails.oem);
     const otherOem = await cloud.addUser('oem', 'Other maker', emails.otherOem);
     const sp = await cloud.addUser('sp', 'Provider', emails.sp);
+    spActor = sp;
     await cloud.addUser('sp', 'Other provider', emails.otherSp);
     for (const [who, email] of Object.entries(emails))
       cookies[who] = (await signIn(cloud.deps.db, { email, password: PASSWORD }, new Date(), 'in-process')).token;
@@ -127,6 +129,21 @@ describe('live events (server-sent, scoped per viewer)', () => {
       { kind: 'alerts-changed', unitIds: [], serviceIds: [serviceId] },
       { kind: 'status-changed', unitIds: [], serviceIds: [serviceId] },
     ]);
+    expect(changes(otherSp)).toEqual([]);
+  });
+
+  it('tells of a service created, by whom it may concern: its SP, every OEM, not another SP', async () => {
+    const oem = await open('oem');
+    const sp = await open('sp');
+    const otherSp = await open('otherSp');
+    await expect.poll(() => live.viewerCount()).toBeGreaterThanOrEqual(3);
+    const created = await cloud.caller(spActor).services.create({ title: 'Created live' });
+    const expected = { kind: 'catalogue-changed', unitIds: [], serviceIds: [created.id] };
+    await expect.poll(() => changes(sp).filter((change) => change.kind === 'catalogue-changed')).toEqual([expected]);
+    await expect.poll(() => changes(oem).filter((change) => change.kind === 'catalogue-changed')).toEqual([expected]);
+    // Another SP hears nothing of it (the same bus delivered it to the others above, in order).
+    await cloud.deps.unitEvents.announce({ kind: 'alerts-changed', unitIds: [unitId], serviceIds: [serviceId] });
+    await expect.poll(() => changes(oem).length).toBe(2);
     expect(changes(otherSp)).toEqual([]);
   });
 

@@ -23,12 +23,15 @@ export interface EventOwners {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function readEventOwners(db: Database, event: UnitEvent): Promise<EventOwners> {
-  const units = await db
-    .select({ id: schema.units.id, organisationId: schema.units.organisationId })
-    .from(schema.units)
-    .where(inArray(schema.units.id, event.unitIds));
+  const units =
+    event.unitIds.length > 0
+      ? await db
+          .select({ id: schema.units.id, organisationId: schema.units.organisationId })
+          .from(schema.units)
+          .where(inArray(schema.units.id, event.unitIds))
+      : [];
   let serviceIds = event.serviceIds;
-  if (!serviceIds) {
+  if (!serviceIds && event.unitIds.length > 0) {
     // A status change says nothing of services: those the units report are the ones it may concern.
     const reported = await db
       .selectDistinct({ id: schema.unitItemStatuses.itemId })
@@ -36,7 +39,7 @@ export async function readEventOwners(db: Database, event: UnitEvent): Promise<E
       .where(inArray(schema.unitItemStatuses.unitId, event.unitIds));
     serviceIds = reported.map((row) => row.id);
   }
-  const valid = serviceIds.filter((id) => UUID.test(id));
+  const valid = (serviceIds ?? []).filter((id) => UUID.test(id));
   const services =
     valid.length > 0
       ? await db
@@ -53,13 +56,18 @@ export async function readEventOwners(db: Database, event: UnitEvent): Promise<E
 
 /**
  * What `actor` may hear of an event, or undefined for nothing: an OEM user the units of their
- * organisation (with the services named); an SP user the services of their organisation (no
- * units); an admin everything.
+ * organisation (with the services named), and every catalogue change; an SP user the services of
+ * their organisation (no units); an admin everything.
  */
 export function scopeChange(actor: Actor, owners: EventOwners): LiveChange | undefined {
   const { event } = owners;
   if (actor.role === 'admin')
     return { kind: event.kind, unitIds: event.unitIds, serviceIds: [...owners.serviceOrganisation.keys()] };
+  if (actor.role === 'oem' && event.kind === 'catalogue-changed') {
+    // The catalogue an OEM binds from holds every SP's services (their ready versions).
+    const serviceIds = [...owners.serviceOrganisation.keys()];
+    return serviceIds.length > 0 ? { kind: event.kind, unitIds: [], serviceIds } : undefined;
+  }
   if (actor.role === 'oem') {
     const unitIds = event.unitIds.filter((id) => owners.unitOrganisation.get(id) === actor.organisationId);
     return unitIds.length > 0

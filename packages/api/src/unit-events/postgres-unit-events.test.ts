@@ -32,6 +32,11 @@ describe('PostgreSQL unit events (LISTEN/NOTIFY)', () => {
     for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(MAX_NOTIFY_PAYLOAD_BYTES);
     expect(payloads.flatMap((payload) => decodeUnitEvent(payload)?.unitIds ?? [])).toEqual(unitIds);
     expect(decodeUnitEvent('{"kind":"nonsense","unitIds":["a"]}')).toBeUndefined();
+    // A catalogue change names services and no unit; an event naming neither is not one.
+    const catalogue = { kind: 'catalogue-changed' as const, unitIds: [], serviceIds: [randomUUID()] };
+    expect(encodeUnitEvent(catalogue).map((payload) => decodeUnitEvent(payload))).toEqual([catalogue]);
+    expect(encodeUnitEvent({ kind: 'desired-changed', unitIds: [] })).toEqual([]);
+    expect(decodeUnitEvent('{"kind":"status-changed","unitIds":[]}')).toBeUndefined();
     expect(decodeUnitEvent('not json')).toBeUndefined();
   });
 

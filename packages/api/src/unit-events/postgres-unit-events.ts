@@ -34,7 +34,8 @@ export function encodeUnitEvent(event: UnitEvent, maxBytes = MAX_NOTIFY_PAYLOAD_
     }
     ids.push(id);
   }
-  if (ids.length > 0) payloads.push(encode(ids));
+  if (ids.length > 0 || (ids.length === 0 && payloads.length === 0 && (event.serviceIds?.length ?? 0) > 0))
+    payloads.push(encode(ids));
   return payloads;
 }
 
@@ -47,7 +48,8 @@ export function decodeUnitEvent(payload: string | undefined): UnitEvent | undefi
     const serviceIds = Array.isArray(value.serviceIds)
       ? { serviceIds: value.serviceIds.filter((id): id is string => typeof id === 'string') }
       : {};
-    return unitIds.length > 0 ? { kind: value.kind as UnitEventKind, unitIds, ...serviceIds } : undefined;
+    const isNamed = unitIds.length > 0 || (serviceIds.serviceIds?.length ?? 0) > 0;
+    return isNamed ? { kind: value.kind as UnitEventKind, unitIds, ...serviceIds } : undefined;
   } catch {
     return undefined;
   }

@@ -30,12 +30,13 @@ describe('createLocalUnitEvents', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('ignores an announcement about no unit', async () => {
+  it('ignores an announcement about no unit and no service; a catalogue change names services only', async () => {
     const bus = createLocalUnitEvents();
     const heard: UnitEvent[] = [];
     bus.subscribe((event) => heard.push(event));
     await bus.announce({ kind: 'desired-changed', unitIds: [] });
+    await bus.announce({ kind: 'catalogue-changed', unitIds: [], serviceIds: ['s1', 's1'] });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(heard).toEqual([]);
+    expect(heard).toEqual([{ kind: 'catalogue-changed', unitIds: [], serviceIds: ['s1'] }]);
   });
 });

@@ -21,13 +21,18 @@ export const UNIT_EVENT_KINDS = [
   'alerts-changed',
   /** `state-changed`: an instance state of these units changed (accepted from the unit, or set in the cloud). */
   'state-changed',
+  /**
+   * `catalogue-changed`: these services changed in the catalogue (created, changed, deleted; a
+   * version uploaded, built, failed, approved or deleted). Names no unit: `unitIds` is empty.
+   */
+  'catalogue-changed',
 ] as const;
 /** One kind per line above: adding one is one line (the live console forwards every kind, scoped). */
 export type UnitEventKind = (typeof UNIT_EVENT_KINDS)[number];
 
 export interface UnitEvent {
   kind: UnitEventKind;
-  /** Unit ids (units.id), never empty. */
+  /** Unit ids (units.id); empty only when the event names services (`serviceIds`) instead. */
   unitIds: string[];
   /** The services the event concerns, when it concerns some (an SP user's live views hear only their own). */
   serviceIds?: string[];
@@ -60,7 +65,7 @@ export function createLocalUnitEvents(options: { onListenerError?: (error: unkno
   };
   return {
     announce(event) {
-      if (event.unitIds.length > 0)
+      if (event.unitIds.length > 0 || (event.serviceIds?.length ?? 0) > 0)
         setImmediate(deliver, {
           kind: event.kind,
           unitIds: [...new Set(event.unitIds)],

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { DataTable } from '../../../src/client/data-table';
 import { FormCard } from '../../../src/client/form-card';
 import { useAction, useLoad } from '../../../src/client/hooks';
+import { useLiveRefresh } from '../../../src/client/live';
 import { useActor } from '../../../src/client/session';
 import { api } from '../../../src/client/trpc';
 import { Empty, Field, Problem } from '../../../src/client/ui';
@@ -55,7 +56,9 @@ function CreateServiceForm() {
 
 export default function ServicesPage() {
   const actor = useActor();
-  const { data: services, problem } = useLoad(() => api.services.list.query());
+  const { data: services, problem, reload } = useLoad(() => api.services.list.query());
+  // Services created or uploaded elsewhere (the CLI, another person) appear without a reload.
+  useLiveRefresh(reload, { kinds: ['catalogue-changed'] });
   return (
     <>
       <h1>Services</h1>

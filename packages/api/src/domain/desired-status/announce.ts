@@ -65,4 +65,15 @@ export async function unitsOfService(db: Database, serviceId: string): Promise<s
 /** A version of the service became ready or approved, or was deleted: its bound units recompute. */
 export async function announceServiceChange(deps: Deps, serviceId: string): Promise<void> {
   await announceUnits(deps, await unitsOfService(deps.db, serviceId));
+  await announceCatalogueChange(deps, serviceId);
+}
+
+/** The service or one of its versions changed in the catalogue: the views that list them look again. */
+export async function announceCatalogueChange(
+  deps: Pick<CloudDependencies, 'unitEvents'>,
+  serviceId: string,
+): Promise<void> {
+  await deps.unitEvents
+    .announce({ kind: 'catalogue-changed', unitIds: [], serviceIds: [serviceId] })
+    .catch(() => undefined);
 }

@@ -11,7 +11,7 @@ export const servicesRouter = router({
   get: authedProcedure.input(byId).query(({ ctx, input }) => services.get(ctx.deps.db, ctx.actor, input)),
   create: authedProcedure
     .input(z.object({ title: name, description: description.optional(), defaultQuotas: defaultQuotas.optional() }))
-    .mutation(({ ctx, input }) => services.create(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => services.create(ctx.deps, ctx.actor, input)),
   update: authedProcedure
     .input(
       z.object({

@@ -5,6 +5,7 @@ import { ConfirmButton } from '../../../../src/client/confirm-button';
 import { DataTable } from '../../../../src/client/data-table';
 import { FormCard } from '../../../../src/client/form-card';
 import { useAction, useLoad } from '../../../../src/client/hooks';
+import { useLiveRefresh } from '../../../../src/client/live';
 import { ServiceRollout } from '../../../../src/client/service-rollout';
 import { ServiceObservations } from '../../../../src/client/service-observations';
 import { ServiceRollouts } from '../../../../src/client/service-rollouts';
@@ -114,6 +115,7 @@ export default function ServicePage() {
   const router = useRouter();
   const actor = useActor();
   const { data: service, problem, reload } = useLoad(() => api.services.get.query({ id }), [id]);
+  useLiveRefresh(reload, { kinds: ['catalogue-changed'], serviceId: id });
   const action = useAction();
   const isProcessing = service?.versions.some((version) => version.state === 'processing');
   useEffect(() => {

@@ -2,6 +2,7 @@
 import { useParams, useRouter } from 'next/navigation';
 import { ConfirmButton } from '../../../../src/client/confirm-button';
 import { useAction, useLoad } from '../../../../src/client/hooks';
+import { useLiveRefresh } from '../../../../src/client/live';
 import { api } from '../../../../src/client/trpc';
 import { Problem } from '../../../../src/client/ui';
 
@@ -37,6 +38,7 @@ export default function SubjectPage() {
   const router = useRouter();
   const subject = useLoad(() => api.subjects.get.query({ id }), [id]);
   const services = useLoad(() => api.services.list.query());
+  useLiveRefresh(services.reload, { kinds: ['catalogue-changed'] });
   const units = useLoad(() => api.units.list.query());
   const unitSets = useLoad(() => api.unitSets.list.query());
   const action = useAction();

@@ -165,9 +165,20 @@ describe('unit pages in a browser (cloud on PostgreSQL)', () => {
         .update(schema.unitInstanceStatuses)
         .set({ state: 'active', errorInfo: null, reportedAt: new Date() })
         .where(eq(schema.unitInstanceStatuses.unitId, seeded.onlineUnitId));
+      await database.db.insert(schema.unitStatusEvents).values({
+        unitId: seeded.onlineUnitId,
+        at: new Date(),
+        kind: 'instance',
+        subject: `${seeded.serviceId}/${SUBJECT_ID_TEXT}/0`,
+        state: 'active',
+        version: '1.0.0',
+      });
       await announceStatusChanged(seeded.onlineUnitId);
       await instances.locator('.badge', { hasText: 'active' }).waitFor();
       expect(await instances.getByTestId('reason').count()).toBe(0);
+      // The history names the service and subject, not their IDs.
+      const history = page.getByTestId('history').locator('tr', { hasText: 'instance' }).first();
+      expect(await history.textContent()).toContain(`Hello · ${SUBJECT_ID_TEXT} #0 1.0.0`);
 
       // Revoke asks first (the browser's confirm), then revokes.
       let question = '';

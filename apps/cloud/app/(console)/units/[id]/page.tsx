@@ -31,6 +31,55 @@ function ServiceName({ id, title }: { id: string; title: string | null }) {
   return title ? <Link href={`/services/${id}`}>{title}</Link> : <code>{id}</code>;
 }
 
+/** Names of the services and subjects a unit reports, to show its history by name. */
+interface ReportedNames {
+  titles: Map<string, string>;
+  subjects: Map<string, string>;
+}
+
+function reportedNames(status: {
+  items: { serviceId: string; title?: string | null }[];
+  instances: { serviceId: string; title?: string | null; subjectId: string; subjectName?: string | null }[];
+}): ReportedNames {
+  const titles = new Map<string, string>();
+  const subjects = new Map<string, string>();
+  for (const entry of [...status.items, ...status.instances]) if (entry.title) titles.set(entry.serviceId, entry.title);
+  for (const instance of status.instances)
+    if (instance.subjectName) subjects.set(instance.subjectId, instance.subjectName);
+  return { titles, subjects };
+}
+
+/**
+ * What a history row is about, by name where the unit's report gives one: `service@version` for
+ * an item, `service/subject/instance` for an instance (the IDs stay in the tooltip).
+ */
+function EventSubject({
+  event,
+  names,
+}: {
+  event: { kind: string; subject: string; version?: string | null };
+  names: ReportedNames;
+}) {
+  if (!event.subject) return <>{event.version ? event.version : '—'}</>;
+  const instance = /^([^/]+)\/([^/]+)\/(\d+)$/.exec(event.subject);
+  const item = /^([^@]+)@(.+)$/.exec(event.subject);
+  let text = event.subject;
+  if (event.kind === 'instance' && instance) {
+    const [, serviceId = '', subjectId = '', index = ''] = instance;
+    text = `${names.titles.get(serviceId) ?? serviceId} · ${names.subjects.get(subjectId) ?? subjectId} #${index}`;
+  } else if (event.kind === 'item' && item) {
+    const [, serviceId = '', version = ''] = item;
+    text = `${names.titles.get(serviceId) ?? serviceId} ${version}`;
+  }
+  const showVersion = event.version && !(event.kind === 'item' && item);
+  return (
+    <span title={event.subject}>
+      {text}
+      {showVersion ? ` ${event.version}` : ''}
+    </span>
+  );
+}
+
 export default function UnitPage() {
   const { id } = useParams<{ id: string }>();
   const { data: status, problem, reload } = useLoad(() => api.units.status.query({ unit: id }), [id]);
@@ -40,6 +89,7 @@ export default function UnitPage() {
   if (!status) return <p className="loading">Loading…</p>;
   const { unit, desired } = status;
   const isStale = unit.connection === 'offline' && (status.items.length > 0 || status.instances.length > 0);
+  const names = reportedNames(status);
   return (
     <>
       <h1>
@@ -140,8 +190,7 @@ export default function UnitPage() {
               <td>{formatTime(event.at)}</td>
               <td>{event.kind}</td>
               <td>
-                <code>{event.subject || '—'}</code>
-                {event.version ? ` ${event.version}` : ''}
+                <EventSubject event={event} names={names} />
               </td>
               <td>
                 <StateBadge state={event.state} />

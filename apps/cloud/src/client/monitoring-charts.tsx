@@ -131,7 +131,7 @@ function logInstances(series: SeriesView[]): LogInstance[] {
 
 function describeSeries(series: SeriesView): string {
   if (series.kind === 'node') return `Unit (node ${series.node})`;
-  return `${series.title ?? series.serviceId} · subject ${series.subjectId} · instance ${series.instance}${
+  return `${series.title ?? series.serviceId} · subject ${series.subjectName ?? series.subjectId} · instance ${series.instance}${
     series.version ? ` · ${series.version}` : ''
   }`;
 }

@@ -193,7 +193,13 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
     const node = result.series.find((entry) => entry.series === nodeSeries('main'));
     expect(node?.points.map((point) => point.cpu)).toEqual([100, 300]);
     const instance = result.series.find((entry) => entry.kind === 'instance');
-    expect(instance).toMatchObject({ serviceId, title: 'Hello', version: '1.0.0', limits: { ram: 64 * 1024 * 1024 } });
+    expect(instance).toMatchObject({
+      serviceId,
+      title: 'Hello',
+      subjectName: 'fleet',
+      version: '1.0.0',
+      limits: { ram: 64 * 1024 * 1024 },
+    });
     expect(instance?.points.map((point) => point.ram)).toEqual([100, 300, 500, 1, 700]);
     expect(instance?.points.at(-1)?.partitions).toEqual([{ name: 'storage', usedSize: 11 }]);
 
@@ -216,6 +222,8 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
   it('lets an SP read its own services’ instances only, never the unit totals or other SPs’ instances', async () => {
     const mine = await cloud.caller(sp).monitoring.series({ unit: 'unit-a', sinceSeconds: 3600 });
     expect(mine.series.map((entry) => entry.serviceId)).toEqual([serviceId]);
+    // The OEM's subject names stay the OEM's: the SP sees the subject's ID.
+    expect(mine.series[0]).toMatchObject({ subjectId, subjectName: null });
     // Another SP's service on the same unit: its series are there but not for this SP.
     await recordMonitoring(
       cloud.deps.db,

@@ -47,6 +47,8 @@ export interface SeriesView {
   serviceId: string | null;
   title: string | null;
   subjectId: string | null;
+  /** The subject's name, for the unit's own organisation and the admin (an SP sees the ID only). */
+  subjectName: string | null;
   instance: number | null;
   /** The version the unit last reported for the instance. */
   version: string | null;
@@ -246,6 +248,13 @@ export async function monitoringSeries(
     scope.unit.id,
     rows.flatMap((row) => (row.itemId ? [row.itemId] : [])),
   );
+  const subjectNames =
+    scope.serviceIds === null
+      ? await readSubjectNames(
+          db,
+          rows.flatMap((row) => (row.subjectId ? [row.subjectId] : [])),
+        )
+      : new Map<string, string>();
   return {
     unit: { id: scope.unit.id, systemId: scope.unit.systemId },
     from: from.toISOString(),
@@ -262,6 +271,7 @@ export async function monitoringSeries(
         serviceId: row.itemId,
         title: row.itemId === null ? null : (details.get(row.itemId)?.title ?? null),
         subjectId: row.subjectId,
+        subjectName: row.subjectId === null ? null : (subjectNames.get(row.subjectId) ?? null),
         instance: row.instance,
         version: detail?.version ?? null,
         limits: isInstance ? (detail?.limits ?? {}) : readNodeLimits(scope.unit.nodeInfo, row.node),
@@ -278,6 +288,17 @@ interface InstanceDetail {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Names of the cloud subjects among `subjectIds` (a unit's local subjects are codenames: no row). */
+async function readSubjectNames(db: Database, subjectIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(subjectIds)].filter((id) => UUID.test(id));
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: schema.subjects.id, name: schema.subjects.name })
+    .from(schema.subjects)
+    .where(inArray(schema.subjects.id, ids));
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
 
 /** Service titles (by service id) and, per instance key, its reported version and that version's quotas. */
 async function readInstanceDetails(

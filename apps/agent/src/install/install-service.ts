@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { parseIsoDuration } from '@openaos/config';
+import { parseIsoDuration } from '@openaos/config/small-formats';
 import { extractLayer, readServiceImage, type BlobStore, type Descriptor } from '@openaos/image';
 import { AgentError } from '../errors.js';
 import { checkStorageSpace, type SpaceRequest } from '../storage/check-storage-space.js';

@@ -1,4 +1,5 @@
-import { parseIsoDuration, type AlertRule } from '@openaos/config';
+import type { AlertRule } from '@openaos/config';
+import { parseIsoDuration } from '@openaos/config/small-formats';
 import type { AlertThresholds } from './step-alert.js';
 
 /**

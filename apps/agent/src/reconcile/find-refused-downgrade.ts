@@ -1,4 +1,4 @@
-import { compareSemVer, parseSemVer } from '@openaos/config';
+import { compareSemVer, parseSemVer } from '@openaos/config/small-formats';
 import type { ServiceVersion } from '../state.js';
 
 /** Why a desired version is not run: it is older than the committed one and not marked as a rollback. */

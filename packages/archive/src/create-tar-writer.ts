@@ -157,7 +157,9 @@ export function createTarWriter(options: TarWriterOptions = {}): TarWriter {
     if (stream.destroyed) throw closedError(entry.name);
     const size = entry.type === 'file' ? entry.size : 0;
     if (size > MAX_SYNC_ENTRY_BYTES) {
-      throw new RangeError(`createTarWriter: addSync() takes at most ${MAX_SYNC_ENTRY_BYTES} bytes of content; use add()`);
+      throw new RangeError(
+        `createTarWriter: addSync() takes at most ${MAX_SYNC_ENTRY_BYTES} bytes of content; use add()`,
+      );
     }
     try {
       const headers = encodeEntryHeaders(entry);

@@ -78,6 +78,8 @@ async function compare(name, measureOurs, measureBaseline, measurePigz) {
             pigzCpuRatio: round(oursCpuMs / pigz.cpuMs, 2),
           }),
       phases,
+      // The 1-minute load average after the run: on a shared machine the figures mean little without it.
+      loadAverage: round(loadavg()[0], 1),
     });
     const split = Object.entries(phases)
       .map(([phase, ms]) => `${phase} ${ms}`)
@@ -87,7 +89,7 @@ async function compare(name, measureOurs, measureBaseline, measurePigz) {
         ? ''
         : `; pigz -p ${PIGZ_THREADS} ${round(pigz.milliseconds)} ms (CPU ${round(pigz.cpuMs)} ms), ratio ${round(oursMs / pigz.milliseconds, 2)}, CPU ratio ${round(oursCpuMs / pigz.cpuMs, 2)}`;
     log(
-      `  ${name} run ${run}: openaos ${round(oursMs)} ms, CPU ${round(oursCpuMs)} ms (${split}); gzip ${round(baseline.milliseconds)} ms, ratio ${round(oursMs / baseline.milliseconds, 2)}${pigzText}`,
+      `  ${name} run ${run}: openaos ${round(oursMs)} ms, CPU ${round(oursCpuMs)} ms (${split}); gzip ${round(baseline.milliseconds)} ms, ratio ${round(oursMs / baseline.milliseconds, 2)}${pigzText}; load ${loadavg()[0].toFixed(1)}`,
     );
   }
   return {

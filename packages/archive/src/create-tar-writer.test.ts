@@ -1,7 +1,8 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { createTarWriter } from './create-tar-writer.js';
+import { ArchiveError } from './archive-error.js';
+import { createTarWriter, type TarWriter } from './create-tar-writer.js';
 
 describe('createTarWriter', () => {
   it('reports a body stream that fails while its header waits for the reader, and nothing escapes', async () => {
@@ -31,4 +32,49 @@ describe('createTarWriter', () => {
       process.off('uncaughtException', record);
     }
   });
+
+  it('writes the same bytes with addSync as with add, batches or not, and waits only when the reader is behind', async () => {
+    const contents = Array.from({ length: 300 }, (_, index) => Buffer.alloc(index * 97 + 1, index % 251));
+    async function write(useSync: boolean): Promise<Buffer> {
+      const writer = createTarWriter({ highWaterMark: 4096 });
+      const chunks: Buffer[] = [];
+      const reading = pipeline(
+        writer.stream,
+        new Writable({
+          write: (chunk: Buffer, _encoding, done) => {
+            chunks.push(Buffer.from(chunk));
+            setImmediate(done);
+          },
+        }),
+      );
+      await addAll(writer, contents, useSync);
+      writer.finish();
+      await reading;
+      return Buffer.concat(chunks);
+    }
+    const viaAdd = await write(false);
+    const viaSync = await write(true);
+    expect(viaSync.equals(viaAdd)).toBe(true);
+  });
+
+  it('reports a file that shrank under addSync as file-changed and fails the stream', async () => {
+    const writer = createTarWriter();
+    const reading = pipeline(writer.stream, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    expect(() => writer.addSync({ name: 'shrunk', type: 'file', size: 10, mode: 0o644 }, () => 4)).toThrow(
+      expect.objectContaining({ code: 'file-changed', entry: 'shrunk' }) as ArchiveError,
+    );
+    await expect(reading).rejects.toThrow('expected 10 bytes of content, got 4');
+  });
 });
+
+async function addAll(writer: TarWriter, contents: Buffer[], useSync: boolean): Promise<void> {
+  await writer.add({ name: 'dir', type: 'directory', size: 0, mode: 0o755 });
+  for (const [index, content] of contents.entries()) {
+    const entry = { name: `dir/file-${index}`, type: 'file' as const, size: content.length, mode: 0o644 };
+    if (useSync) await writer.addSync(entry, (target) => content.copy(target));
+    else await writer.add({ ...entry, body: content });
+  }
+  const link = { name: 'dir/link', type: 'symlink' as const, size: 0, mode: 0o777, linkname: 'file-1' };
+  if (useSync) await writer.addSync(link);
+  else await writer.add(link);
+}

@@ -73,7 +73,9 @@ export async function decodeSource(source: Readable, limits: ArchiveLimits): Pro
   });
 
   const stages: (Readable | Transform)[] = [rest, countCompressed];
-  if (isGzip) stages.push(createGunzip({ chunkSize: 64 * 1024 }));
+  // 256 KiB output chunks: at 64 KiB, inflating the bench's 126 MB package cost 13–18 % more CPU in per-chunk
+  // callbacks and buffers; the ratio is still checked long before the 4 MiB grace runs out.
+  if (isGzip) stages.push(createGunzip({ chunkSize: 256 * 1024 }));
   stages.push(countRaw);
   // pipeline() destroys every stage on the first error, so the last stage reports it to its reader.
   const stream = (pipeline as (...streams: unknown[]) => Readable)(...stages, () => {});

@@ -41,28 +41,11 @@ export async function* readFileChunks(path: string, size: number, entryName: str
 }
 
 /**
- * Small files are read into slices of a shared slab rather than a buffer each: a tree of
- * thousands of small files otherwise makes as many ArrayBuffers, and the garbage collector
- * spends more time on them than the reads take. A slab is never reused (slices of it may still
- * be waiting in the tar writer's batch); a new one is taken when it is full.
+ * Read a small file straight into `target` (its first `target.length` bytes), blocking: the
+ * caller's buffer is filled in place, with no buffer of its own. Returns the bytes read
+ * (fewer when the file shrank). Opened with O_NOFOLLOW, as readFileChunks.
  */
-const SLAB_BYTES = 1024 * 1024;
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-let slabUsed = 0;
-
-function takeSlice(size: number): Buffer {
-  if (size > SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
-  if (slabUsed + size > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const slice = slab.subarray(slabUsed, slabUsed + size);
-  // Keep slices 8-byte aligned, as Buffer's own pool does.
-  slabUsed += (size + 7) & ~7;
-  return slice;
-}
-
-function readSmallFile(path: string, size: number, entryName: string): Buffer {
+export function readSmallFileInto(path: string, target: Buffer, entryName: string): number {
   let descriptor: number;
   try {
     descriptor = openSync(path, OPEN_FLAGS);
@@ -70,17 +53,22 @@ function readSmallFile(path: string, size: number, entryName: string): Buffer {
     throw openError(entryName, error);
   }
   try {
-    const buffer = takeSlice(size);
     let position = 0;
-    while (position < size) {
-      const bytesRead = readSync(descriptor, buffer, position, size - position, position);
+    while (position < target.length) {
+      const bytesRead = readSync(descriptor, target, position, target.length - position, position);
       if (bytesRead === 0) break;
       position += bytesRead;
     }
-    return position === size ? buffer : buffer.subarray(0, position);
+    return position;
   } finally {
     closeSync(descriptor);
   }
+}
+
+function readSmallFile(path: string, size: number, entryName: string): Buffer {
+  const buffer = Buffer.allocUnsafe(size);
+  const bytesRead = readSmallFileInto(path, buffer, entryName);
+  return bytesRead === size ? buffer : buffer.subarray(0, bytesRead);
 }
 
 function openError(entryName: string, error: unknown): ArchiveError {

@@ -17,6 +17,7 @@ import {
   type Role,
 } from '@openaos/api';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
+import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { startCloudProcess, type CloudProcess } from './cloud-process.js';
 
@@ -97,6 +98,11 @@ export async function seedCloud<T>(
   } finally {
     await core.close();
   }
+}
+
+/** The PKCS#12 credential the cloud issues to a user (what `aos` signs in with), read. */
+export async function credentialOf(caller: Caller): Promise<Credential> {
+  return readPkcs12(Buffer.from((await caller.credentials.issue()).pkcs12Base64, 'base64'));
 }
 
 /** Headless Chromium as every console test runs it. */

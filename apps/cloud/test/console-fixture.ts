@@ -17,6 +17,7 @@ import {
   type Role,
 } from '@openaos/api';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
+import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { startCloudProcess, type CloudProcess } from './cloud-process.js';
 
@@ -99,12 +100,26 @@ export async function seedCloud<T>(
   }
 }
 
+/** The PKCS#12 credential the cloud issues to a user (what `aos` signs in with), read. */
+export async function credentialOf(caller: Caller): Promise<Credential> {
+  return readPkcs12(Buffer.from((await caller.credentials.issue()).pkcs12Base64, 'base64'));
+}
+
 /** Headless Chromium as every console test runs it. */
 export async function launchBrowser(): Promise<Browser> {
   return steadyNavigation(
     await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     }),
   );
 }

@@ -9,8 +9,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { steadyNavigation } from './console-fixture.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from './console-fixture.js';
+import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPkcs12 } from '@openaos/pki';
@@ -38,21 +38,7 @@ describe('cloud console in a browser', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'openaos-console-'));
     cloud = await startCloudProcess({ dataDir, env: { OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD } });
     baseUrl = cloud.url;
-    browser = steadyNavigation(
-      await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    );
+    browser = await launchBrowser();
   }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { steadyNavigation } from './console-fixture.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from './console-fixture.js';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCaller,
@@ -147,12 +147,7 @@ describe('live console in a browser (cloud on PostgreSQL)', () => {
       dataDir: join(work, 'data'),
       env: { DATABASE_URL: database.location, OPENAOS_ADMIN_PASSWORD: ADMIN_PASSWORD },
     });
-    browser = steadyNavigation(
-      await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      }),
-    );
+    browser = await launchBrowser();
   }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloudCore } from '@openaos/api';
 import {
   connectTestUnit,
   hashProvisioningToken,
@@ -23,14 +22,13 @@ import {
   type TestUnit,
   type TestUnitIdentity,
 } from '@openaos/api/testing';
-import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
-import { readPkcs12, type Credential } from '@openaos/pki';
+import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
+import type { Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import type { UnitChannel } from '@openaos/protocol/v7';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
-import { callerFor, type SeedUser } from './console-fixture.js';
+import { ADMIN_PASSWORD, credentialOf, seedCloud } from './console-fixture.js';
 
-const ADMIN_PASSWORD = 'admin password for tests';
 const TOKEN = 'a-provisioning-token-for-the-logs-scale-out-test';
 const SYSTEM_ID = `unit-logs-relay-${randomBytes(3).toString('hex')}`;
 /** A guard against a hang, not a measure: every wait returns as soon as its condition holds. */
@@ -45,38 +43,22 @@ interface Prepared {
 }
 
 /** Accounts (an OEM, two SPs), a service, a subject and a unit with a token, made in-process. */
-async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> {
-  if (!databaseUrl) await seedPgliteDataDir(dataDir);
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
-  try {
-    const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin')!;
-    const as = (user: SeedUser) => callerFor(core.deps, user);
-    const admin = as(adminRow);
-    const makeUser = async (kind: 'oem' | 'sp', email: string) => {
-      const organisation = await admin.organisations.create({ name: `Org ${email}`, kind });
-      const { user } = await admin.users.create({
-        email,
-        name: kind,
-        role: kind,
-        organisationId: organisation.id,
-        password: `a long ${kind} password`,
-      });
-      return as(user);
-    };
+function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> {
+  return seedCloud({ dataDir, databaseUrl }, async ({ deps, as, addUser }) => {
+    const makeUser = async (kind: 'oem' | 'sp', email: string) =>
+      as(await addUser(kind, `Org ${email}`, email, `a long ${kind} password`, kind));
     const oem = await makeUser('oem', 'o@maker.example');
     const sp = await makeUser('sp', 'p@provider.example');
     const otherSp = await makeUser('sp', 'q@other-provider.example');
-    const credentialOf = async (caller: typeof oem) =>
-      readPkcs12(Buffer.from((await caller.credentials.issue()).pkcs12Base64, 'base64'));
     const serviceId = (await sp.services.create({ title: 'counter' })).id;
     await otherSp.services.create({ title: 'theirs' });
     const subjectId = (await oem.subjects.create({ name: 'cabin' })).id;
     const unitId = (await oem.units.create({ systemId: SYSTEM_ID, model: 'm' })).id;
-    await core.deps.db
+    await deps.db
       .insert(schema.provisioningTokens)
       .values({ tokenHash: hashProvisioningToken(TOKEN), unitId, expiresAt: new Date(Date.now() + 3600_000) });
     // What the unit reports: the instance whose log is read.
-    await core.deps.db.insert(schema.unitInstanceStatuses).values({
+    await deps.db.insert(schema.unitInstanceStatuses).values({
       unitId,
       itemId: serviceId,
       subjectId,
@@ -92,9 +74,7 @@ async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> 
       subjectId,
       unitId,
     };
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 const authorization = (credential: Credential, method: string, path: string) =>

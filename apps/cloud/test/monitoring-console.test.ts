@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { steadyNavigation } from './console-fixture.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from './console-fixture.js';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCaller,
@@ -152,12 +152,7 @@ describe('monitoring in the console (cloud on PostgreSQL, Chromium)', () => {
         OPENAOS_METRICS_TOKEN: METRICS_TOKEN,
       },
     });
-    browser = steadyNavigation(
-      await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      }),
-    );
+    browser = await launchBrowser();
   }, CLOUD_START_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3BlobStorage, startCloudCore } from '@openaos/api';
+import { createS3BlobStorage } from '@openaos/api';
 import {
   connectTestUnit,
   fetchUnitBlob,
@@ -24,13 +24,12 @@ import {
   type TestUnitIdentity,
 } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, type ThrowawayDatabase } from '@openaos/db';
-import { readPkcs12, type Credential } from '@openaos/pki';
+import type { Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { verifyDesiredStatus } from '@openaos/protocol/v7';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
-import { callerFor, type SeedUser } from './console-fixture.js';
+import { ADMIN_PASSWORD, credentialOf, seedCloud } from './console-fixture.js';
 
-const ADMIN_PASSWORD = 'admin password for tests';
 const TOKEN = 'a-provisioning-token-for-the-scale-out-test';
 const SYSTEM_ID = 'unit-scale-out';
 
@@ -43,48 +42,29 @@ interface Prepared {
 }
 
 /** Accounts, a service, a subject and a unit with a token, made in-process through the routers. */
-async function prepare(dataDir: string, databaseUrl: string, s3: TestS3Server): Promise<Prepared> {
-  const core = await startCloudCore({
-    dataDir,
-    databaseUrl,
-    adminPassword: ADMIN_PASSWORD,
-    blobStorage: createS3BlobStorage(s3.config),
-  });
-  try {
-    const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin')!;
-    const as = (user: SeedUser) => callerFor(core.deps, user);
-    const admin = as(adminRow);
-    const makeUser = async (kind: 'oem' | 'sp', email: string) => {
-      const organisation = await admin.organisations.create({ name: `Org ${kind}`, kind });
-      const { user } = await admin.users.create({
-        email,
-        name: kind,
-        role: kind,
-        organisationId: organisation.id,
-        password: `a long ${kind} password`,
-      });
-      return as(user);
-    };
-    const oem = await makeUser('oem', 'o@maker.example');
-    const sp = await makeUser('sp', 'p@provider.example');
-    const credentialOf = async (caller: typeof oem) =>
-      readPkcs12(Buffer.from((await caller.credentials.issue()).pkcs12Base64, 'base64'));
-    const serviceId = (await sp.services.create({ title: 'hello' })).id;
-    const subjectId = (await oem.subjects.create({ name: 'cabin' })).id;
-    const unitId = (await oem.units.create({ systemId: SYSTEM_ID, model: 'm' })).id;
-    await core.deps.db
-      .insert(schema.provisioningTokens)
-      .values({ tokenHash: hashProvisioningToken(TOKEN), unitId, expiresAt: new Date(Date.now() + 3600_000) });
-    return {
-      oemCredential: await credentialOf(oem),
-      spCredential: await credentialOf(sp),
-      serviceId,
-      subjectId,
-      unitId,
-    };
-  } finally {
-    await core.close();
-  }
+function prepare(dataDir: string, databaseUrl: string, s3: TestS3Server): Promise<Prepared> {
+  return seedCloud(
+    { dataDir, databaseUrl, blobStorage: createS3BlobStorage(s3.config) },
+    async ({ deps, as, addUser }) => {
+      const makeUser = async (kind: 'oem' | 'sp', email: string) =>
+        as(await addUser(kind, `Org ${kind}`, email, `a long ${kind} password`, kind));
+      const oem = await makeUser('oem', 'o@maker.example');
+      const sp = await makeUser('sp', 'p@provider.example');
+      const serviceId = (await sp.services.create({ title: 'hello' })).id;
+      const subjectId = (await oem.subjects.create({ name: 'cabin' })).id;
+      const unitId = (await oem.units.create({ systemId: SYSTEM_ID, model: 'm' })).id;
+      await deps.db
+        .insert(schema.provisioningTokens)
+        .values({ tokenHash: hashProvisioningToken(TOKEN), unitId, expiresAt: new Date(Date.now() + 3600_000) });
+      return {
+        oemCredential: await credentialOf(oem),
+        spCredential: await credentialOf(sp),
+        serviceId,
+        subjectId,
+        unitId,
+      };
+    },
+  );
 }
 
 const authorization = (credential: Credential, method: string, path: string) =>

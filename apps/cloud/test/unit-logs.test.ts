@@ -10,8 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { steadyNavigation } from './console-fixture.js';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './console-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { appDirectory, CLOUD_START_TIMEOUT_MS } from './cloud-process.js';
@@ -288,12 +287,7 @@ describe('logs from a unit, read and followed with aos logs', () => {
       organisationId: oemOrganisation?.id,
       password: 'a long oem console password',
     });
-    const browser = steadyNavigation(
-      await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      }),
-    );
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(`${fleet.url}/sign-in`);

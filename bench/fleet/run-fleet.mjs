@@ -22,6 +22,7 @@ import {
 } from './cloud-api.mjs';
 import { summarizeCpuProfile } from '../lib/summarize-profile.mjs';
 import { startCloud } from './cloud-processes.mjs';
+import { summarizeTotalTime } from './phase-profile.mjs';
 import { SimUnit } from './sim-unit.mjs';
 import { percentile, seconds, waitUntil } from './stats.mjs';
 
@@ -32,8 +33,14 @@ const MONITORING_MS = Number(process.env.FLEET_MONITORING_S ?? 60) * 1000;
 const TIMEOUT_MS = Number(process.env.FLEET_TIMEOUT_S ?? Math.max(300, UNITS / 10)) * 1000;
 const ADMIN_PASSWORD = 'fleet bench admin password';
 const isJson = process.argv.includes('--json');
-/** FLEET_PROFILE=1: a V8 CPU profile of each cloud process, summarised at the end (self time per function). */
+/**
+ * FLEET_PROFILE=1: a V8 CPU profile of each cloud process's whole run, summarised at the end (self
+ * time per function); FLEET_PROFILE=storm: one of the storm alone (self and total time).
+ */
 const PROFILE = process.env.FLEET_PROFILE === '1';
+const PROFILE_STORM = process.env.FLEET_PROFILE === 'storm';
+if (!['1', 'storm', undefined, ''].includes(process.env.FLEET_PROFILE))
+  throw new Error(`FLEET_PROFILE must be 1 (the whole run) or storm (the storm alone), not ${process.env.FLEET_PROFILE}`);
 const log = (line) => process.stderr.write(`${line}\n`);
 const MiB = 1024 * 1024;
 
@@ -152,7 +159,7 @@ async function main() {
     const before = await Promise.all(clouds.map((cloud) => cloud.measure()));
 
     // Connect every unit (its cloud round-robin), each sends its full status and gets its desired status.
-    const counters = { sent: 0, received: 0, refused: 0 };
+    const counters = { sent: 0, received: 0, refused: 0, failures: new Map() };
     const desiredAt = new Map(); // "version systemId" → time the desired status naming it arrived
     const activeAt = new Map(); // version → Map(systemId → time acknowledged active)
     const onActive = (unit, version) => {
@@ -231,6 +238,9 @@ async function main() {
     // Reconnect storm: every socket cut at once; each unit reconnects with the agent's backoff and jitter.
     const connectionsBefore = units.map((unit) => unit.connections);
     const stormBefore = counters.sent + counters.received;
+    if (PROFILE_STORM) await Promise.all(clouds.map((cloud) => cloud.startProfile()));
+    const cpuBefore = await Promise.all(clouds.map((cloud) => cloud.measure()));
+    const simulatorCpuBefore = process.cpuUsage();
     const stormAt = Date.now();
     for (const unit of units) unit.drop();
     let stormMs;
@@ -245,7 +255,41 @@ async function main() {
     } catch (error) {
       log(`fleet: ${error.message}`);
     }
+    const simulatorCpu = process.cpuUsage(simulatorCpuBefore);
+    const cpuAfter = await Promise.all(clouds.map((cloud) => cloud.measure()));
+    const stormCpu = {
+      cloudSeconds: cpuAfter.map((each, index) => (each.cpuMs - cpuBefore[index].cpuMs) / 1000),
+      simulatorSeconds: (simulatorCpu.user + simulatorCpu.system) / 1e6,
+    };
+    log(
+      `fleet: storm CPU: cloud ${stormCpu.cloudSeconds.map((each) => each.toFixed(1)).join(' + ')} s, ` +
+        `simulator ${stormCpu.simulatorSeconds.toFixed(1)} s (wall ${stormMs === undefined ? 'n/a' : seconds(stormMs)} s, 2 cores shared)`,
+    );
+    if (PROFILE_STORM) {
+      for (const [index, cloud] of clouds.entries()) {
+        const path = join(dataDir, `storm-${index}.cpuprofile`);
+        await cloud.stopProfile(path);
+        log(`\nwhere cloud ${index}'s CPU time went during the storm (self time):`);
+        for (const entry of await summarizeCpuProfile(path, 25))
+          log(`  ${String(entry.selfMs).padStart(7)} ms ${String(entry.percent).padStart(5)} %  ${entry.name}`);
+        const total = await summarizeTotalTime(path, 40);
+        log(`total time (the function and what it called), ${total.busyMs} ms busy of ${total.wallMs} ms:`);
+        for (const entry of total.functions) log(`  ${String(entry.totalMs).padStart(7)} ms  ${entry.name}`);
+      }
+    }
     const stormMessages = counters.sent + counters.received - stormBefore;
+    // Where the storm's time went: when units came back (per second after the cut) and why attempts failed.
+    const backAt = units.filter((unit) => unit.resyncedAt >= stormAt).map((unit) => unit.resyncedAt - stormAt);
+    const perSecond = new Map();
+    for (const ms of backAt) perSecond.set(Math.floor(ms / 1000), (perSecond.get(Math.floor(ms / 1000)) ?? 0) + 1);
+    log(
+      `fleet: storm, units resynced per second after the cut: ${[...perSecond]
+        .sort((a, b) => a[0] - b[0])
+        .map(([second, count]) => `${second}s:${count}`)
+        .join(' ')}`,
+    );
+    log(`fleet: storm, failed attempts: ${[...counters.failures].map(([reason, count]) => `${count}× ${reason}`).join('; ') || 'none'}`);
+    log(`fleet: storm, attempts per unit: max ${Math.max(...units.map((unit) => unit.attempt))}`);
     const lost = units.filter((unit) => !(unit.isOpen && unit.resyncedAt >= stormAt)).length;
     const reconnects = units.map((unit, index) => unit.connections - connectionsBefore[index]);
     // The database must show each unit online exactly once: no unit lost, none counted twice.
@@ -291,6 +335,8 @@ async function main() {
         seconds: stormMs === undefined ? null : stormMs / 1000,
         messagesPerSecond: stormMs ? Math.round((stormMessages * 1000) / stormMs) : null,
         reconnectsMax: Math.max(...reconnects),
+        cloudCpuSeconds: stormCpu.cloudSeconds,
+        simulatorCpuSeconds: stormCpu.simulatorSeconds,
         lost,
         duplicated,
         onlineInDatabase: online,

@@ -129,7 +129,13 @@ export class SimUnit {
     this.attempt += 1;
     setTimeout(() => {
       if (this.isStopping) return;
-      this.connect().catch(() => this.reconnectLater());
+      this.connect().catch((error) => {
+        // Why reconnects failed (the storm's report counts them by reason).
+        const reason = String(error?.message ?? error).replace(/^fleet-\d+: /, '');
+        const failures = this.options.counters.failures;
+        if (failures) failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        this.reconnectLater();
+      });
     }, delay);
   }
 

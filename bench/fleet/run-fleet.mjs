@@ -31,6 +31,8 @@ const CLOUDS = Number(process.env.FLEET_CLOUDS ?? 1);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const MONITORING_MS = Number(process.env.FLEET_MONITORING_S ?? 60) * 1000;
 const TIMEOUT_MS = Number(process.env.FLEET_TIMEOUT_S ?? Math.max(300, UNITS / 10)) * 1000;
+/** Units provisioning over their sockets at once (FLEET_PROVISION_CONCURRENCY, default 64). */
+const PROVISION_CONCURRENCY = Number(process.env.FLEET_PROVISION_CONCURRENCY ?? 64);
 const ADMIN_PASSWORD = 'fleet bench admin password';
 const isJson = process.argv.includes('--json');
 /**
@@ -46,6 +48,10 @@ const MiB = 1024 * 1024;
 
 if (!Number.isInteger(UNITS) || UNITS < 1)
   throw new Error(`FLEET_UNITS must be a positive whole number, not ${process.env.FLEET_UNITS}`);
+if (!Number.isInteger(PROVISION_CONCURRENCY) || PROVISION_CONCURRENCY < 1)
+  throw new Error(
+    `FLEET_PROVISION_CONCURRENCY must be a positive whole number, not ${process.env.FLEET_PROVISION_CONCURRENCY}`,
+  );
 if (!Number.isInteger(CLOUDS) || CLOUDS < 1)
   throw new Error(`FLEET_CLOUDS must be a positive whole number, not ${process.env.FLEET_CLOUDS}`);
 
@@ -145,7 +151,7 @@ async function main() {
     const request = createSharedRequest();
     const socketsStart = Date.now();
     let provisioned = 0;
-    const credentials = await mapLimited(systemIds, 16, async (systemId, index) => {
+    const credentials = await mapLimited(systemIds, PROVISION_CONCURRENCY, async (systemId, index) => {
       const credential = await provisionUnit(clouds[index % CLOUDS].url, systemId, tokens[index].token, request);
       if (++provisioned % 1000 === 0) log(`  provisioned ${provisioned}/${UNITS}`);
       return credential;
@@ -267,9 +273,9 @@ async function main() {
     );
     if (PROFILE_STORM) {
       for (const [index, cloud] of clouds.entries()) {
-        const path = join(dataDir, `storm-${index}.cpuprofile`);
+        const path = join(tmpdir(), `openaos-fleet-storm-${UNITS}-${stormAt}-${index}.cpuprofile`);
         await cloud.stopProfile(path);
-        log(`\nwhere cloud ${index}'s CPU time went during the storm (self time):`);
+        log(`\nwhere cloud ${index}'s CPU time went during the storm (self time; profile kept in ${path}):`);
         for (const entry of await summarizeCpuProfile(path, 25))
           log(`  ${String(entry.selfMs).padStart(7)} ms ${String(entry.percent).padStart(5)} %  ${entry.name}`);
         const total = await summarizeTotalTime(path, 40);
@@ -287,6 +293,16 @@ async function main() {
         .sort((a, b) => a[0] - b[0])
         .map(([second, count]) => `${second}s:${count}`)
         .join(' ')}`,
+    );
+    const phase = (key) => {
+      const times = units.filter((unit) => unit[key] >= stormAt).map((unit) => unit[key] - stormAt);
+      return times.length === 0
+        ? 'n/a'
+        : `p50 ${seconds(percentile(times, 0.5))} p99 ${seconds(percentile(times, 0.99))} max ${seconds(Math.max(...times))} s`;
+    };
+    log(
+      `fleet: storm, after the cut: socket open ${phase('openedAt')}; full status acked ${phase('fullStatusAckedAt')}; ` +
+        `desired status received ${phase('desiredAt')}`,
     );
     log(`fleet: storm, failed attempts: ${[...counters.failures].map(([reason, count]) => `${count}× ${reason}`).join('; ') || 'none'}`);
     log(`fleet: storm, attempts per unit: max ${Math.max(...units.map((unit) => unit.attempt))}`);

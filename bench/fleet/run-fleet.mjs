@@ -2,8 +2,9 @@
 // The fleet bench (bench/README.md, "Fleet"): N simulated units on one or more real cloud
 // processes over PostgreSQL. `pnpm bench:fleet`; FLEET_UNITS (10000), FLEET_CLOUDS (1),
 // DATABASE_URL (the local test server), FLEET_MONITORING_S (60, the agent's period),
-// FLEET_TIMEOUT_S (300, or a second per 10 units: a guard against a hang per phase, not a measure). `--json` prints the
-// figures as JSON on stdout (progress goes to stderr either way).
+// FLEET_TIMEOUT_S (300, or a second per 10 units: a guard against a hang per phase, not a measure),
+// FLEET_PROVISION_CONCURRENCY (64), FLEET_PROFILE (1 or storm). `--json` prints the figures as JSON
+// on stdout (progress goes to stderr either way).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -55,22 +55,34 @@ export async function startCloud({ dataDir, databaseUrl, adminPassword, extraEnv
     void exited.then((code) => reject(new Error(`the cloud exited (${code}) before listening:\n${output}`)));
   });
   let nextId = 0;
+  /** One request to the probe over IPC; resolves with its answer of type `answer`. */
+  const ask = (message, answer) => {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      const listener = (reply) => {
+        if (reply?.type !== answer || reply.id !== id) return;
+        child.off('message', listener);
+        resolve(reply);
+      };
+      child.on('message', listener);
+      child.send({ ...message, id });
+    });
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid,
     output: () => output,
-    /** RSS, heap and external bytes of the cloud process after two full GCs. */
+    /** RSS, heap and external bytes of the cloud process after two full GCs, and its CPU time so far (`cpuMs`). */
     measure() {
-      const id = nextId++;
-      return new Promise((resolve) => {
-        const listener = (message) => {
-          if (message?.type !== 'memory' || message.id !== id) return;
-          child.off('message', listener);
-          resolve(message);
-        };
-        child.on('message', listener);
-        child.send({ type: 'measure', id });
-      });
+      return ask({ type: 'measure' }, 'memory');
+    },
+    /** Start a V8 CPU profile of this process (cloud-probe.mjs). */
+    startProfile() {
+      return ask({ type: 'profile-start' }, 'profile-started');
+    },
+    /** Stop the profile started by startProfile and write it (.cpuprofile JSON) to `path`. */
+    stopProfile(path) {
+      return ask({ type: 'profile-stop', path }, 'profile-stopped');
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -2,8 +2,9 @@
 // The fleet bench (bench/README.md, "Fleet"): N simulated units on one or more real cloud
 // processes over PostgreSQL. `pnpm bench:fleet`; FLEET_UNITS (10000), FLEET_CLOUDS (1),
 // DATABASE_URL (the local test server), FLEET_MONITORING_S (60, the agent's period),
-// FLEET_TIMEOUT_S (300, or a second per 10 units: a guard against a hang per phase, not a measure). `--json` prints the
-// figures as JSON on stdout (progress goes to stderr either way).
+// FLEET_TIMEOUT_S (300, or a second per 10 units: a guard against a hang per phase, not a measure),
+// FLEET_PROVISION_CONCURRENCY (64), FLEET_PROFILE (1 or storm). `--json` prints the figures as JSON
+// on stdout (progress goes to stderr either way).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import {
 } from './cloud-api.mjs';
 import { summarizeCpuProfile } from '../lib/summarize-profile.mjs';
 import { startCloud } from './cloud-processes.mjs';
+import { summarizeTotalTime } from './phase-profile.mjs';
 import { SimUnit } from './sim-unit.mjs';
 import { percentile, seconds, waitUntil } from './stats.mjs';
 
@@ -30,15 +32,27 @@ const CLOUDS = Number(process.env.FLEET_CLOUDS ?? 1);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const MONITORING_MS = Number(process.env.FLEET_MONITORING_S ?? 60) * 1000;
 const TIMEOUT_MS = Number(process.env.FLEET_TIMEOUT_S ?? Math.max(300, UNITS / 10)) * 1000;
+/** Units provisioning over their sockets at once (FLEET_PROVISION_CONCURRENCY, default 64). */
+const PROVISION_CONCURRENCY = Number(process.env.FLEET_PROVISION_CONCURRENCY ?? 64);
 const ADMIN_PASSWORD = 'fleet bench admin password';
 const isJson = process.argv.includes('--json');
-/** FLEET_PROFILE=1: a V8 CPU profile of each cloud process, summarised at the end (self time per function). */
+/**
+ * FLEET_PROFILE=1: a V8 CPU profile of each cloud process's whole run, summarised at the end (self
+ * time per function); FLEET_PROFILE=storm: one of the storm alone (self and total time).
+ */
 const PROFILE = process.env.FLEET_PROFILE === '1';
+const PROFILE_STORM = process.env.FLEET_PROFILE === 'storm';
+if (!['1', 'storm', undefined, ''].includes(process.env.FLEET_PROFILE))
+  throw new Error(`FLEET_PROFILE must be 1 (the whole run) or storm (the storm alone), not ${process.env.FLEET_PROFILE}`);
 const log = (line) => process.stderr.write(`${line}\n`);
 const MiB = 1024 * 1024;
 
 if (!Number.isInteger(UNITS) || UNITS < 1)
   throw new Error(`FLEET_UNITS must be a positive whole number, not ${process.env.FLEET_UNITS}`);
+if (!Number.isInteger(PROVISION_CONCURRENCY) || PROVISION_CONCURRENCY < 1)
+  throw new Error(
+    `FLEET_PROVISION_CONCURRENCY must be a positive whole number, not ${process.env.FLEET_PROVISION_CONCURRENCY}`,
+  );
 if (!Number.isInteger(CLOUDS) || CLOUDS < 1)
   throw new Error(`FLEET_CLOUDS must be a positive whole number, not ${process.env.FLEET_CLOUDS}`);
 
@@ -138,7 +152,7 @@ async function main() {
     const request = createSharedRequest();
     const socketsStart = Date.now();
     let provisioned = 0;
-    const credentials = await mapLimited(systemIds, 16, async (systemId, index) => {
+    const credentials = await mapLimited(systemIds, PROVISION_CONCURRENCY, async (systemId, index) => {
       const credential = await provisionUnit(clouds[index % CLOUDS].url, systemId, tokens[index].token, request);
       if (++provisioned % 1000 === 0) log(`  provisioned ${provisioned}/${UNITS}`);
       return credential;
@@ -152,7 +166,7 @@ async function main() {
     const before = await Promise.all(clouds.map((cloud) => cloud.measure()));
 
     // Connect every unit (its cloud round-robin), each sends its full status and gets its desired status.
-    const counters = { sent: 0, received: 0, refused: 0 };
+    const counters = { sent: 0, received: 0, refused: 0, failures: new Map() };
     const desiredAt = new Map(); // "version systemId" → time the desired status naming it arrived
     const activeAt = new Map(); // version → Map(systemId → time acknowledged active)
     const onActive = (unit, version) => {
@@ -231,6 +245,9 @@ async function main() {
     // Reconnect storm: every socket cut at once; each unit reconnects with the agent's backoff and jitter.
     const connectionsBefore = units.map((unit) => unit.connections);
     const stormBefore = counters.sent + counters.received;
+    if (PROFILE_STORM) await Promise.all(clouds.map((cloud) => cloud.startProfile()));
+    const cpuBefore = await Promise.all(clouds.map((cloud) => cloud.measure()));
+    const simulatorCpuBefore = process.cpuUsage();
     const stormAt = Date.now();
     for (const unit of units) unit.drop();
     let stormMs;
@@ -245,7 +262,51 @@ async function main() {
     } catch (error) {
       log(`fleet: ${error.message}`);
     }
+    const simulatorCpu = process.cpuUsage(simulatorCpuBefore);
+    const cpuAfter = await Promise.all(clouds.map((cloud) => cloud.measure()));
+    const stormCpu = {
+      cloudSeconds: cpuAfter.map((each, index) => (each.cpuMs - cpuBefore[index].cpuMs) / 1000),
+      simulatorSeconds: (simulatorCpu.user + simulatorCpu.system) / 1e6,
+    };
+    log(
+      `fleet: storm CPU: cloud ${stormCpu.cloudSeconds.map((each) => each.toFixed(1)).join(' + ')} s, ` +
+        `simulator ${stormCpu.simulatorSeconds.toFixed(1)} s (wall ${stormMs === undefined ? 'n/a' : seconds(stormMs)} s, 2 cores shared)`,
+    );
+    if (PROFILE_STORM) {
+      for (const [index, cloud] of clouds.entries()) {
+        const path = join(tmpdir(), `openaos-fleet-storm-${UNITS}-${stormAt}-${index}.cpuprofile`);
+        await cloud.stopProfile(path);
+        log(`\nwhere cloud ${index}'s CPU time went during the storm (self time; profile kept in ${path}):`);
+        for (const entry of await summarizeCpuProfile(path, 25))
+          log(`  ${String(entry.selfMs).padStart(7)} ms ${String(entry.percent).padStart(5)} %  ${entry.name}`);
+        const total = await summarizeTotalTime(path, 40);
+        log(`total time (the function and what it called), ${total.busyMs} ms busy of ${total.wallMs} ms:`);
+        for (const entry of total.functions) log(`  ${String(entry.totalMs).padStart(7)} ms  ${entry.name}`);
+      }
+    }
     const stormMessages = counters.sent + counters.received - stormBefore;
+    // Where the storm's time went: when units came back (per second after the cut) and why attempts failed.
+    const backAt = units.filter((unit) => unit.resyncedAt >= stormAt).map((unit) => unit.resyncedAt - stormAt);
+    const perSecond = new Map();
+    for (const ms of backAt) perSecond.set(Math.floor(ms / 1000), (perSecond.get(Math.floor(ms / 1000)) ?? 0) + 1);
+    log(
+      `fleet: storm, units resynced per second after the cut: ${[...perSecond]
+        .sort((a, b) => a[0] - b[0])
+        .map(([second, count]) => `${second}s:${count}`)
+        .join(' ')}`,
+    );
+    const phase = (key) => {
+      const times = units.filter((unit) => unit[key] >= stormAt).map((unit) => unit[key] - stormAt);
+      return times.length === 0
+        ? 'n/a'
+        : `p50 ${seconds(percentile(times, 0.5))} p99 ${seconds(percentile(times, 0.99))} max ${seconds(Math.max(...times))} s`;
+    };
+    log(
+      `fleet: storm, after the cut: socket open ${phase('openedAt')}; full status acked ${phase('fullStatusAckedAt')}; ` +
+        `desired status received ${phase('desiredAt')}`,
+    );
+    log(`fleet: storm, failed attempts: ${[...counters.failures].map(([reason, count]) => `${count}× ${reason}`).join('; ') || 'none'}`);
+    log(`fleet: storm, attempts per unit: max ${Math.max(...units.map((unit) => unit.attempt))}`);
     const lost = units.filter((unit) => !(unit.isOpen && unit.resyncedAt >= stormAt)).length;
     const reconnects = units.map((unit, index) => unit.connections - connectionsBefore[index]);
     // The database must show each unit online exactly once: no unit lost, none counted twice.
@@ -291,6 +352,8 @@ async function main() {
         seconds: stormMs === undefined ? null : stormMs / 1000,
         messagesPerSecond: stormMs ? Math.round((stormMessages * 1000) / stormMs) : null,
         reconnectsMax: Math.max(...reconnects),
+        cloudCpuSeconds: stormCpu.cloudSeconds,
+        simulatorCpuSeconds: stormCpu.simulatorSeconds,
         lost,
         duplicated,
         onlineInDatabase: online,

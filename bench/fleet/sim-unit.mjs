@@ -68,6 +68,10 @@ export class SimUnit {
     this.socket = socket;
     this.connections += 1;
     this.resyncedAt = undefined;
+    /** When this connection's socket opened, its full status was acknowledged and its desired status came. */
+    this.openedAt = Date.now();
+    this.fullStatusAckedAt = undefined;
+    this.desiredAt = undefined;
     let hasFullStatusAck = false;
     let hasDesired = false;
     const markResynced = () => {
@@ -94,6 +98,7 @@ export class SimUnit {
         throw new Error(`refusing the desired status: ${verified.message}`);
       }
       hasDesired = true;
+      this.desiredAt ??= Date.now();
       markResynced();
       if (verified.isAlreadyApplied) return;
       this.options.onDesired?.(this, verified.desiredStatus);
@@ -105,6 +110,7 @@ export class SimUnit {
       .send(this.fullStatus())
       .then(() => {
         hasFullStatusAck = true;
+        this.fullStatusAckedAt = Date.now();
         markResynced();
         // A full status acknowledged reports what runs, as a delta would.
         for (const version of new Set(this.items.values())) this.options.onActive(this, version);
@@ -129,7 +135,13 @@ export class SimUnit {
     this.attempt += 1;
     setTimeout(() => {
       if (this.isStopping) return;
-      this.connect().catch(() => this.reconnectLater());
+      this.connect().catch((error) => {
+        // Why reconnects failed (the storm's report counts them by reason).
+        const reason = String(error?.message ?? error).replace(/^fleet-\d+: /, '');
+        const failures = this.options.counters.failures;
+        if (failures) failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        this.reconnectLater();
+      });
     }, delay);
   }
 

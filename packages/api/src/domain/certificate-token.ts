@@ -79,21 +79,57 @@ export async function consumeProofNonce(
   deps: Pick<CloudDependencies, 'db' | 'now'>,
   payload: CertificateTokenPayload,
 ): Promise<void> {
+  const [isFresh] = await consumeProofNonces(deps, [payload]);
+  if (!isFresh) throw replayError();
+}
+
+/**
+ * {@link consumeProofNonce} for many proofs in two statements (the expired nonces pruned, the
+ * new ones inserted in one multi-row insert): per proof, in order, whether its nonce was new. A
+ * nonce already stored, or one an earlier proof of the same call carries, is not new (the first
+ * of two proofs with one nonce wins, the second is a replay).
+ */
+export async function consumeProofNonces(
+  deps: Pick<CloudDependencies, 'db' | 'now'>,
+  payloads: readonly CertificateTokenPayload[],
+): Promise<boolean[]> {
+  if (payloads.length === 0) return [];
   const now = deps.now();
   await deps.db
     .delete(schema.authNonces)
     .where(lt(schema.authNonces.expiresAt, new Date(now.getTime() - CERTIFICATE_TOKEN_CLOCK_SKEW_SECONDS * 1000)));
-  const inserted = await deps.db
-    .insert(schema.authNonces)
-    .values({ nonce: payload.nonce, expiresAt: new Date(payload.exp * 1000) })
-    .onConflictDoNothing()
-    .returning();
-  if (inserted.length === 0)
-    throw new ApiError(
-      'unauthenticated',
-      'checking the AosCert token: this token was already used (replay); make a new token for each request',
-      { details: { reason: 'replay' } },
-    );
+  const firstIndexOf = new Map<string, number>();
+  payloads.forEach((payload, index) => {
+    if (!firstIndexOf.has(payload.nonce)) firstIndexOf.set(payload.nonce, index);
+  });
+  const inserted = new Set<string>();
+  const distinct = [...firstIndexOf.keys()];
+  for (let start = 0; start < distinct.length; start += NONCES_PER_STATEMENT) {
+    const rows = await deps.db
+      .insert(schema.authNonces)
+      .values(
+        distinct.slice(start, start + NONCES_PER_STATEMENT).map((nonce) => {
+          const payload = payloads[firstIndexOf.get(nonce) ?? 0];
+          return { nonce, expiresAt: new Date((payload?.exp ?? 0) * 1000) };
+        }),
+      )
+      .onConflictDoNothing()
+      .returning({ nonce: schema.authNonces.nonce });
+    for (const row of rows) inserted.add(row.nonce);
+  }
+  return payloads.map((payload, index) => inserted.has(payload.nonce) && firstIndexOf.get(payload.nonce) === index);
+}
+
+/** Nonces per insert statement (two parameters each; far under PostgreSQL's 65,535). */
+const NONCES_PER_STATEMENT = 1000;
+
+/** The error of a proof whose nonce was seen before. */
+function replayError(): ApiError {
+  return new ApiError(
+    'unauthenticated',
+    'checking the AosCert token: this token was already used (replay); make a new token for each request',
+    { details: { reason: 'replay' } },
+  );
 }
 
 /**

@@ -18,7 +18,12 @@ import {
 import { recordUnitStatuses, type ReceivedUnitStatus } from '../domain/unit-status/record-unit-status.js';
 import type { UnitEvent } from '../unit-events/unit-events.js';
 import { AttemptThrottle } from './attempt-throttle.js';
-import { authenticateUnit, type AuthenticatedUnit } from './authenticate-unit.js';
+import {
+  authenticateUnits,
+  verifyUnitProof,
+  type AuthenticatedUnit,
+  type VerifiedUnitProof,
+} from './authenticate-unit.js';
 import { Batcher } from './batcher.js';
 import { BlobAccess } from './blob-access.js';
 import { handleUnitBlobRequest, isUnitBlobRequest } from './blob-route.js';
@@ -88,6 +93,12 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
     },
     // Two at once: one batch signs while the other waits on the database.
     { ...batch, concurrency: 2 },
+  );
+  // A reconnect storm's upgrades: the proofs' owners looked up and their nonces consumed in a few
+  // statements per batch (the signature and chain checks run before, per upgrade).
+  const authentications = new Batcher<VerifiedUnitProof, AuthenticatedUnit | UnitAccessError>(
+    (proofs) => authenticateUnits(deps, proofs),
+    batch,
   );
   const reports = new Batcher<ReceivedUnitStatus, number | Error>(async (received) => {
     const results = await recordUnitStatuses(deps, received);
@@ -169,10 +180,12 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
   }
 
   async function acceptChannel(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const unit = await authenticateUnit(deps, request.headers.authorization, {
+    const proof = verifyUnitProof(deps, request.headers.authorization, {
       method: request.method ?? 'GET',
       path: CLOUD_HTTP_PATHS.unitChannel,
     });
+    const unit = await authentications.add(proof);
+    if (unit instanceof UnitAccessError) throw unit;
     const baseUrl = options.publicUrl?.replace(/\/+$/, '') ?? requestBaseUrl(request);
     upgrade(request, socket, head, (ws) => track(openSession(unit, ws, baseUrl)));
   }

@@ -36,6 +36,9 @@ function findAppDirectory(): string {
   return directory;
 }
 
+/** Connections the kernel may hold for the cloud before it accepts them. */
+const LISTEN_BACKLOG = 8192;
+
 async function main(): Promise<void> {
   const { env, core: corePromise } = getCloud();
   const core = await corePromise;
@@ -77,7 +80,10 @@ async function main(): Promise<void> {
     void handleNextUpgrade(request, socket, head);
   });
 
-  server.listen(env.PORT, env.HOST, () => {
+  // A fleet reconnecting at once (a cloud restart, a network back) opens thousands of connections
+  // within a second: Node's default queue of 511 pending connections reset most of 10,000 units'
+  // first attempts in the fleet bench. The kernel caps it at net.core.somaxconn (docs/self-hosting.md).
+  server.listen({ port: env.PORT, host: env.HOST, backlog: LISTEN_BACKLOG }, () => {
     const url = env.OPENAOS_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
     const lines = [
       `OpenAos cloud listening on ${url} (${dev ? 'development' : 'production'})`,

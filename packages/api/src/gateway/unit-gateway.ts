@@ -15,6 +15,7 @@ import {
   markUnitsOnline,
   touchConnectedUnits,
 } from '../domain/unit-status/record-connection.js';
+import { recordMonitoringBatch, type ReceivedMonitoring } from '../domain/monitoring/record-monitoring.js';
 import { recordUnitStatuses, type ReceivedUnitStatus } from '../domain/unit-status/record-unit-status.js';
 import type { UnitEvent } from '../unit-events/unit-events.js';
 import { AttemptThrottle } from './attempt-throttle.js';
@@ -109,6 +110,26 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
     if (changed.length > 0)
       await deps.unitEvents.announce({ kind: 'status-changed', unitIds: changed.map((report) => report.unitId) });
     return results;
+  }, batch);
+  // Every unit sends monitoringData each period: 10,000 units at a minute are ~170 messages a
+  // second, more than one transaction each keeps up with; a batch is a few statements.
+  const monitoring = new Batcher<ReceivedMonitoring, Error | undefined>(async (received) => {
+    try {
+      await recordMonitoringBatch(deps.db, received, deps.now());
+      return received.map(() => undefined);
+    } catch (error) {
+      if (received.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+      // One faulty message (a unit deleted meanwhile, say) fails only its own ack: each on its own.
+      const results: (Error | undefined)[] = [];
+      for (const message of received)
+        results.push(
+          await recordMonitoringBatch(deps.db, [message], deps.now()).then(
+            () => undefined,
+            (single: unknown) => (single instanceof Error ? single : new Error(String(single))),
+          ),
+        );
+      return results;
+    }
   }, batch);
   const onlines = new Batcher<string, void>(async (unitIds) => {
     await markUnitsOnline(deps, unitIds);
@@ -207,6 +228,10 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
       initialPushDelayMs: options.initialPushDelayMs ?? 5000,
       log,
       issue: (unit) => pushes.add(unit),
+      recordMonitoring: async (unitId, data) => {
+        const error = await monitoring.add({ unitId, data });
+        if (error) throw error;
+      },
       record: async (unitId, status) => {
         const result = await reports.add({ unitId, status });
         if (result instanceof Error) throw result;

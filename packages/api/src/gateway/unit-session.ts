@@ -4,6 +4,7 @@ import {
   type BlobInfo,
   type ChannelLimits,
   type CloudChannel,
+  type MonitoringData,
   type Outgoing,
   type UnitStatus,
 } from '@openaos/protocol/v7';
@@ -14,7 +15,6 @@ import type { WebSocket } from 'ws';
 import type { CloudDependencies } from '../dependencies.js';
 import type { IssuedDesiredStatus } from '../domain/desired-status/issue-desired-status.js';
 import { logHubOf } from '../domain/logs/log-hub.js';
-import { recordMonitoring } from '../domain/monitoring/record-monitoring.js';
 import { countUnitFrames, observeDesiredPush } from '../metrics/cloud-metrics.js';
 import { attachAlertsAndState } from './alerts-and-state.js';
 import type { AuthenticatedUnit } from './authenticate-unit.js';
@@ -42,6 +42,8 @@ export interface UnitSessionOptions {
    * `status-changed` announcement per batch). Resolves once committed, before the report's ack.
    */
   record: (unitId: string, status: UnitStatus) => Promise<void>;
+  /** Store monitoringData (the gateway's write-behind batch: recordMonitoringBatch); resolves once committed, before the ack. */
+  recordMonitoring: (unitId: string, data: MonitoringData) => Promise<void>;
   /** Settles once the unit is marked online: its reports are recorded (and acked) after that. */
   connected?: Promise<void> | undefined;
 }
@@ -87,7 +89,7 @@ export class UnitSession {
       await context.reply({ messageType: 'blobUrls', items: await this.blobInfos(request.digests) });
     });
     attachAlertsAndState(this.channel, unit, options.deps, options.log);
-    this.channel.on('monitoringData', (data) => recordMonitoring(options.deps.db, unit.id, data).then(() => undefined));
+    this.channel.on('monitoringData', (data) => options.recordMonitoring(unit.id, data));
     logHubOf(options.deps).attach(unit.id, this.channel);
     this.initialTimer = setTimeout(() => this.becomeReady(), options.initialPushDelayMs);
     void this.channel.closed.then(() => clearTimeout(this.initialTimer));

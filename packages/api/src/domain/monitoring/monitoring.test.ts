@@ -7,7 +7,7 @@ import type { Actor } from '../../actor.js';
 import { createCloudFixture, type CloudFixture } from '../../testing/cloud-fixture.js';
 import { pruneMonitoring } from './prune-monitoring.js';
 import { planSeriesQuery, seriesPointsSql } from './query-series.js';
-import { recordMonitoring } from './record-monitoring.js';
+import { recordMonitoring, recordMonitoringBatch } from './record-monitoring.js';
 import { instanceSeries, nodeSeries } from './series-key.js';
 
 async function expectCode(promise: Promise<unknown>, code: TRPCError['code']): Promise<void> {
@@ -323,6 +323,47 @@ describe.each(['pglite', 'postgres'] as const)('monitoring on %s', (driver) => {
       [-3_600_000, 2],
       [0, 4],
     ]);
+  });
+
+  it('stores a batch of several units’ messages together, a resend in the same batch counted once', async () => {
+    const { db } = cloud.deps;
+    const units = [
+      (await cloud.caller(oem).units.create({ systemId: 'batch-1', model: 'x' })).id,
+      (await cloud.caller(oem).units.create({ systemId: 'batch-2', model: 'x' })).id,
+    ];
+    const start = baseTime();
+    const at = (minutes: number) => new Date(start.getTime() + minutes * MINUTE);
+    const data = (ram: number) =>
+      message(
+        serviceId,
+        subjectId,
+        [0, 1].map((m) => sample(at(m), 5, ram)),
+        [0, 1, 2].map((m) => sample(at(m), 5, ram)),
+      );
+    const results = await recordMonitoringBatch(db, [
+      { unitId: units[0]!, data: data(100) },
+      { unitId: units[1]!, data: data(200) },
+      { unitId: units[0]!, data: data(100) }, // resent before the first was acked
+    ]);
+    expect(results).toEqual([
+      { stored: 5, duplicates: 0, refused: 0 },
+      { stored: 5, duplicates: 0, refused: 0 },
+      { stored: 0, duplicates: 5, refused: 0 },
+    ]);
+    const series = instanceSeries(serviceId, subjectId, 0);
+    for (const [index, unitId] of units.entries()) {
+      const rollups = await db
+        .select()
+        .from(schema.monitoringRollups)
+        .where(sql`${schema.monitoringRollups.unitId} = ${unitId} and ${schema.monitoringRollups.series} = ${series}`);
+      expect(rollups.reduce((sum, row) => sum + row.samples, 0)).toBe(3);
+      expect(rollups.reduce((sum, row) => sum + row.ramSum, 0)).toBe(3 * (index + 1) * 100);
+      const [latest] = await db
+        .select()
+        .from(schema.monitoringLatest)
+        .where(sql`${schema.monitoringLatest.unitId} = ${unitId} and ${schema.monitoringLatest.series} = ${series}`);
+      expect(latest).toMatchObject({ at: at(2), ram: (index + 1) * 100 });
+    }
   });
 
   it(

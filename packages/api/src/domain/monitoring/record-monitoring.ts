@@ -1,6 +1,7 @@
 /**
  * Store a unit's v7 monitoringData: every sample raw, added into its five-minute and its hourly
- * rollup, and the newest of each series as the series' latest. One transaction per message.
+ * rollup, and the newest of each series as the series' latest. One transaction per message, or
+ * per batch of messages (the gateway records the messages of many units together).
  *
  * Invariants: a sample already stored (same unit, series, time: a message resent after a lost ack)
  * is neither stored nor counted again, so both rollups stay exact (only the samples the insert
@@ -74,35 +75,70 @@ export async function recordMonitoring(
   data: MonitoringData,
   now: Date = new Date(),
 ): Promise<RecordMonitoringResult> {
-  const groups = groupSeries(data);
+  const [result] = await recordMonitoringBatch(db, [{ unitId, data }], now);
+  return result!;
+}
+
+/** A monitoringData message and the unit that sent it. */
+export interface ReceivedMonitoring {
+  unitId: string;
+  data: MonitoringData;
+}
+
+/**
+ * {@link recordMonitoring} for the messages of many units at once (the gateway's write-behind
+ * batch): one transaction, the samples, rollups and latest rows of all of them in multi-row
+ * statements. Results per message, in order; a sample two messages of the batch both carry (a
+ * resend) is stored once, for the first.
+ */
+export async function recordMonitoringBatch(
+  db: Database,
+  messages: readonly ReceivedMonitoring[],
+  now: Date = new Date(),
+): Promise<RecordMonitoringResult[]> {
   const latestAllowed = now.getTime() + MAX_CLOCK_SKEW_MS;
-  const rows: SampleRow[] = [];
-  let refused = 0;
-  for (const group of groups) {
-    for (const item of group.items) {
-      const at = new Date(item.timestamp);
-      if (Number.isNaN(at.getTime()) || at.getTime() > latestAllowed) {
-        refused += 1;
-        continue;
+  const keyOf = (row: { unitId: string; series: string; at: Date }) =>
+    `${row.unitId}\u0000${row.series}\u0000${row.at.getTime()}`;
+  const results: RecordMonitoringResult[] = [];
+  const owner = new Map<string, number>();
+  const candidates: SampleRow[] = [];
+  const groupsOfUnit = new Map<string, SeriesSamples[]>();
+  messages.forEach(({ unitId, data }, index) => {
+    const groups = groupSeries(data);
+    groupsOfUnit.set(unitId, [...(groupsOfUnit.get(unitId) ?? []), ...groups]);
+    const result = { stored: 0, duplicates: 0, refused: 0 };
+    results.push(result);
+    for (const group of groups) {
+      for (const item of group.items) {
+        const at = new Date(item.timestamp);
+        if (Number.isNaN(at.getTime()) || at.getTime() > latestAllowed) {
+          result.refused += 1;
+          continue;
+        }
+        const row: SampleRow = {
+          unitId,
+          series: group.series,
+          at,
+          itemId: group.itemId,
+          cpu: Math.max(0, item.cpu),
+          ram: Math.max(0, item.ram),
+          download: item.download ?? null,
+          upload: item.upload ?? null,
+          pids: item.pids ?? null,
+          partitions: toPartitions(item),
+        };
+        // A time repeated within a series (in one message, or a resend in the batch): the first wins, as the key says.
+        const key = keyOf(row);
+        if (owner.has(key)) {
+          result.duplicates += 1;
+          continue;
+        }
+        owner.set(key, index);
+        candidates.push(row);
       }
-      rows.push({
-        unitId,
-        series: group.series,
-        at,
-        itemId: group.itemId,
-        cpu: Math.max(0, item.cpu),
-        ram: Math.max(0, item.ram),
-        download: item.download ?? null,
-        upload: item.upload ?? null,
-        pids: item.pids ?? null,
-        partitions: toPartitions(item),
-      });
     }
-  }
-  // One message may repeat a time within a series (it should not): the first wins, as the key says.
-  const unique = new Map(rows.map((row) => [`${row.series}\u0000${row.at.getTime()}`, row]));
-  const candidates = [...unique.values()];
-  if (candidates.length === 0) return { stored: 0, duplicates: rows.length, refused };
+  });
+  if (candidates.length === 0) return results;
   return db.transaction(async (tx) => {
     const stored: SampleRow[] = [];
     for (let start = 0; start < candidates.length; start += CHUNK_ROWS) {
@@ -113,10 +149,16 @@ export async function recordMonitoring(
         .returning();
       stored.push(...inserted);
     }
+    const isStored = new Set(stored.map(keyOf));
+    for (const row of candidates) {
+      const result = results[owner.get(keyOf(row))!]!;
+      if (isStored.has(keyOf(row))) result.stored += 1;
+      else result.duplicates += 1;
+    }
     await addToRollups(tx as unknown as Database, stored, schema.monitoringRollups, ROLLUP_SECONDS);
     await addToRollups(tx as unknown as Database, stored, schema.monitoringHourly, HOURLY_SECONDS);
-    await updateLatest(tx as unknown as Database, unitId, groups, stored);
-    return { stored: stored.length, duplicates: rows.length - stored.length, refused };
+    await updateLatest(tx as unknown as Database, groupsOfUnit, stored);
+    return results;
   });
 }
 
@@ -132,7 +174,7 @@ async function addToRollups(db: Database, stored: SampleRow[], table: RollupTabl
   const buckets = new Map<string, typeof schema.monitoringRollups.$inferInsert>();
   for (const row of stored) {
     const at = bucketOf(row.at, seconds);
-    const key = `${row.series}\u0000${at.getTime()}`;
+    const key = `${row.unitId}\u0000${row.series}\u0000${at.getTime()}`;
     const bucket = buckets.get(key) ?? {
       unitId: row.unitId,
       series: row.series,
@@ -185,18 +227,27 @@ async function addToRollups(db: Database, stored: SampleRow[], table: RollupTabl
   }
 }
 
-async function updateLatest(db: Database, unitId: string, groups: SeriesSamples[], stored: SampleRow[]): Promise<void> {
+async function updateLatest(
+  db: Database,
+  groupsOfUnit: ReadonlyMap<string, SeriesSamples[]>,
+  stored: SampleRow[],
+): Promise<void> {
   const newest = new Map<string, SampleRow>();
   for (const row of stored) {
-    const current = newest.get(row.series);
-    if (!current || row.at > current.at) newest.set(row.series, row);
+    const key = `${row.unitId}\u0000${row.series}`;
+    const current = newest.get(key);
+    if (!current || row.at > current.at) newest.set(key, row);
   }
-  const identities = new Map(groups.map((group) => [group.series, group]));
+  const identities = new Map(
+    [...groupsOfUnit].flatMap(([unitId, groups]) =>
+      groups.map((group) => [`${unitId}\u0000${group.series}`, group] as const),
+    ),
+  );
   const values = [...newest.values()].flatMap((row) => {
-    const group = identities.get(row.series);
+    const group = identities.get(`${row.unitId}\u0000${row.series}`);
     if (!group) return [];
     return {
-      unitId,
+      unitId: row.unitId,
       series: row.series,
       node: group.node,
       itemId: group.itemId,
@@ -211,23 +262,24 @@ async function updateLatest(db: Database, unitId: string, groups: SeriesSamples[
       partitions: row.partitions ?? [],
     };
   });
-  if (values.length === 0) return;
   const table = schema.monitoringLatest;
-  await db
-    .insert(table)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [table.unitId, table.series],
-      set: {
-        node: sql`excluded.node`,
-        at: sql`excluded.at`,
-        cpu: sql`excluded.cpu`,
-        ram: sql`excluded.ram`,
-        download: sql`excluded.download`,
-        upload: sql`excluded.upload`,
-        pids: sql`excluded.pids`,
-        partitions: sql`excluded.partitions`,
-      },
-      setWhere: sql`excluded.at >= ${table.at}`,
-    });
+  for (let start = 0; start < values.length; start += CHUNK_ROWS) {
+    await db
+      .insert(table)
+      .values(values.slice(start, start + CHUNK_ROWS))
+      .onConflictDoUpdate({
+        target: [table.unitId, table.series],
+        set: {
+          node: sql`excluded.node`,
+          at: sql`excluded.at`,
+          cpu: sql`excluded.cpu`,
+          ram: sql`excluded.ram`,
+          download: sql`excluded.download`,
+          upload: sql`excluded.upload`,
+          pids: sql`excluded.pids`,
+          partitions: sql`excluded.partitions`,
+        },
+        setWhere: sql`excluded.at >= ${table.at}`,
+      });
+  }
 }

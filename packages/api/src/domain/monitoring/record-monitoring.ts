@@ -76,7 +76,7 @@ export async function recordMonitoring(
   now: Date = new Date(),
 ): Promise<RecordMonitoringResult> {
   const [result] = await recordMonitoringBatch(db, [{ unitId, data }], now);
-  return result!;
+  return result ?? { stored: 0, duplicates: 0, refused: 0 };
 }
 
 /** A monitoringData message and the unit that sent it. */
@@ -151,7 +151,8 @@ export async function recordMonitoringBatch(
     }
     const isStored = new Set(stored.map(keyOf));
     for (const row of candidates) {
-      const result = results[owner.get(keyOf(row))!]!;
+      const result = results[owner.get(keyOf(row)) ?? -1];
+      if (!result) continue;
       if (isStored.has(keyOf(row))) result.stored += 1;
       else result.duplicates += 1;
     }

@@ -90,10 +90,10 @@ describe('mapUnitStatus', () => {
   it('never shows an item the agent has installed as downloading', () => {
     // The link's overlay is cleared after the desired status is stored; the agent may have
     // installed and started the item before that (seen on a loaded CI machine).
-    const status = mapUnitStatus(
-      agentStatus({ services: [{ id: B, version: '2.0.0', status: 'installed' }] }),
-      { ...options, overlay: [{ id: B, version: '2.0.0', state: 'downloading' }] },
-    );
+    const status = mapUnitStatus(agentStatus({ services: [{ id: B, version: '2.0.0', status: 'installed' }] }), {
+      ...options,
+      overlay: [{ id: B, version: '2.0.0', state: 'downloading' }],
+    });
     expect(status.items).toEqual([{ item: { id: B }, version: '2.0.0', state: 'installed' }]);
   });
 });

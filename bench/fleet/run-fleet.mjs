@@ -43,7 +43,9 @@ const isJson = process.argv.includes('--json');
 const PROFILE = process.env.FLEET_PROFILE === '1';
 const PROFILE_STORM = process.env.FLEET_PROFILE === 'storm';
 if (!['1', 'storm', undefined, ''].includes(process.env.FLEET_PROFILE))
-  throw new Error(`FLEET_PROFILE must be 1 (the whole run) or storm (the storm alone), not ${process.env.FLEET_PROFILE}`);
+  throw new Error(
+    `FLEET_PROFILE must be 1 (the whole run) or storm (the storm alone), not ${process.env.FLEET_PROFILE}`,
+  );
 const log = (line) => process.stderr.write(`${line}\n`);
 const MiB = 1024 * 1024;
 
@@ -305,7 +307,9 @@ async function main() {
       `fleet: storm, after the cut: socket open ${phase('openedAt')}; full status acked ${phase('fullStatusAckedAt')}; ` +
         `desired status received ${phase('desiredAt')}`,
     );
-    log(`fleet: storm, failed attempts: ${[...counters.failures].map(([reason, count]) => `${count}× ${reason}`).join('; ') || 'none'}`);
+    log(
+      `fleet: storm, failed attempts: ${[...counters.failures].map(([reason, count]) => `${count}× ${reason}`).join('; ') || 'none'}`,
+    );
     log(`fleet: storm, attempts per unit: max ${Math.max(...units.map((unit) => unit.attempt))}`);
     const lost = units.filter((unit) => !(unit.isOpen && unit.resyncedAt >= stormAt)).length;
     const reconnects = units.map((unit, index) => unit.connections - connectionsBefore[index]);

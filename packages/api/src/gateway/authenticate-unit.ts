@@ -1,11 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import { schema } from '@openaos/db';
 import { describeSubject } from '@openaos/pki';
-import {
-  CERTIFICATE_AUTH_SCHEME,
-  readCertificateAuthorization,
-  type CertificateTokenPayload,
-} from '@openaos/protocol';
+import { CERTIFICATE_AUTH_SCHEME, readCertificateAuthorization, type CertificateTokenPayload } from '@openaos/protocol';
 import type { CloudDependencies } from '../dependencies.js';
 import { consumeProofNonces, verifyCertificateProof } from '../domain/certificate-token.js';
 import { UnitAccessError } from '../domain/provisioning/unit-access-error.js';
@@ -118,7 +114,12 @@ export async function authenticateUnits(
         `authenticating unit ${unit.systemId}: its provisioning did not finish; provision it again with a new token`,
       );
     }
-    return { id: unit.id, systemId: unit.systemId, organisationId: unit.organisationId, fingerprint: proof.fingerprint };
+    return {
+      id: unit.id,
+      systemId: unit.systemId,
+      organisationId: unit.organisationId,
+      fingerprint: proof.fingerprint,
+    };
   });
   // Only proofs of a known, usable unit cost a nonce row.
   const accepted = results.flatMap((result, index) => (result instanceof UnitAccessError ? [] : [index]));

@@ -179,11 +179,16 @@ describe('the whole flow in the console, as the SP and the OEM (Chromium, real a
     await oem.goto(`${fleet.url}/units/${unit.id}`);
     const instances = oem.getByRole('heading', { name: 'Instances' }).locator('xpath=following-sibling::*[1]');
     await instances.locator('tr', { hasText: 'hello world' }).getByText('active').waitFor();
-    await oem.getByRole('button', { name: 'Show log' }).click();
+    // Each click reads the log again from the unit; read the view once that read has finished
+    // (the view is emptied at each click: reading it at once saw nothing on a loaded machine).
     await expect
       .poll(
         async () => {
           await oem.getByRole('button', { name: 'Show log' }).click();
+          await oem
+            .getByText('Reading the log from the unit…')
+            .waitFor({ state: 'hidden', timeout: 30_000 })
+            .catch(() => undefined);
           return oem.getByTestId('log-lines').textContent();
         },
         { timeout: SETTLE_TIMEOUT_MS, interval: 1000 },

@@ -31,8 +31,8 @@ export async function loadDesiredStatusInputs(db: Database, unitId: string): Pro
  * The rows {@link computeDesiredStatus} needs for a set of units, set-based: the same ten queries
  * whatever the number of units (per {@link MAX_UNITS_PER_LOAD}), assembled per unit in memory. The
  * unit's rollout pins come from domain/rollouts' resolveRolloutPins over the rollouts of its
- * services on its subjects, with its own rollout_units row (the facts load-pins.ts reads for one
- * unit). A unit that does not exist gets empty inputs.
+ * services on its subjects, with its own rollout_units row. A unit that does not exist gets empty
+ * inputs.
  */
 export async function loadDesiredStatusInputsOf(
   db: Database,

@@ -155,51 +155,54 @@ function eventsOf(
   const items = readItems(status);
   const instances = readInstances(status);
   const isFull = status.isDeltaInfo !== true;
-  const events: (typeof schema.unitStatusEvents.$inferInsert)[] = [];
-  const before = new Map(previousItems.map((row) => [itemKey(row), row]));
-  for (const row of items) {
-    if (isChanged(before.get(itemKey(row)), row))
-      events.push({
-        unitId,
-        at,
-        kind: 'item',
-        subject: itemKey(row),
-        state: row.state,
-        version: row.version,
-        errorInfo: row.errorInfo,
-      });
-  }
-  const beforeInstances = new Map(previousInstances.map((row) => [instanceKey(row), row]));
-  for (const row of instances) {
-    if (isChanged(beforeInstances.get(instanceKey(row)), row))
-      events.push({
-        unitId,
-        at,
-        kind: 'instance',
-        subject: instanceKey(row),
-        state: row.state,
-        version: row.version,
-        errorInfo: row.errorInfo,
-      });
-  }
-  if (isFull) {
-    const reported = new Set(items.map(itemKey));
-    for (const row of previousItems)
-      if (!reported.has(itemKey(row)))
-        events.push({ unitId, at, kind: 'item', subject: itemKey(row), state: 'absent', version: row.version });
-    const reportedInstances = new Set(instances.map(instanceKey));
-    for (const row of previousInstances)
-      if (!reportedInstances.has(instanceKey(row)))
-        events.push({
-          unitId,
-          at,
-          kind: 'instance',
-          subject: instanceKey(row),
-          state: 'absent',
-          version: row.version,
-        });
-  }
+  const events = [
+    ...historyOf({ unitId, at, isFull, kind: 'item', reported: items, previous: previousItems, key: itemKey }),
+    ...historyOf({
+      unitId,
+      at,
+      isFull,
+      kind: 'instance',
+      reported: instances,
+      previous: previousInstances,
+      key: instanceKey,
+    }),
+  ];
   return { events, items, instances };
+}
+
+/**
+ * The history rows of one kind of a report's rows: each new or changed row, and, for a full
+ * report, each previous row it no longer names (`absent`).
+ */
+function historyOf<T extends ItemRow>(input: {
+  unitId: string;
+  at: Date;
+  isFull: boolean;
+  kind: 'item' | 'instance';
+  reported: T[];
+  previous: T[];
+  key: (row: T) => string;
+}): (typeof schema.unitStatusEvents.$inferInsert)[] {
+  const { unitId, at, kind, key } = input;
+  const before = new Map(input.previous.map((row) => [key(row), row]));
+  const events: (typeof schema.unitStatusEvents.$inferInsert)[] = input.reported
+    .filter((row) => isChanged(before.get(key(row)), row))
+    .map((row) => ({
+      unitId,
+      at,
+      kind,
+      subject: key(row),
+      state: row.state,
+      version: row.version,
+      errorInfo: row.errorInfo,
+    }));
+  if (input.isFull) {
+    const reported = new Set(input.reported.map(key));
+    for (const row of input.previous)
+      if (!reported.has(key(row)))
+        events.push({ unitId, at, kind, subject: key(row), state: 'absent', version: row.version });
+  }
+  return events;
 }
 
 function groupByUnit<T extends { unitId: string }>(rows: T[]): Map<string, T[]> {

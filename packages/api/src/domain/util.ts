@@ -43,3 +43,26 @@ export function notFound(what: string, id: string): ApiError {
     `${what} ${id} was not found, or you have no access to it; list them to see the ones you can use`,
   );
 }
+
+/**
+ * Write-behind batches: `together` handles all `items` at once; when it fails (one item's unit
+ * deleted meanwhile, say), each item is handled on its own, so only the faulty ones fail: their
+ * entry is the Error. Results in the items' order.
+ */
+export async function eachAloneOnFailure<T, R>(
+  items: readonly T[],
+  together: (items: readonly T[]) => Promise<R[]>,
+): Promise<(R | Error)[]> {
+  const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+  try {
+    return await together(items);
+  } catch (error) {
+    if (items.length === 1) return [asError(error)];
+    const results: (R | Error)[] = [];
+    for (const item of items) {
+      const [result] = await together([item]).catch((single: unknown) => [asError(single)]);
+      results.push(result ?? new Error('a batch of one returned no result'));
+    }
+    return results;
+  }
+}

@@ -15,7 +15,12 @@ import {
   markUnitsOnline,
   touchConnectedUnits,
 } from '../domain/unit-status/record-connection.js';
-import { recordMonitoringBatch, type ReceivedMonitoring } from '../domain/monitoring/record-monitoring.js';
+import {
+  recordMonitoringBatch,
+  type ReceivedMonitoring,
+  type RecordMonitoringResult,
+} from '../domain/monitoring/record-monitoring.js';
+import { eachAloneOnFailure } from '../domain/util.js';
 import { recordUnitStatuses, type ReceivedUnitStatus } from '../domain/unit-status/record-unit-status.js';
 import type { UnitEvent } from '../unit-events/unit-events.js';
 import { AttemptThrottle } from './attempt-throttle.js';
@@ -113,24 +118,10 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
   }, batch);
   // Every unit sends monitoringData each period: 10,000 units at a minute are ~170 messages a
   // second, more than one transaction each keeps up with; a batch is a few statements.
-  const monitoring = new Batcher<ReceivedMonitoring, Error | undefined>(async (received) => {
-    try {
-      await recordMonitoringBatch(deps.db, received, deps.now());
-      return received.map(() => undefined);
-    } catch (error) {
-      if (received.length === 1) return [error instanceof Error ? error : new Error(String(error))];
-      // One faulty message (a unit deleted meanwhile, say) fails only its own ack: each on its own.
-      const results: (Error | undefined)[] = [];
-      for (const message of received)
-        results.push(
-          await recordMonitoringBatch(deps.db, [message], deps.now()).then(
-            () => undefined,
-            (single: unknown) => (single instanceof Error ? single : new Error(String(single))),
-          ),
-        );
-      return results;
-    }
-  }, batch);
+  const monitoring = new Batcher<ReceivedMonitoring, RecordMonitoringResult | Error>(
+    (received) => eachAloneOnFailure(received, (batch) => recordMonitoringBatch(deps.db, batch, deps.now())),
+    batch,
+  );
   const onlines = new Batcher<string, void>(async (unitIds) => {
     await markUnitsOnline(deps, unitIds);
     await deps.unitEvents.announce({ kind: 'status-changed', unitIds });
@@ -229,8 +220,8 @@ export function createUnitGateway(deps: CloudDependencies, options: UnitGatewayO
       log,
       issue: (unit) => pushes.add(unit),
       recordMonitoring: async (unitId, data) => {
-        const error = await monitoring.add({ unitId, data });
-        if (error) throw error;
+        const result = await monitoring.add({ unitId, data });
+        if (result instanceof Error) throw result;
       },
       record: async (unitId, status) => {
         const result = await reports.add({ unitId, status });

@@ -2,6 +2,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { schema, type Database, type ReportedError } from '@openaos/db';
 import type { UnitStatus } from '@openaos/protocol/v7';
 import type { CloudDependencies } from '../../dependencies.js';
+import { eachAloneOnFailure } from '../util.js';
 
 interface ItemRow {
   itemId: string;
@@ -53,20 +54,7 @@ export async function recordUnitStatuses(
   reports: readonly ReceivedUnitStatus[],
 ): Promise<(number | Error)[]> {
   if (reports.length === 0) return [];
-  try {
-    return await recordUnitStatusesTogether(deps, reports);
-  } catch (error) {
-    if (reports.length === 1) return [error instanceof Error ? error : new Error(String(error))];
-    const results: (number | Error)[] = [];
-    for (const report of reports) {
-      try {
-        results.push(await recordUnitStatus(deps, report.unitId, report.status));
-      } catch (single) {
-        results.push(single instanceof Error ? single : new Error(String(single)));
-      }
-    }
-    return results;
-  }
+  return eachAloneOnFailure(reports, (batch) => recordUnitStatusesTogether(deps, batch));
 }
 
 /** Rows per multi-row statement (PostgreSQL takes at most 65,535 parameters a statement). */

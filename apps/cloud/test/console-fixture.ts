@@ -141,7 +141,11 @@ export function steadyNavigation(browser: Browser): Browser {
         try {
           return await navigate();
         } catch (error) {
-          if (attempt >= 5 || !String(error).includes('ERR_NETWORK_CHANGED')) throw error;
+          // Chromium either aborts the navigation or replaces the page with its error page for it.
+          const isNetworkChange = /ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/.test(
+            String(error),
+          );
+          if (attempt >= 5 || !isNetworkChange) throw error;
         }
       }
     };

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { launchBrowser } from './console-fixture.js';
+import { launchBrowser, signIn } from './console-fixture.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -75,33 +75,6 @@ async function seed(dataDir: string, databaseUrl: string) {
   }
 }
 
-/**
- * Navigate; again when Chromium reports ERR_NETWORK_CHANGED, or replaces the page with its error
- * page for it (other tests on this machine add and remove network interfaces, and Chromium aborts
- * navigations in flight when they change).
- */
-async function goTo(page: Page, url: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.goto(url);
-      return;
-    } catch (error) {
-      const isNetworkChange = /ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/.test(
-        String(error),
-      );
-      if (attempt >= 5 || !isNetworkChange) throw error;
-    }
-  }
-}
-
-async function signIn(page: Page, baseUrl: string, email: string): Promise<void> {
-  await goTo(page, `${baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
 describe('live console in a browser (cloud on PostgreSQL)', () => {
   let work: string;
   let database: ThrowawayDatabase;
@@ -159,8 +132,8 @@ describe('live console in a browser (cloud on PostgreSQL)', () => {
 
   it('follows a unit’s status and alerts without a reload or polling', { timeout: 180_000 }, async () => {
     const page = await browser.newPage();
-    await signIn(page, cloud.url, 'oem@acme.example');
-    await goTo(page, `${cloud.url}/units/${seeded.unitId}`);
+    await signIn(page, cloud.url, 'oem@acme.example', PASSWORD);
+    await page.goto(`${cloud.url}/units/${seeded.unitId}`);
     await page.getByTestId('alerts').getByText('No alerts.').waitFor();
     await page.getByTestId('connection').getByText('offline').waitFor();
     await mark(page);
@@ -204,8 +177,8 @@ describe('live console in a browser (cloud on PostgreSQL)', () => {
 
   it('lists a service created elsewhere (the CLI, a colleague) without a reload', { timeout: 180_000 }, async () => {
     const page = await browser.newPage();
-    await signIn(page, cloud.url, 'sp@acme.example');
-    await goTo(page, `${cloud.url}/services`);
+    await signIn(page, cloud.url, 'sp@acme.example', PASSWORD);
+    await page.goto(`${cloud.url}/services`);
     await page.getByRole('cell', { name: 'Hello' }).waitFor();
     await mark(page);
     // Made through the API with the same session, as another tab or a script would.
@@ -223,12 +196,12 @@ describe('live console in a browser (cloud on PostgreSQL)', () => {
 
   it('shows the fleet alerts page live, and the SP only its own services’ alerts', { timeout: 180_000 }, async () => {
     const oemPage = await browser.newPage();
-    await signIn(oemPage, cloud.url, 'oem@acme.example');
+    await signIn(oemPage, cloud.url, 'oem@acme.example', PASSWORD);
     await oemPage.getByRole('link', { name: 'Alerts' }).click();
     await oemPage.getByRole('heading', { name: 'Alerts' }).waitFor();
     await oemPage.getByTestId('alerts').locator('table, .empty').first().waitFor();
     const spPage = await browser.newPage();
-    await signIn(spPage, cloud.url, 'sp@acme.example');
+    await signIn(spPage, cloud.url, 'sp@acme.example', PASSWORD);
     await spPage.getByRole('link', { name: 'Alerts' }).click();
     await spPage.getByTestId('alerts').locator('table, .empty').first().waitFor();
     await mark(oemPage);

@@ -22,10 +22,11 @@ import {
   type TestUnitIdentity,
 } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
-import { readPkcs12, type Credential } from '@openaos/pki';
+import type { Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { verifyDesiredStatus } from '@openaos/protocol/v7';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
+import { credentialOf } from './console-fixture.js';
 
 const ADMIN_PASSWORD = 'admin password for tests';
 const TOKEN = 'a-provisioning-token-for-the-two-process-test';
@@ -80,8 +81,8 @@ async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> 
     ).user;
     const oem = asUser(oemUser);
     const sp = asUser(spUser);
-    const oemCredential = readPkcs12(Buffer.from((await oem.credentials.issue()).pkcs12Base64, 'base64'));
-    const spCredential = readPkcs12(Buffer.from((await sp.credentials.issue()).pkcs12Base64, 'base64'));
+    const oemCredential = await credentialOf(oem);
+    const spCredential = await credentialOf(sp);
     const serviceId = (await sp.services.create({ title: 'hello' })).id;
     const packagePath = await makeServicePackage(spCredential, serviceId, '1.0.0');
     const spActor: Actor = {

@@ -12,6 +12,7 @@ import type { Actor } from '../actor.js';
 import type { CloudDependencies } from '../dependencies.js';
 import { ApiError } from '../errors.js';
 import { toActor } from './sessions.js';
+import { inSlices } from './util.js';
 
 /** A checked `AosCert` proof: its leaf certificate (chains to the cloud CA) and its payload. */
 export interface CertificateProof {
@@ -104,11 +105,11 @@ export async function consumeProofNonces(
   });
   const inserted = new Set<string>();
   const distinct = [...firstIndexOf.keys()];
-  for (let start = 0; start < distinct.length; start += NONCES_PER_STATEMENT) {
+  for (const slice of inSlices(distinct, NONCES_PER_STATEMENT)) {
     const rows = await deps.db
       .insert(schema.authNonces)
       .values(
-        distinct.slice(start, start + NONCES_PER_STATEMENT).map((nonce) => {
+        slice.map((nonce) => {
           const payload = payloads[firstIndexOf.get(nonce) ?? 0];
           return { nonce, expiresAt: new Date((payload?.exp ?? 0) * 1000) };
         }),

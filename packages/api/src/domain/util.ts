@@ -66,3 +66,13 @@ export async function eachAloneOnFailure<T, R>(
     return results;
   }
 }
+
+/**
+ * `rows` cut into slices of at most `size`, in order: multi-row statements are written per slice
+ * (PostgreSQL binds at most 65,535 parameters a statement).
+ */
+export function inSlices<T>(rows: readonly T[], size: number): T[][] {
+  const slices: T[][] = [];
+  for (let start = 0; start < rows.length; start += size) slices.push(rows.slice(start, start + size));
+  return slices;
+}

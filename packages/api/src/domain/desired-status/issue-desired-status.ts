@@ -5,6 +5,7 @@ import type { CloudDependencies } from '../../dependencies.js';
 import { computeDesiredStatus, type ComputedDesiredStatus } from './compute-desired-status.js';
 import { ensureIndexBlob } from './index-blob.js';
 import { loadDesiredStatusInputsOf, type LoadedUnitInputs } from './load-desired-status-inputs.js';
+import { inSlices } from '../util.js';
 
 export interface IssuedDesiredStatus {
   generation: number;
@@ -115,8 +116,7 @@ const ROWS_PER_STATEMENT = 500;
  */
 async function writeIssued(deps: Deps, writes: PendingWrite[], issuedAt: Date): Promise<Set<string>> {
   const written = new Set<string>();
-  for (let start = 0; start < writes.length; start += ROWS_PER_STATEMENT) {
-    const chunk = writes.slice(start, start + ROWS_PER_STATEMENT);
+  for (const chunk of inSlices(writes, ROWS_PER_STATEMENT)) {
     const updates = chunk.filter((write) => write.previousGeneration !== undefined);
     const inserts = chunk.filter((write) => write.previousGeneration === undefined);
     if (updates.length > 0) {

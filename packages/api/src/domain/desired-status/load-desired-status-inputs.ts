@@ -3,6 +3,7 @@ import { schema, type Database } from '@openaos/db';
 import type { RolloutStatus, RolloutUnitState } from '../rollouts/decide.js';
 import { resolveRolloutPins, type RolloutForUnit } from '../rollouts/resolve-pins.js';
 import type { DesiredStatusInputs } from './compute-desired-status.js';
+import { inSlices } from '../util.js';
 
 /** The desired status last issued to a unit, as stored. */
 export interface StoredDesiredStatus {
@@ -40,10 +41,8 @@ export async function loadDesiredStatusInputsOf(
 ): Promise<Map<string, LoadedUnitInputs>> {
   const result = new Map<string, LoadedUnitInputs>();
   const unique = [...new Set(unitIds)];
-  for (let start = 0; start < unique.length; start += MAX_UNITS_PER_LOAD) {
-    const chunk = unique.slice(start, start + MAX_UNITS_PER_LOAD);
+  for (const chunk of inSlices(unique, MAX_UNITS_PER_LOAD))
     for (const [unitId, loaded] of await loadChunk(db, chunk)) result.set(unitId, loaded);
-  }
   return result;
 }
 

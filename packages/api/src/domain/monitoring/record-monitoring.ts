@@ -14,6 +14,7 @@ import { schema, type Database, type PartitionUsage } from '@openaos/db';
 import type { MonitoringData, MonitoringSample } from '@openaos/protocol/v7';
 import { HOURLY_SECONDS, ROLLUP_SECONDS } from './retention.js';
 import { instanceSeries, nodeSeries } from './series-key.js';
+import { inSlices } from '../util.js';
 
 /** Samples stamped further than this into the future (a unit whose clock is wrong) are not stored. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60_000;
@@ -141,12 +142,8 @@ export async function recordMonitoringBatch(
   if (candidates.length === 0) return results;
   return db.transaction(async (tx) => {
     const stored: SampleRow[] = [];
-    for (let start = 0; start < candidates.length; start += CHUNK_ROWS) {
-      const inserted = await tx
-        .insert(schema.monitoringSamples)
-        .values(candidates.slice(start, start + CHUNK_ROWS))
-        .onConflictDoNothing()
-        .returning();
+    for (const slice of inSlices(candidates, CHUNK_ROWS)) {
+      const inserted = await tx.insert(schema.monitoringSamples).values(slice).onConflictDoNothing().returning();
       stored.push(...inserted);
     }
     const isStored = new Set(stored.map(keyOf));
@@ -207,10 +204,10 @@ async function addToRollups(db: Database, stored: SampleRow[], table: RollupTabl
     buckets.set(key, bucket);
   }
   const values = [...buckets.values()];
-  for (let start = 0; start < values.length; start += CHUNK_ROWS) {
+  for (const slice of inSlices(values, CHUNK_ROWS)) {
     await db
       .insert(table)
-      .values(values.slice(start, start + CHUNK_ROWS))
+      .values(slice)
       .onConflictDoUpdate({
         target: [table.unitId, table.series, table.at],
         set: {
@@ -264,10 +261,10 @@ async function updateLatest(
     };
   });
   const table = schema.monitoringLatest;
-  for (let start = 0; start < values.length; start += CHUNK_ROWS) {
+  for (const slice of inSlices(values, CHUNK_ROWS)) {
     await db
       .insert(table)
-      .values(values.slice(start, start + CHUNK_ROWS))
+      .values(slice)
       .onConflictDoUpdate({
         target: [table.unitId, table.series],
         set: {

@@ -7,7 +7,7 @@ import { announceUnits, unitsOfSubjects } from '../desired-status/announce.js';
 import { readPreviousItems } from '../desired-status/load-desired-status-inputs.js';
 import { compareSemver } from '../semver.js';
 import { requireOem } from '../units.js';
-import { databaseErrorCode, notFound, onlyRow } from '../util.js';
+import { databaseErrorCode, inSlices, notFound, onlyRow } from '../util.js';
 import { assignWaves } from './assign-waves.js';
 import { completePlan, describeWaves, type RolloutPlanInput } from './plan.js';
 import { recordRolloutEvent } from './record.js';
@@ -227,9 +227,9 @@ async function startOnSubject(tx: Database, start: SubjectStart, supersede: bool
   const had = await versionsUnitsHad(tx, unitIds, version.serviceId);
   const waves = assignWaves(rolloutId, unitIds, plan.waves);
   // In slices: one statement may bind at most 65,535 parameters (7 a row here, ~9,000 units).
-  for (let start = 0; start < waves.length; start += ROLLOUT_UNITS_PER_INSERT)
+  for (const slice of inSlices(waves, ROLLOUT_UNITS_PER_INSERT))
     await tx.insert(schema.rolloutUnits).values(
-      waves.slice(start, start + ROLLOUT_UNITS_PER_INSERT).map(({ unitId, wave }) => ({
+      slice.map(({ unitId, wave }) => ({
         rolloutId,
         unitId,
         wave,

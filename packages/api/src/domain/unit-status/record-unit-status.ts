@@ -2,7 +2,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { schema, type Database, type ReportedError } from '@openaos/db';
 import type { UnitStatus } from '@openaos/protocol/v7';
 import type { CloudDependencies } from '../../dependencies.js';
-import { eachAloneOnFailure } from '../util.js';
+import { eachAloneOnFailure, inSlices } from '../util.js';
 
 interface ItemRow {
   itemId: string;
@@ -117,10 +117,10 @@ async function recordRound(db: Database, reports: ReceivedUnitStatus[], at: Date
     await db.delete(schema.unitItemStatuses).where(inArray(schema.unitItemStatuses.unitId, fullUnitIds));
     await db.delete(schema.unitInstanceStatuses).where(inArray(schema.unitInstanceStatuses.unitId, fullUnitIds));
   }
-  for (const chunk of chunks(itemRows)) await upsertItems(db, chunk);
-  for (const chunk of chunks(instanceRows)) await upsertInstances(db, chunk);
-  for (const chunk of chunks(events)) await db.insert(schema.unitStatusEvents).values(chunk);
-  for (const chunk of chunks(nodeInfos)) {
+  for (const chunk of inSlices(itemRows, ROWS_PER_STATEMENT)) await upsertItems(db, chunk);
+  for (const chunk of inSlices(instanceRows, ROWS_PER_STATEMENT)) await upsertInstances(db, chunk);
+  for (const chunk of inSlices(events, ROWS_PER_STATEMENT)) await db.insert(schema.unitStatusEvents).values(chunk);
+  for (const chunk of inSlices(nodeInfos, ROWS_PER_STATEMENT)) {
     const values = sql.join(
       chunk.map((entry) => sql`(${entry.unitId}::uuid, ${JSON.stringify(entry.nodes)}::jsonb)`),
       sql`, `,
@@ -201,13 +201,6 @@ function groupByUnit<T extends { unitId: string }>(rows: T[]): Map<string, T[]> 
     else groups.set(row.unitId, [row]);
   }
   return groups;
-}
-
-function chunks<T>(rows: T[]): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
-    result.push(rows.slice(start, start + ROWS_PER_STATEMENT));
-  return result;
 }
 
 async function upsertItems(db: Database, rows: (typeof schema.unitItemStatuses.$inferInsert)[]): Promise<void> {

@@ -1,16 +1,6 @@
 import { Option, type Command } from 'commander';
 import { withOutputOptions, type CommandContext, type OutputOptions } from './command-context.js';
-import {
-  runAdminCredential,
-  runOrganisationCreate,
-  runOrganisationList,
-  runUserCreate,
-  runUserCredential,
-  runUserDeactivate,
-  runUserList,
-  type AdminTargetOptions,
-} from './commands/admin.js';
-import * as format from './format-admin.js';
+import type { AdminTargetOptions } from './commands/admin.js';
 
 interface AdminFlags extends OutputOptions {
   url?: string;
@@ -46,6 +36,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
       .option('--url <url>', 'cloud address (default: AOS_CLOUD_URL, else the one `aos login` saved)')
       .option('-o, --output <file>', 'write the credential here instead'),
   ).action(async (flags: OutputOptions & { email: string; passwordFile: string; url?: string; output?: string }) => {
+    const { runAdminCredential } = await import('./commands/admin.js');
+    const format = await import('./format-admin.js');
     const result = await runAdminCredential({
       aosHome: env.aosHome,
       email: flags.email,
@@ -58,6 +50,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
 
   const organisation = admin.command('organisation').description('SP and OEM organisations');
   adminCommand(organisation.command('list').description('every organisation')).action(async (flags: AdminFlags) => {
+    const { runOrganisationList } = await import('./commands/admin.js');
+    const format = await import('./format-admin.js');
     print(flags, await runOrganisationList(target(flags)), format.formatOrganisationList);
   });
   adminCommand(
@@ -67,6 +61,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
       .requiredOption('--name <name>', 'organisation name (unique)')
       .addOption(new Option('--kind <kind>', 'sp or oem').choices(['sp', 'oem']).makeOptionMandatory()),
   ).action(async (flags: AdminFlags & { name: string; kind: 'sp' | 'oem' }) => {
+    const { runOrganisationCreate } = await import('./commands/admin.js');
+    const format = await import('./format-admin.js');
     print(
       flags,
       await runOrganisationCreate({ ...target(flags), name: flags.name, kind: flags.kind }),
@@ -76,6 +72,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
 
   const user = admin.command('user').description('users: SP, OEM and admins');
   adminCommand(user.command('list').description('every user')).action(async (flags: AdminFlags) => {
+    const { runUserList } = await import('./commands/admin.js');
+    const format = await import('./format-admin.js');
     print(flags, await runUserList(target(flags)), format.formatUserList);
   });
   adminCommand(
@@ -97,6 +95,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
         passwordFile?: string;
       },
     ) => {
+      const { runUserCreate } = await import('./commands/admin.js');
+      const format = await import('./format-admin.js');
       const result = await runUserCreate({
         ...target(flags),
         email: flags.email,
@@ -114,6 +114,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
       .argument('<user>', 'user ID or email')
       .description('deactivate a user: their sessions end and their credentials stop working at once'),
   ).action(async (userValue: string, flags: AdminFlags) => {
+    const { runUserDeactivate } = await import('./commands/admin.js');
+    const format = await import('./format-admin.js');
     print(flags, await runUserDeactivate({ ...target(flags), user: userValue }), format.formatUser);
   });
   adminCommand(
@@ -123,6 +125,8 @@ export function registerAdminCommands(program: Command, context: CommandContext)
       .description('issue a credential for a user (the private key is only in the file written; give it to them)')
       .option('-o, --output <file>', 'where to write it (default $AOS_HOME/security/aos-user-<role>.p12)'),
   ).action(async (userValue: string, flags: AdminFlags & { output?: string }) => {
+    const { runUserCredential } = await import('./commands/admin.js');
+    const format = await import('./format-admin.js');
     const result = await runUserCredential({
       ...target(flags),
       user: userValue,

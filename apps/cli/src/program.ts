@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { runCredentialsDev } from './commands/credentials-dev.js';
-import { runCredentialsShow } from './commands/credentials-show.js';
-import { runImageBuild } from './commands/image-build.js';
-import { runInit } from './commands/init.js';
-import { runInspect } from './commands/inspect.js';
-import { runSign } from './commands/sign.js';
-import { runValidate } from './commands/validate.js';
 import type { CliEnvironment } from './env.js';
 import { CliError, EXIT_CODES, exitCodeOf } from './errors.js';
-import * as format from './format-output.js';
 import { collect, createCommandContext, withOutputOptions, type CliIo, type OutputOptions } from './command-context.js';
 import { groupCommandsForHelp } from './help-groups.js';
 import { registerCloudCommands } from './program-cloud.js';
 import { trackBuildProgress } from './progress.js';
 
 export type { CliIo };
+
+// Each command's code and output formats are imported when the command runs, so starting `aos`
+// loads the command line's definitions and the one command used: not config.yaml's schemas, the
+// packager, the image builder or the cloud client of the others.
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -31,13 +27,17 @@ Environment:
 `;
 
 function readVersion(): string {
-  try {
-    // src/ and dist/ are both one level below package.json.
-    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
+  // src/ and dist/ are one level below package.json, the bundle's dist/bundle/ two.
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const text = readFileSync(new URL(path, import.meta.url), 'utf8');
+      const manifest = JSON.parse(text) as { name?: string; version?: string };
+      if (manifest.name === '@openaos/cli') return manifest.version ?? '0.0.0';
+    } catch {
+      // not there: try the next one
+    }
   }
+  return '0.0.0';
 }
 
 /**
@@ -75,6 +75,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('--no-dev-credential', 'do not create a development credential when you have none'),
   ).action(
     async (dir: string, options: OutputOptions & { serviceUid?: string; url?: string; devCredential: boolean }) => {
+      const { runInit } = await import('./commands/init.js');
+      const format = await import('./format-output.js');
       const result = await runInit({
         directory: dir,
         ...(options.devCredential ? { aosHome: env.aosHome } : {}),
@@ -94,6 +96,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('--no-for-signing', 'do not require what signing needs (service_uid, version, credential entry)'),
     false,
   ).action(async (options: OutputOptions & { directory?: string; config?: string; forSigning: boolean }) => {
+    const { runValidate } = await import('./commands/validate.js');
+    const format = await import('./format-output.js');
     const result = await runValidate({
       ...(options.directory ? { directory: options.directory } : {}),
       ...(options.config ? { configPath: options.config } : {}),
@@ -113,6 +117,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('-o, --output <file>', 'write the package here (default <dir>/<build.package_folder>/service.tar.gz)'),
   ).action(
     async (options: OutputOptions & { directory?: string; config?: string; pkcs12?: string; output?: string }) => {
+      const { runSign } = await import('./commands/sign.js');
+      const format = await import('./format-output.js');
       const reporter = progressFor(options);
       try {
         const result = await runSign({
@@ -147,6 +153,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       '\nWithout --ca/--certificate, trusts the dev CA ($AOS_HOME/dev-ca/ca.pem), the CA of the cloud you logged in to\n($AOS_HOME/cloud-ca.pem) and the certificates of $AOS_HOME/security/*.p12.',
     )
     .action(async (packagePath: string, options: OutputOptions & { ca?: string[]; certificate?: string[] }) => {
+      const { runInspect } = await import('./commands/inspect.js');
+      const format = await import('./format-output.js');
       const result = await runInspect({
         packagePath,
         aosHome: env.aosHome,
@@ -172,6 +180,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       packagePath: string,
       options: OutputOptions & { output: string; tag: string; ca?: string[]; certificate?: string[] },
     ) => {
+      const { runImageBuild } = await import('./commands/image-build.js');
+      const format = await import('./format-output.js');
       const reporter = progressFor(options);
       try {
         const result = await runImageBuild({
@@ -203,6 +213,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .option('--cn <name>', 'common name (subject CN)')
       .option('--force', 'replace an existing credential file'),
   ).action(async (options: OutputOptions & { org: string; role: 'sp' | 'oem'; cn?: string; force?: boolean }) => {
+    const { runCredentialsDev } = await import('./commands/credentials-dev.js');
+    const format = await import('./format-output.js');
     const result = await runCredentialsDev({
       aosHome: env.aosHome,
       organization: options.org,
@@ -220,6 +232,8 @@ export function createProgram(io: CliIo, env: CliEnvironment, state: { exitCode:
       .addOption(new Option('--role <role>', 'which default credential').choices(['sp', 'oem']).default('sp')),
     false,
   ).action(async (path: string | undefined, options: OutputOptions & { role: 'sp' | 'oem' }) => {
+    const { runCredentialsShow } = await import('./commands/credentials-show.js');
+    const format = await import('./format-output.js');
     const result = await runCredentialsShow({ aosHome: env.aosHome, role: options.role, ...(path ? { path } : {}) });
     print(options, result, format.formatShowCredentials);
   });
@@ -260,6 +274,7 @@ export async function runCli(argv: string[], io: CliIo, env: CliEnvironment): Pr
             cause: caught,
             hint: 'this was not expected; run again with AOS_DEBUG=1 for details and report it',
           });
+    const format = await import('./format-output.js');
     if (argv.includes('--json')) io.stdout.write(`${JSON.stringify(format.errorJson(error), null, 2)}\n`);
     io.stderr.write(`${format.formatError(error, env.debug)}\n`);
     return exitCodeOf(error.code);

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { collect, type CommandContext } from './command-context.js';
-import {
-  parsePlanFlags,
-  runRolloutControl,
-  runRolloutList,
-  runRolloutShow,
-  runRolloutStart,
-  type RolloutPlanFlags,
-} from './commands/rollout.js';
+import type { RolloutPlanFlags } from './commands/rollout.js';
 import { formatRollout, formatRolloutList, formatRollouts } from './format-rollout.js';
 import { cloudCommand, cloudTarget, type CloudFlags } from './cloud-command.js';
 
@@ -42,6 +35,7 @@ export function registerRolloutCommands(program: Command, context: CommandContex
       .option('--supersede', 'replace the active rollout of the service on the subject'),
   ).action(
     async (versionId: string, flags: CloudFlags & RolloutPlanFlags & { subject?: string[]; supersede?: boolean }) => {
+      const { parsePlanFlags, runRolloutStart } = await import('./commands/rollout.js');
       const plan = parsePlanFlags(flags, `starting a rollout of version ${versionId}`);
       const started = await runRolloutStart({
         ...target(flags),
@@ -60,6 +54,7 @@ export function registerRolloutCommands(program: Command, context: CommandContex
       .option('--service <id>', "one service's rollouts (Service ID)")
       .option('--active', 'only running or paused rollouts'),
   ).action(async (flags: CloudFlags & { service?: string; active?: boolean }) => {
+    const { runRolloutList } = await import('./commands/rollout.js');
     print(
       flags,
       await runRolloutList({
@@ -76,6 +71,7 @@ export function registerRolloutCommands(program: Command, context: CommandContex
       .argument('<id>', 'rollout ID')
       .description('waves, unit counts per state and every decision with its reason'),
   ).action(async (id: string, flags: CloudFlags) => {
+    const { runRolloutShow } = await import('./commands/rollout.js');
     print(flags, await runRolloutShow({ ...target(flags), id }), formatRollout);
   });
   for (const [command, description] of [
@@ -90,6 +86,7 @@ export function registerRolloutCommands(program: Command, context: CommandContex
         .description(description)
         .option('--reason <text>', 'why, recorded in the rollout history'),
     ).action(async (id: string, flags: CloudFlags & { reason?: string }) => {
+      const { runRolloutControl } = await import('./commands/rollout.js');
       print(
         flags,
         await runRolloutControl({ ...target(flags), id, command, ...(flags.reason && { reason: flags.reason }) }),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { callCloud, createCloudClient, type CloudInputs, type CloudOutputs } from '../cloud/cloud-client.js';
-import { resolveCloudTarget, type CloudTargetOptions } from '../cloud/cloud-settings.js';
+import type { CloudInputs, CloudOutputs } from '../cloud/cloud-client.js';
+import type { CloudTargetOptions } from '../cloud/cloud-settings.js';
 import { collect, withOutputOptions, type CommandContext, type OutputOptions } from '../command-context.js';
 import { CliError } from '../errors.js';
 import { formatTable } from '../format-table.js';
@@ -43,6 +43,9 @@ export function parseSince(value: string, now = new Date()): string {
 
 /** `aos alerts`: newest first; one unit's (OEM), one service's, or all the caller may see. */
 export async function runAlerts(options: AlertsOptions): Promise<AlertPage> {
+  // The cloud client and credentials load here, not when the command line is defined.
+  const { callCloud, createCloudClient } = await import('../cloud/cloud-client.js');
+  const { resolveCloudTarget } = await import('../cloud/cloud-settings.js');
   const action = options.unit ? `listing the alerts of unit ${options.unit}` : 'listing alerts';
   const kinds = (options.kinds ?? []).map((kind) => {
     if (!KINDS.includes(kind as AlertKind))

@@ -5,9 +5,8 @@
  * survives a dropped connection: it reconnects and continues after the last line it printed.
  */
 import type { Command } from 'commander';
-import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { withOutputOptions, type CommandContext } from '../command-context.js';
-import { resolveCloudTarget, type CloudTarget, type CloudTargetOptions } from '../cloud/cloud-settings.js';
+import type { CloudTarget, CloudTargetOptions } from '../cloud/cloud-settings.js';
 import { CliError } from '../errors.js';
 
 export interface LogsOptions extends CloudTargetOptions {
@@ -59,6 +58,8 @@ export async function runLogs(options: LogsOptions): Promise<void> {
     throw new CliError('usage', action, 'give the service ID (aos logs <service-id>), or --agent --unit <systemId>');
   if (options.agent && options.follow)
     throw new CliError('usage', action, '-f follows an instance log; the agent log is read as a range');
+  // The credentials and the cloud's HTTP contract load here, not when the command line is defined.
+  const { resolveCloudTarget } = await import('../cloud/cloud-settings.js');
   const target = await resolveCloudTarget({ ...options, role: options.agent ? 'oem' : 'sp' }, action);
   if (!options.follow) return printRange(target, options, action);
   const state: FollowState = { position: undefined, hasConnected: false };
@@ -82,7 +83,12 @@ export async function runLogs(options: LogsOptions): Promise<void> {
   }
 }
 
-function logsUrl(target: CloudTarget, options: LogsOptions, extra: Record<string, string | undefined>): URL {
+async function logsUrl(
+  target: CloudTarget,
+  options: LogsOptions,
+  extra: Record<string, string | undefined>,
+): Promise<URL> {
+  const { CLOUD_HTTP_PATHS } = await import('@openaos/protocol');
   const url = new URL(`${target.url}${CLOUD_HTTP_PATHS.logs}`);
   const params: Record<string, string | undefined> = {
     service: options.serviceId,
@@ -97,6 +103,7 @@ function logsUrl(target: CloudTarget, options: LogsOptions, extra: Record<string
 }
 
 async function request(target: CloudTarget, url: URL, action: string, signal?: AbortSignal): Promise<Response> {
+  const { createCertificateToken, formatCertificateAuthorization } = await import('@openaos/protocol');
   const token = createCertificateToken(target.credential, { method: 'GET', path: url.pathname });
   let response: Response;
   try {
@@ -118,7 +125,7 @@ async function request(target: CloudTarget, url: URL, action: string, signal?: A
 }
 
 async function printRange(target: CloudTarget, options: LogsOptions, action: string): Promise<void> {
-  const url = logsUrl(target, options, {
+  const url = await logsUrl(target, options, {
     since: options.since?.toISOString(),
     until: options.until?.toISOString(),
   });
@@ -147,7 +154,7 @@ async function followOnce(
   state: FollowState,
   isReconnect: boolean,
 ): Promise<boolean> {
-  const url = logsUrl(target, options, {
+  const url = await logsUrl(target, options, {
     follow: '1',
     ...(state.position !== undefined ? { from: state.position } : { tail: String(options.tail ?? 10) }),
   });

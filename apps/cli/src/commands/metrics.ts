@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { callCloud, createCloudClient, type CloudOutputs } from '../cloud/cloud-client.js';
-import { resolveCloudTarget, type CloudTargetOptions } from '../cloud/cloud-settings.js';
+import type { CloudOutputs } from '../cloud/cloud-client.js';
+import type { CloudTargetOptions } from '../cloud/cloud-settings.js';
 import { withOutputOptions, type CommandContext, type OutputOptions } from '../command-context.js';
 import { CliError } from '../errors.js';
 import { formatBytes } from '../format-size.js';
@@ -31,6 +31,9 @@ export interface MetricsOptions extends CloudTargetOptions {
 
 /** `aos metrics`: the unit's (or one service's) CPU, RAM, disk and pids over a recent span. */
 export async function runMetrics(options: MetricsOptions): Promise<MetricsResult> {
+  // The cloud client and credentials load here, not when the command line is defined.
+  const { callCloud, createCloudClient } = await import('../cloud/cloud-client.js');
+  const { resolveCloudTarget } = await import('../cloud/cloud-settings.js');
   const action = `reading the metrics of unit ${options.unit}${options.serviceId ? ` for service ${options.serviceId}` : ''}`;
   const sinceSeconds = parseSince(options.since ?? '1h', action);
   const target = await resolveCloudTarget(options.serviceId ? options : { ...options, role: 'oem' }, action);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { callCloud, createCloudClient, type CloudOutputs } from '../cloud/cloud-client.js';
-import { resolveCloudTarget, type CloudTargetOptions } from '../cloud/cloud-settings.js';
+import type { CloudOutputs } from '../cloud/cloud-client.js';
+import type { CloudTargetOptions } from '../cloud/cloud-settings.js';
 import { withOutputOptions, type CommandContext, type OutputOptions } from '../command-context.js';
 import { CliError } from '../errors.js';
 
@@ -19,6 +19,9 @@ const describeInstance = (options: StateOptions) =>
 
 /** `aos state get`: the state (state.dat) the cloud holds for one instance. */
 export async function runStateGet(options: StateOptions): Promise<InstanceState> {
+  // The cloud client and credentials load here, not when the command line is defined.
+  const { callCloud, createCloudClient } = await import('../cloud/cloud-client.js');
+  const { resolveCloudTarget } = await import('../cloud/cloud-settings.js');
   const action = `reading the state of ${describeInstance(options)}`;
   const target = await resolveCloudTarget({ ...options, role: options.role ?? 'sp' }, action);
   return callCloud(action, target.url, () =>
@@ -33,6 +36,9 @@ export async function runStateGet(options: StateOptions): Promise<InstanceState>
 
 /** `aos state set`: replace an instance's state with a file's content; the unit gets it with updateState. */
 export async function runStateSet(options: StateOptions & { file: string }): Promise<InstanceState> {
+  // The cloud client and credentials load here, not when the command line is defined.
+  const { callCloud, createCloudClient } = await import('../cloud/cloud-client.js');
+  const { resolveCloudTarget } = await import('../cloud/cloud-settings.js');
   const action = `setting the state of ${describeInstance(options)}`;
   const content = await readFile(options.file, 'utf8').catch((error: unknown) => {
     throw new CliError('not-found', action, `cannot read ${options.file}: ${(error as Error).message}`, {

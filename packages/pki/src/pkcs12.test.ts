@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import forge from 'node-forge';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { createCertificateAuthority } from './certificate-authority.js';
 import { PkiError } from './errors.js';
 import { issueUserCredential } from './issue.js';
@@ -68,6 +69,25 @@ for password in (b'', None):
     expect(readPkcs12(protectedP12, 'secret').certificate.subject).toContain('CN=alice');
     expect(() => readPkcs12(protectedP12)).toThrow(expect.objectContaining({ code: 'bad-pkcs12' }) as Error);
     expect(() => readPkcs12(protectedP12)).toThrow(/password/);
+  });
+
+  test("is read with node's crypto; forge's decoder (pure-JS PBKDF2 and AES) reads only what that does not", () => {
+    const decode = vi.spyOn(forge.pkcs12, 'pkcs12FromAsn1');
+    try {
+      const protectedP12 = writePkcs12(sp.privateKeyPem, [sp.certificatePem, ...sp.chainPem], 'secret');
+      const native = [readPkcs12(sp.pkcs12), readPkcs12(protectedP12, 'secret')];
+      expect(decode).not.toHaveBeenCalled();
+      for (const credential of native) {
+        expect(credential.certificate.fingerprint256).toBe(sp.fingerprint256);
+        expect(credential.certificate.checkPrivateKey(credential.privateKey)).toBe(true);
+        expect(credential.chain).toHaveLength(2);
+      }
+      // A wrong password fails the MAC: forge reads the file again and says what is wrong.
+      expect(() => readPkcs12(protectedP12, 'wrong')).toThrow(/password/);
+      expect(decode).toHaveBeenCalledTimes(1);
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   test('garbage is refused with bad-pkcs12', () => {

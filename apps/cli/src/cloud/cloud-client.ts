@@ -4,6 +4,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
 import { CliError } from '../errors.js';
 import type { CloudTarget } from './cloud-settings.js';
+import { nodeFetch } from './node-fetch.js';
 
 export type CloudInputs = inferRouterInputs<AppRouter>;
 export type CloudOutputs = inferRouterOutputs<AppRouter>;
@@ -22,6 +23,7 @@ export function createCloudClient(
     links: [
       httpLink({
         url: `${target.url}${CLOUD_HTTP_PATHS.trpc}`,
+        fetch: nodeFetch,
         headers: ({ op }) =>
           target.credential
             ? {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// The real executable: bin/aos.js imports dist/main.js, so this needs a build
+// The real executable: bin/aos.js runs dist/bundle/main.js (else dist/main.js), so this needs a build
 // (`pnpm --filter @openaos/cli build`; the root `pnpm test` builds first).
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(appDir, 'bin', 'aos.js');
@@ -38,6 +38,31 @@ describe.skipIf(!built)('the built aos binary', () => {
     const usage = await aos(['sign', '--bogus']);
     expect(usage.exitCode).toBe(64);
     expect(usage.stderr).toContain("unknown option '--bogus'");
+  });
+
+  it('runs the bundle that the build makes, else dist/main.js', async () => {
+    const { version } = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { version: string };
+    // Copies of the package: one with the bundle and no dist/main.js, one with dist/ but no bundle.
+    const copyWith = async (name: string, keep: (path: string) => boolean): Promise<string> => {
+      const copy = join(root, name);
+      await cp(join(appDir, 'bin'), join(copy, 'bin'), { recursive: true });
+      await cp(join(appDir, 'package.json'), join(copy, 'package.json'));
+      await cp(join(appDir, 'dist'), join(copy, 'dist'), { recursive: true, filter: keep });
+      await symlink(join(appDir, 'node_modules'), join(copy, 'node_modules'));
+      return copy;
+    };
+    const bundleOnly = await copyWith('bundle-only', (path) => !path.endsWith(join('dist', 'main.js')));
+    const plainOnly = await copyWith('plain-only', (path) => !path.includes(join('dist', 'bundle')));
+    expect(existsSync(join(bundleOnly, 'dist', 'bundle', 'main.js'))).toBe(true);
+    expect(existsSync(join(plainOnly, 'dist', 'bundle'))).toBe(false);
+    for (const copy of [bundleOnly, plainOnly]) {
+      const run = await execa('node', [join(copy, 'bin', 'aos.js'), '--version'], {
+        reject: false,
+        env: { AOS_HOME: join(root, 'home') },
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim()).toBe(version);
+    }
   });
 
   it('runs init and validate --json as a script would', async () => {

@@ -7,7 +7,7 @@ import type { UnitView } from './commands/unit.js';
 import type { UploadResult } from './commands/upload.js';
 import type { VersionView } from './commands/version.js';
 import { displayPath } from './display-path.js';
-import { formatSign } from './format-output.js';
+import { formatSign } from './format-sign.js';
 import { formatBytes } from './format-size.js';
 import { formatTable } from './format-table.js';
 

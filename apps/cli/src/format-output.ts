@@ -5,21 +5,15 @@ import type { ShowCredentialsResult } from './commands/credentials-show.js';
 import type { ImageBuildResult } from './commands/image-build.js';
 import type { InitResult } from './commands/init.js';
 import type { InspectResult } from './commands/inspect.js';
-import type { SignResult } from './commands/sign.js';
 import type { ValidateResult } from './commands/validate.js';
 import { displayPath } from './display-path.js';
 import type { CliError } from './errors.js';
+import { field, lines } from './format-lines.js';
 import { formatBytes } from './format-size.js';
 
+export { formatSign } from './format-sign.js';
+
 /** Output for people. Every function returns the text to print (ending without a newline). */
-
-function lines(...parts: (string | false | undefined)[]): string {
-  return parts.filter((part): part is string => typeof part === 'string').join('\n');
-}
-
-function field(label: string, value: string): string {
-  return `  ${`${label}:`.padEnd(16)} ${value}`;
-}
 
 function formatCertificate(certificate: CertificateSummary, indent = ''): string {
   return [
@@ -68,18 +62,6 @@ export function formatValidate(result: ValidateResult): string {
   return lines(
     formatProblemList(result.problems),
     `Config is invalid: ${errors} error(s)${warnings > 0 ? `, ${warnings} warning(s)` : ''} in ${displayPath(result.configPath)}`,
-  );
-}
-
-export function formatSign(result: SignResult): string {
-  return lines(
-    `Signed ${displayPath(result.path)} (${formatBytes(result.size)})`,
-    field('service', `${result.serviceUid} version ${result.version}`),
-    field('sha256', result.sha256),
-    field('sha3-512', result.sha3_512),
-    ...result.files.map((file) => field(file.name, `${formatBytes(file.size)} sha3-512 ${file.hash.slice(0, 32)}…`)),
-    field('signed by', `${result.signer.subject} (${displayPath(result.credentialPath)})`),
-    field('kid', result.signer.keyId),
   );
 }
 

@@ -16,6 +16,7 @@ import {
   type CloudDependencies,
   type Role,
 } from '@openaos/api';
+import { TEST_PASSWORD_HASH_COST } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
@@ -74,7 +75,11 @@ export async function seedCloud<T>(
   seed: (context: SeedContext) => Promise<T>,
 ): Promise<T> {
   if (!options.databaseUrl) await seedPgliteDataDir(options.dataDir);
-  const core = await startCloudCore({ adminPassword: ADMIN_PASSWORD, ...options });
+  const core = await startCloudCore({
+    adminPassword: ADMIN_PASSWORD,
+    passwordHashCost: TEST_PASSWORD_HASH_COST,
+    ...options,
+  });
   try {
     const as = (user: SeedUser) => callerFor(core.deps, user);
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');

@@ -30,6 +30,13 @@ describe('readEnv', () => {
     expect(readEnv({ OPENAOS_MONITORING_RAW_HOURS: '48' }).OPENAOS_MONITORING_RAW_HOURS).toBe(48);
   });
 
+  it('hashes passwords at scrypt cost 15 unless told a cost from 10 to 20', () => {
+    expect(readEnv({}).OPENAOS_PASSWORD_HASH_COST).toBe(15);
+    expect(readEnv({ OPENAOS_PASSWORD_HASH_COST: '10' }).OPENAOS_PASSWORD_HASH_COST).toBe(10);
+    expect(() => readEnv({ OPENAOS_PASSWORD_HASH_COST: '8' })).toThrow(/OPENAOS_PASSWORD_HASH_COST/);
+    expect(() => readEnv({ OPENAOS_PASSWORD_HASH_COST: '21' })).toThrow(/OPENAOS_PASSWORD_HASH_COST/);
+  });
+
   it('keeps blobs on disk unless OPENAOS_S3_BUCKET is set, and reads the S3 configuration with it', () => {
     expect(readEnv({}).s3).toBeUndefined();
     const env = readEnv({

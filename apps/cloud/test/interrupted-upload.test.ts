@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createContextForActor, startCloudCore, type Role } from '@openaos/api';
+import { TEST_PASSWORD_HASH_COST } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { readPkcs12, type Credential } from '@openaos/pki';
 import { CLOUD_HTTP_PATHS, createCertificateToken, formatCertificateAuthorization } from '@openaos/protocol';
@@ -30,7 +31,12 @@ interface Account {
 /** An SP organisation, user, credential and service, made in-process before the server starts. */
 async function prepareAccount(dataDir: string, databaseUrl: string | undefined): Promise<Account> {
   if (!databaseUrl) await seedPgliteDataDir(dataDir);
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
+  const core = await startCloudCore({
+    dataDir,
+    databaseUrl,
+    adminPassword: ADMIN_PASSWORD,
+    passwordHashCost: TEST_PASSWORD_HASH_COST,
+  });
   try {
     // Calls made in-process as these users (nothing to authenticate here; the server does that).
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');

@@ -20,6 +20,7 @@ import {
   type Actor,
   type UnitEventKind,
 } from '@openaos/api';
+import { TEST_PASSWORD_HASH_COST } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
@@ -28,7 +29,12 @@ const PASSWORD = 'a long enough password';
 
 async function seed(dataDir: string, databaseUrl: string) {
   if (!databaseUrl) await seedPgliteDataDir(dataDir);
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
+  const core = await startCloudCore({
+    dataDir,
+    databaseUrl,
+    adminPassword: ADMIN_PASSWORD,
+    passwordHashCost: TEST_PASSWORD_HASH_COST,
+  });
   try {
     const as = (user: {
       id: string;

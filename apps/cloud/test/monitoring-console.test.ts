@@ -19,6 +19,7 @@ import {
   type Actor,
   type Role,
 } from '@openaos/api';
+import { TEST_PASSWORD_HASH_COST } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import { CLOUD_START_TIMEOUT_MS, startCloudProcess, type CloudProcess } from './cloud-process.js';
 
@@ -36,7 +37,12 @@ interface Seeded {
 /** Users, a service whose version has a 64 MiB RAM quota, a unit running it, and an hour of samples. */
 async function seed(dataDir: string, databaseUrl: string): Promise<Seeded> {
   if (!databaseUrl) await seedPgliteDataDir(dataDir);
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
+  const core = await startCloudCore({
+    dataDir,
+    databaseUrl,
+    adminPassword: ADMIN_PASSWORD,
+    passwordHashCost: TEST_PASSWORD_HASH_COST,
+  });
   try {
     const as = (user: { id: string; email: string; name: string; role: Role; organisationId: string | null }) =>
       createCaller(

@@ -20,6 +20,7 @@ import {
   provisionTestUnit,
   waitFor,
   type TestUnitIdentity,
+  TEST_PASSWORD_HASH_COST,
 } from '@openaos/api/testing';
 import { createThrowawayDatabase, schema, seedPgliteDataDir, type ThrowawayDatabase } from '@openaos/db';
 import type { Credential } from '@openaos/pki';
@@ -44,7 +45,12 @@ interface Prepared {
 /** Accounts, a service with a ready version, a subject and a unit with a token, made in-process. */
 async function prepare(dataDir: string, databaseUrl: string): Promise<Prepared> {
   if (!databaseUrl) await seedPgliteDataDir(dataDir);
-  const core = await startCloudCore({ dataDir, databaseUrl, adminPassword: ADMIN_PASSWORD });
+  const core = await startCloudCore({
+    dataDir,
+    databaseUrl,
+    adminPassword: ADMIN_PASSWORD,
+    passwordHashCost: TEST_PASSWORD_HASH_COST,
+  });
   try {
     const adminRow = (await core.deps.db.select().from(schema.users)).find((user) => user.email === 'admin');
     if (!adminRow) throw new Error('the first start should have created the admin');

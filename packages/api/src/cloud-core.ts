@@ -8,6 +8,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, type CloudDependencies } from './dependencies
 import { createPostgresUnitEvents } from './unit-events/postgres-unit-events.js';
 import { createLocalUnitEvents } from './unit-events/unit-events.js';
 import { bootstrapAdmin } from './domain/bootstrap.js';
+import { DEFAULT_PASSWORD_HASH_COST, setPasswordHashCost } from './domain/passwords.js';
 import type { MonitoringRetention } from './domain/monitoring/retention.js';
 import { startRolloutRunner } from './domain/rollouts/rollout-runner.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess, removeCloudProcess } from './domain/cloud-processes.js';
@@ -33,6 +34,11 @@ export interface StartCloudOptions {
   monitoringRetention?: MonitoringRetention | undefined;
   /** Where blobs live (an S3 bucket, …); default `<dataDir>/blobs` on disk. */
   blobStorage?: BlobStorage | undefined;
+  /**
+   * OPENAOS_PASSWORD_HASH_COST: log2 of scrypt's N for the passwords this process hashes
+   * (default 15; 10–20). Lower only where hashing costs more than it protects, as in a test suite.
+   */
+  passwordHashCost?: number | undefined;
 }
 
 export interface CloudCore {
@@ -55,6 +61,7 @@ export interface CloudCore {
  */
 export async function startCloudCore(options: StartCloudOptions): Promise<CloudCore> {
   const dataDir = resolve(options.dataDir);
+  setPasswordHashCost(options.passwordHashCost ?? DEFAULT_PASSWORD_HASH_COST);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const database = await openDatabase({ dataDir, databaseUrl: options.databaseUrl });
   try {

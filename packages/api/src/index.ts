@@ -47,7 +47,13 @@ export * as unitSets from './domain/unit-sets.js';
 export * as subjects from './domain/subjects.js';
 export { signIn, signOut, resolveSession, SESSION_COOKIE, SESSION_LIFETIME_MS } from './domain/sessions.js';
 export { bootstrapAdmin, BOOTSTRAP_ADMIN_EMAIL } from './domain/bootstrap.js';
-export { hashPassword, verifyPassword, generatePassword } from './domain/passwords.js';
+export {
+  hashPassword,
+  verifyPassword,
+  generatePassword,
+  DEFAULT_PASSWORD_HASH_COST,
+  PASSWORD_HASH_COST_RANGE,
+} from './domain/passwords.js';
 export { SIGN_IN_THROTTLE, normalizeClientAddress } from './domain/sign-in-throttle.js';
 export { uploadServiceVersion, type UploadInput, type UploadResult } from './domain/upload.js';
 // The token itself (schema, creation, scheme, paths) is the shared contract in @openaos/protocol.

@@ -19,6 +19,7 @@ import {
   type Actor,
   type CloudCore,
 } from '@openaos/api';
+import { TEST_PASSWORD_HASH_COST } from '@openaos/api/testing';
 import { CLOUD_HTTP_PATHS } from '@openaos/protocol';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 
@@ -47,6 +48,7 @@ export async function startTestCloud(options: { maxUploadBytes?: number } = {}):
   const core = await startCloudCore({
     dataDir,
     adminPassword: 'admin password for tests',
+    passwordHashCost: TEST_PASSWORD_HASH_COST,
     ...(options.maxUploadBytes ? { maxUploadBytes: options.maxUploadBytes } : {}),
   });
   const server = createServer((request, response) => {

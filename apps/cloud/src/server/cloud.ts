@@ -32,6 +32,7 @@ export function getCloud(): { env: Env; core: Promise<CloudCore> } {
           hourlyDays: env.OPENAOS_MONITORING_HOURLY_DAYS,
         },
         blobStorage: env.s3 && createS3BlobStorage(env.s3),
+        passwordHashCost: env.OPENAOS_PASSWORD_HASH_COST,
       }),
     };
   }

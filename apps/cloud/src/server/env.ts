@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_PASSWORD_HASH_COST, PASSWORD_HASH_COST_RANGE } from '@openaos/api';
 import { parseSourceDateEpoch } from '@openaos/image';
 import { z } from 'zod';
 import { s3ConfigOf, s3EnvSchema } from './s3-env.js';
@@ -45,6 +46,17 @@ const schema = z.object({
   OPENAOS_MONITORING_ROLLUP_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
   /** Days hourly monitoring averages are kept (week and month charts read them). */
   OPENAOS_MONITORING_HOURLY_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
+  /**
+   * log2 of scrypt's N for passwords hashed from now on (default 15: 32 MiB and ~0.1–0.2 s of a
+   * core per sign-in). Stored hashes keep theirs. Lower it only where hashing costs more than it
+   * protects (a test suite); each step down halves the cost of guessing a stolen hash.
+   */
+  OPENAOS_PASSWORD_HASH_COST: z.coerce
+    .number()
+    .int()
+    .min(PASSWORD_HASH_COST_RANGE.min)
+    .max(PASSWORD_HASH_COST_RANGE.max)
+    .default(DEFAULT_PASSWORD_HASH_COST),
   /** reproducible-builds.org: the created time of every image built, instead of each package's signing time. */
   SOURCE_DATE_EPOCH: z
     .string()

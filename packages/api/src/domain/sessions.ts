@@ -3,7 +3,7 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import { schema, type Database } from '@openaos/db';
 import type { Actor } from '../actor.js';
 import { ApiError } from '../errors.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, passwordHashCost, verifyPassword } from './passwords.js';
 import { claimSignInAttempt, recordSuccessfulSignIn, signInKeys } from './sign-in-throttle.js';
 
 /** The console's session cookie: httpOnly, SameSite=Lax, Secure when served over HTTPS. */
@@ -14,8 +14,16 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-// Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
-let dummyHash: Promise<string> | undefined;
+// Compared against when the email is unknown, so a wrong email takes as long as a wrong password
+// (made at the process's current cost, as the users' hashes are).
+const dummyHashes = new Map<number, Promise<string>>();
+
+function dummyHash(): Promise<string> {
+  const cost = passwordHashCost();
+  let hash = dummyHashes.get(cost);
+  if (!hash) dummyHashes.set(cost, (hash = hashPassword('not a password')));
+  return hash;
+}
 
 /**
  * Check email and password; on success store a new session and return its token (shown only in
@@ -43,8 +51,7 @@ export async function signIn(
     .from(schema.users)
     .leftJoin(schema.organisations, eq(schema.users.organisationId, schema.organisations.id))
     .where(eq(schema.users.email, email));
-  dummyHash ??= hashPassword('not a password');
-  const matches = await verifyPassword(input.password, row?.user.passwordHash ?? (await dummyHash));
+  const matches = await verifyPassword(input.password, row?.user.passwordHash ?? (await dummyHash()));
   if (!row || !matches) throw new ApiError('unauthenticated', 'signing in: wrong email or password');
   await recordSuccessfulSignIn(db, keys, now);
   if (!row.user.isActive)

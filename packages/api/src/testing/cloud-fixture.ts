@@ -9,9 +9,18 @@ import type { CloudDependencies } from '../dependencies.js';
 import { createLocalUnitEvents } from '../unit-events/unit-events.js';
 import { bootstrapAdmin } from '../domain/bootstrap.js';
 import { DEFAULT_PROCESS_LEASE_SECONDS, registerCloudProcess } from '../domain/cloud-processes.js';
+import { setPasswordHashCost } from '../domain/passwords.js';
 import { resolveSession, signIn } from '../domain/sessions.js';
 import { createContextForActor } from '../trpc/context.js';
 import { createCaller } from '../trpc/root.js';
+
+/**
+ * The scrypt cost (log2 N) of the passwords tests make: 1 MiB and ~1/32 of the product's CPU per
+ * hash. Hashing was a few minutes of CPU across the suite at the default 15; what the tests check
+ * (a hash verifies at its own parameters, throttling, sessions) does not depend on it.
+ * vitest.config.ts gives the cloud processes tests start the same through OPENAOS_PASSWORD_HASH_COST.
+ */
+export const TEST_PASSWORD_HASH_COST = 10;
 
 export interface CloudFixture {
   deps: CloudDependencies & { blobs: ReturnType<typeof createDiskBlobStorage> };
@@ -33,6 +42,7 @@ export async function createCloudFixture(
   driver: DatabaseDriver,
   options: { maxUploadBytes?: number } = {},
 ): Promise<CloudFixture> {
+  setPasswordHashCost(TEST_PASSWORD_HASH_COST);
   const database = await createThrowawayDatabase(driver);
   const dataDir = await mkdtemp(join(tmpdir(), 'openaos-cloud-'));
   const authority = await loadOrCreateAuthority(dataDir);

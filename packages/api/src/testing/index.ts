@@ -1,6 +1,6 @@
 /** @openaos/api/testing — helpers for tests of the cloud (source only, never built or shipped). */
 export * from './test-unit.js';
-export { createCloudFixture, type CloudFixture } from './cloud-fixture.js';
+export { createCloudFixture, TEST_PASSWORD_HASH_COST, type CloudFixture } from './cloud-fixture.js';
 export { makeServicePackage, serviceConfigYaml } from './service-packages.js';
 export * from './gateway-server.js';
 export * from './wait-for.js';

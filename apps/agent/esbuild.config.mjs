@@ -5,6 +5,7 @@
 // (code splitting: the cloud link, provisioning and the image code are chunks loaded on use).
 // bin/aos-agent.js runs the bundle when it exists, else dist/main.js. Run after tsc.
 import { build } from 'esbuild';
+import { loadNodeForgeOnDemand } from '@openaos/esbuild-plugins';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,45 +31,3 @@ await build({
     js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
   },
 });
-
-/**
- * node-forge's index requires all of forge (ciphers, TLS, PKCS#12, prime tables…: about 3 MiB
- * resident), but the running daemon only reads certificate names with forge's ASN.1 reader
- * (`@openaos/pki`'s distinguished-name.ts, for the AosCert `kid` and the desired-status signer's
- * OU). In the bundle, `node-forge` is the same forge object with `asn1` and `util` loaded, and the
- * rest of forge loaded on the first access to anything else (provisioning's CSR, PKCS#12): the
- * submodules attach themselves to that one object, so callers see what the index gives them.
- */
-function loadNodeForgeOnDemand() {
-  const namespace = 'forge-on-demand';
-  return {
-    name: namespace,
-    setup(build) {
-      build.onResolve({ filter: /^node-forge$/ }, (args) => ({
-        path: 'node-forge',
-        namespace,
-        pluginData: { resolveDir: args.resolveDir },
-      }));
-      build.onLoad({ filter: /.*/, namespace }, (args) => ({
-        resolveDir: args.pluginData.resolveDir,
-        loader: 'js',
-        contents: `
-const forge = require('node-forge/lib/forge.js');
-require('node-forge/lib/asn1.js');
-require('node-forge/lib/util.js');
-const loaded = new Set(['asn1', 'util']);
-let isWhole = false;
-module.exports = new Proxy(forge, {
-  get(target, key) {
-    if (!isWhole && !loaded.has(key)) {
-      require('node-forge/lib/index.js');
-      isWhole = true;
-    }
-    return target[key];
-  },
-});
-`,
-      }));
-    },
-  };
-}

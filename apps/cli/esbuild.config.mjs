@@ -5,6 +5,7 @@
 // `aos --help` or `aos status` load neither the packager, the image builder nor config.yaml's
 // schemas. bin/aos.js runs the bundle when it exists, else dist/main.js. Run after tsc.
 import { build } from 'esbuild';
+import { loadNodeForgeOnDemand } from '@openaos/esbuild-plugins';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,48 +55,6 @@ function sourceDateEpochFromItsModule() {
         if (index.errors.length > 0) return { errors: index.errors };
         return { path: join(dirname(index.path), 'source-date-epoch.js') };
       });
-    },
-  };
-}
-
-/**
- * node-forge's index requires all of forge (ciphers, TLS, PKCS#12, prime tables…), but most
- * commands need none of it and some only its ASN.1 reader (`@openaos/pki`'s distinguished-name.ts,
- * JWS key ids). In the bundle, `node-forge` is the same forge object with `asn1` and `util`
- * loaded, and the rest of forge loaded on the first access to anything else (PKCS#12, issuing
- * credentials): the submodules attach themselves to that one object, so callers see what the
- * index gives them. (The same as apps/agent/esbuild.config.mjs.)
- */
-function loadNodeForgeOnDemand() {
-  const namespace = 'forge-on-demand';
-  return {
-    name: namespace,
-    setup(build) {
-      build.onResolve({ filter: /^node-forge$/ }, (args) => ({
-        path: 'node-forge',
-        namespace,
-        pluginData: { resolveDir: args.resolveDir },
-      }));
-      build.onLoad({ filter: /.*/, namespace }, (args) => ({
-        resolveDir: args.pluginData.resolveDir,
-        loader: 'js',
-        contents: `
-const forge = require('node-forge/lib/forge.js');
-require('node-forge/lib/asn1.js');
-require('node-forge/lib/util.js');
-const loaded = new Set(['asn1', 'util']);
-let isWhole = false;
-module.exports = new Proxy(forge, {
-  get(target, key) {
-    if (!isWhole && !loaded.has(key)) {
-      require('node-forge/lib/index.js');
-      isWhole = true;
-    }
-    return target[key];
-  },
-});
-`,
-      }));
     },
   };
 }

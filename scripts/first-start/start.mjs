@@ -232,6 +232,7 @@ async function printSummary(/** @type {Set<string>} */ newAccounts) {
       `    the unit ${DEMO.unitSystemId} online, running "${DEMO.serviceTitle}" (Units; Subjects)`,
       `  As the SP, sign in as ${show(DEMO.spEmail)}`,
       `    the service "${DEMO.serviceTitle}": version ${DEMO.version} active on one unit (Services)`,
+      `    its metrics and log (Monitoring, then ${DEMO.unitSystemId})`,
     );
   }
   lines.push(`  As the admin: ${show('admin')}    (organisations and users: Admin)`);

@@ -82,15 +82,21 @@ describe('buildRootfsLayer', () => {
     }
     const layer = await buildRootfsLayer(entries(), new BlobStore(root));
     expect(layer.uncompressedSize).toBeGreaterThan(2 * fileSize);
-    // 24 samples spread evenly over the 96 MiB, measured 6–9.5 MiB each: three 1 MiB gzip
-    // blocks in flight with their zlib buffers, the tar writer's 1 MiB and the stream buffers,
-    // whatever the layer size. One sample in a run may catch a dead block's backing store that
-    // two collections did not free yet (a CI run saw 18.8 MiB once): the typical sample (the
-    // median) stays under 12 MiB and none reaches a quarter of the layer. Holding the layer, or
-    // a queue of blocks, grows with every sample and fails both.
+    // 24 samples spread evenly over the 96 MiB. What the pipeline may hold by design, whatever the
+    // layer size: the block being filled, up to concurrency + 1 (≤ 4) 1 MiB blocks in flight with
+    // their deflate output buffers (~1.1 MiB each), the spare blocks they return to, the tar
+    // writer's 1 MiB and a chunk in each stream: under 16 MiB. An idle machine measures 6–9.5 MiB;
+    // a loaded one keeps more blocks waiting for the thread pool and the file writes (a CI run's
+    // median was 12.9 MiB), still inside that bound. One sample in a run may catch a dead block's
+    // backing store that two collections did not free yet (18.8 MiB once), so the typical sample
+    // (the median) is held to the bound and none may reach a quarter of the layer. And it must be
+    // flat: holding the layer, or a growing queue of blocks, adds tens of MiB between the first
+    // and the last quarter of the samples.
     expect(held).toHaveLength((2 * fileSize) / sampleEvery);
-    const sorted = [...held].sort((a, b) => a - b);
-    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(12 * MiB);
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    expect(median(held)).toBeLessThan(16 * MiB);
     expect(Math.max(...held)).toBeLessThan(24 * MiB);
+    const quarter = held.length / 4;
+    expect(median(held.slice(-quarter)) - median(held.slice(0, quarter))).toBeLessThan(4 * MiB);
   });
 });

@@ -5,7 +5,7 @@
 // (code splitting: the cloud link, provisioning and the image code are chunks loaded on use).
 // bin/aos-agent.js runs the bundle when it exists, else dist/main.js. Run after tsc.
 import { build } from 'esbuild';
-import { loadNodeForgeOnDemand } from '@openaos/esbuild-plugins';
+import { nodeBundleOptions } from '@openaos/esbuild-plugins';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,21 +13,4 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 // esbuild names chunks by content hash and never removes old ones.
 await rm(join(root, 'dist/bundle'), { recursive: true, force: true });
-await build({
-  entryPoints: [join(root, 'dist/main.js'), join(root, 'dist/install/install-worker.js')],
-  outdir: join(root, 'dist/bundle'),
-  entryNames: '[name]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // CommonJS dependencies (ws, node-forge) call require(); an ES module has none of its own.
-  plugins: [loadNodeForgeOnDemand()],
-  banner: {
-    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
-  },
-});
+await build(nodeBundleOptions({ root, entryPoints: ['dist/main.js', 'dist/install/install-worker.js'] }));

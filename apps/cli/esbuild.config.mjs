@@ -5,7 +5,7 @@
 // `aos --help` or `aos status` load neither the packager, the image builder nor config.yaml's
 // schemas. bin/aos.js runs the bundle when it exists, else dist/main.js. Run after tsc.
 import { build } from 'esbuild';
-import { loadNodeForgeOnDemand } from '@openaos/esbuild-plugins';
+import { nodeBundleOptions } from '@openaos/esbuild-plugins';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,23 +14,8 @@ const root = dirname(fileURLToPath(import.meta.url));
 // esbuild names chunks by content hash and never removes old ones.
 await rm(join(root, 'dist/bundle'), { recursive: true, force: true });
 const result = await build({
-  entryPoints: [join(root, 'dist/main.js')],
-  outdir: join(root, 'dist/bundle'),
-  entryNames: '[name]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...nodeBundleOptions({ root, entryPoints: ['dist/main.js'], plugins: [sourceDateEpochFromItsModule()] }),
   metafile: process.env.AOS_BUNDLE_METAFILE !== undefined,
-  plugins: [sourceDateEpochFromItsModule(), loadNodeForgeOnDemand()],
-  // CommonJS dependencies (node-forge) call require(); an ES module has none of its own.
-  banner: {
-    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
-  },
 });
 if (result.metafile) {
   const { writeFile } = await import('node:fs/promises');

@@ -1,4 +1,31 @@
-// esbuild plugins shared by the agent's and the CLI's bundles (README.md).
+// esbuild settings and plugins shared by the agent's and the CLI's bundles (README.md).
+import { join } from 'node:path';
+
+/**
+ * The build options of a Node program's bundle: `entryPoints` (relative to `root`, tsc's output)
+ * bundled into `<root>/dist/bundle/` as one minified ES module graph, code-split so that lazy
+ * imports stay chunks loaded on use, with node-forge loaded on demand after `plugins`. CommonJS
+ * dependencies (ws, node-forge) call require(), which an ES module lacks: the banner defines it.
+ */
+export function nodeBundleOptions({ root, entryPoints, plugins = [] }) {
+  return {
+    entryPoints: entryPoints.map((entry) => join(root, entry)),
+    outdir: join(root, 'dist/bundle'),
+    entryNames: '[name]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [...plugins, loadNodeForgeOnDemand()],
+    banner: {
+      js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+    },
+  };
+}
 
 /**
  * node-forge's index requires all of forge (ciphers, TLS, PKCS#12, prime tables…: about 3 MiB
